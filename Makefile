@@ -1,0 +1,75 @@
+# alpr: see README. ./configure writes config.mk; make builds bin/.
+-include config.mk
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+DATADIR = $(PREFIX)/share/alpr
+
+WARN = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DALPR_DATADIR='"$(DATADIR)"' \
+	-Ilib $(WARN) $(CFLAGS) $(DEP_CFLAGS)
+
+LIBSRC = $(wildcard lib/*.c)
+LIBOBJ = $(LIBSRC:.c=.o)
+CMDSRC = $(wildcard cmd/*.c)
+BINS = $(patsubst cmd/%.c,bin/%,$(CMDSRC))
+TOOLSRC = $(wildcard tests/tools/*.c)
+TOOLS = $(TOOLSRC:.c=)
+MAN1 = $(wildcard man/*.1)
+MAN5 = $(wildcard man/*.5)
+MAN7 = $(wildcard man/*.7)
+
+all: lib/libalpr.a $(BINS) $(TOOLS)
+
+config.mk:
+	./configure
+
+lib/libalpr.a: $(LIBOBJ)
+	rm -f $@
+	ar rcs $@ $(LIBOBJ)
+
+lib/%.o: lib/%.c lib/alpr.h config.mk
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+bin/%: cmd/%.c lib/libalpr.a config.mk
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libalpr.a $(DEP_LIBS) $(LDFLAGS)
+
+tests/tools/%: tests/tools/%.c lib/libalpr.a config.mk
+	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libalpr.a $(DEP_LIBS) $(LDFLAGS)
+
+deps:
+	@./scripts/deps
+
+# check and demo install what is missing first, then build.
+check: deps
+	@$(MAKE) --no-print-directory all
+	prove -f tests/*.t
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	./scripts/demo
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)
+	cp -f $(BINS) $(DESTDIR)$(BINDIR)/
+	$(if $(MAN1),cp -f $(MAN1) $(DESTDIR)$(MANDIR)/man1/)
+	$(if $(MAN5),cp -f $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
+	$(if $(MAN7),cp -f $(MAN7) $(DESTDIR)$(MANDIR)/man7/)
+	cp -Rf share/alpr/. $(DESTDIR)$(DATADIR)/
+
+uninstall:
+	cd $(DESTDIR)$(BINDIR) && rm -f $(notdir $(BINS))
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf bin lib/*.o lib/libalpr.a $(TOOLS) tests/tmp
+
+distclean: clean
+	rm -f config.mk
+
+.PHONY: all deps check demo install uninstall clean distclean
+.PRECIOUS: lib/%.o

@@ -1,0 +1,127 @@
+/* fsutil.c: files written whole or not at all. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "alpr.h"
+
+static int
+fsync_dir_of(const char *path)
+{
+	char dir[PATH_MAX], *slash;
+	int fd, r;
+
+	if (strlen(path) >= sizeof dir)
+		return errno = ENAMETOOLONG, -1;
+	strcpy(dir, path);
+	if ((slash = strrchr(dir, '/')))
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		strcpy(dir, ".");
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	r = fsync(fd);
+	close(fd);
+	return r;
+}
+
+int
+alpr_write_atomic(const char *path, const void *p, size_t n)
+{
+	char tmp[PATH_MAX];
+	const char *b = p;
+	ssize_t w;
+	int fd, e;
+
+	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >=
+	    (int)sizeof tmp)
+		return errno = ENAMETOOLONG, -1;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+		return -1;
+	while (n > 0) {
+		if ((w = write(fd, b, n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		b += w;
+		n -= w;
+	}
+	if (fsync(fd) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	if (rename(tmp, path) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	return fsync_dir_of(path);
+fail:
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	errno = e;
+	return -1;
+}
+
+int
+alpr_mkdirs(const char *path, int mode)
+{
+	char buf[PATH_MAX], *p;
+
+	if (strlen(path) >= sizeof buf)
+		return errno = ENAMETOOLONG, -1;
+	strcpy(buf, path);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+int
+alpr_read_file(const char *path, unsigned char **pp, size_t *np)
+{
+	unsigned char *p = NULL;
+	size_t n = 0, cap = 0;
+	ssize_t r;
+	int fd, e;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 1 << 16;
+			p = alpr_realloc(p, cap);
+		}
+		if ((r = read(fd, p + n, cap - n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			e = errno;
+			close(fd);
+			free(p);
+			errno = e;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += r;
+	}
+	close(fd);
+	*pp = p;
+	*np = n;
+	return 0;
+}

@@ -1,0 +1,114 @@
+/* rec.c: reading and writing NDJSON records (alpr-records(5)). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alpr.h"
+
+void
+alpr_reader_init(struct alpr_reader *r, FILE *f, const char *name)
+{
+	memset(r, 0, sizeof *r);
+	r->f = f;
+	r->name = name && strcmp(name, "-") ? name : "<stdin>";
+}
+
+void
+alpr_reader_free(struct alpr_reader *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+	r->cap = 0;
+}
+
+void
+alpr_rec_fail(const struct alpr_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: %s:%lu: ", alpr_progname, r->name, r->line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (alpr_status < ALPR_EXIT_FAIL)
+		alpr_status = ALPR_EXIT_FAIL;
+}
+
+const char *
+alpr_record_check(json_t *rec)
+{
+	json_t *v;
+
+	if (!json_is_object(rec))
+		return "record is not a JSON object";
+	if (!json_is_string(json_object_get(rec, "type")))
+		return "record has no \"type\" string";
+	v = json_object_get(rec, "v");
+	if (!json_is_integer(v))
+		return "record has no integer \"v\" (format version)";
+	if (json_integer_value(v) < 1 ||
+	    json_integer_value(v) > ALPR_RECORD_VERSION)
+		return "record format version not supported";
+	return NULL;
+}
+
+int
+alpr_read_record(struct alpr_reader *r, json_t **rec)
+{
+	json_error_t err;
+	const char *msg;
+	ssize_t n;
+	json_t *j;
+
+	for (;;) {
+		errno = 0;
+		n = getline(&r->buf, &r->cap, r->f);
+		if (n < 0) {
+			if (ferror(r->f))
+				alpr_die(ALPR_EXIT_SYS, "fatal: unable to read %s:",
+				    r->name);
+			return 0;
+		}
+		r->line++;
+		while (n > 0 && (r->buf[n - 1] == '\n' || r->buf[n - 1] == '\r'))
+			r->buf[--n] = '\0';
+		if (n == 0)
+			continue;	/* blank lines carry no record */
+		j = json_loadb(r->buf, n, JSON_REJECT_DUPLICATES, &err);
+		if (!j) {
+			alpr_rec_fail(r, "bad JSON at column %d: %s",
+			    err.column, err.text);
+			continue;
+		}
+		if ((msg = alpr_record_check(j))) {
+			alpr_rec_fail(r, "%s", msg);
+			json_decref(j);
+			continue;
+		}
+		*rec = j;
+		return 1;
+	}
+}
+
+void
+alpr_write_record(FILE *out, json_t *rec)
+{
+	if (json_dumpf(rec, out, JSON_COMPACT | JSON_ENSURE_ASCII) != 0 ||
+	    fputc('\n', out) == EOF || fflush(out) == EOF)
+		alpr_die(ALPR_EXIT_SYS, "fatal: unable to write record:");
+}
+
+const char *
+alpr_rec_str(json_t *rec, const char *key)
+{
+	return json_string_value(json_object_get(rec, key));
+}
+
+double
+alpr_rec_num(json_t *rec, const char *key, double def)
+{
+	json_t *v = json_object_get(rec, key);
+
+	return json_is_number(v) ? json_number_value(v) : def;
+}

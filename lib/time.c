@@ -1,0 +1,84 @@
+/* time.c: RFC 3339 UTC times to the centisecond. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alpr.h"
+
+void
+alpr_time_fmt(const struct timespec *ts, char buf[ALPR_TIME_LEN])
+{
+	struct tm tm;
+	time_t t = ts->tv_sec;
+	size_t n;
+
+	gmtime_r(&t, &tm);
+	n = strftime(buf, ALPR_TIME_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, ALPR_TIME_LEN - n, ".%02ldZ",
+	    (long)(ts->tv_nsec / 10000000));
+}
+
+void
+alpr_time_now(char buf[ALPR_TIME_LEN])
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	alpr_time_fmt(&ts, buf);
+}
+
+static int
+digits(const char **s, int n, int *out)
+{
+	int v = 0;
+
+	while (n--) {
+		if (!isdigit((unsigned char)**s))
+			return -1;
+		v = v * 10 + (*(*s)++ - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int
+alpr_time_parse(const char *s, struct timespec *ts)
+{
+	int Y, M, D, h, m, sec, oh = 0, om = 0, sign = 0;
+	long ns = 0, scale = 100000000;
+	struct tm tm;
+
+	if (digits(&s, 4, &Y) || *s++ != '-' || digits(&s, 2, &M) ||
+	    *s++ != '-' || digits(&s, 2, &D) || (*s != 'T' && *s != 't') ||
+	    !*s++ || digits(&s, 2, &h) || *s++ != ':' || digits(&s, 2, &m) ||
+	    *s++ != ':' || digits(&s, 2, &sec))
+		return -1;
+	if (*s == '.') {
+		s++;
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		for (; isdigit((unsigned char)*s); s++, scale /= 10)
+			ns += (*s - '0') * scale;
+	}
+	if (*s == 'Z' || *s == 'z')
+		s++;
+	else if (*s == '+' || *s == '-') {
+		sign = *s++ == '-' ? -1 : 1;
+		if (digits(&s, 2, &oh) || *s++ != ':' || digits(&s, 2, &om))
+			return -1;
+	} else
+		return -1;
+	if (*s || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 ||
+	    sec > 60 || oh > 23 || om > 59)
+		return -1;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = Y - 1900;
+	tm.tm_mon = M - 1;
+	tm.tm_mday = D;
+	tm.tm_hour = h;
+	tm.tm_min = m;
+	tm.tm_sec = sec;
+	ts->tv_sec = timegm(&tm) - sign * (oh * 3600 + om * 60);
+	ts->tv_nsec = ns;
+	return 0;
+}

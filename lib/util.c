@@ -1,0 +1,141 @@
+/* util.c: program name, die/warn, checked allocation, output shutdown. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alpr.h"
+
+const char *alpr_progname = "alpr";
+int alpr_status = ALPR_EXIT_OK;
+
+void
+alpr_setprogname(const char *argv0)
+{
+	const char *p = argv0 ? strrchr(argv0, '/') : NULL;
+
+	alpr_progname = p ? p + 1 : argv0 ? argv0 : "alpr";
+}
+
+void
+alpr_vwarn(const char *fmt, va_list ap)
+{
+	int saved = errno;
+	size_t n = strlen(fmt);
+
+	fprintf(stderr, "%s: ", alpr_progname);
+	vfprintf(stderr, fmt, ap);
+	if (n > 0 && fmt[n - 1] == ':')
+		fprintf(stderr, " %s", strerror(saved));
+	fputc('\n', stderr);
+	errno = saved;
+}
+
+void
+alpr_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	alpr_vwarn(fmt, ap);
+	va_end(ap);
+}
+
+void
+alpr_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	alpr_vwarn(fmt, ap);
+	va_end(ap);
+	if (alpr_status < ALPR_EXIT_FAIL)
+		alpr_status = ALPR_EXIT_FAIL;
+}
+
+void
+alpr_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	alpr_vwarn(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void *
+alpr_malloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		alpr_die(ALPR_EXIT_SYS, "fatal: out of memory:");
+	return p;
+}
+
+void *
+alpr_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		alpr_die(ALPR_EXIT_SYS, "fatal: out of memory:");
+	return p;
+}
+
+void *
+alpr_realloc(void *p, size_t n)
+{
+	if (!(p = realloc(p, n ? n : 1)))
+		alpr_die(ALPR_EXIT_SYS, "fatal: out of memory:");
+	return p;
+}
+
+char *
+alpr_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(alpr_malloc(n), s, n);
+}
+
+void
+alpr_fshut(FILE *f, const char *name)
+{
+	int bad = fflush(f) != 0 || ferror(f);
+
+	if (fclose(f) != 0)
+		bad = 1;
+	if (bad)
+		alpr_die(ALPR_EXIT_SYS, "fatal: unable to write %s:", name);
+}
+
+long
+alpr_strtonum(const char *s, long min, long max, const char *what)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < min || v > max)
+		alpr_die(ALPR_EXIT_USAGE, "bad %s '%s': want a whole number "
+		    "from %ld to %ld", what, s, min, max);
+	return v;
+}
+
+double
+alpr_strtod(const char *s, double min, double max, const char *what)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !isfinite(v) || v < min || v > max)
+		alpr_die(ALPR_EXIT_USAGE, "bad %s '%s': want a number "
+		    "from %g to %g", what, s, min, max);
+	return v;
+}
