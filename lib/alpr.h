@@ -113,4 +113,33 @@ int alpr_mkdirs(const char *path, int mode);
 /* Read a whole file into a malloc'd buffer; -1 with errno on error. */
 int alpr_read_file(const char *path, unsigned char **p, size_t *n);
 
+/* spool.c: the content-addressed frame spool, DIR/ab/abcdef... by SHA-256. */
+/* The spool directory: opt, else $ALPR_SPOOL, else ~/.local/share/alpr/spool. */
+const char *alpr_spool_dir(const char *opt);
+/* Malloc'd path of the frame with hash hex in spool dir. */
+char *alpr_spool_path(const char *dir, const char *hex);
+/* Store n bytes under their SHA-256 (written atomically, kept if present);
+ * fills hex. 0, or -1 with errno. */
+int alpr_spool_put(const char *dir, const void *p, size_t n,
+    char hex[ALPR_SHA256_HEX]);
+
+/* image.c: decoding frames into Leptonica images. */
+struct Pix;
+enum { ALPR_IMG_NONE, ALPR_IMG_JPEG, ALPR_IMG_PNG };
+/* The kind of image by its magic number, and its size from the header
+ * without decoding. Returns the kind, ALPR_IMG_NONE if not an image. */
+int alpr_image_info(const unsigned char *p, size_t n, int *w, int *h);
+/*
+ * Decode a JPEG (libjpeg-turbo, strictly: a truncated or corrupt stream is
+ * an error) or PNG. denom 1, 2, 4 or 8 scales a JPEG down in the DCT (fast);
+ * a PNG is decoded at full size and reduced to match. gray gives 8 bpp.
+ * NULL with a message in err on failure.
+ */
+struct Pix *alpr_image_decode(const unsigned char *p, size_t n, int denom,
+    int gray, char *err, size_t errlen);
+/* The pixels of a frame record: the spool copy named by "image", else the
+ * file named by "src". NULL with a message in err on failure. */
+struct Pix *alpr_frame_pix(json_t *frame, const char *spool, int denom,
+    int gray, char *err, size_t errlen);
+
 #endif

@@ -1,0 +1,212 @@
+/* image.c: decoding frames into Leptonica images. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jpeglib.h>
+#include <leptonica/allheaders.h>
+
+#include "alpr.h"
+
+int
+alpr_image_info(const unsigned char *p, size_t n, int *w, int *h)
+{
+	size_t i, len;
+
+	*w = *h = 0;
+	if (n >= 24 && !memcmp(p, "\x89PNG\r\n\x1a\n", 8) &&
+	    !memcmp(p + 12, "IHDR", 4)) {
+		*w = (int)((uint32_t)p[16] << 24 | p[17] << 16 | p[18] << 8 | p[19]);
+		*h = (int)((uint32_t)p[20] << 24 | p[21] << 16 | p[22] << 8 | p[23]);
+		return ALPR_IMG_PNG;
+	}
+	if (n < 4 || p[0] != 0xff || p[1] != 0xd8)
+		return ALPR_IMG_NONE;
+	/* Walk the markers to the first start-of-frame. */
+	for (i = 2; i + 4 <= n;) {
+		if (p[i] != 0xff)
+			return ALPR_IMG_JPEG;
+		while (i < n && p[i] == 0xff)
+			i++;
+		if (i + 3 > n)
+			break;
+		if (p[i] == 0xd8 || (p[i] >= 0xd0 && p[i] <= 0xd7)) {
+			i++;
+			continue;
+		}
+		len = (size_t)p[i + 1] << 8 | p[i + 2];
+		if (p[i] >= 0xc0 && p[i] <= 0xcf && p[i] != 0xc4 &&
+		    p[i] != 0xc8 && p[i] != 0xcc && i + 8 <= n) {
+			*h = p[i + 4] << 8 | p[i + 5];
+			*w = p[i + 6] << 8 | p[i + 7];
+			return ALPR_IMG_JPEG;
+		}
+		i += 1 + len;
+	}
+	return ALPR_IMG_JPEG;
+}
+
+struct jerr {
+	struct jpeg_error_mgr mgr;
+	jmp_buf jb;
+	char msg[JMSG_LENGTH_MAX];
+};
+
+static void
+jerr_exit(j_common_ptr ci)
+{
+	struct jerr *e = (struct jerr *)ci->err;
+
+	ci->err->format_message(ci, e->msg);
+	longjmp(e->jb, 1);
+}
+
+/* A warning (corrupt data, premature end) is an error: no half frames. */
+static void
+jerr_emit(j_common_ptr ci, int level)
+{
+	if (level < 0)
+		jerr_exit(ci);
+}
+
+static PIX *
+decode_jpeg(const unsigned char *p, size_t n, int denom, int gray,
+    char *err, size_t errlen)
+{
+	struct jpeg_decompress_struct ci;
+	struct jerr je;
+	PIX *volatile pix = NULL;
+	JSAMPROW row;
+	l_uint32 *line;
+	JSAMPLE *volatile buf = NULL;
+	int x, wpl;
+
+	ci.err = jpeg_std_error(&je.mgr);
+	je.mgr.error_exit = jerr_exit;
+	je.mgr.emit_message = jerr_emit;
+	je.msg[0] = '\0';
+	if (setjmp(je.jb)) {
+		snprintf(err, errlen, "bad JPEG: %s", je.msg);
+		jpeg_destroy_decompress(&ci);
+		pixDestroy((PIX **)&pix);
+		free(buf);
+		return NULL;
+	}
+	jpeg_create_decompress(&ci);
+	jpeg_mem_src(&ci, p, n);
+	jpeg_read_header(&ci, TRUE);
+	ci.scale_num = 1;
+	ci.scale_denom = denom;
+	ci.dct_method = JDCT_ISLOW;
+	if (gray || ci.num_components == 1)
+		ci.out_color_space = JCS_GRAYSCALE;
+	else
+		ci.out_color_space = JCS_EXT_XBGR;	/* Leptonica's RGBA word */
+	jpeg_start_decompress(&ci);
+	if (ci.out_color_space == JCS_GRAYSCALE) {
+		pix = pixCreate(ci.output_width, ci.output_height, 8);
+		buf = alpr_malloc(ci.output_width);
+	} else
+		pix = pixCreate(ci.output_width, ci.output_height, 32);
+	if (!pix) {
+		snprintf(err, errlen, "out of memory");
+		longjmp(je.jb, 1);
+	}
+	wpl = pixGetWpl(pix);
+	while (ci.output_scanline < ci.output_height) {
+		line = pixGetData(pix) + ci.output_scanline * wpl;
+		if (buf) {
+			row = buf;
+			jpeg_read_scanlines(&ci, &row, 1);
+			for (x = 0; x < (int)ci.output_width; x++)
+				SET_DATA_BYTE(line, x, buf[x]);
+		} else {
+			row = (JSAMPROW)line;
+			jpeg_read_scanlines(&ci, &row, 1);
+			/* XBGR bytes on little endian are Leptonica's RGBA word */
+		}
+	}
+	jpeg_finish_decompress(&ci);
+	jpeg_destroy_decompress(&ci);
+	free(buf);
+	return pix;
+}
+
+static PIX *
+decode_png(const unsigned char *p, size_t n, int denom, int gray,
+    char *err, size_t errlen)
+{
+	PIX *pix, *t;
+
+	if (!(pix = pixReadMemPng(p, n))) {
+		snprintf(err, errlen, "bad PNG");
+		return NULL;
+	}
+	if (gray || pixGetDepth(pix) != 32) {
+		t = gray ? pixConvertTo8(pix, 0) : pixConvertTo32(pix);
+		pixDestroy(&pix);
+		pix = t;
+	}
+	if (pix && denom > 1) {
+		t = pixScaleAreaMap(pix, 1.0f / denom, 1.0f / denom);
+		pixDestroy(&pix);
+		pix = t;
+	}
+	if (!pix)
+		snprintf(err, errlen, "unable to convert PNG");
+	return pix;
+}
+
+PIX *
+alpr_image_decode(const unsigned char *p, size_t n, int denom, int gray,
+    char *err, size_t errlen)
+{
+	int w, h;
+
+	setMsgSeverity(L_SEVERITY_NONE);
+	if (denom != 1 && denom != 2 && denom != 4 && denom != 8)
+		denom = 1;
+	switch (alpr_image_info(p, n, &w, &h)) {
+	case ALPR_IMG_JPEG:
+		return decode_jpeg(p, n, denom, gray, err, errlen);
+	case ALPR_IMG_PNG:
+		return decode_png(p, n, denom, gray, err, errlen);
+	}
+	snprintf(err, errlen, "not a JPEG or PNG image");
+	return NULL;
+}
+
+PIX *
+alpr_frame_pix(json_t *frame, const char *spool, int denom, int gray,
+    char *err, size_t errlen)
+{
+	const char *hash = alpr_rec_str(frame, "image");
+	const char *src = alpr_rec_str(frame, "src");
+	unsigned char *p;
+	char *path = NULL;
+	size_t n;
+	PIX *pix;
+	int r = -1;
+
+	if (hash) {
+		path = alpr_spool_path(alpr_spool_dir(spool), hash);
+		r = alpr_read_file(path, &p, &n);
+	}
+	if (r < 0 && src)
+		r = alpr_read_file(src, &p, &n);
+	if (r < 0) {
+		if (!hash && !src)
+			snprintf(err, errlen, "frame has neither \"image\" nor \"src\"");
+		else
+			snprintf(err, errlen, "unable to read frame %s: %s",
+			    path ? path : src, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	free(path);
+	pix = alpr_image_decode(p, n, denom, gray, err, errlen);
+	free(p);
+	return pix;
+}
