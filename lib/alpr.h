@@ -113,6 +113,24 @@ int alpr_mkdirs(const char *path, int mode);
 /* Read a whole file into a malloc'd buffer; -1 with errno on error. */
 int alpr_read_file(const char *path, unsigned char **p, size_t *n);
 
+/*
+ * A plate line read as per-position alternatives. Both recognition engines
+ * (Tesseract in ocr.c, the trained glyph classifier in glyph.c) produce
+ * this; plate.c decodes it into ranked candidate strings with plate formats.
+ */
+#define ALPR_MAX_CHARS 12
+#define ALPR_MAX_ALTS 4
+struct alpr_glyph {
+	int box[4];			/* x, y, w, h in the crop */
+	int nalt;			/* alternatives, best first */
+	char ch[ALPR_MAX_ALTS];		/* upper case letters and digits */
+	float p[ALPR_MAX_ALTS];		/* probability of each, 0..1 */
+};
+struct alpr_chars {
+	int n;
+	struct alpr_glyph g[ALPR_MAX_CHARS];
+};
+
 /* spool.c: the content-addressed frame spool, DIR/ab/abcdef... by SHA-256. */
 /* The spool directory: opt, else $ALPR_SPOOL, else ~/.local/share/alpr/spool. */
 const char *alpr_spool_dir(const char *opt);
