@@ -160,4 +160,394 @@ struct Pix *alpr_image_decode(const unsigned char *p, size_t n, int denom,
 struct Pix *alpr_frame_pix(json_t *frame, const char *spool, int denom,
     int gray, char *err, size_t errlen);
 
+/* detect.c: plate localisation (alpr-detect(1)). */
+struct alpr_detect_opt {
+	double minw, maxw;	/* plate width limits, full-frame pixels */
+	double roi[4];		/* x, y, w, h in full-frame pixels; w 0: all */
+};
+struct alpr_region {
+	int box[4];		/* x, y, w, h in full-frame pixels */
+	double score;		/* higher is more plate-like */
+};
+/*
+ * Find up to max plate candidates in a grey (8 bpp) image that is the frame
+ * reduced by scale (2 for a half-size decode), best first. Returns how many
+ * were stored in out.
+ */
+int alpr_detect(struct Pix *gray, double scale,
+    const struct alpr_detect_opt *o, struct alpr_region *out, int max);
+
+/*
+ * prof.c: per-frame stage timing for scripts/bench-recognition. When
+ * $ALPR_PROFILE names a file, alpr_prof_end appends a line
+ * "stage<TAB>id<TAB>ms" for the CPU time the process spent since
+ * alpr_prof_begin, where id is the record's "id"; otherwise both do nothing
+ * (one getenv in all). Every stage
+ * that handles frames (capture, detect, ocr, ...) calls begin when it starts
+ * on a frame and end when that frame's output is written.
+ */
+void alpr_prof_begin(void);
+void alpr_prof_end(json_t *rec, const char *stage);
+
+/* ocr.c: the Tesseract recognition engine (alpr-ocr(1)). */
+struct alpr_ocr;
+/*
+ * Load Tesseract once: model NULL for English, a language name ("eng"), or
+ * the path of a .traineddata file. Sets OMP_THREAD_LIMIT=1 unless set.
+ * NULL with a message in err on failure.
+ */
+struct alpr_ocr *alpr_ocr_open(const char *model, char *err, size_t errlen);
+void alpr_ocr_close(struct alpr_ocr *o);
+/*
+ * Read a grey (8 bpp) plate crop into per-position alternatives. Keeps only
+ * the character-shaped components on the text line; a crop with too few of
+ * them is no plate and is rejected before Tesseract runs. Returns the
+ * number of characters (out->n), 0 for no plate.
+ */
+int alpr_ocr_read(struct alpr_ocr *o, struct Pix *crop8, struct alpr_chars *out);
+
+/* plate.c: ranked plate strings from per-position alternatives. */
+struct alpr_patterns;
+/* Load a patterns file (alpr-ocr(1) FILES); NULL with a message on error. */
+struct alpr_patterns *alpr_patterns_load(const char *path, char *err,
+    size_t errlen);
+void alpr_patterns_free(struct alpr_patterns *pt);
+struct alpr_cand {
+	char plate[ALPR_MAX_CHARS + 1];
+	double conf;			/* 0..100 */
+	char region[ALPR_MAX_CHARS + 1];/* state, or the mask, or "" */
+};
+/*
+ * Beam search over positions x alternatives, with the confusion classes
+ * (0/O/D/Q, 1/I, 2/Z, 5/S, 8/B, 6/G) as penalised extra alternatives and a
+ * prior for matching a format of pt (may be NULL). Stores up to max
+ * candidates in out, best first; returns how many.
+ */
+int alpr_plate_decode(const struct alpr_patterns *pt,
+    const struct alpr_chars *c, struct alpr_cand *out, int max);
+
+/* log.c: the signed, append-only access log (alpr-audit(1), alpr-records(5)). */
+struct alpr_log;
+/* Directory of the log: opt if non-NULL, else $ALPR_LOG, else NULL (no log configured). */
+const char *alpr_log_dir(const char *opt);
+/* Open the log in dir for appending (it must exist: made by alpr-audit init). NULL with a message already printed (alpr_warn) on failure. */
+struct alpr_log *alpr_log_open(const char *dir);
+/* Append one access entry. The caller fills the action fields (action, plate/data, purpose, case, reason, count, outcome, any extra fields); the log adds seq, time, user (from $ALPR_USER, else the login name), org and role (from the log's config unless the caller set them). Written and fsync'd before it returns 0; -1 with errno (and nothing happened) on failure, so the caller must not perform the action. */
+int alpr_log_append(struct alpr_log *log, json_t *entry);
+void alpr_log_close(struct alpr_log *log);
+/* Append n entries with one write and one fsync (bulk loads): all or none. */
+int alpr_log_append_batch(struct alpr_log *log, json_t **entries, size_t n);
+/* Sign a checkpoint of the current tree (and of any empty windows before
+ * it); the newest note is returned malloc'd in *note if note is non-NULL. */
+int alpr_log_checkpoint(struct alpr_log *log, char **note);
+struct alpr_log_config {
+	const char *origin;	/* checkpoint origin and key name */
+	const char *org, *role;	/* defaults for entries */
+	long every;		/* checkpoint every this many entries */
+	long window;		/* key and checkpoint window, seconds */
+};
+/* Make a new log in dir; returns the initial public key (malloc'd), or
+ * NULL with a message printed. */
+char *alpr_log_init(const char *dir, const struct alpr_log_config *cf);
+/* The log's clock: $ALPR_LOG_NOW (RFC 3339, for tests) or the real time. */
+void alpr_log_now(struct timespec *ts);
+/* Files of a log directory. */
+#define ALPR_LOG_ENTRIES "log.ndjson"
+#define ALPR_LOG_CHECKPOINTS "checkpoints.ndjson"
+#define ALPR_LOG_KEYS "keys.ndjson"
+#define ALPR_LOG_CONFIG "config.json"
+#define ALPR_LOG_PUBKEY "pubkey"
+#define ALPR_LOG_SECRET "secret/key"
+#define ALPR_LOG_LOCK "lock"
+
+/* The messages the key chain signs (alpr-records(5) ACCESS LOG ENTRIES). */
+char *alpr_log_genesis_msg(const char *origin, const char *epoch, long window,
+    const char *vkey);
+char *alpr_log_key_msg(const char *origin, long w, const char *vkey);
+
+/* merkle.c: RFC 6962/9162 Merkle trees over SHA-256. */
+#define ALPR_HASH 32
+void alpr_merkle_leaf(unsigned char out[ALPR_HASH], const void *p, size_t n);
+void alpr_merkle_node(unsigned char out[ALPR_HASH],
+    const unsigned char l[ALPR_HASH], const unsigned char r[ALPR_HASH]);
+/* SHA-256 of c||p[0..n) with the CPU's SHA instructions (merkle_sha.c);
+ * -1 when it has none or n is large: then use libsodium. */
+int alpr_merkle_sha(unsigned char out[ALPR_HASH], unsigned char c,
+    const void *p, size_t n);
+/* Compact range: the root of a growing tree in O(log n) memory. */
+struct alpr_merkle {
+	uint64_t size;
+	int top;
+	unsigned char stack[64][ALPR_HASH];
+};
+void alpr_merkle_init(struct alpr_merkle *m);
+void alpr_merkle_push(struct alpr_merkle *m,
+    const unsigned char leaf[ALPR_HASH]);
+void alpr_merkle_root(const struct alpr_merkle *m,
+    unsigned char out[ALPR_HASH]);
+void alpr_merkle_range_root(const unsigned char (*leaves)[ALPR_HASH],
+    uint64_t n, unsigned char out[ALPR_HASH]);
+/* Proofs from the leaf hashes; proof has room for 64 hashes; returns count. */
+size_t alpr_merkle_inclusion(const unsigned char (*leaves)[ALPR_HASH],
+    uint64_t size, uint64_t idx, unsigned char (*proof)[ALPR_HASH]);
+size_t alpr_merkle_consistency(const unsigned char (*leaves)[ALPR_HASH],
+    uint64_t size1, uint64_t size2, unsigned char (*proof)[ALPR_HASH]);
+/* Verification (RFC 9162 2.1.3.2, 2.1.4.2): NULL, or what is wrong. */
+const char *alpr_merkle_verify_inclusion(uint64_t idx, uint64_t size,
+    const unsigned char leaf[ALPR_HASH],
+    const unsigned char (*proof)[ALPR_HASH], size_t n,
+    const unsigned char *root, size_t rootlen);
+const char *alpr_merkle_verify_consistency(uint64_t size1, uint64_t size2,
+    const unsigned char *root1, size_t len1, const unsigned char *root2,
+    size_t len2, const unsigned char (*proof)[ALPR_HASH], size_t n);
+
+/* note.c: C2SP signed notes and checkpoints, Ed25519. */
+#define ALPR_PK 32
+#define ALPR_NOTE_MAXSIG 16
+struct alpr_note_sig {
+	char *name;
+	unsigned char keyid[4];
+	unsigned char sig[64];
+	size_t len;
+};
+struct alpr_checkpoint {
+	char *origin;
+	uint64_t size;
+	unsigned char root[ALPR_HASH];
+	struct timespec time;	/* the "time" extension line */
+	char *text;		/* the whole note, NUL-terminated */
+	size_t bodylen;		/* signed part: text[0..bodylen) */
+	int nsig;
+	struct alpr_note_sig sig[ALPR_NOTE_MAXSIG];
+};
+void alpr_b64(char *out, size_t max, const void *p, size_t n);
+/* Strict, canonical base64 of s[0..len); 0, or -1. */
+int alpr_unb64(unsigned char *out, size_t max, const char *s, size_t len,
+    size_t *n);
+void alpr_note_keyid(unsigned char id[4], const char *name,
+    const unsigned char pk[ALPR_PK]);
+int alpr_note_name_ok(const char *s, size_t n);
+/* Verifier key NAME+KEYID+BASE64(0x01||PK), malloc'd; and its parser. */
+char *alpr_note_vkey(const char *name, const unsigned char pk[ALPR_PK]);
+const char *alpr_note_vkey_parse(const char *s, char **name,
+    unsigned char pk[ALPR_PK]);
+char *alpr_checkpoint_body(const char *origin, uint64_t size,
+    const unsigned char root[ALPR_HASH], const struct timespec *t);
+/* Body plus one signature line; sk is libsodium's 64-byte secret key. */
+char *alpr_note_sign(const char *body, const char *name,
+    const unsigned char *sk);
+/* Parse a signed checkpoint strictly: NULL, or what is wrong. */
+const char *alpr_checkpoint_parse(const char *text, size_t len,
+    struct alpr_checkpoint *c);
+/* Does signature i verify as name's with pk? */
+int alpr_checkpoint_check(const struct alpr_checkpoint *c, int i,
+    const char *name, const unsigned char pk[ALPR_PK]);
+void alpr_checkpoint_free(struct alpr_checkpoint *c);
+
+/* capture.c: splitting an MJPEG stream into its JPEG frames. */
+/* Called with each whole frame of stream name, numbered seq. */
+typedef void (*alpr_mjpeg_fn)(const unsigned char *p, size_t n,
+    const char *name, long seq, void *arg);
+/*
+ * Read fd (concatenated JPEGs, or multipart/x-mixed-replace parts) to its
+ * end and call fn for each frame as soon as it ends. *seq counts frames,
+ * good or bad, across calls. A frame cut short and bytes between frames
+ * that are not text are reported (alpr_fail); a read error dies.
+ */
+void alpr_mjpeg_read(int fd, const char *name, long *seq, alpr_mjpeg_fn fn,
+    void *arg);
+
+/* exif.c: the capture time a camera wrote in EXIF. */
+struct alpr_exif {
+	char dt[20];		/* DateTimeOriginal "YYYY:MM:DD HH:MM:SS" */
+	char subsec[10];	/* SubSecTimeOriginal digits, or "" */
+	char offset[8];		/* OffsetTimeOriginal "+HH:MM", or "" */
+};
+/* Find DateTimeOriginal in a JPEG's APP1 Exif segment or a PNG's eXIf
+ * chunk (bounds-checked, both byte orders). 0 when found, else -1. */
+int alpr_exif_read(const unsigned char *p, size_t n, struct alpr_exif *ex);
+/* The same from a bare TIFF structure (the APP1 body after "Exif\0\0"). */
+int alpr_exif_tiff(const unsigned char *p, size_t n, struct alpr_exif *ex);
+/* The time in ex; without an offset it is local time (TZ). 0 or -1. */
+int alpr_exif_time(const struct alpr_exif *ex, struct timespec *ts);
+
+/* gps.c: the latest position from gpsd through libgps. */
+struct alpr_gps;
+/* Connect to gpsd at "host:port" (NULL: localhost:2947) and watch it;
+ * wait up to wait_ms for a first fix. Never NULL: when gpsd cannot be
+ * reached it warns and tries again later. */
+struct alpr_gps *alpr_gps_open(const char *hostport, int wait_ms);
+/* Read what gpsd sent; 1 and the latest fix of mode 2D or better in
+ * lat/lon, 0 when there is none (warned once per loss of fix). */
+int alpr_gps_fix(struct alpr_gps *g, double *lat, double *lon);
+/* Read what gpsd sent without blocking (and reconnect when it is time). */
+void alpr_gps_read(struct alpr_gps *g);
+/* The socket to poll for gpsd's messages, or -1 when not connected. */
+int alpr_gps_fd(struct alpr_gps *g);
+void alpr_gps_close(struct alpr_gps *g);
+
+/* segment.c: character segmentation of a grey plate crop. */
+#define ALPR_SEG_H 80		/* rows of the normalised crop */
+#define ALPR_SEG_MAXW 480	/* widest normalised crop */
+#define ALPR_SEG_MAX 16		/* boxes in one candidate */
+struct alpr_segimg {		/* the crop scaled to ALPR_SEG_H rows */
+	int w, h;
+	float scale;		/* normalised / crop pixels */
+	unsigned char *px;
+};
+struct alpr_seg {		/* one candidate segmentation */
+	int n;
+	int dark;		/* 1: dark glyphs on a light plate */
+	int lineh, top, bot;	/* the text line, normalised rows */
+	int box[ALPR_SEG_MAX][4];	/* x, y, w, h, left to right */
+};
+/* Scale an 8 (or any) bpp crop; 0, or -1 when too small or unreadable. */
+int alpr_segimg_init(struct Pix *crop, struct alpr_segimg *im);
+void alpr_segimg_free(struct alpr_segimg *im);
+/* Up to max distinct candidates (one per binarisation that finds a text
+ * line), in normalised coordinates. Returns their number. ALPR_SEG_STRICT
+ * keeps only components wholly on the line (no glyphs joined to a frame or
+ * artwork, and less clutter). */
+#define ALPR_SEG_STRICT 1
+int alpr_segment(const struct alpr_segimg *im, struct alpr_seg *seg, int max,
+    int flags);
+
+/* glyph.c: the trained plate-character classifier (model: share/alpr/glyphs.model). */
+#define ALPR_GLYPH_GW 20	/* glyph raster, columns */
+#define ALPR_GLYPH_GH 32	/* glyph raster, rows */
+#define ALPR_GLYPH_NFEAT (ALPR_GLYPH_GW * ALPR_GLYPH_GH + 16 * 8 + 3)
+#define ALPR_GLYPH_NOISE '~'	/* the class of things that are no glyph */
+struct alpr_glyph_model;
+/* NULL with a message (warned) when missing, truncated or corrupt. */
+struct alpr_glyph_model *alpr_glyph_load(const char *path);
+void alpr_glyph_free(struct alpr_glyph_model *m);
+/*
+ * Read an 8 bpp grey plate crop (a detection box with some margin, any
+ * size) into out: glyph boxes in crop pixels, up to ALPR_MAX_ALTS
+ * alternatives each. O and 0, I and 1 are one class: the alternatives give
+ * both, split by their training frequency. Returns the number of
+ * characters, 0 when no plate line was found.
+ */
+int alpr_glyph_read(const struct alpr_glyph_model *m, struct Pix *crop,
+    struct alpr_chars *out);
+/* Features of one box of a normalised crop (for the trainer). */
+void alpr_glyph_features(const struct alpr_segimg *im,
+    const struct alpr_seg *seg, const int box[4], float *f);
+/* The class probabilities of a feature vector: classes (NUL-terminated
+ * chars, ALPR_GLYPH_NOISE included) and their count. */
+int alpr_glyph_classes(const struct alpr_glyph_model *m, const char **cls);
+void alpr_glyph_prob(const struct alpr_glyph_model *m, const float *f,
+    float *p);
+/* Write a model: layer sizes, classes, input mean/sd, weights.
+ * 0, or -1 with errno. */
+int alpr_glyph_save(const char *path, int nin, int nhid, const char *cls,
+    const float *mu, const float *sd, const float *w1, const float *b1,
+    const float *w2, const float *b2);
+
+/* hotlist.c: hotlists of wanted plates and matching reads (alpr-match(1)). */
+#define ALPR_PLATE_MAX 15
+/* Policy, from a key=value file (-C or $ALPR_CONFIG). */
+struct alpr_hlpolicy {
+	long max_age_days;	/* max_age_days: a list older warns (30) */
+	char **forbidden;	/* forbidden_categories, added to built-ins */
+	size_t nforbidden;
+	char *confirm;		/* confirm_text: the reminder in every hit */
+};
+void alpr_hlpolicy_init(struct alpr_hlpolicy *p);	/* built-in defaults */
+/* Read a config file over p; -1 with messages printed on error. */
+int alpr_hlpolicy_read(struct alpr_hlpolicy *p, const char *path);
+/* The forbidden name that a category (or list name) falls under, or NULL. */
+const char *alpr_hlpolicy_forbids(const struct alpr_hlpolicy *p,
+    const char *category);
+void alpr_hlpolicy_free(struct alpr_hlpolicy *p);
+/* Upper case, no spaces, dashes or dots; wild keeps ? and *. -1 if bad. */
+int alpr_hotlist_plate(const char *s, char out[ALPR_PLATE_MAX + 1], int wild);
+
+struct alpr_hotlist;
+struct alpr_hlstats {
+	const char *name;	/* list name: the file name less extension */
+	unsigned long entries, rejected, expired;
+	unsigned long later;	/* loaded but not yet effective */
+	time_t mtime;
+	char sha256[ALPR_SHA256_HEX];
+};
+struct alpr_hotlist *alpr_hotlist_new(const struct alpr_hlpolicy *pol);
+void alpr_hotlist_free(struct alpr_hotlist *hl);
+/*
+ * Read one hotlist file, pending until alpr_hotlist_commit (or _drop).
+ * maxdiff -1 matches it exactly, else leniently with at most maxdiff
+ * differences. Bad lines are reported as "prog: file:line: what", counted
+ * in st and mark the exit status. Returns -1, message printed, when the
+ * whole list is refused (unreadable, no plate column, forbidden category).
+ */
+int alpr_hotlist_read(struct alpr_hotlist *hl, const char *path, int maxdiff,
+    time_t now, struct alpr_hlstats *st);
+void alpr_hotlist_commit(struct alpr_hotlist *hl);
+void alpr_hotlist_drop(struct alpr_hotlist *hl);
+/* Build the indexes; call after the last list, before matching. */
+void alpr_hotlist_index(struct alpr_hotlist *hl);
+size_t alpr_hotlist_size(const struct alpr_hotlist *hl);
+/* The hits of a read's plate strings (its plate, then every candidate),
+ * as a JSON array of hit objects (alpr-records(5) HITS), or NULL. */
+json_t *alpr_hotlist_match(struct alpr_hotlist *hl, const char *const *plates,
+    int n, time_t now);
+/* matchscan.c: a strict scan of a record line for "type", "v", "plate" and
+ * the candidates' "plate", without parsing it whole. 1 when the line is a
+ * valid record of the subset it knows, 0 when unsure: parse it in full. */
+#define ALPR_SCAN_PLATES 32
+struct alpr_scan {
+	const char *type;	/* pointers into the line, not terminated */
+	size_t ntype;
+	long v;
+	int hits;		/* it has a "hits" member */
+	int nplates;
+	const char *plate[ALPR_SCAN_PLATES];
+	size_t nplate[ALPR_SCAN_PLATES];
+};
+int alpr_scan_record(const char *line, size_t n, struct alpr_scan *s);
+
+/* logscan.c: strict JSON checking without building a tree. */
+struct alpr_scan_member {
+	const char *key;
+	const char *val;	/* raw text of the value, NULL if absent */
+	size_t len;
+};
+/* Check that p[0..n) is one JSON object, no duplicate keys anywhere, and
+ * find the wanted top-level members: NULL, or what is wrong. */
+const char *alpr_scan_object(const char *p, size_t n,
+    struct alpr_scan_member *want, int nwant);
+
+/* logverify.c: checking a log from its files and its initial public key. */
+struct alpr_logkeys {
+	char *origin;
+	time_t epoch;
+	long window;			/* seconds */
+	long n;				/* windows with a certified key */
+	unsigned char (*pk)[ALPR_PK];
+	unsigned char (*id)[4];
+};
+struct alpr_logverify {
+	const char *dir;
+	const char *vkey;	/* the kept public key; NULL: DIR/pubkey */
+	int progress;		/* show progress on stderr */
+	int keep_leaves;	/* keep every leaf hash in leaves */
+	/* results */
+	struct alpr_logkeys keys;
+	struct alpr_checkpoint last;	/* the newest valid checkpoint */
+	uint64_t size;			/* complete entries read */
+	uint64_t covered;		/* entries under the last checkpoint */
+	unsigned char (*leaves)[ALPR_HASH];
+	int bad;			/* problems reported */
+};
+/* Load and check the key chain; 0, or -1 with the problem reported. */
+int alpr_logkeys_load(struct alpr_logverify *v);
+void alpr_logkeys_free(struct alpr_logkeys *k);
+long alpr_logkeys_window(const struct alpr_logkeys *k, const struct timespec *t);
+/* Is c signed with the key of the window it claims? NULL, or why not. */
+const char *alpr_logkeys_check(const struct alpr_logkeys *k,
+    const struct alpr_checkpoint *c, long *win, char *why, size_t n);
+/* Check everything, reporting each problem: 0 good, 1 bad, -1 system error. */
+int alpr_log_verify(struct alpr_logverify *v);
+void alpr_logverify_free(struct alpr_logverify *v);
+
 #endif

@@ -94,7 +94,8 @@ alpr_read_record(struct alpr_reader *r, json_t **rec)
 void
 alpr_write_record(FILE *out, json_t *rec)
 {
-	if (json_dumpf(rec, out, JSON_COMPACT | JSON_ENSURE_ASCII) != 0 ||
+	if (json_dumpf(rec, out, JSON_COMPACT | JSON_ENSURE_ASCII |
+	    JSON_REAL_PRECISION(15)) != 0 ||
 	    fputc('\n', out) == EOF || fflush(out) == EOF)
 		alpr_die(ALPR_EXIT_SYS, "fatal: unable to write record:");
 }
