@@ -155,6 +155,7 @@ capture(const unsigned char *p, size_t n, const char *name, const char *src,
 		json_object_set_new(rec, "lon", json_real(lon));
 	}
 	alpr_write_record(stdout, rec);
+	alpr_prof_end(rec, "capture");
 	json_decref(rec);
 	progress();
 }
@@ -166,6 +167,7 @@ capture_file(const char *path, void *arg)
 	struct stat st;
 	size_t n;
 
+	alpr_prof_begin();
 	if (alpr_read_file(path, &p, &n) < 0) {
 		alpr_fail("unable to read %s:", path);
 		return -1;
@@ -268,6 +270,7 @@ stream_frame(const unsigned char *p, size_t n, const char *name, long seq,
 {
 	char label[PATH_MAX];
 
+	alpr_prof_begin();
 	snprintf(label, sizeof label, "%s: frame %ld", name, seq);
 	capture(p, n, label, NULL, seq, NULL);
 }
