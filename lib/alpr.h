@@ -287,11 +287,25 @@ void alpr_merkle_root(const struct alpr_merkle *m,
     unsigned char out[ALPR_HASH]);
 void alpr_merkle_range_root(const unsigned char (*leaves)[ALPR_HASH],
     uint64_t n, unsigned char out[ALPR_HASH]);
-/* Proofs from the leaf hashes; proof has room for 64 hashes; returns count. */
-size_t alpr_merkle_inclusion(const unsigned char (*leaves)[ALPR_HASH],
-    uint64_t size, uint64_t idx, unsigned char (*proof)[ALPR_HASH]);
-size_t alpr_merkle_consistency(const unsigned char (*leaves)[ALPR_HASH],
-    uint64_t size1, uint64_t size2, unsigned char (*proof)[ALPR_HASH]);
+/* A whole tree's perfect subtrees, built once from the leaf hashes (which
+ * it uses, not copies) so that each proof costs O(log^2 n) hashes. */
+struct alpr_mtree {
+	uint64_t n;
+	int nlev;
+	unsigned char (*lev[64])[ALPR_HASH];
+};
+void alpr_mtree_build(struct alpr_mtree *t,
+    const unsigned char (*leaves)[ALPR_HASH], uint64_t n);
+void alpr_mtree_free(struct alpr_mtree *t);
+/* The root of the first n <= t->n leaves, in O(log n). */
+void alpr_mtree_root(const struct alpr_mtree *t, uint64_t n,
+    unsigned char out[ALPR_HASH]);
+/* Proofs within the first t->n leaves; proof has room for 64 hashes;
+ * returns the number of hashes. */
+size_t alpr_merkle_inclusion(const struct alpr_mtree *t, uint64_t size,
+    uint64_t idx, unsigned char (*proof)[ALPR_HASH]);
+size_t alpr_merkle_consistency(const struct alpr_mtree *t, uint64_t size1,
+    uint64_t size2, unsigned char (*proof)[ALPR_HASH]);
 /* Verification (RFC 9162 2.1.3.2, 2.1.4.2): NULL, or what is wrong. */
 const char *alpr_merkle_verify_inclusion(uint64_t idx, uint64_t size,
     const unsigned char leaf[ALPR_HASH],
@@ -479,18 +493,20 @@ void alpr_hotlist_free(struct alpr_hotlist *hl);
  * differences. Bad lines are reported as "prog: file:line: what", counted
  * in st and mark the exit status. Returns -1, message printed, when the
  * whole list is refused (unreadable, no plate column, forbidden category).
+ * hash: fill st->sha256 with the SHA-256 of the file as read.
  */
 int alpr_hotlist_read(struct alpr_hotlist *hl, const char *path, int maxdiff,
-    time_t now, struct alpr_hlstats *st);
+    time_t now, int hash, struct alpr_hlstats *st);
 void alpr_hotlist_commit(struct alpr_hotlist *hl);
 void alpr_hotlist_drop(struct alpr_hotlist *hl);
 /* Build the indexes; call after the last list, before matching. */
 void alpr_hotlist_index(struct alpr_hotlist *hl);
 size_t alpr_hotlist_size(const struct alpr_hotlist *hl);
-/* The hits of a read's plate strings (its plate, then every candidate),
- * as a JSON array of hit objects (alpr-records(5) HITS), or NULL. */
-json_t *alpr_hotlist_match(struct alpr_hotlist *hl, const char *const *plates,
-    int n, time_t now);
+/* The hits of a read's plate strings (its plate, then every candidate):
+ * the text of a JSON array of hit objects (alpr-records(5) HITS), valid
+ * until the next call, or NULL for none. */
+const char *alpr_hotlist_match(struct alpr_hotlist *hl,
+    const char *const *plates, int n, time_t now);
 /* matchscan.c: a strict scan of a record line for "type", "v", "plate" and
  * the candidates' "plate", without parsing it whole. 1 when the line is a
  * valid record of the subset it knows, 0 when unsure: parse it in full. */
