@@ -407,6 +407,7 @@ void alpr_gps_close(struct alpr_gps *g);
 struct alpr_segimg {		/* the crop scaled to ALPR_SEG_H rows */
 	int w, h;
 	float scale;		/* normalised / crop pixels */
+	float shear;		/* slant taken out: x' = x - shear (y - h/2) */
 	unsigned char *px;
 };
 struct alpr_seg {		/* one candidate segmentation */
@@ -414,10 +415,17 @@ struct alpr_seg {		/* one candidate segmentation */
 	int dark;		/* 1: dark glyphs on a light plate */
 	int lineh, top, bot;	/* the text line, normalised rows */
 	int box[ALPR_SEG_MAX][4];	/* x, y, w, h, left to right */
+	int whole[ALPR_SEG_MAX][4];	/* the component a box was cut from */
+	int grp[ALPR_SEG_MAX];	/* boxes cut from one component share it */
 };
 /* Scale an 8 (or any) bpp crop; 0, or -1 when too small or unreadable. */
 int alpr_segimg_init(struct Pix *crop, struct alpr_segimg *im);
 void alpr_segimg_free(struct alpr_segimg *im);
+/* A box of the normalised crop in crop pixels, and back. */
+void alpr_segimg_tocrop(const struct alpr_segimg *im, const int nb[4],
+    int cb[4]);
+void alpr_segimg_fromcrop(const struct alpr_segimg *im, const float cb[4],
+    int nb[4]);
 /* Up to max distinct candidates (one per binarisation that finds a text
  * line), in normalised coordinates. Returns their number. ALPR_SEG_STRICT
  * keeps only components wholly on the line (no glyphs joined to a frame or
@@ -440,7 +448,7 @@ void alpr_glyph_free(struct alpr_glyph_model *m);
  * size) into out: glyph boxes in crop pixels, up to ALPR_MAX_ALTS
  * alternatives each. O and 0, I and 1 are one class: the alternatives give
  * both, split by their training frequency. Returns the number of
- * characters, 0 when no plate line was found.
+ * characters, 0 when no plate line (of at least 3 glyphs) was found.
  */
 int alpr_glyph_read(const struct alpr_glyph_model *m, struct Pix *crop,
     struct alpr_chars *out);

@@ -1,0 +1,164 @@
+/*
+ * log-attack: test driver that attacks a log the way someone with root on
+ * the server could, for tests/04*.t.
+ *	log-attack flip DIR FILE...	change each byte of each file in turn
+ *					(XOR 1) and verify; print what was missed
+ *	log-attack forge DIR KEYFILE [TIME]
+ *					re-sign every checkpoint over the log as
+ *					it now is with a secret key file, keeping
+ *					each claimed time, or claiming TIME
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "alpr.h"
+
+static int
+verify_quiet(const char *dir)
+{
+	struct alpr_logverify v;
+	int fd = dup(2), null = open("/dev/null", O_WRONLY), r;
+
+	fflush(stderr);
+	dup2(null, 2);
+	memset(&v, 0, sizeof v);
+	v.dir = dir;
+	r = alpr_log_verify(&v);
+	alpr_logverify_free(&v);
+	fflush(stderr);
+	dup2(fd, 2);
+	close(fd);
+	close(null);
+	return r;
+}
+
+static int
+flip(const char *dir, int argc, char **argv)
+{
+	unsigned char *buf;
+	size_t n, i;
+	char p[4096];
+	int k, missed = 0, tried, fd;
+
+	if (verify_quiet(dir) != 0)
+		alpr_die(1, "%s does not verify before the attack", dir);
+	for (k = 0; k < argc; k++) {
+		snprintf(p, sizeof p, "%s/%s", dir, argv[k]);
+		if (alpr_read_file(p, &buf, &n) < 0)
+			alpr_die(3, "%s:", p);
+		tried = 0;
+		if ((fd = open(p, O_WRONLY)) < 0)
+			alpr_die(3, "%s:", p);
+		for (i = 0; i < n; i++) {
+			buf[i] ^= 1;
+			if (pwrite(fd, buf + i, 1, i) != 1)
+				alpr_die(3, "%s:", p);
+			tried++;
+			if (verify_quiet(dir) == 0) {
+				printf("missed: %s byte %zu\n", argv[k], i);
+				missed++;
+			}
+			buf[i] ^= 1;
+			if (pwrite(fd, buf + i, 1, i) != 1)
+				alpr_die(3, "%s:", p);
+		}
+		close(fd);
+		printf("%s: %d bytes changed\n", argv[k], tried);
+		free(buf);
+	}
+	printf("%d changes missed\n", missed);
+	return missed != 0;
+}
+
+static int
+forge(const char *dir, const char *keyfile, const char *when)
+{
+	unsigned char *buf, seed[32], pk[32], sk[64], root[ALPR_HASH];
+	unsigned char (*leaves)[ALPR_HASH] = NULL;
+	struct alpr_checkpoint c;
+	struct timespec t;
+	size_t n, got, nl = 0, i, start;
+	char p[4096], *s, *body, *note, *out = NULL, *line;
+	size_t outn = 0;
+	FILE *f;
+	json_t *rec;
+	char *ln = NULL;
+	size_t cap = 0;
+	ssize_t r;
+
+	if (alpr_read_file(keyfile, &buf, &n) < 0)
+		alpr_die(3, "%s:", keyfile);
+	buf = alpr_realloc(buf, n + 1);
+	buf[n] = 0;
+	s = strchr(strchr((char *)buf, '\n') + 1, '\n') + 1;
+	if (alpr_unb64(seed, 32, s, strcspn(s, "\n"), &got) < 0)
+		alpr_die(3, "%s: bad key", keyfile);
+	crypto_sign_seed_keypair(pk, sk, seed);
+	free(buf);
+	snprintf(p, sizeof p, "%s/%s", dir, ALPR_LOG_ENTRIES);
+	if (alpr_read_file(p, &buf, &n) < 0)
+		alpr_die(3, "%s:", p);
+	leaves = alpr_malloc((n + 1) * ALPR_HASH);
+	for (i = start = 0; i < n; i++)
+		if (buf[i] == '\n') {
+			alpr_merkle_leaf(leaves[nl++], buf + start, i - start);
+			start = i + 1;
+		}
+	free(buf);
+	snprintf(p, sizeof p, "%s/%s", dir, ALPR_LOG_CHECKPOINTS);
+	if (!(f = fopen(p, "r")))
+		alpr_die(3, "%s:", p);
+	while ((r = getline(&ln, &cap, f)) > 0) {
+		if (!(rec = json_loads(ln, 0, NULL)) ||
+		    alpr_checkpoint_parse(alpr_rec_str(rec, "note"),
+		    strlen(alpr_rec_str(rec, "note")), &c))
+			alpr_die(3, "%s: unreadable checkpoint", p);
+		json_decref(rec);
+		if (c.size > nl)
+			c.size = nl;	/* the attacker truncated */
+		t = c.time;
+		if (when && alpr_time_parse(when, &t) < 0)
+			alpr_die(2, "bad time %s", when);
+		alpr_merkle_range_root((const unsigned char (*)[ALPR_HASH])
+		    leaves, c.size, root);
+		body = alpr_checkpoint_body(c.origin, c.size, root, &t);
+		note = alpr_note_sign(body, c.origin, sk);
+		rec = json_pack("{s:s,s:i,s:s}", "type", "checkpoint", "v", 1,
+		    "note", note);
+		line = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
+		out = alpr_realloc(out, outn + strlen(line) + 2);
+		memcpy(out + outn, line, strlen(line));
+		outn += strlen(line);
+		out[outn++] = '\n';
+		free(line);
+		json_decref(rec);
+		free(body);
+		free(note);
+		alpr_checkpoint_free(&c);
+	}
+	fclose(f);
+	if (alpr_write_atomic(p, out, outn) < 0)
+		alpr_die(3, "%s:", p);
+	free(out);
+	free(leaves);
+	free(ln);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	alpr_setprogname(argv[0]);
+	alpr_crypto_init();
+	if (argc >= 4 && !strcmp(argv[1], "flip"))
+		return flip(argv[2], argc - 3, argv + 3);
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "forge"))
+		return forge(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
+	fprintf(stderr, "usage: log-attack flip DIR FILE... | "
+	    "forge DIR KEYFILE [TIME]\n");
+	return 2;
+}
