@@ -1,0 +1,502 @@
+/* alpr-match: match read records against hotlists and raise alerts. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "alpr.h"
+
+#define MAXRUNNING 16	/* -x commands running at once */
+
+struct spec {
+	const char *path;
+	int maxdiff;
+};
+
+static int aflag;
+static const char *Copt, *Lopt, *xcmd;
+static struct spec *specs;
+static size_t nspecs;
+static struct alpr_hlpolicy pol;
+static struct alpr_hotlist *hl;
+static struct alpr_log *logp;
+static size_t loaded;
+static time_t stale_at;		/* when a list loaded fresh grows stale */
+static char *stale_name;
+static int running;
+
+static void
+usage(const char *why)
+{
+	if (why)
+		fprintf(stderr, "%s: %s\n", alpr_progname, why);
+	fprintf(stderr, "usage: %s [-a] [-C config] [-L logdir] [-x command] "
+	    "[-e | -d N] -l hotlist ... [file ...]\n", alpr_progname);
+	exit(ALPR_EXIT_USAGE);
+}
+
+static int
+log_load(const char *path, const struct alpr_hlstats *st)
+{
+	char *real = realpath(path, NULL);
+	json_t *e;
+	int r;
+
+	e = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s}",
+	    "action", "hotlist-load", "list", st->name,
+	    "file", real ? real : path,
+	    "entries", (json_int_t)st->entries,
+	    "rejected", (json_int_t)st->rejected,
+	    "expired", (json_int_t)st->expired, "sha256", st->sha256);
+	if (!e)
+		alpr_die(ALPR_EXIT_SYS, "fatal: out of memory");
+	r = alpr_log_append(logp, e);
+	json_decref(e);
+	free(real);
+	return r;
+}
+
+static void
+load_file(const char *path, int maxdiff)
+{
+	struct alpr_hlstats st;
+	time_t now = time(NULL), max = pol.max_age_days * 86400L;
+
+	if (alpr_hotlist_read(hl, path, maxdiff, now, logp != NULL, &st) < 0) {
+		alpr_fail("%s: hotlist not loaded", path);
+		return;
+	}
+	if (logp && log_load(path, &st) < 0) {
+		alpr_hotlist_drop(hl);
+		alpr_fail("%s: hotlist not loaded: unable to write its access "
+		    "log entry:", path);
+		return;
+	}
+	alpr_hotlist_commit(hl);
+	loaded++;
+	fprintf(stderr, "%s: %s: %lu entries loaded, %lu rejected, "
+	    "%lu expired", alpr_progname, path, st.entries, st.rejected,
+	    st.expired);
+	if (st.later)
+		fprintf(stderr, ", %lu not yet effective", st.later);
+	fputc('\n', stderr);
+	if (now - st.mtime > max)
+		alpr_warn("warning: %s is %ld days old (max_age_days is %ld): "
+		    "get a fresh list", path, (long)((now - st.mtime) / 86400),
+		    pol.max_age_days);
+	else if (!stale_at || st.mtime + max < stale_at) {
+		stale_at = st.mtime + max;
+		free(stale_name);
+		stale_name = alpr_strdup(path);
+	}
+}
+
+static int
+listfile(const struct dirent *d)
+{
+	const char *dot = strrchr(d->d_name, '.');
+
+	return d->d_name[0] != '.' && dot && (!strcasecmp(dot, ".csv") ||
+	    !strcasecmp(dot, ".tsv") || !strcasecmp(dot, ".txt") ||
+	    !strcasecmp(dot, ".psv"));
+}
+
+static void
+load(const struct spec *s)
+{
+	struct dirent **d;
+	struct stat sb;
+	char *p;
+	int i, n;
+
+	if (stat(s->path, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		load_file(s->path, s->maxdiff);
+		return;
+	}
+	if ((n = scandir(s->path, &d, listfile, alphasort)) < 0) {
+		alpr_fail("unable to read hotlist folder %s:", s->path);
+		return;
+	}
+	if (n == 0)
+		alpr_fail("%s: no hotlist (*.csv, *.tsv, *.txt) in the folder",
+		    s->path);
+	for (i = 0; i < n; i++) {
+		if (asprintf(&p, "%s/%s", s->path, d[i]->d_name) < 0)
+			alpr_die(ALPR_EXIT_SYS, "fatal: out of memory");
+		load_file(p, s->maxdiff);
+		free(p);
+		free(d[i]);
+	}
+	free(d);
+}
+
+static void
+reap(int block)
+{
+	pid_t pid;
+	int st;
+
+	while (running > 0 && (pid = waitpid(-1, &st, block ? 0 : WNOHANG)) > 0) {
+		running--;
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			continue;
+		if (WIFEXITED(st))
+			alpr_fail("-x command exited %d", WEXITSTATUS(st));
+		else
+			alpr_fail("-x command killed by signal %d",
+			    WTERMSIG(st));
+	}
+}
+
+static void
+setenv_hit(const char *name, json_t *hit, const char *key)
+{
+	json_t *v = json_object_get(hit, key);
+	char buf[32];
+
+	if (json_is_string(v))
+		setenv(name, json_string_value(v), 1);
+	else if (json_is_integer(v)) {
+		snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
+		setenv(name, buf, 1);
+	}
+}
+
+/* Run -x with the alert on its stdin, its stdout on our stderr (it must
+ * not mix into the record stream), without waiting for it. */
+static void
+run(const char *text, size_t n, json_t *hit)
+{
+	size_t off;
+	ssize_t w;
+	int fd[2];
+	pid_t pid;
+
+	while (running >= MAXRUNNING)
+		reap(1);
+	if (pipe2(fd, O_CLOEXEC) < 0)
+		alpr_die(ALPR_EXIT_SYS, "fatal: unable to make a pipe:");
+	fflush(NULL);
+	if ((pid = fork()) < 0)
+		alpr_die(ALPR_EXIT_SYS, "fatal: unable to fork:");
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		if (dup2(fd[0], 0) < 0 || dup2(2, 1) < 0)
+			_exit(126);
+		setenv_hit("ALPR_PLATE", hit, "matched");
+		setenv_hit("ALPR_ENTRY", hit, "entry");
+		setenv_hit("ALPR_LIST", hit, "list");
+		setenv_hit("ALPR_CATEGORY", hit, "category");
+		setenv_hit("ALPR_REASON", hit, "reason");
+		setenv_hit("ALPR_PRIORITY", hit, "priority");
+		setenv_hit("ALPR_MATCH", hit, "match");
+		execl("/bin/sh", "sh", "-c", xcmd, (char *)NULL);
+		_exit(127);
+	}
+	running++;
+	close(fd[0]);
+	for (off = 0; off < n; off += w)
+		if ((w = write(fd[1], text + off, n - off)) < 0) {
+			if (errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			if (errno != EPIPE)
+				alpr_warn("unable to write the alert to -x:");
+			break;
+		}
+	close(fd[1]);
+}
+
+static void
+out(const char *p, size_t n)
+{
+	if (fwrite(p, 1, n, stdout) != n)
+		alpr_die(ALPR_EXIT_SYS, "fatal: unable to write record:");
+}
+
+static void
+flush(void)
+{
+	if (fflush(stdout) == EOF)
+		alpr_die(ALPR_EXIT_SYS, "fatal: unable to write record:");
+}
+
+/* The alert record: the read as it came, and the text of its hits. */
+static void
+alert(const char *read, size_t n, const char *hits)
+{
+	char now[ALPR_TIME_LEN], *a;
+	json_t *h;
+	int len;
+
+	alpr_time_now(now);
+	if ((len = asprintf(&a, "{\"type\":\"alert\",\"v\":%d,\"time\":\"%s\","
+	    "\"read\":%.*s,\"hits\":%s}\n", ALPR_RECORD_VERSION, now, (int)n,
+	    read, hits)) < 0)
+		alpr_die(ALPR_EXIT_SYS, "fatal: out of memory");
+	if (aflag) {
+		out(a, len);
+		flush();
+	}
+	if (xcmd) {
+		h = json_loads(hits, 0, NULL);
+		run(a, len, json_array_get(h, 0));
+		json_decref(h);
+	}
+	free(a);
+}
+
+/*
+ * A read with hits, a valid JSON object without a "hits" member: it passes
+ * as it came but for "hits" added as its last member, and raises an alert.
+ */
+static void
+hit(const char *line, size_t n, const char *hits)
+{
+	const char *end = memrchr(line, '}', n);
+
+	alert(line, n, hits);
+	if (aflag)
+		return;
+	out(line, end - line);
+	out(",\"hits\":", 8);
+	out(hits, strlen(hits));
+	out(end, n - (end - line));
+	out("\n", 1);
+	flush();
+}
+
+/* A read that already has hits (from an alpr-match before this one):
+ * they are kept, and the new ones follow. */
+static void
+more_hits(json_t *rec, const char *line, size_t n, const char *hits)
+{
+	json_t *old = json_object_get(rec, "hits"), *h;
+
+	alert(line, n, hits);
+	if (aflag)
+		return;
+	if (!(h = json_loads(hits, 0, NULL)))
+		alpr_die(ALPR_EXIT_SYS, "fatal: unable to parse hits");
+	if (json_is_array(old))
+		json_array_extend(old, h);
+	else
+		json_object_set(rec, "hits", h);
+	json_decref(h);
+	alpr_write_record(stdout, rec);
+}
+
+static const char *
+match_rec(json_t *rec)
+{
+	const char *plates[ALPR_SCAN_PLATES + 1];
+	json_t *c;
+	size_t i;
+	int np = 0;
+
+	if (alpr_rec_str(rec, "plate"))
+		plates[np++] = alpr_rec_str(rec, "plate");
+	json_array_foreach(json_object_get(rec, "candidates"), i, c)
+		if (np < ALPR_SCAN_PLATES + 1 && alpr_rec_str(c, "plate"))
+			plates[np++] = alpr_rec_str(c, "plate");
+	return alpr_hotlist_match(hl, plates, np, time(NULL));
+}
+
+/* A line the scan was not sure of: parsed and checked as lib/rec.c does. */
+static void
+slow(struct alpr_reader *r, const char *line, size_t n)
+{
+	const char *msg, *hits = NULL;
+	json_error_t err;
+	json_t *rec;
+
+	if (!(rec = json_loadb(line, n, JSON_REJECT_DUPLICATES, &err))) {
+		alpr_rec_fail(r, "bad JSON at column %d: %s", err.column,
+		    err.text);
+		return;
+	}
+	if ((msg = alpr_record_check(rec))) {
+		alpr_rec_fail(r, "%s", msg);
+		json_decref(rec);
+		return;
+	}
+	if (!strcmp(alpr_rec_str(rec, "type"), "read"))
+		hits = match_rec(rec);
+	if (hits && json_object_get(rec, "hits"))
+		more_hits(rec, line, n, hits);
+	else if (hits)
+		hit(line, n, hits);
+	else if (!aflag) {
+		out(line, n);
+		out("\n", 1);
+	}
+	json_decref(rec);
+}
+
+static void
+match(struct alpr_reader *r, const char *line, size_t n)
+{
+	char buf[ALPR_SCAN_PLATES][64];
+	const char *plates[ALPR_SCAN_PLATES], *hits;
+	struct alpr_scan sc;
+	int i, np;
+
+	if (!alpr_scan_record(line, n, &sc) || sc.hits) {
+		slow(r, line, n);
+		return;
+	}
+	if (sc.ntype == 4 && !memcmp(sc.type, "read", 4)) {
+		for (i = np = 0; i < sc.nplates; i++) {
+			if (sc.nplate[i] >= sizeof buf[i])
+				continue;	/* no plate is that long */
+			memcpy(buf[np], sc.plate[i], sc.nplate[i]);
+			buf[np][sc.nplate[i]] = '\0';
+			plates[np] = buf[np];
+			np++;
+		}
+		if ((hits = alpr_hotlist_match(hl, plates, np, time(NULL)))) {
+			hit(line, n, hits);
+			return;
+		}
+	}
+	if (!aflag) {
+		out(line, n);
+		out("\n", 1);
+	}
+}
+
+/*
+ * Records are read by lines from fd, and output is flushed whenever no
+ * more input is waiting, so a record never waits in a buffer for the next
+ * one; a hit is flushed at once.
+ */
+static void
+stream(int fd, const char *name)
+{
+	struct alpr_reader r;
+	char *buf = NULL, *nl;
+	size_t cap = 1 << 16, start = 0, end = 0, n;
+	ssize_t got;
+	int eof = 0;
+
+	alpr_reader_init(&r, NULL, name);
+	buf = alpr_malloc(cap);
+	for (;;) {
+		nl = memchr(buf + start, '\n', end - start);
+		if (!nl && !eof) {
+			if (start > 0) {
+				memmove(buf, buf + start, end - start);
+				end -= start;
+				start = 0;
+			}
+			if (end == cap)
+				buf = alpr_realloc(buf, cap *= 2);
+			flush();
+			if ((got = read(fd, buf + end, cap - end)) < 0) {
+				if (errno == EINTR)
+					continue;
+				alpr_die(ALPR_EXIT_SYS, "fatal: unable to read "
+				    "%s:", r.name);
+			}
+			if (got == 0)
+				eof = 1;
+			end += got;
+			continue;
+		}
+		if (!nl && start == end)
+			break;
+		n = nl ? (size_t)(nl - (buf + start)) : end - start;
+		r.line++;
+		if (stale_at && time(NULL) > stale_at) {
+			alpr_warn("warning: %s is now older than max_age_days "
+			    "(%ld): get a fresh list", stale_name,
+			    pol.max_age_days);
+			stale_at = 0;
+		}
+		if (running)
+			reap(0);
+		while (n > 0 && buf[start + n - 1] == '\r')
+			n--;
+		if (n > 0)
+			match(&r, buf + start, n);
+		start = nl ? (size_t)(nl - buf) + 1 : end;
+	}
+	free(buf);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *dir, *cf;
+	int c, i, fd, maxdiff = 1, modeset = 0;
+
+	alpr_setprogname(argv[0]);
+	while ((c = getopt(argc, argv, "aC:d:el:L:x:")) != -1)
+		switch (c) {
+		case 'a': aflag = 1; break;
+		case 'C': Copt = optarg; break;
+		case 'd': maxdiff = alpr_strtonum(optarg, 0, 3, "-d"); modeset = 1; break;
+		case 'e': maxdiff = -1; modeset = 1; break;
+		case 'l':
+			specs = alpr_realloc(specs, (nspecs + 1) * sizeof *specs);
+			specs[nspecs++] = (struct spec){ optarg, maxdiff };
+			modeset = 0;
+			break;
+		case 'L': Lopt = optarg; break;
+		case 'x': xcmd = optarg; break;
+		default: usage(NULL);
+		}
+	argc -= optind;
+	argv += optind;
+	if (nspecs == 0)
+		usage("no hotlist: give one or more with -l");
+	if (modeset)
+		usage("-e or -d after the last -l: it applies to the -l "
+		    "options that follow it");
+
+	alpr_hlpolicy_init(&pol);
+	if ((cf = Copt ? Copt : getenv("ALPR_CONFIG")) && *cf &&
+	    alpr_hlpolicy_read(&pol, cf) < 0)
+		alpr_die(ALPR_EXIT_USAGE, "fatal: bad config %s", cf);
+	if ((dir = alpr_log_dir(Lopt)) && !(logp = alpr_log_open(dir)))
+		alpr_die(ALPR_EXIT_SYS, "fatal: the access log %s cannot be "
+		    "written: no hotlist is loaded without its log entry", dir);
+	signal(SIGPIPE, SIG_IGN);
+	hl = alpr_hotlist_new(&pol);
+	for (i = 0; (size_t)i < nspecs; i++)
+		load(&specs[i]);
+	if (logp)
+		alpr_log_close(logp);
+	if (loaded == 0)
+		alpr_die(ALPR_EXIT_FAIL, "fatal: no hotlist loaded");
+	alpr_hotlist_index(hl);
+
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	if (argc == 0)
+		stream(0, "-");
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-")) {
+			stream(0, "-");
+			continue;
+		}
+		if ((fd = open(argv[i], O_RDONLY | O_CLOEXEC)) < 0) {
+			alpr_fail("unable to open %s:", argv[i]);
+			continue;
+		}
+		stream(fd, argv[i]);
+		close(fd);
+	}
+	reap(1);
+	alpr_fshut(stdout, "standard output");
+	alpr_hotlist_free(hl);
+	alpr_hlpolicy_free(&pol);
+	free(specs);
+	free(stale_name);
+	return alpr_status;
+}
