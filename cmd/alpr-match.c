@@ -295,7 +295,7 @@ more_hits(json_t *rec, const char *line, size_t n, const char *hits)
 static const char *
 match_rec(json_t *rec)
 {
-	const char *plates[ALPR_SCAN_PLATES + 1];
+	const char *plates[ALPR_JSCAN_PLATES + 1];
 	json_t *c;
 	size_t i;
 	int np = 0;
@@ -303,7 +303,7 @@ match_rec(json_t *rec)
 	if (alpr_rec_str(rec, "plate"))
 		plates[np++] = alpr_rec_str(rec, "plate");
 	json_array_foreach(json_object_get(rec, "candidates"), i, c)
-		if (np < ALPR_SCAN_PLATES + 1 && alpr_rec_str(c, "plate"))
+		if (np < ALPR_JSCAN_PLATES + 1 && alpr_rec_str(c, "plate"))
 			plates[np++] = alpr_rec_str(c, "plate");
 	return alpr_hotlist_match(hl, plates, np, time(NULL));
 }
@@ -342,12 +342,12 @@ slow(struct alpr_reader *r, const char *line, size_t n)
 static void
 match(struct alpr_reader *r, const char *line, size_t n)
 {
-	char buf[ALPR_SCAN_PLATES][64];
-	const char *plates[ALPR_SCAN_PLATES], *hits;
-	struct alpr_scan sc;
+	char buf[ALPR_JSCAN_PLATES][64];
+	const char *plates[ALPR_JSCAN_PLATES], *hits;
+	struct alpr_jscan_rec sc;
 	int i, np;
 
-	if (!alpr_scan_record(line, n, &sc) || sc.hits) {
+	if (!alpr_jscan_record(line, n, &sc) || sc.hits) {
 		slow(r, line, n);
 		return;
 	}

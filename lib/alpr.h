@@ -94,6 +94,8 @@ void alpr_crypto_init(void);
 /* "2026-11-22T09:57:07.12Z" */
 void alpr_time_fmt(const struct timespec *ts, char buf[ALPR_TIME_LEN]);
 void alpr_time_now(char buf[ALPR_TIME_LEN]);
+/* Compare to the centisecond, as times are written: -1, 0 or 1. */
+int alpr_time_cmp(const struct timespec *a, const struct timespec *b);
 /* Parse RFC 3339 (any offset, optional fraction); -1 on error. */
 int alpr_time_parse(const char *s, struct timespec *ts);
 
@@ -110,8 +112,11 @@ char *alpr_datafile(const char *name);
 int alpr_write_atomic(const char *path, const void *p, size_t n);
 /* mkdir -p; 0 or -1 with errno. */
 int alpr_mkdirs(const char *path, int mode);
-/* Read a whole file into a malloc'd buffer; -1 with errno on error. */
+/* Read a whole file into a malloc'd buffer, two NULs after its n bytes;
+ * -1 with errno on error. */
 int alpr_read_file(const char *path, unsigned char **p, size_t *n);
+/* "DIR/NAME", malloc'd. */
+char *alpr_path(const char *dir, const char *name);
 
 /*
  * A plate line read as per-position alternatives. Both recognition engines
@@ -193,8 +198,9 @@ void alpr_prof_end(json_t *rec, const char *stage);
 struct alpr_ocr;
 /*
  * Load Tesseract once: model NULL for English, a language name ("eng"), or
- * the path of a .traineddata file. Sets OMP_THREAD_LIMIT=1 unless set.
- * NULL with a message in err on failure.
+ * the path of a .traineddata file. NULL with a message in err on failure.
+ * OMP_THREAD_LIMIT=1 must be in the environment when the process starts
+ * (libgomp reads it on load): alpr-ocr re-executes itself to set it.
  */
 struct alpr_ocr *alpr_ocr_open(const char *model, char *err, size_t errlen);
 void alpr_ocr_close(struct alpr_ocr *o);
@@ -515,31 +521,31 @@ size_t alpr_hotlist_size(const struct alpr_hotlist *hl);
  * until the next call, or NULL for none. */
 const char *alpr_hotlist_match(struct alpr_hotlist *hl,
     const char *const *plates, int n, time_t now);
-/* matchscan.c: a strict scan of a record line for "type", "v", "plate" and
- * the candidates' "plate", without parsing it whole. 1 when the line is a
- * valid record of the subset it knows, 0 when unsure: parse it in full. */
-#define ALPR_SCAN_PLATES 32
-struct alpr_scan {
-	const char *type;	/* pointers into the line, not terminated */
-	size_t ntype;
-	long v;
-	int hits;		/* it has a "hits" member */
-	int nplates;
-	const char *plate[ALPR_SCAN_PLATES];
-	size_t nplate[ALPR_SCAN_PLATES];
-};
-int alpr_scan_record(const char *line, size_t n, struct alpr_scan *s);
-
-/* logscan.c: strict JSON checking without building a tree. */
-struct alpr_scan_member {
+/* jscan.c: strict JSON checking without building a tree. */
+struct alpr_jscan_member {
 	const char *key;
 	const char *val;	/* raw text of the value, NULL if absent */
 	size_t len;
 };
 /* Check that p[0..n) is one JSON object, no duplicate keys anywhere, and
  * find the wanted top-level members: NULL, or what is wrong. */
-const char *alpr_scan_object(const char *p, size_t n,
-    struct alpr_scan_member *want, int nwant);
+const char *alpr_jscan_object(const char *p, size_t n,
+    struct alpr_jscan_member *want, int nwant);
+/* A record line's "type", "v", "plate" and the candidates' "plate", without
+ * parsing it whole. 1 when the line is a valid record that jansson reads
+ * alike, 0 when unsure (rare forms such as escapes in a key, type or
+ * plate): parse it in full. */
+#define ALPR_JSCAN_PLATES 32
+struct alpr_jscan_rec {
+	const char *type;	/* pointers into the line, not terminated */
+	size_t ntype;
+	long v;
+	int hits;		/* it has a "hits" member */
+	int nplates;
+	const char *plate[ALPR_JSCAN_PLATES];
+	size_t nplate[ALPR_JSCAN_PLATES];
+};
+int alpr_jscan_record(const char *line, size_t n, struct alpr_jscan_rec *r);
 
 /* logverify.c: checking a log from its files and its initial public key. */
 struct alpr_logkeys {

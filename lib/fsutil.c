@@ -95,19 +95,21 @@ alpr_mkdirs(const char *path, int mode)
 int
 alpr_read_file(const char *path, unsigned char **pp, size_t *np)
 {
-	unsigned char *p = NULL;
-	size_t n = 0, cap = 0;
+	unsigned char *p;
+	struct stat sb;
+	size_t n = 0, cap = 1 << 16;
 	ssize_t r;
 	int fd, e;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
+		cap = sb.st_size + 3;	/* read to the end without growing */
+	p = alpr_malloc(cap);
 	for (;;) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 1 << 16;
-			p = alpr_realloc(p, cap);
-		}
-		if ((r = read(fd, p + n, cap - n)) < 0) {
+		if (n + 3 > cap)
+			p = alpr_realloc(p, cap *= 2);
+		if ((r = read(fd, p + n, cap - 2 - n)) < 0) {
 			if (errno == EINTR)
 				continue;
 			e = errno;
@@ -121,7 +123,18 @@ alpr_read_file(const char *path, unsigned char **pp, size_t *np)
 		n += r;
 	}
 	close(fd);
+	p[n] = p[n + 1] = '\0';
 	*pp = p;
 	*np = n;
 	return 0;
+}
+
+char *
+alpr_path(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = alpr_malloc(n);
+
+	snprintf(p, n, "%s/%s", dir, name);
+	return p;
 }

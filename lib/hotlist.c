@@ -16,9 +16,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "alpr.h"
 
@@ -62,6 +60,7 @@ static const char *builtin_forbidden[] = {
 struct list {
 	char *path, *name;
 	char *buf;		/* the file, fields unquoted in place */
+	int delim;		/* the field delimiter */
 	int nf;			/* fields a line */
 	char **hdr;		/* header names */
 	int col[NROLE];		/* column of each role, or -1 */
@@ -886,7 +885,7 @@ read_header(struct list *l, char **pp, unsigned long *line)
 		    "PlateNumber, LIC, tag or the like)", l->path, *line);
 		return -1;
 	}
-	l->buf[0] = delim;	/* the delimiter, kept over the first byte */
+	l->delim = delim;
 	*pp = p;
 	return 0;
 }
@@ -909,7 +908,7 @@ read_entries(struct alpr_hotlist *hl, struct list *l, char *p,
 	const char *ok[16];
 	int nok = 0;
 	const char *err, *why, *cat;
-	int n, lines, i, delim = l->buf[0], lit;
+	int n, lines, i, delim = l->delim, lit;
 	int64_t from, until;
 	struct entry *e;
 
@@ -1009,63 +1008,17 @@ read_entries(struct alpr_hotlist *hl, struct list *l, char *p,
 	return 0;
 }
 
-/*
- * Read a whole file into a buffer that keeps one byte in front (where the
- * list's delimiter goes) and two NULs after the text.
- */
-static int
-slurp(const char *path, char **bufp, size_t *np, time_t *mtime)
-{
-	struct stat sb;
-	size_t n = 0, cap;
-	ssize_t r;
-	char *buf;
-	int fd, e;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	if (fstat(fd, &sb) < 0 || (S_ISDIR(sb.st_mode) && (errno = EISDIR))) {
-		e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	cap = sb.st_size + 4;
-	buf = alpr_malloc(cap);
-	for (;;) {
-		if (n + 4 > cap)
-			buf = alpr_realloc(buf, cap *= 2);
-		if ((r = read(fd, buf + 1 + n, cap - 3 - n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			e = errno;
-			close(fd);
-			free(buf);
-			errno = e;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		n += r;
-	}
-	close(fd);
-	buf[0] = ',';
-	buf[n + 1] = buf[n + 2] = '\0';
-	*bufp = buf;
-	*np = n;
-	*mtime = sb.st_mtime;
-	return 0;
-}
-
 int
 alpr_hotlist_read(struct alpr_hotlist *hl, const char *path, int maxdiff,
     time_t now, int hash, struct alpr_hlstats *st)
 {
 	unsigned long line = 0;
+	unsigned char *buf;
 	struct list *l;
+	struct stat sb;
 	const char *why;
-	char *buf, *p;
 	size_t n;
+	char *p;
 
 	memset(st, 0, sizeof *st);
 	if (hl->pending)
@@ -1074,12 +1027,13 @@ alpr_hotlist_read(struct alpr_hotlist *hl, const char *path, int maxdiff,
 		alpr_warn("%s: too many hotlists", path);
 		return -1;
 	}
-	if (slurp(path, &buf, &n, &st->mtime) < 0) {
+	if (stat(path, &sb) < 0 || alpr_read_file(path, &buf, &n) < 0) {
 		alpr_warn("unable to read hotlist %s:", path);
 		return -1;
 	}
+	st->mtime = sb.st_mtime;
 	if (hash)
-		alpr_sha256_hex(buf + 1, n, st->sha256);
+		alpr_sha256_hex(buf, n, st->sha256);
 	hl->lists = alpr_realloc(hl->lists, (hl->nlists + 1) *
 	    sizeof *hl->lists);
 	l = &hl->lists[hl->nlists];
@@ -1090,12 +1044,12 @@ alpr_hotlist_read(struct alpr_hotlist *hl, const char *path, int maxdiff,
 	l->name = list_name(path);
 	l->maxdiff = maxdiff;
 	st->name = l->name;
-	l->buf = buf;
-	if (memchr(buf + 1, '\0', n)) {
+	l->buf = (char *)buf;
+	if (memchr(buf, '\0', n)) {
 		alpr_warn("%s: not a text file (it holds a NUL byte)", path);
 		goto refuse;
 	}
-	p = l->buf + 1;
+	p = l->buf;
 	if (!memcmp(p, "\xef\xbb\xbf", 3))
 		p += 3;
 	if ((why = alpr_hlpolicy_forbids(hl->pol, l->name))) {

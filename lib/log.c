@@ -66,26 +66,6 @@ alpr_log_now(struct timespec *ts)
 	clock_gettime(CLOCK_REALTIME, ts);
 }
 
-static char *
-path(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = alpr_malloc(n);
-
-	snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
-
-static int
-tscmp(const struct timespec *a, const struct timespec *b)
-{
-	if (a->tv_sec != b->tv_sec)
-		return a->tv_sec < b->tv_sec ? -1 : 1;
-	if (a->tv_nsec / 10000000 != b->tv_nsec / 10000000)
-		return a->tv_nsec < b->tv_nsec ? -1 : 1;
-	return 0;
-}
-
 static long
 window_of(const struct alpr_log *l, const struct timespec *t)
 {
@@ -184,8 +164,8 @@ write_secret(const char *dir, long w, const unsigned char *seed)
 
 	alpr_b64(b64, sizeof b64, seed, 32);
 	snprintf(buf, sizeof buf, "alpr-log secret\n%ld\n%s\n", w, b64);
-	p = path(dir, ALPR_LOG_SECRET);
-	tmp = path(dir, ALPR_LOG_SECRET ".tmp");
+	p = alpr_path(dir, ALPR_LOG_SECRET);
+	tmp = alpr_path(dir, ALPR_LOG_SECRET ".tmp");
 	r = -1;
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) >=
 	    0) {
@@ -211,7 +191,7 @@ static int
 load_secret(struct alpr_log *l)
 {
 	unsigned char *buf;
-	char *p = path(l->dir, ALPR_LOG_SECRET), *s, *nl;
+	char *p = alpr_path(l->dir, ALPR_LOG_SECRET), *s, *nl;
 	size_t n, got;
 	long w;
 	int r = -1;
@@ -274,8 +254,8 @@ save_state(struct alpr_log *l)
 	    "stack", st);
 	s = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
-	p = path(l->dir, "state");
-	tmp = path(l->dir, "state.tmp");
+	p = alpr_path(l->dir, "state");
+	tmp = alpr_path(l->dir, "state.tmp");
 	if (s && (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0644)) >= 0) {
 		if (writeall(fd, s, strlen(s)) == 0 && close(fd) == 0)
@@ -291,7 +271,7 @@ save_state(struct alpr_log *l)
 static void
 load_state(struct alpr_log *l)
 {
-	char *p = path(l->dir, "state");
+	char *p = alpr_path(l->dir, "state");
 	struct alpr_merkle m;
 	unsigned char root[ALPR_HASH], nl;
 	struct timespec t;
@@ -327,7 +307,7 @@ load_state(struct alpr_log *l)
 	l->tree = m;
 	l->off = off;
 	l->lastoff = json_integer_value(json_object_get(j, "lastoff"));
-	if (tscmp(&t, &l->last) > 0)
+	if (alpr_time_cmp(&t, &l->last) > 0)
 		l->last = t;
 out:
 	json_decref(j);
@@ -361,7 +341,7 @@ write_checkpoint(struct alpr_log *l, const struct timespec *t, char **note)
 		l->cpsize = l->tree.size;
 		memcpy(l->cproot, root, ALPR_HASH);
 		l->cpwin = window_of(l, t);
-		if (tscmp(t, &l->last) > 0)
+		if (alpr_time_cmp(t, &l->last) > 0)
 			l->last = *t;
 		save_state(l);
 	}
@@ -379,7 +359,7 @@ static int
 have_key(struct alpr_log *l, long w)
 {
 	unsigned char *buf;
-	char *p = path(l->dir, ALPR_LOG_KEYS), *last;
+	char *p = alpr_path(l->dir, ALPR_LOG_KEYS), *last;
 	json_t *j;
 	size_t n;
 	int r = 0;
@@ -499,7 +479,7 @@ catch_up(struct alpr_log *l)
 		    (j = json_loadb(line, l->off - pos - 1, 0, NULL))) {
 			const char *s = alpr_rec_str(j, "time");
 			if (s && alpr_time_parse(s, &t) == 0 &&
-			    tscmp(&t, &l->last) > 0)
+			    alpr_time_cmp(&t, &l->last) > 0)
 				l->last = t;
 			json_decref(j);
 		}
@@ -540,7 +520,7 @@ catch_up_checkpoints(struct alpr_log *l)
 		l->cpsize = c.size;
 		memcpy(l->cproot, c.root, ALPR_HASH);
 		l->cpwin = window_of(l, &c.time);
-		if (tscmp(&c.time, &l->last) > 0)
+		if (alpr_time_cmp(&c.time, &l->last) > 0)
 			l->last = c.time;
 	}
 	alpr_checkpoint_free(&c);
@@ -587,16 +567,16 @@ advance(struct alpr_log *l, struct timespec *now)
 	long cw;
 
 	alpr_log_now(now);
-	if (tscmp(now, &l->last) < 0)
+	if (alpr_time_cmp(now, &l->last) < 0)
 		*now = l->last;
 	t = window_start(l, l->kw);
-	if (tscmp(now, &t) < 0)
+	if (alpr_time_cmp(now, &t) < 0)
 		*now = t;
 	cw = window_of(l, now);
 	while (l->kw < cw) {
 		if (l->tree.size > l->cpsize || l->cpwin < l->kw) {
 			t = window_start(l, l->kw);
-			if (tscmp(&t, &l->last) < 0)
+			if (alpr_time_cmp(&t, &l->last) < 0)
 				t = l->last;
 			if (write_checkpoint(l, &t, NULL) < 0)
 				return -1;
@@ -639,7 +619,7 @@ load_json(const char *p)
 static int
 read_config(struct alpr_log *l)
 {
-	char *p = path(l->dir, ALPR_LOG_CONFIG);
+	char *p = alpr_path(l->dir, ALPR_LOG_CONFIG);
 	json_t *j = load_json(p), *v;
 	struct timespec t;
 	int r = -1;
@@ -673,7 +653,7 @@ out:
 static int
 open_file(struct alpr_log *l, const char *name, int flags)
 {
-	char *p = path(l->dir, name);
+	char *p = alpr_path(l->dir, name);
 	int fd = open(p, flags | O_CLOEXEC, 0644);
 
 	if (fd < 0)
@@ -930,7 +910,7 @@ alpr_log_close(struct alpr_log *l)
 static int
 put(const char *dir, const char *name, const char *s)
 {
-	char *p = path(dir, name);
+	char *p = alpr_path(dir, name);
 	int r = alpr_write_atomic(p, s, strlen(s));
 
 	if (r < 0)
@@ -955,14 +935,14 @@ alpr_log_init(const char *dir, const struct alpr_log_config *cf)
 		    cf->origin);
 		return NULL;
 	}
-	p = path(dir, ALPR_LOG_ENTRIES);
+	p = alpr_path(dir, ALPR_LOG_ENTRIES);
 	if (stat(p, &st) == 0) {
 		alpr_warn("%s already exists: a log is never made twice", p);
 		free(p);
 		return NULL;
 	}
 	free(p);
-	p = path(dir, "secret");
+	p = alpr_path(dir, "secret");
 	if (alpr_mkdirs(dir, 0755) < 0 || alpr_mkdirs(p, 0700) < 0 ||
 	    chmod(p, 0700) < 0) {
 		alpr_warn("unable to make %s:", p);

@@ -10,16 +10,6 @@
 
 #include "alpr.h"
 
-static char *
-path(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = alpr_malloc(n);
-
-	snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
-
 static void
 bad(struct alpr_logverify *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -35,16 +25,6 @@ bad(struct alpr_logverify *v, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	v->bad++;
-}
-
-static int
-tscmp(const struct timespec *a, const struct timespec *b)
-{
-	if (a->tv_sec != b->tv_sec)
-		return a->tv_sec < b->tv_sec ? -1 : 1;
-	if (a->tv_nsec / 10000000 != b->tv_nsec / 10000000)
-		return a->tv_nsec < b->tv_nsec ? -1 : 1;
-	return 0;
 }
 
 static int
@@ -79,7 +59,7 @@ alpr_logkeys_load(struct alpr_logverify *v)
 	if (!v->vkey) {
 		unsigned char *buf;
 		size_t n;
-		p = path(v->dir, ALPR_LOG_PUBKEY);
+		p = alpr_path(v->dir, ALPR_LOG_PUBKEY);
 		if (alpr_read_file(p, &buf, &n) < 0) {
 			alpr_warn("unable to read %s:", p);
 			free(p);
@@ -97,7 +77,7 @@ alpr_logkeys_load(struct alpr_logverify *v)
 		return -1;
 	}
 	free(vk);
-	p = path(v->dir, ALPR_LOG_KEYS);
+	p = alpr_path(v->dir, ALPR_LOG_KEYS);
 	if (!(f = fopen(p, "r"))) {
 		alpr_warn("unable to open %s:", p);
 		free(p);
@@ -279,7 +259,7 @@ load_checkpoints(struct alpr_logverify *v, struct cp **out, size_t *np)
 	size_t n = 0, cap = 0;
 	char why[200];
 	const char *e, *note;
-	char *p = path(v->dir, ALPR_LOG_CHECKPOINTS);
+	char *p = alpr_path(v->dir, ALPR_LOG_CHECKPOINTS);
 	json_t *rec;
 	FILE *f;
 	long w;
@@ -313,7 +293,7 @@ load_checkpoints(struct alpr_logverify *v, struct cp **out, size_t *np)
 		if (!prev && w != 0)
 			alpr_rec_fail(&r, "the first checkpoint is from window "
 			    "%ld, not 0: earlier checkpoints removed", w);
-		else if (prev && tscmp(&c.time, &prev->time) < 0)
+		else if (prev && alpr_time_cmp(&c.time, &prev->time) < 0)
 			alpr_rec_fail(&r, "checkpoint is dated before the one "
 			    "on line %lu", prev->line);
 		else if (prev && w > prev->win + 1)
@@ -398,13 +378,13 @@ static const char *
 check_entry(const char *s, size_t n, uint64_t seq, struct timespec *t,
     char *why, size_t wn)
 {
-	struct alpr_scan_member m[] = { { "type", 0, 0 }, { "v", 0, 0 },
+	struct alpr_jscan_member m[] = { { "type", 0, 0 }, { "v", 0, 0 },
 	    { "seq", 0, 0 },
 	    { "time", 0, 0 }, { "user", 0, 0 }, { "action", 0, 0 } };
 	char raw[ALPR_TIME_LEN], want[24];
 	const char *e;
 
-	if ((e = alpr_scan_object(s, n, m, 6))) {
+	if ((e = alpr_jscan_object(s, n, m, 6))) {
 		snprintf(why, wn, "not a valid JSON object: %s", e);
 		return why;
 	}
@@ -470,7 +450,7 @@ alpr_log_verify(struct alpr_logverify *v)
 		return v->bad ? 1 : -1;
 	if (load_checkpoints(v, &cps, &ncp) < 0)
 		return -1;
-	p = path(v->dir, ALPR_LOG_ENTRIES);
+	p = alpr_path(v->dir, ALPR_LOG_ENTRIES);
 	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) < 0) {
 		alpr_warn("unable to open %s:", p);
 		free(p);
@@ -508,7 +488,7 @@ alpr_log_verify(struct alpr_logverify *v)
 				stop = 1;
 				break;
 			}
-			if (tscmp(&t, &prevt) < 0) {
+			if (alpr_time_cmp(&t, &prevt) < 0) {
 				bad(v, "%s:%llu: entry %llu: dated before the "
 				    "entry above it: backdated or reordered", p,
 				    (unsigned long long)seq + 1,
@@ -516,7 +496,7 @@ alpr_log_verify(struct alpr_logverify *v)
 				stop = 1;
 				break;
 			}
-			if (ci > 0 && tscmp(&t, &cps[ci - 1].time) < 0) {
+			if (ci > 0 && alpr_time_cmp(&t, &cps[ci - 1].time) < 0) {
 				bad(v, "%s:%llu: entry %llu: dated before "
 				    "checkpoint %s:%lu that precedes it: "
 				    "backdated", p, (unsigned long long)seq + 1,
@@ -525,7 +505,7 @@ alpr_log_verify(struct alpr_logverify *v)
 				stop = 1;
 				break;
 			}
-			if (ci < ncp && tscmp(&t, &cps[ci].time) > 0) {
+			if (ci < ncp && alpr_time_cmp(&t, &cps[ci].time) > 0) {
 				bad(v, "%s:%llu: entry %llu: dated after "
 				    "checkpoint %s:%lu that covers it", p,
 				    (unsigned long long)seq + 1,

@@ -27,6 +27,16 @@ alpr_time_now(char buf[ALPR_TIME_LEN])
 	alpr_time_fmt(&ts, buf);
 }
 
+int
+alpr_time_cmp(const struct timespec *a, const struct timespec *b)
+{
+	if (a->tv_sec != b->tv_sec)
+		return a->tv_sec < b->tv_sec ? -1 : 1;
+	if (a->tv_nsec / 10000000 != b->tv_nsec / 10000000)
+		return a->tv_nsec < b->tv_nsec ? -1 : 1;
+	return 0;
+}
+
 static int
 digits(const char **s, int n, int *out)
 {

@@ -82,6 +82,11 @@ cat >"$T/scan" <<'R'
 {"type":"read","v":1,}
 {"type":"read","v":1,"a":[1,]}
 {}
+{"type":"read","v":1,"a":"\u0000"}
+{"type":"read","v":1,"a":"\udc00"}
+{"type":"read","v":1,"a":1,"\u0061":2}
+{"type":"read","v":1,"n":1234567890123456789}
+{"type":"read","v":1,"n":1e400}
 R
 check "match-scan runs" match-scan <"$T/scan"
 is "the scan takes what it can and agrees with jansson" "$(sed -n 1,5p "$T/out")" \

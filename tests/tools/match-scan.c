@@ -1,6 +1,7 @@
 /*
- * match-scan: test driver for lib/matchscan.c. For each line of stdin
- * prints what the scan found ("scan TYPE V PLATE,PLATE..." or "unsure")
+ * match-scan: test driver for lib/jscan.c's record scan. For each line of
+ * stdin prints what the scan found ("scan TYPE V PLATE,PLATE..." or
+ * "unsure")
  * and whether jansson and alpr_record_check agree: a line the scan takes
  * must be a valid record with the same type, version and plates, else the
  * line is printed as "MISMATCH".
@@ -11,7 +12,7 @@
 #include "alpr.h"
 
 static int
-agree(const char *line, size_t n, const struct alpr_scan *s)
+agree(const char *line, size_t n, const struct alpr_jscan_rec *s)
 {
 	json_t *j, *c;
 	size_t i;
@@ -39,7 +40,7 @@ agree(const char *line, size_t n, const struct alpr_scan *s)
 int
 main(int argc, char **argv)
 {
-	struct alpr_scan s;
+	struct alpr_jscan_rec s;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -49,7 +50,7 @@ main(int argc, char **argv)
 	while ((n = getline(&line, &cap, stdin)) >= 0) {
 		if (n > 0 && line[n - 1] == '\n')
 			line[--n] = '\0';
-		if (!alpr_scan_record(line, n, &s)) {
+		if (!alpr_jscan_record(line, n, &s)) {
 			printf("unsure\n");
 			continue;
 		}
