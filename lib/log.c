@@ -605,6 +605,26 @@ login_name(void)
 	return buf;
 }
 
+/*
+ * The account the process really runs as, from the real uid: recorded in
+ * every entry beside "user", which the environment or a caller names, so
+ * that an entry written in someone else's name still says who wrote it.
+ */
+static const char *
+os_account(void)
+{
+	static char buf[64];
+	struct passwd *pw;
+
+	if (!buf[0]) {
+		if ((pw = getpwuid(getuid())))
+			snprintf(buf, sizeof buf, "%s", pw->pw_name);
+		else
+			snprintf(buf, sizeof buf, "uid:%ld", (long)getuid());
+	}
+	return buf;
+}
+
 static json_t *
 load_json(const char *p)
 {
@@ -721,7 +741,7 @@ static json_t *
 entry(struct alpr_log *l, json_t *in, uint64_t seq, const struct timespec *t)
 {
 	static const char *ours[] = { "type", "v", "seq", "time", "user",
-	    "org", "role" };
+	    "os_user", "org", "role" };
 	char tm[ALPR_TIME_LEN];
 	const char *user, *org, *role, *k;
 	json_t *e, *v;
@@ -732,8 +752,9 @@ entry(struct alpr_log *l, json_t *in, uint64_t seq, const struct timespec *t)
 	org = alpr_rec_str(in, "org") ? alpr_rec_str(in, "org") : l->org;
 	role = alpr_rec_str(in, "role") ? alpr_rec_str(in, "role") :
 	    role_of(l, user);
-	e = json_pack("{s:s,s:i,s:I,s:s,s:s}", "type", "access", "v", 1,
-	    "seq", (json_int_t)seq, "time", tm, "user", user);
+	e = json_pack("{s:s,s:i,s:I,s:s,s:s,s:s}", "type", "access", "v", 1,
+	    "seq", (json_int_t)seq, "time", tm, "user", user,
+	    "os_user", os_account());
 	if (org)
 		json_object_set_new(e, "org", json_string(org));
 	if (role)

@@ -44,7 +44,7 @@ check "alpr-audit init" alpr-audit -d "$T/log" init -o example.gov/log
 ALPR_USER=alice check "loading with -L" alpr-match -L "$T/log" -l "$T/ok.csv" "$T/read"
 sha=$(sha256sum <"$T/ok.csv" | cut -c1-64)
 is "the load is logged: list, file, counts, SHA-256, user" "$(tail -1 "$T/log/log.ndjson")" \
-"{\"type\":\"access\",\"v\":1,\"seq\":0,\"time\":\"2026-11-22T10:00:00.00Z\",\"user\":\"alice\",\"action\":\"hotlist-load\",\"list\":\"ok\",\"file\":\"$T/ok.csv\",\"entries\":1,\"rejected\":0,\"expired\":0,\"sha256\":\"$sha\"}"
+"{\"type\":\"access\",\"v\":1,\"seq\":0,\"time\":\"2026-11-22T10:00:00.00Z\",\"user\":\"alice\",\"os_user\":\"$(id -un)\",\"action\":\"hotlist-load\",\"list\":\"ok\",\"file\":\"$T/ok.csv\",\"entries\":1,\"rejected\":0,\"expired\":0,\"sha256\":\"$sha\"}"
 ALPR_LOG=$T/log check "\$ALPR_LOG works as -L" alpr-match -l "$T/ok.csv" -l "$T/gang.csv" "$T/read"
 is "one entry for each list" "$(grep -c hotlist-load "$T/log/log.ndjson")" 3
 check "the log verifies" alpr-audit -d "$T/log" verify

@@ -1,6 +1,7 @@
 #!/bin/sh
 # alpr-audit init, append and verify; lib/log.c entries and files.
 . "$(dirname "$0")/lib.sh"
+me=$(id -un)
 plan 23
 L=$T/log
 export ALPR_LOG_NOW=2026-03-02T10:15:00.00Z
@@ -26,9 +27,9 @@ R
 ALPR_USER=alice check "append two entries" alpr-audit -d "$L" append "$T/in"
 sed -n 1p "$L/log.ndjson" >"$T/e0"
 is "entry 0: log fields first, then the caller's in order" "$(cat "$T/e0")" \
-'{"type":"access","v":1,"seq":0,"time":"2026-03-02T10:15:00.00Z","user":"alice","org":"Example PD","role":"analyst","action":"search","plate":"7ABC123","purpose":"investigation","case":"26-0117","reason":"stolen vehicle report 26-0117","count":2,"outcome":"ok"}'
+'{"type":"access","v":1,"seq":0,"time":"2026-03-02T10:15:00.00Z","user":"alice","os_user":"'"$me"'","org":"Example PD","role":"analyst","action":"search","plate":"7ABC123","purpose":"investigation","case":"26-0117","reason":"stolen vehicle report 26-0117","count":2,"outcome":"ok"}'
 is "a caller-set user and role are kept" "$(sed -n 2p "$L/log.ndjson")" \
-'{"type":"access","v":1,"seq":1,"time":"2026-03-02T10:15:00.00Z","user":"bob","org":"Example PD","role":"admin","action":"login","outcome":"ok"}'
+'{"type":"access","v":1,"seq":1,"time":"2026-03-02T10:15:00.00Z","user":"bob","os_user":"'"$me"'","org":"Example PD","role":"admin","action":"login","outcome":"ok"}'
 
 echo '{"type":"access","v":1,"plate":"X"}' >"$T/bad"
 check_status 1 "an entry without an action is refused" alpr-audit -d "$L" append "$T/bad"
