@@ -1,0 +1,327 @@
+/*
+ * alpr-ocr: read the plates in the regions of frame records (from
+ * alpr-detect) and write one read record per plate, with ranked candidates.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <leptonica/allheaders.h>
+
+#include "alpr.h"
+
+/*
+ * A recognition engine: a grey plate crop in, per-position alternatives
+ * out. Every engine's output is decoded by lib/plate.c the same way.
+ */
+struct engine {
+	const char *name;
+	void *(*open)(const char *model, char *err, size_t errlen);
+	int (*read)(void *m, PIX *crop8, struct alpr_chars *out);
+	void (*close)(void *m);
+};
+
+static void *
+tess_open(const char *model, char *err, size_t errlen)
+{
+	return alpr_ocr_open(model, err, errlen);
+}
+
+static int
+tess_read(void *m, PIX *crop8, struct alpr_chars *out)
+{
+	return alpr_ocr_read(m, crop8, out);
+}
+
+static void
+tess_close(void *m)
+{
+	alpr_ocr_close(m);
+}
+
+static void *
+glyph_open(const char *path, char *err, size_t errlen)
+{
+	void *m = alpr_glyph_load(path);	/* warns why itself */
+
+	if (!m)
+		snprintf(err, errlen, "%s: unable to load glyph model", path);
+	return m;
+}
+
+static int
+glyph_read(void *m, PIX *crop8, struct alpr_chars *out)
+{
+	return alpr_glyph_read(m, crop8, out);
+}
+
+static void
+glyph_close(void *m)
+{
+	alpr_glyph_free(m);
+}
+
+static const struct engine tesseract = {
+	"tesseract", tess_open, tess_read, tess_close
+};
+static const struct engine glyph = {
+	"glyph", glyph_open, glyph_read, glyph_close
+};
+
+static const char *optmodel;	/* -m */
+static const char *optpatterns;	/* -p */
+static const char *optspool;	/* -S */
+static int maxcand = 10;	/* -n */
+static int maxregions = 6;	/* -r */
+static double minconf = 0;	/* -c */
+
+static const struct engine *eng;
+static void *model;
+static struct alpr_patterns *patterns;
+
+static void
+usage(const char *why)
+{
+	if (why)
+		fprintf(stderr, "%s: %s\n", alpr_progname, why);
+	fprintf(stderr, "usage: %s [-c minconf] [-m model] [-n candidates] "
+	    "[-p patterns] [-r regions] [-S spool] [file ...]\n",
+	    alpr_progname);
+	exit(ALPR_EXIT_USAGE);
+}
+
+/* A .model file is the glyph classifier's; anything else Tesseract's. */
+static const struct engine *
+pick_engine(const char *m)
+{
+	size_t n = m ? strlen(m) : 0;
+
+	if (n > 6 && !strcmp(m + n - 6, ".model"))
+		return &glyph;
+	return &tesseract;
+}
+
+/* Intersection over the smaller box's area. */
+static double
+overlap(const int *a, const int *b)
+{
+	int x0 = a[0] > b[0] ? a[0] : b[0], y0 = a[1] > b[1] ? a[1] : b[1];
+	int x1 = a[0] + a[2] < b[0] + b[2] ? a[0] + a[2] : b[0] + b[2];
+	int y1 = a[1] + a[3] < b[1] + b[3] ? a[1] + a[3] : b[1] + b[3];
+	double i, m;
+
+	if (x1 <= x0 || y1 <= y0)
+		return 0;
+	i = (double)(x1 - x0) * (y1 - y0);
+	m = (double)a[2] * a[3] < (double)b[2] * b[3] ?
+	    (double)a[2] * a[3] : (double)b[2] * b[3];
+	return m > 0 ? i / m : 0;
+}
+
+/* A region's box, clamped to the image; -1 if malformed. */
+static int
+region_box(json_t *reg, int iw, int ih, int box[4])
+{
+	json_t *b = json_object_get(reg, "box");
+	int i;
+
+	if (!json_is_array(b) || json_array_size(b) != 4)
+		return -1;
+	for (i = 0; i < 4; i++) {
+		if (!json_is_number(json_array_get(b, i)))
+			return -1;
+		box[i] = (int)json_number_value(json_array_get(b, i));
+	}
+	if (box[0] < 0) box[2] += box[0], box[0] = 0;
+	if (box[1] < 0) box[3] += box[1], box[1] = 0;
+	if (box[0] + box[2] > iw) box[2] = iw - box[0];
+	if (box[1] + box[3] > ih) box[3] = ih - box[1];
+	return 0;
+}
+
+/* The plate crop: the box with a margin for characters it cuts. */
+static PIX *
+crop(PIX *img, const int b[4])
+{
+	int mx = b[2] / 12, my = b[3] / 6;
+	BOX *bx = boxCreate(b[0] - mx, b[1] - my, b[2] + 2 * mx, b[3] + 2 * my);
+	PIX *c = pixClipRectangle(img, bx, NULL);
+
+	boxDestroy(&bx);
+	return c;
+}
+
+struct read {
+	int box[4];
+	int ncand;
+	struct alpr_cand cand[64];
+};
+
+static int
+read_region(PIX *img, const int box[4], struct read *rd)
+{
+	struct alpr_chars ch;
+	PIX *c;
+
+	memcpy(rd->box, box, sizeof rd->box);
+	rd->ncand = 0;
+	if (box[2] < 8 || box[3] < 4 || !(c = crop(img, box)))
+		return 0;
+	memset(&ch, 0, sizeof ch);
+	if (eng->read(model, c, &ch) > 0)
+		rd->ncand = alpr_plate_decode(patterns, &ch, rd->cand, maxcand);
+	pixDestroy(&c);
+	return rd->ncand > 0 && rd->cand[0].conf >= minconf;
+}
+
+static void
+emit(json_t *frame, const struct read *rd)
+{
+	json_t *out = json_deep_copy(frame), *cands = json_array();
+	int i;
+
+	json_object_del(out, "regions");
+	json_object_set_new(out, "type", json_string("read"));
+	json_object_set_new(out, "plate", json_string(rd->cand[0].plate));
+	json_object_set_new(out, "conf", json_real(
+	    (int)(rd->cand[0].conf * 10 + 0.5) / 10.0));
+	json_object_set_new(out, "box", json_pack("[iiii]", rd->box[0],
+	    rd->box[1], rd->box[2], rd->box[3]));
+	for (i = 0; i < rd->ncand; i++)
+		json_array_append_new(cands, json_pack("{s:s,s:f}", "plate",
+		    rd->cand[i].plate, "conf",
+		    (int)(rd->cand[i].conf * 10 + 0.5) / 10.0));
+	json_object_set_new(out, "candidates", cands);
+	if (rd->cand[0].region[0])
+		json_object_set_new(out, "region",
+		    json_string(rd->cand[0].region));
+	alpr_write_record(stdout, out);
+	json_decref(out);
+}
+
+static void
+frame(struct alpr_reader *r, json_t *rec)
+{
+	char err[512];
+	json_t *regs, *reg;
+	struct read *rd;
+	PIX *img;
+	int i, j, nrd = 0, box[4];
+	size_t k;
+
+	regs = json_object_get(rec, "regions");
+	if (regs && !json_is_array(regs)) {
+		alpr_rec_fail(r, "\"regions\" is not an array");
+		return;
+	}
+	if (!regs || json_array_size(regs) == 0)
+		return;
+	if (!(img = alpr_frame_pix(rec, optspool, 1, 1, err, sizeof err))) {
+		alpr_rec_fail(r, "%s", err);
+		return;
+	}
+	rd = alpr_calloc(maxregions, sizeof *rd);
+	json_array_foreach(regs, k, reg) {
+		if ((int)k >= maxregions)
+			break;
+		if (region_box(reg, pixGetWidth(img), pixGetHeight(img), box)) {
+			alpr_rec_fail(r, "region %zu: want \"box\":[x,y,w,h]", k);
+			continue;
+		}
+		/* A plate already read is not read again: the regions come
+		 * best first, and reading is the cost. */
+		for (j = 0; j < nrd && overlap(rd[j].box, box) < 0.5; j++)
+			;
+		if (j == nrd && read_region(img, box, &rd[nrd]))
+			nrd++;
+	}
+	for (i = 0; i < nrd; i++)
+		emit(rec, &rd[i]);
+	free(rd);
+	pixDestroy(&img);
+}
+
+static void
+filter(FILE *f, const char *name)
+{
+	struct alpr_reader r;
+	const char *type;
+	json_t *rec;
+
+	alpr_reader_init(&r, f, name);
+	while (alpr_read_record(&r, &rec)) {
+		type = alpr_rec_str(rec, "type");
+		if (type && !strcmp(type, "frame")) {
+			alpr_prof_begin();
+			frame(&r, rec);
+			alpr_prof_end(rec, "ocr");
+		} else
+			alpr_write_record(stdout, rec);
+		json_decref(rec);
+	}
+	alpr_reader_free(&r);
+}
+
+int
+main(int argc, char *argv[])
+{
+	char err[512], *path;
+	FILE *f;
+	int c, i;
+
+	alpr_setprogname(argv[0]);
+	/*
+	 * Tesseract's OpenMP reads OMP_THREAD_LIMIT when the library loads,
+	 * before main: set it and start again, else its threads spin and cost
+	 * five times the CPU. Failing the exec, go on as we are.
+	 */
+	if (!getenv("OMP_THREAD_LIMIT") && setenv("OMP_THREAD_LIMIT", "1", 0) == 0)
+		execv("/proc/self/exe", argv);
+	while ((c = getopt(argc, argv, "c:m:n:p:r:S:")) != -1)
+		switch (c) {
+		case 'c': minconf = alpr_strtod(optarg, 0, 100, "-c"); break;
+		case 'm': optmodel = optarg; break;
+		case 'n': maxcand = alpr_strtonum(optarg, 1, 64, "-n"); break;
+		case 'p': optpatterns = optarg; break;
+		case 'r': maxregions = alpr_strtonum(optarg, 1, 100, "-r"); break;
+		case 'S': optspool = optarg; break;
+		default: usage(NULL);
+		}
+	argc -= optind, argv += optind;
+
+	/* The model: -m, $ALPR_OCR_MODEL, the glyph classifier's model when
+	 * installed, else Tesseract's English. */
+	if (!optmodel || !*optmodel)
+		optmodel = getenv("ALPR_OCR_MODEL");
+	if ((!optmodel || !*optmodel) && (path = alpr_datafile("glyphs.model")))
+		optmodel = path;	/* kept for the process's life */
+	if (optpatterns)
+		path = alpr_strdup(optpatterns);
+	else if (!(path = alpr_datafile("patterns")))
+		alpr_die(ALPR_EXIT_SYS, "fatal: no plate formats file "
+		    "(share/alpr/patterns)");
+	if (!(patterns = alpr_patterns_load(path, err, sizeof err)))
+		alpr_die(ALPR_EXIT_SYS, "fatal: %s", err);
+	free(path);
+	eng = pick_engine(optmodel);
+	if (!(model = eng->open(optmodel, err, sizeof err)))
+		alpr_die(ALPR_EXIT_USAGE, "fatal: %s", err);
+
+	if (argc == 0)
+		filter(stdin, "-");
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-"))
+			filter(stdin, "-");
+		else if (!(f = fopen(argv[i], "r")))
+			alpr_fail("%s:", argv[i]);
+		else {
+			filter(f, argv[i]);
+			fclose(f);
+		}
+	}
+	eng->close(model);
+	alpr_patterns_free(patterns);
+	alpr_fshut(stdout, "<stdout>");
+	return alpr_status;
+}

@@ -1,0 +1,51 @@
+/*
+ * ocr-plate: feed hand-made per-position alternatives to lib/plate.c and
+ * print the ranked candidates, one "PLATE CONF REGION" a line.
+ *
+ *	ocr-plate PATTERNS|- POS...
+ *
+ * Each POS is one character position, its alternatives best first as
+ * CH=P separated by commas, e.g. "O=0.7,D=0.2". "-" uses no formats.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alpr.h"
+
+int
+main(int argc, char *argv[])
+{
+	struct alpr_patterns *pt = NULL;
+	struct alpr_chars c;
+	struct alpr_cand out[20];
+	struct alpr_glyph *g;
+	char err[256], *s, *tok;
+	int i, n;
+
+	alpr_setprogname(argv[0]);
+	if (argc < 2)
+		alpr_die(2, "usage: ocr-plate patterns|- pos...");
+	if (strcmp(argv[1], "-") &&
+	    !(pt = alpr_patterns_load(argv[1], err, sizeof err)))
+		alpr_die(1, "%s", err);
+	memset(&c, 0, sizeof c);
+	for (i = 2; i < argc && c.n < ALPR_MAX_CHARS; i++) {
+		g = &c.g[c.n++];
+		s = alpr_strdup(argv[i]);
+		for (tok = strtok(s, ","); tok && g->nalt < ALPR_MAX_ALTS;
+		    tok = strtok(NULL, ",")) {
+			if (strlen(tok) < 3 || tok[1] != '=')
+				alpr_die(2, "bad alternative: %s", tok);
+			g->ch[g->nalt] = tok[0];
+			g->p[g->nalt++] = (float)atof(tok + 2);
+		}
+		free(s);
+	}
+	n = alpr_plate_decode(pt, &c, out, 20);
+	for (i = 0; i < n; i++)
+		printf("%s %.1f %s\n", out[i].plate, out[i].conf,
+		    out[i].region[0] ? out[i].region : "-");
+	alpr_patterns_free(pt);
+	return 0;
+}
