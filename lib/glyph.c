@@ -1,0 +1,675 @@
+/*
+ * glyph.c: the plate-character classifier.
+ *
+ * Each box of a candidate segmentation (segment.c) becomes a feature
+ * vector: the glyph resampled into a 20x32 raster with its aspect kept,
+ * ink bright (the plate's polarity undone) and stretched between the 5th
+ * and 95th percentiles of its box; a 4x4-cell histogram of 8 signed
+ * gradient orientations of that raster; and its width, height and level
+ * relative to the text line. A one-hidden-layer network (ReLU, softmax)
+ * gives the probabilities of 34 characters (O is read as 0, I as 1) and of
+ * a noise class for what is no glyph.
+ *
+ * Reading a crop: every candidate segmentation is classified, noise
+ * dropped, and scored by the sum over its glyphs of confidence less tau;
+ * where a component was cut in pieces the whole is tried too. The best
+ * candidate wins, adopts confident glyphs that other binarisations found
+ * on its line where it has none, and each of its glyphs is read again
+ * with its box nudged by a pixel or two, the probabilities averaged.
+ * Fewer than three glyphs is no plate.
+ *
+ * Model file, version 1, all numbers little-endian:
+ *	8 bytes	"ALPRGLYF"
+ *	u32	version (1)
+ *	u32	nin	features (must be ALPR_GLYPH_NFEAT)
+ *	u32	nhid	hidden units
+ *	u32	nout	classes
+ *	u32	gw, gh	glyph raster (must be ALPR_GLYPH_GW, ALPR_GLYPH_GH)
+ *	nout bytes	the class characters, ALPR_GLYPH_NOISE for noise,
+ *		zero-padded to a multiple of 4
+ *	f32	mu[nin], sd[nin]	input standardisation
+ *	f32	w1[nhid][nin], b1[nhid], w2[nout][nhid], b2[nout]
+ *	32 bytes	SHA-256 of everything before it
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <leptonica/allheaders.h>
+#include <sodium.h>
+
+#include "alpr.h"
+
+#define MAGIC "ALPRGLYF"
+#define VERSION 1
+#define MAXCLS 64
+#define NCAND 8
+#define MINCHARS 3	/* fewer glyphs than this are no plate */
+#define ADOPT 0.8f	/* confidence to adopt another candidate's glyph */
+
+struct alpr_glyph_model {
+	int nin, nhid, nout;
+	char cls[MAXCLS + 1];
+	int noise;		/* index of the noise class */
+	float *mu, *sd, *w1, *b1, *w2, *b2;
+	float *mem;
+};
+
+static uint32_t
+rd32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static void
+wr32(unsigned char *p, uint32_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+	p[2] = v >> 16;
+	p[3] = v >> 24;
+}
+
+static void
+rdfloats(const unsigned char *p, float *f, size_t n)
+{
+	size_t i;
+	uint32_t u;
+
+	for (i = 0; i < n; i++) {
+		u = rd32(p + 4 * i);
+		memcpy(&f[i], &u, 4);
+	}
+}
+
+static void
+wrfloats(unsigned char *p, const float *f, size_t n)
+{
+	size_t i;
+	uint32_t u;
+
+	for (i = 0; i < n; i++) {
+		memcpy(&u, &f[i], 4);
+		wr32(p + 4 * i, u);
+	}
+}
+
+static size_t
+nfloats(int nin, int nhid, int nout)
+{
+	return 2 * (size_t)nin + (size_t)nhid * nin + nhid +
+	    (size_t)nout * nhid + nout;
+}
+
+static size_t
+hdrlen(int nout)
+{
+	return 8 + 6 * 4 + ((size_t)nout + 3) / 4 * 4;
+}
+
+int
+alpr_glyph_save(const char *path, int nin, int nhid, const char *cls,
+    const float *mu, const float *sd, const float *w1, const float *b1,
+    const float *w2, const float *b2)
+{
+	int nout = (int)strlen(cls), r;
+	size_t hl = hdrlen(nout), nf = nfloats(nin, nhid, nout);
+	size_t n = hl + 4 * nf + crypto_hash_sha256_BYTES;
+	unsigned char *p = alpr_calloc(n, 1), *q;
+
+	alpr_crypto_init();
+	memcpy(p, MAGIC, 8);
+	wr32(p + 8, VERSION);
+	wr32(p + 12, nin);
+	wr32(p + 16, nhid);
+	wr32(p + 20, nout);
+	wr32(p + 24, ALPR_GLYPH_GW);
+	wr32(p + 28, ALPR_GLYPH_GH);
+	memcpy(p + 32, cls, nout);
+	q = p + hl;
+	wrfloats(q, mu, nin), q += 4 * nin;
+	wrfloats(q, sd, nin), q += 4 * nin;
+	wrfloats(q, w1, (size_t)nhid * nin), q += 4 * (size_t)nhid * nin;
+	wrfloats(q, b1, nhid), q += 4 * nhid;
+	wrfloats(q, w2, (size_t)nout * nhid), q += 4 * (size_t)nout * nhid;
+	wrfloats(q, b2, nout), q += 4 * nout;
+	crypto_hash_sha256(q, p, q - p);
+	r = alpr_write_atomic(path, p, n);
+	free(p);
+	return r;
+}
+
+static struct alpr_glyph_model *
+parse(const char *path, const unsigned char *p, size_t n)
+{
+	struct alpr_glyph_model *m;
+	unsigned char sum[crypto_hash_sha256_BYTES];
+	uint32_t ver, nin, nhid, nout;
+	size_t hl, nf;
+	float *f;
+
+	if (n < 32 || memcmp(p, MAGIC, 8)) {
+		alpr_warn("%s: not a glyph model", path);
+		return NULL;
+	}
+	ver = rd32(p + 8);
+	nin = rd32(p + 12);
+	nhid = rd32(p + 16);
+	nout = rd32(p + 20);
+	if (ver != VERSION) {
+		alpr_warn("%s: glyph model version %u, this program reads %d",
+		    path, ver, VERSION);
+		return NULL;
+	}
+	if (nin != ALPR_GLYPH_NFEAT || rd32(p + 24) != ALPR_GLYPH_GW ||
+	    rd32(p + 28) != ALPR_GLYPH_GH || nhid < 1 || nhid > 4096 ||
+	    nout < 2 || nout > MAXCLS) {
+		alpr_warn("%s: glyph model made for other features "
+		    "(%u inputs, %u hidden, %u classes)", path, nin, nhid, nout);
+		return NULL;
+	}
+	hl = hdrlen(nout);
+	nf = nfloats(nin, nhid, nout);
+	if (n != hl + 4 * nf + sizeof(sum)) {
+		alpr_warn("%s: glyph model is %zu bytes, want %zu: truncated "
+		    "or damaged", path, n, hl + 4 * nf + sizeof(sum));
+		return NULL;
+	}
+	alpr_crypto_init();
+	crypto_hash_sha256(sum, p, n - sizeof(sum));
+	if (memcmp(sum, p + n - sizeof(sum), sizeof(sum))) {
+		alpr_warn("%s: glyph model checksum mismatch: file is corrupt",
+		    path);
+		return NULL;
+	}
+	m = alpr_calloc(1, sizeof(*m));
+	m->nin = nin;
+	m->nhid = nhid;
+	m->nout = nout;
+	memcpy(m->cls, p + 32, nout);
+	m->noise = -1;
+	for (uint32_t i = 0; i < nout; i++)
+		if (m->cls[i] == ALPR_GLYPH_NOISE)
+			m->noise = i;
+	m->mem = f = alpr_malloc(4 * nf);
+	rdfloats(p + hl, f, nf);
+	m->mu = f, f += nin;
+	m->sd = f, f += nin;
+	m->w1 = f, f += (size_t)nhid * nin;
+	m->b1 = f, f += nhid;
+	m->w2 = f, f += (size_t)nout * nhid;
+	m->b2 = f;
+	return m;
+}
+
+struct alpr_glyph_model *
+alpr_glyph_load(const char *path)
+{
+	unsigned char *p;
+	size_t n;
+	struct alpr_glyph_model *m;
+
+	if (alpr_read_file(path, &p, &n) < 0) {
+		alpr_warn("unable to read glyph model %s:", path);
+		return NULL;
+	}
+	m = parse(path, p, n);
+	free(p);
+	return m;
+}
+
+void
+alpr_glyph_free(struct alpr_glyph_model *m)
+{
+	if (!m)
+		return;
+	free(m->mem);
+	free(m);
+}
+
+int
+alpr_glyph_classes(const struct alpr_glyph_model *m, const char **cls)
+{
+	*cls = m->cls;
+	return m->nout;
+}
+
+/* A dot product in eight lanes, so that the compiler can vectorise it. */
+static float
+dot(const float *a, const float *b, int n)
+{
+	float s[8] = {0};
+	int i, k;
+
+	for (i = 0; i + 8 <= n; i += 8)
+		for (k = 0; k < 8; k++)
+			s[k] += a[i + k] * b[i + k];
+	for (; i < n; i++)
+		s[0] += a[i] * b[i];
+	return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
+void
+alpr_glyph_prob(const struct alpr_glyph_model *m, const float *f, float *p)
+{
+	float x[ALPR_GLYPH_NFEAT], hid[4096], mx = -1e30f, s = 0;
+	int i, j;
+
+	for (i = 0; i < m->nin; i++)
+		x[i] = (f[i] - m->mu[i]) / m->sd[i];
+	for (j = 0; j < m->nhid; j++) {
+		float a = m->b1[j] + dot(m->w1 + (size_t)j * m->nin, x, m->nin);
+		hid[j] = a > 0 ? a : 0;
+	}
+	for (j = 0; j < m->nout; j++) {
+		float a = m->b2[j] + dot(m->w2 + (size_t)j * m->nhid, hid, m->nhid);
+		p[j] = a;
+		if (a > mx)
+			mx = a;
+	}
+	for (j = 0; j < m->nout; j++)
+		s += p[j] = expf(p[j] - mx);
+	for (j = 0; j < m->nout; j++)
+		p[j] /= s;
+}
+
+/* Bilinear sampling at x on an axis of n pixels, edges repeated: the
+ * pixel left of x and the weight of the one right of it. */
+static void
+clampat(float x, int n, int *xi, float *fx)
+{
+	int i;
+
+	if (x < 0) x = 0;
+	if (x > n - 1) x = n - 1;
+	i = (int)x;
+	if (i >= n - 1) i = n - 2;
+	*xi = i;
+	*fx = x - i;
+}
+
+void
+alpr_glyph_features(const struct alpr_segimg *im, const struct alpr_seg *seg,
+    const int box[4], float *f)
+{
+	enum { GW = ALPR_GLYPH_GW, GH = ALPR_GLYPH_GH, SS = 3 };
+	int pad = box[3] / 16 + 1, x0, y0, x1, y1, rw, rh, u, v, i, j, k;
+	int hist[256] = {0}, cnt, lo = 0, hi = 255, c;
+	float s, ox, oy, *r = f, *hog = f + GW * GH, norm = 0, lh;
+	float sxf[GW * SS], syf[GH * SS];
+	int sxi[GW * SS], syi[GH * SS];
+	unsigned char sxok[GW * SS], syok[GH * SS];
+
+	x0 = box[0] - pad < 0 ? 0 : box[0] - pad;
+	y0 = box[1] - pad < 0 ? 0 : box[1] - pad;
+	x1 = box[0] + box[2] + pad > im->w ? im->w : box[0] + box[2] + pad;
+	y1 = box[1] + box[3] + pad > im->h ? im->h : box[1] + box[3] + pad;
+	rw = x1 - x0;
+	rh = y1 - y0;
+	if (rw < 1) rw = 1;
+	if (rh < 1) rh = 1;
+	for (v = y0; v < y1; v++)
+		for (u = x0; u < x1; u++)
+			hist[im->px[v * im->w + u]]++;
+	cnt = rw * rh;
+	for (i = 0, c = 0; i < 256; i++)
+		if ((c += hist[i]) * 20 >= cnt) {
+			lo = i;
+			break;
+		}
+	for (i = 255, c = 0; i >= 0; i--)
+		if ((c += hist[i]) * 20 >= cnt) {
+			hi = i;
+			break;
+		}
+	if (hi - lo < 16) {
+		int mid = (hi + lo) / 2;
+		lo = mid - 8;
+		hi = mid + 8;
+	}
+	s = (float)GH / rh;
+	if ((float)GW / rw < s)
+		s = (float)GW / rw;
+	ox = (GW - rw * s) / 2;
+	oy = (GH - rh * s) / 2;
+	/* Sample positions and bilinear weights, per column and per row. */
+	for (u = 0; u < GW * SS; u++) {
+		float gx = u / SS + (u % SS + 0.5f) / SS - ox;
+		sxok[u] = !(gx < 0 || gx >= rw * s);
+		clampat(x0 + gx / s - 0.5f, im->w, &sxi[u], &sxf[u]);
+	}
+	for (v = 0; v < GH * SS; v++) {
+		float gy = v / SS + (v % SS + 0.5f) / SS - oy;
+		syok[v] = !(gy < 0 || gy >= rh * s);
+		clampat(y0 + gy / s - 0.5f, im->h, &syi[v], &syf[v]);
+	}
+	for (v = 0; v < GH; v++)
+		for (u = 0; u < GW; u++) {
+			float acc = 0;
+			int in = 0;
+			for (j = v * SS; j < v * SS + SS; j++) {
+				const unsigned char *r0, *r1;
+				if (!syok[j])
+					continue;
+				r0 = im->px + syi[j] * im->w;
+				r1 = r0 + im->w;
+				for (i = u * SS; i < u * SS + SS; i++) {
+					int xi = sxi[i];
+					float fx = sxf[i], a, b;
+					if (!sxok[i])
+						continue;
+					a = r0[xi] + fx * (r0[xi + 1] - r0[xi]);
+					b = r1[xi] + fx * (r1[xi + 1] - r1[xi]);
+					acc += a + syf[j] * (b - a);
+					in++;
+				}
+			}
+			float val = 0;
+			if (in) {
+				val = (acc / in - lo) / (hi - lo);
+				if (seg->dark)
+					val = 1 - val;
+				val = val < 0 ? 0 : val > 1 ? 1 : val;
+				val = val * in / (SS * SS);
+			}
+			r[v * GW + u] = val;
+		}
+	/* Gradient orientation histograms, 4x4 cells of 5x8. */
+	memset(hog, 0, sizeof(float) * 128);
+	for (v = 1; v < GH - 1; v++)
+		for (u = 1; u < GW - 1; u++) {
+			float gx = r[v * GW + u + 1] - r[v * GW + u - 1];
+			float gy = r[(v + 1) * GW + u] - r[(v - 1) * GW + u];
+			float mag = sqrtf(gx * gx + gy * gy), a, fr;
+			if (mag < 1e-4f)
+				continue;
+			a = (atan2f(gy, gx) + (float)M_PI) / (2 * (float)M_PI) * 8;
+			k = (int)a;
+			fr = a - k;
+			k %= 8;
+			int cell = (v / 8) * 4 + u / 5;
+			hog[cell * 8 + k] += mag * (1 - fr);
+			hog[cell * 8 + (k + 1) % 8] += mag * fr;
+		}
+	for (i = 0; i < 128; i++)
+		norm += hog[i] * hog[i];
+	norm = sqrtf(norm) + 1e-3f;
+	for (i = 0; i < 128; i++)
+		hog[i] = hog[i] / norm * 4;
+	lh = seg->lineh > 0 ? seg->lineh : 1;
+	f[GW * GH + 128] = box[2] / lh;
+	f[GW * GH + 129] = box[3] / lh;
+	f[GW * GH + 130] = (box[1] + box[3] / 2.0f -
+	    (seg->top + seg->bot) / 2.0f) / lh;
+}
+
+/* The twins: one class read as two characters, split by frequency. */
+static const struct { char cls, alt; float share; } twins[] = {
+	{ '0', 'O', 0.1f }, { '1', 'I', 0.15f },
+};
+
+static void
+alts(const struct alpr_glyph_model *m, const float *p, struct alpr_glyph *g)
+{
+	float q[2 * MAXCLS];
+	char ch[2 * MAXCLS];
+	int n = 0, i, j, k, best;
+	float pn = m->noise >= 0 ? p[m->noise] : 0, den = 1 - pn;
+
+	if (den < 1e-6f)
+		den = 1e-6f;
+	for (i = 0; i < m->nout; i++) {
+		if (i == m->noise)
+			continue;
+		ch[n] = m->cls[i];
+		q[n] = p[i] / den;
+		for (k = 0; k < (int)(sizeof(twins) / sizeof(twins[0])); k++)
+			if (twins[k].cls == m->cls[i]) {
+				ch[n + 1] = twins[k].alt;
+				q[n + 1] = q[n] * twins[k].share;
+				q[n] -= q[n + 1];
+				n++;
+			}
+		n++;
+	}
+	g->nalt = 0;
+	for (j = 0; j < ALPR_MAX_ALTS; j++) {
+		best = 0;
+		for (i = 1; i < n; i++)
+			if (q[i] > q[best])
+				best = i;
+		g->ch[j] = ch[best];
+		g->p[j] = q[best];
+		g->nalt++;
+		q[best] = -1;
+	}
+}
+
+/* What a glyph's confidence must beat to add to its candidate's score. */
+static const float tau = 0.55f;
+
+struct cand {
+	int n;
+	int box[ALPR_SEG_MAX][4];	/* normalised crop */
+	float prob[ALPR_SEG_MAX][MAXCLS];
+	float conf[ALPR_SEG_MAX];
+	double score;
+};
+
+/* Boxes already read in this crop: candidates share most of them. */
+#define NMEMO 256
+struct memo {
+	int n;
+	struct {
+		int key[8];
+		float p[MAXCLS];
+	} e[NMEMO];
+};
+
+/* Classify box b: its probabilities in p, the best character's in *conf;
+ * 0 when it reads as noise. */
+static int
+classify(const struct alpr_glyph_model *m, const struct alpr_segimg *im,
+    const struct alpr_seg *seg, const int *b, float *p, float *conf,
+    struct memo *mo)
+{
+	float f[ALPR_GLYPH_NFEAT];
+	int key[8] = { b[0], b[1], b[2], b[3], seg->dark, seg->lineh, seg->top,
+	    seg->bot };
+	int i, j, arg = 0;
+
+	for (i = 0; i < mo->n; i++)
+		if (!memcmp(mo->e[i].key, key, sizeof(key)))
+			break;
+	if (i < mo->n)
+		memcpy(p, mo->e[i].p, sizeof(float) * m->nout);
+	else {
+		alpr_glyph_features(im, seg, b, f);
+		alpr_glyph_prob(m, f, p);
+		if (mo->n < NMEMO) {
+			memcpy(mo->e[mo->n].key, key, sizeof(key));
+			memcpy(mo->e[mo->n++].p, p, sizeof(float) * m->nout);
+		}
+	}
+	*conf = 0;
+	for (j = 0; j < m->nout; j++) {
+		if (p[j] > p[arg])
+			arg = j;
+		if (j != m->noise && p[j] > *conf)
+			*conf = p[j];
+	}
+	return arg != m->noise;
+}
+
+/*
+ * Classify the boxes of one candidate and score it: the sum over glyphs
+ * of their confidence less tau, noise dropped. Where segmentation cut a
+ * component into pieces, the whole component is read too and kept
+ * instead when it scores better (a wide W, not two glyphs).
+ */
+static void
+judge(const struct alpr_glyph_model *m, const struct alpr_segimg *im,
+    const struct alpr_seg *seg, struct cand *c, struct memo *mo)
+{
+	float wp[MAXCLS], wc;
+	int i, j, g, n0;
+	double ps;
+
+	c->n = 0;
+	c->score = 0;
+	for (i = 0; i < seg->n; i = g) {
+		for (g = i + 1; g < seg->n && seg->grp[g] == seg->grp[i]; g++)
+			;
+		n0 = c->n;
+		ps = 0;
+		for (j = i; j < g; j++) {
+			if (!classify(m, im, seg, seg->box[j], c->prob[c->n],
+			    &c->conf[c->n], mo))
+				continue;
+			memcpy(c->box[c->n], seg->box[j], sizeof(c->box[0]));
+			ps += c->conf[c->n] - tau;
+			c->n++;
+		}
+		if (g - i > 1 && seg->whole[i][2] * 10 <= seg->lineh * 13 &&
+		    classify(m, im, seg, seg->whole[i], wp, &wc, mo) &&
+		    wc - tau > ps) {
+			c->n = n0;
+			memcpy(c->prob[c->n], wp, sizeof(wp));
+			c->conf[c->n] = wc;
+			memcpy(c->box[c->n], seg->whole[i], sizeof(c->box[0]));
+			ps = wc - tau;
+			c->n++;
+		}
+		c->score += ps;
+	}
+}
+
+/*
+ * Glyphs that another binarisation found, confidently, on the winner's
+ * line where the winner has nothing (a glyph joined to the frame in one
+ * binarisation often stands free in another): adopt them.
+ */
+static void
+adopt(const struct alpr_seg *seg, struct cand *c, int n, int bi, float minconf)
+{
+	struct cand *b = &c[bi];
+	const struct alpr_seg *sb = &seg[bi];
+	const int *x;
+	int i, j, k, ov;
+
+	for (i = 0; i < n; i++) {
+		if (i == bi || seg[i].dark != sb->dark)
+			continue;
+		for (j = 0; j < c[i].n && b->n < ALPR_SEG_MAX; j++) {
+			x = c[i].box[j];
+			int yc = x[1] + x[3] / 2;
+			if (c[i].conf[j] < minconf || yc < sb->top || yc > sb->bot ||
+			    x[3] * 10 < sb->lineh * 7)
+				continue;
+			for (k = ov = 0; k < b->n && !ov; k++) {
+				const int *y = b->box[k];
+				int l = x[0] > y[0] ? x[0] : y[0];
+				int r = x[0] + x[2] < y[0] + y[2] ? x[0] + x[2] : y[0] + y[2];
+				ov = r > l;
+			}
+			if (ov)
+				continue;
+			/* Beyond the winner's ends only when close to them. */
+			if (x[0] + x[2] + sb->lineh / 2 < b->box[0][0] ||
+			    x[0] > b->box[b->n - 1][0] + b->box[b->n - 1][2] +
+			    sb->lineh / 2)
+				continue;
+			for (k = b->n; k > 0 && b->box[k - 1][0] > x[0]; k--)
+				;
+			memmove(b->box[k + 1], b->box[k], sizeof(b->box[0]) * (b->n - k));
+			memmove(&b->conf[k + 1], &b->conf[k], sizeof(float) * (b->n - k));
+			memmove(b->prob[k + 1], b->prob[k], sizeof(b->prob[0]) * (b->n - k));
+			memcpy(b->box[k], x, sizeof(b->box[0]));
+			b->conf[k] = c[i].conf[j];
+			memcpy(b->prob[k], c[i].prob[j], sizeof(b->prob[0]));
+			b->n++;
+		}
+	}
+}
+
+/* Average a glyph's probabilities over its box nudged by a pixel or two
+ * each way: a steadier reading of a small blurred glyph. */
+static void
+steady(const struct alpr_glyph_model *m, const struct alpr_segimg *im,
+    const struct alpr_seg *seg, const int *b, float *p, struct memo *mo)
+{
+	static const int d[4][4] = {
+		{ -1, 0, 2, 0 }, { 1, 0, -2, 0 }, { 0, -1, 0, 2 }, { 0, 1, 0, -2 },
+	};
+	float q[MAXCLS], conf;
+	int i, j, k, nb[4];
+
+	for (i = 0; i < 4; i++) {
+		for (k = 0; k < 4; k++)
+			nb[k] = b[k] + d[i][k] * (b[3] > 30 ? 2 : 1);
+		classify(m, im, seg, nb, q, &conf, mo);
+		for (j = 0; j < m->nout; j++)
+			p[j] += q[j];
+	}
+	for (j = 0; j < m->nout; j++)
+		p[j] /= 5;
+}
+
+int
+alpr_glyph_read(const struct alpr_glyph_model *m, struct Pix *crop,
+    struct alpr_chars *out)
+{
+	struct alpr_segimg im;
+	struct alpr_seg seg[NCAND];
+	struct cand *c, *best = NULL;
+	struct memo *mo;
+	int n, i, k, bi = 0;
+
+	out->n = 0;
+	if (alpr_segimg_init(crop, &im) < 0)
+		return 0;
+	/* Strict candidates only: the relaxed ones (glyphs joined to a frame)
+	 * bring more clutter than glyphs, measured on the bench. */
+	n = alpr_segment(&im, seg, NCAND, ALPR_SEG_STRICT);
+	c = alpr_malloc(sizeof(*c) * (n ? n : 1));
+	mo = alpr_malloc(sizeof(*mo));
+	mo->n = 0;
+	for (i = 0; i < n; i++) {
+		judge(m, &im, &seg[i], &c[i], mo);
+		if (c[i].n >= MINCHARS && (!best || c[i].score > best->score)) {
+			best = &c[i];
+			bi = i;
+		}
+	}
+	if (best) {
+		adopt(seg, c, n, bi, ADOPT);
+		/* Too many: drop the least confident. */
+		while (best->n > ALPR_MAX_CHARS) {
+			k = 0;
+			for (i = 1; i < best->n; i++)
+				if (best->conf[i] < best->conf[k])
+					k = i;
+			memmove(best->box[k], best->box[k + 1],
+			    sizeof(best->box[0]) * (best->n - k - 1));
+			memmove(&best->conf[k], &best->conf[k + 1],
+			    sizeof(float) * (best->n - k - 1));
+			memmove(best->prob[k], best->prob[k + 1],
+			    sizeof(best->prob[0]) * (best->n - k - 1));
+			best->n--;
+		}
+		for (i = 0; i < best->n; i++) {
+			struct alpr_glyph *g = &out->g[i];
+			const int *b = best->box[i];
+			steady(m, &im, &seg[bi], b, best->prob[i], mo);
+			alts(m, best->prob[i], g);
+			alpr_segimg_tocrop(&im, b, g->box);
+		}
+		out->n = best->n;
+	}
+	free(c);
+	free(mo);
+	alpr_segimg_free(&im);
+	return out->n;
+}

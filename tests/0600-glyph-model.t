@@ -1,0 +1,45 @@
+#!/bin/sh
+# lib/glyph.c: the shipped model loads and reads a rendered plate; blank
+# and noise crops are no plate; a damaged model file is refused.
+. "$(dirname "$0")/lib.sh"
+plan 15
+
+model=$top/share/alpr/glyphs.model
+# Leptonica's built-in font is a serif face, unlike any plate's: its
+# digits and a few letters (such as Y) read reliably, as these two do
+# with the shipped model (a retrained one may need other strings).
+check "a plate is drawn" glyph-synth -g 6 '5Y4827' "$T/plate.png"
+glyph-synth -b 2 -g 4 '7482593' "$T/plate2.png"
+check "the shipped model reads it and a blurred one" glyph-read -v "$T/plate.png" "$T/plate2.png"
+is "as the drawn strings" "$(awk -F'\t' '$1 != "" { print $2 }' "$T/out" | tr '\n' ' ')" '5Y4827 7482593 '
+is "with boxes left to right on the glyphs" "$(awk -F'\t' 'NR > 1 && NR < 8 {
+	split($2, b, ","); if (b[1] <= px || b[4] < 30 || b[4] > 50) bad = 1; px = b[1] }
+	END { print bad ? "bad" : "ok" }' "$T/out")" ok
+
+glyph-synth -n "$T/noise.png"
+glyph-synth -g 6 ' ' "$T/blank.png"
+check "blank and noise crops are read" glyph-read "$T/blank.png" "$T/noise.png"
+is "a blank plate is no plate" "$(awk -F'\t' 'NR == 1 { print $2 "/" $3 }' "$T/out")" "-/0"
+is "noise is no plate, or one of low confidence" \
+	"$(awk -F'\t' 'NR == 2 { print ($3 == 0 || $4 < 0.5) ? "low" : "read " $2 " " $4 }' "$T/out")" low
+
+head -c 1000 "$model" >"$T/trunc.model"
+check_status 3 "a truncated model is refused" glyph-read -m "$T/trunc.model" "$T/plate.png"
+like "saying so" "$(cat "$T/err")" "trunc.model: glyph model is 1000 bytes, want [0-9]+: truncated"
+
+# One flipped byte in the weights.
+size=$(wc -c <"$model")
+byte=$(od -An -tu1 -j5000 -N1 "$model" | tr -d ' ')
+{ head -c 5000 "$model"; printf "\\$(printf %o $(((byte + 1) % 256)))"
+  tail -c $((size - 5001)) "$model"; } >"$T/flip.model"
+cmp -s "$model" "$T/flip.model" && echo "# flip.model is unchanged"
+check_status 3 "a corrupt model is refused" glyph-read -m "$T/flip.model" "$T/plate.png"
+like "by its checksum" "$(cat "$T/err")" "flip.model: glyph model checksum mismatch: file is corrupt"
+
+printf 'hello\n' >"$T/text.model"
+check_status 3 "a file that is no model is refused" glyph-read -m "$T/text.model" "$T/plate.png"
+like "as such" "$(cat "$T/err")" "text.model: not a glyph model"
+
+check_status 3 "a missing model is refused" glyph-read -m "$T/none.model" "$T/plate.png"
+like "naming it" "$(cat "$T/err")" "unable to read glyph model .*none.model: No such file"
+done_testing

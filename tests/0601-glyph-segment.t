@@ -1,0 +1,28 @@
+#!/bin/sh
+# lib/segment.c: character segmentation of synthetic plate crops.
+. "$(dirname "$0")/lib.sh"
+plan 8
+
+check "a plate with two touching glyphs is drawn" glyph-synth 'AB_1234' "$T/touch.png"
+check "it is segmented" glyph-seg -s "$T/touch.png"
+is "the first candidate finds all 6 glyphs, the touching pair split" \
+	"$(awk -F'\t' '$2 == 0 { print $4 }' "$T/out")" 6
+# Boxes left to right, none overlapping its neighbour, all on one line.
+is "boxes run left to right without overlap, on one line" "$(awk -F'\t' '$2 == 0 {
+	for (i = 5; i <= NF; i++) {
+		split($i, b, ",")
+		if (i > 5 && b[1] < px) bad = bad " overlap@" i - 4
+		if (b[4] < 25 || b[4] > 50) bad = bad " height@" i - 4
+		px = b[1] + b[3]
+	}
+	print bad == "" ? "ok" : bad }' "$T/out")" ok
+
+check "a plate with spaced glyphs is drawn" glyph-synth -g 10 'XY7PK9' "$T/apart.png"
+glyph-seg -s "$T/apart.png" >"$T/out" 2>"$T/err"
+is "spaced glyphs: 6 boxes" "$(awk -F'\t' '$2 == 0 { print $4 }' "$T/out")" 6
+
+glyph-synth -n "$T/noise.png"
+printf 'P5\n4 4\n255\n' >"$T/bad.png"
+check_status 1 "an unreadable file fails with status 1" glyph-seg "$T/bad.png"
+like "and is named in the message" "$(cat "$T/err")" "bad.png"
+done_testing
