@@ -1,0 +1,21 @@
+#!/bin/sh
+# make install honours DESTDIR and PREFIX, and the installed programs find
+# their data files (models, plate formats) without any environment.
+. "$(dirname "$0")/lib.sh"
+plan 6
+check "make install DESTDIR=... PREFIX=/opt/alpr" \
+	make -s -C "$top" install DESTDIR="$T/root" PREFIX=/opt/alpr
+p=$T/root/opt/alpr
+is "every program installed" "$(ls "$p/bin")" "$(ls "$top/bin")"
+is "every man page installed" "$(cd "$p/share/man" && ls man1 man5 man7 | grep -c '\.[157]$')" \
+	"$(ls "$top"/man/*.[157] | wc -l)"
+ok $(cmp -s "$p/share/alpr/glyphs.model" "$top/share/alpr/glyphs.model"; echo $?) \
+	"the recognition model installed under share/alpr"
+unset ALPR_DATADIR
+cd "$T" || exit 1
+"$p/bin/alpr-capture" -S "$T/spool" "$top/samples/frame1.jpg" |
+	"$p/bin/alpr-detect" -S "$T/spool" |
+	"$p/bin/alpr-ocr" -S "$T/spool" >"$T/reads" 2>"$T/err"
+ok $? "the installed pipeline runs from another directory"
+like "and reads a plate with the installed model and formats" "$(cat "$T/reads")" '"plate":"[0-9A-Z]{4,8}"'
+done_testing
