@@ -1,5 +1,11 @@
 # alpr: see README. ./configure writes config.mk; make builds bin/.
+#
+# check, demo and deps install what is missing before anything is built,
+# so they must not run ./configure first (it would fail on a fresh
+# machine); they build through a sub-make, which configures on demand.
+ifeq ($(filter deps check demo clean distclean,$(MAKECMDGOALS)),)
 -include config.mk
+endif
 
 PREFIX ?= /usr/local
 DESTDIR ?=
