@@ -49,24 +49,6 @@ parse_roi(const char *s)
 		usage("empty region of interest");
 }
 
-/* Decode at half size unless the frame is small: plates must keep about
- * 25 pixels of width for their characters to be seen. */
-static PIX *
-load(json_t *rec, int *denom, char *err, size_t len)
-{
-	double w = alpr_rec_num(rec, "w", 0);
-	PIX *pix;
-
-	*denom = w > 0 && w < 1000 ? 1 : 2;
-	pix = alpr_frame_pix(rec, spool, *denom, 1, err, len);
-	if (pix && *denom == 2 && pixGetWidth(pix) < 500) {
-		pixDestroy(&pix);
-		*denom = 1;
-		pix = alpr_frame_pix(rec, spool, 1, 1, err, len);
-	}
-	return pix;
-}
-
 static void
 detect(struct alpr_reader *r, json_t *rec)
 {
@@ -74,15 +56,17 @@ detect(struct alpr_reader *r, json_t *rec)
 	char err[512];
 	json_t *a;
 	PIX *pix;
-	int denom, i, n = 0;
+	int i, n = 0;
 
 	alpr_prof_begin();
 	a = json_array();
-	if (!(pix = load(rec, &denom, err, sizeof err))) {
+	/* At full size: alpr_detect searches a large frame at half size
+	 * and, for small plates, at full size too. */
+	if (!(pix = alpr_frame_pix(rec, spool, 1, 1, err, sizeof err))) {
 		alpr_rec_fail(r, "%s", err);
 		json_object_set_new(rec, "error", json_string(err));
 	} else {
-		n = alpr_detect(pix, denom, &opt, reg, maxregions);
+		n = alpr_detect(pix, 1, &opt, reg, maxregions);
 		pixDestroy(&pix);
 	}
 	for (i = 0; i < n; i++)

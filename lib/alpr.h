@@ -177,7 +177,8 @@ struct alpr_region {
 /*
  * Find up to max plate candidates in a grey (8 bpp) image that is the frame
  * reduced by scale (2 for a half-size decode), best first. Returns how many
- * were stored in out.
+ * were stored in out. A frame given at full size (scale 1) and 1000 pixels
+ * wide or more is searched at half size, and at full size for small plates.
  */
 int alpr_detect(struct Pix *gray, double scale,
     const struct alpr_detect_opt *o, struct alpr_region *out, int max);

@@ -1,18 +1,20 @@
 /*
  * detect.c: plate localisation.
  *
- * On a grey image (usually the frame decoded at half size) find rows of
- * character-like blobs. Pixels darker (and, in a second pass, lighter) than
- * the mean of their 9x9 neighbourhood by a margin form a mask, at two
- * margins (a strong one, and a weak one for plates in shadow); long
- * horizontal runs (plate frames, bumper edges) are taken out of it so that
- * characters touching a frame come loose; its connected components
- * (Leptonica) of character size and shape are each linked to the nearest
- * neighbour on their right of similar height and line, and chains of three
- * or more are text lines. A line is grown into a plate-shaped box (US
- * plates are 2:1; the characters fill about 0.45 of the plate's height and
- * sit a little below its middle), scored on how much it looks like a row
- * of plate characters, and suppressed by better boxes it overlaps.
+ * On a grey image find rows of character-like blobs; a large frame is
+ * searched at half size, and again at full size for small plates, whose
+ * characters run together at half size. Pixels darker (and, at the strong
+ * margin, lighter) than the mean of their 9x9 neighbourhood by a margin
+ * form a mask, at two margins (a strong one, and a weak one for plates in
+ * shadow); long horizontal runs (plate frames, bumper edges) are taken out
+ * of it so that characters touching a frame come loose; its connected
+ * components (Leptonica) of character size and shape are each linked to
+ * the nearest neighbour on their right of similar height and line, and
+ * chains of three or more are text lines. A line is grown into a
+ * plate-shaped box (US plates are 2:1; the characters fill about 0.45 of
+ * the plate's height and sit a little below its middle), scored on how
+ * much it looks like a row of plate characters, and suppressed by better
+ * boxes it overlaps.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -36,6 +38,10 @@
 #define WEAK		4	/* plus a sixteenth of it */
 #define RULE_LEN	20	/* horizontal runs this long are rules, not
 				 * characters: plate frames and borders */
+#define FINE_W		1000	/* frames given at full size this wide are */
+#define FINE_MAXW	110	/* searched at half size, and at full size for
+				 * plates narrower than this */
+#define NPASS(a)	(int)(sizeof(a) / sizeof((a)[0]))
 #define NMS_IOU		0.3	/* a box overlapping a better one this much
 				 * is the same plate */
 
@@ -78,29 +84,58 @@ cmp_int(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
+/*
+ * The marks of 4 pixels: the bytes of a word of grey levels v (of an 8 bpp
+ * image) darker (sign 1) or lighter than the bytes of a word of local means
+ * m by more than t plus a sixteenth of the mean, as 4 bits in pixel order.
+ * Two bytes at a time in 16-bit lanes: (b | 0x8000) - a keeps bit 15 if
+ * b >= a. The bits are then gathered by a multiplication: byte lanes 3 to 0
+ * (the pixels in order, whatever the byte order) to bits 27 to 24.
+ */
+static l_uint32
+mark4(l_uint32 v, l_uint32 m, int sign, l_uint32 t1)
+{
+	const l_uint32 lo = 0x00FF00FF, hi = 0x80008000, q = 0x000F000F;
+	l_uint32 ve = v & lo, vo = v >> 8 & lo, me = m & lo, mo = m >> 8 & lo;
+	l_uint32 fe, fo;
+
+	if (sign > 0) {
+		fe = ((me | hi) - (ve + t1 + (me >> 4 & q))) & hi;
+		fo = ((mo | hi) - (vo + t1 + (mo >> 4 & q))) & hi;
+	} else {
+		fe = ((ve | hi) - (me + t1 + (me >> 4 & q))) & hi;
+		fo = ((vo | hi) - (mo + t1 + (mo >> 4 & q))) & hi;
+	}
+	return ((fe >> 15 | fo >> 7) * 0x01020408u) >> 24 & 0xF;
+}
+
 /* 1 bpp image of the pixels darker (sign 1) or lighter (sign -1) than the
- * local mean by more than the margin. */
+ * local mean (an image of the same size) by more than the margin. */
 static PIX *
 contrast_mask(PIX *g, PIX *mean, const struct pass *ps)
 {
-	int w = pixGetWidth(g), h = pixGetHeight(g);
-	int wplg = pixGetWpl(g), wplm = pixGetWpl(mean), wplb;
-	l_uint32 *lg, *lm, *lb;
-	int x, y, v, m;
+	int w = pixGetWidth(g), h = pixGetHeight(g), wpl = pixGetWpl(g);
+	int wplm = pixGetWpl(mean), wplb, i, j, n, y;
+	l_uint32 *lg, *lm, *lb, word, t1 = (ps->margin + 1) * 0x00010001u;
 	PIX *b;
 
 	b = pixCreate(w, h, 1);
 	wplb = pixGetWpl(b);
 	for (y = 0; y < h; y++) {
-		lg = pixGetData(g) + y * wplg;
+		lg = pixGetData(g) + y * wpl;
 		lm = pixGetData(mean) + y * wplm;
 		lb = pixGetData(b) + y * wplb;
-		for (x = 0; x < w; x++) {
-			v = GET_DATA_BYTE(lg, x);
-			m = GET_DATA_BYTE(lm, x);
-			if (ps->sign * (m - v) > ps->margin + m / 16)
-				SET_DATA_BIT(lb, x);
+		for (i = 0; i < wplb; i++) {
+			n = wpl - 8 * i < 8 ? wpl - 8 * i : 8;
+			word = 0;
+			for (j = 0; j < n; j++)
+				word |= mark4(lg[8 * i + j], lm[8 * i + j],
+				    ps->sign, t1) << (28 - 4 * j);
+			lb[i] = word;
 		}
+		/* Pixels past the width are not marked. */
+		if (w % 32)
+			lb[wplb - 1] &= ~0u << (32 - w % 32);
 	}
 	return b;
 }
@@ -258,7 +293,7 @@ pass(PIX *g, PIX *mean, const struct pass *ps, struct cand *cv, int ncv,
 
 	b = contrast_mask(g, mean, ps);
 	/* Cut characters loose from plate frames they touch. */
-	l = pixOpenBrick(NULL, b, RULE_LEN, 1);
+	l = pixOpenCompBrick(NULL, b, RULE_LEN, 1);
 	pixSubtract(b, b, l);
 	pixDestroy(&l);
 	ba = pixConnCompBB(b, 8);
@@ -316,12 +351,74 @@ clip(double *b, double ox, double oy, int w, int h)
 	b[3] = fmax(y1 - y0, 1);
 }
 
+/* The passes over an image: polarity and margin. Characters are mostly
+ * dark; light ones on a dark plate are looked for at the strong margin. */
+static const struct pass coarse[] = {
+	{ 1, STRONG, 0, 0 }, { 1, WEAK, 0, 0 }, { -1, STRONG, 0, 0 }
+};
+static const struct pass fine[] = { { 1, STRONG, 0, 0 } };
+
+/* Candidates in g, an image reduced by k from the one alpr_detect was
+ * given, of plates minw to maxw wide in g's pixels, in each of np passes,
+ * against the local mean; boxes in the given image's pixels. */
+static int
+search(PIX *g, PIX *mean, double k, double minw, double maxw,
+    const struct pass *pv, int np, struct cand *cv, int ncv, int maxcv)
+{
+	struct pass ps;
+	int i, j, n0 = ncv;
+
+	for (i = 0; i < np; i++) {
+		ps = pv[i];
+		ps.minw = minw;
+		ps.maxw = maxw;
+		ncv = pass(g, mean, &ps, cv, ncv, maxcv);
+	}
+	for (i = n0; i < ncv; i++)
+		for (j = 0; j < 4; j++)
+			cv[i].box[j] *= k;
+	return ncv;
+}
+
+/* A large frame given at full size: every plate at half size, and the
+ * small ones again at full size, where their characters do not run
+ * together, against the mean of a smaller window of the half-size image. */
+static int
+two_scales(PIX *g, const struct alpr_detect_opt *o, struct cand *cv,
+    int maxcv)
+{
+	PIX *half, *acc, *mean, *m2, *m4;
+	double fw = fmin(o->maxw, FINE_MAXW);
+	int ncv;
+
+	half = pixScaleAreaMap2(g);
+	acc = pixBlockconvAccum(half);
+	mean = pixBlockconvGray(half, acc, MEAN_HALF, MEAN_HALF);
+	ncv = search(half, mean, 2, o->minw / 2, o->maxw / 2, coarse,
+	    NPASS(coarse), cv, 0, maxcv);
+	pixDestroy(&mean);
+	if (o->minw < fw) {
+		m2 = pixBlockconvGray(half, acc, MEAN_HALF / 2, MEAN_HALF / 2);
+		m4 = pixExpandReplicate(m2, 2);
+		if (pixSizesEqual(m4, g))
+			mean = pixClone(m4);
+		else	/* an odd width or height */
+			mean = pixResizeToMatch(m4, g, 0, 0);
+		ncv = search(g, mean, 1, o->minw, fw, fine, NPASS(fine), cv,
+		    ncv, maxcv);
+		pixDestroy(&m2);
+		pixDestroy(&m4);
+		pixDestroy(&mean);
+	}
+	pixDestroy(&acc);
+	pixDestroy(&half);
+	return ncv;
+}
+
 int
 alpr_detect(struct Pix *gray, double scale, const struct alpr_detect_opt *o,
     struct alpr_region *out, int max)
 {
-	static const int margins[] = { STRONG, WEAK };
-	struct pass ps;
 	struct cand *cv;
 	PIX *g, *mean;
 	BOX *roi;
@@ -340,18 +437,16 @@ alpr_detect(struct Pix *gray, double scale, const struct alpr_detect_opt *o,
 		oy = j;
 	} else
 		g = pixClone(gray);
-	ps.minw = o->minw / scale;
-	ps.maxw = o->maxw / scale;
-	mean = pixBlockconv(g, MEAN_HALF, MEAN_HALF);
 	cv = alpr_malloc(maxcv * sizeof *cv);
-	for (i = 0; i < 2; i++) {
-		ps.margin = margins[i];
-		ps.sign = 1;
-		ncv = pass(g, mean, &ps, cv, ncv, maxcv);
-		ps.sign = -1;
-		ncv = pass(g, mean, &ps, cv, ncv, maxcv);
+	if (scale == 1 && pixGetWidth(gray) >= FINE_W &&
+	    pixGetWidth(g) >= 8 && pixGetHeight(g) >= 8)
+		ncv = two_scales(g, o, cv, maxcv);
+	else {
+		mean = pixBlockconv(g, MEAN_HALF, MEAN_HALF);
+		ncv = search(g, mean, 1, o->minw / scale, o->maxw / scale,
+		    coarse, NPASS(coarse), cv, ncv, maxcv);
+		pixDestroy(&mean);
 	}
-	pixDestroy(&mean);
 	qsort(cv, ncv, sizeof *cv, cmp_cand);
 	for (i = nout = 0; i < ncv && nout < max; i++) {
 		for (j = 0; j < i; j++)
