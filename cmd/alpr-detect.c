@@ -98,8 +98,7 @@ filter(FILE *f, const char *name)
 int
 main(int argc, char **argv)
 {
-	FILE *f;
-	int c, i;
+	int c;
 
 	alpr_setprogname(argv[0]);
 	while ((c = getopt(argc, argv, "n:r:S:W:w:")) != -1)
@@ -115,22 +114,8 @@ main(int argc, char **argv)
 	argv += optind;
 	if (opt.minw > opt.maxw)
 		usage("minimum plate width above the maximum");
-	if (argc == 0 && isatty(0))
+	if (alpr_rec_files(argc, argv, filter) < 0)
 		usage("no input: name record files or pipe records in");
-	if (argc == 0)
-		filter(stdin, "-");
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "-")) {
-			filter(stdin, "-");
-			continue;
-		}
-		if (!(f = fopen(argv[i], "r"))) {
-			alpr_fail("unable to open %s:", argv[i]);
-			continue;
-		}
-		filter(f, argv[i]);
-		fclose(f);
-	}
 	alpr_fshut(stdout, "<stdout>");
 	return alpr_status;
 }

@@ -267,8 +267,7 @@ int
 main(int argc, char *argv[])
 {
 	char err[512], *path;
-	FILE *f;
-	int c, i;
+	int c;
 
 	alpr_setprogname(argv[0]);
 	/*
@@ -308,18 +307,8 @@ main(int argc, char *argv[])
 	if (!(model = eng->open(optmodel, err, sizeof err)))
 		alpr_die(ALPR_EXIT_USAGE, "fatal: %s", err);
 
-	if (argc == 0)
-		filter(stdin, "-");
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "-"))
-			filter(stdin, "-");
-		else if (!(f = fopen(argv[i], "r")))
-			alpr_fail("%s:", argv[i]);
-		else {
-			filter(f, argv[i]);
-			fclose(f);
-		}
-	}
+	if (alpr_rec_files(argc, argv, filter) < 0)
+		usage("no input: name record files or pipe records in");
 	eng->close(model);
 	alpr_patterns_free(patterns);
 	alpr_fshut(stdout, "<stdout>");

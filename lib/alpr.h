@@ -68,6 +68,14 @@ void alpr_write_record(FILE *out, json_t *rec);
 /* Report a record-level failure as "prog: file:line: msg" and mark status. */
 void alpr_rec_fail(const struct alpr_reader *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * Call fn(f, name) for each record file named, "-" being stdin, or for
+ * stdin when none is named. A file that cannot be opened is reported and
+ * marks the status. Returns -1, having read nothing, when no file is named
+ * and stdin is a terminal (the caller prints usage), else 0.
+ */
+typedef void (*alpr_file_fn)(FILE *f, const char *name);
+int alpr_rec_files(int argc, char **argv, alpr_file_fn fn);
 /* Getters that accept only the right JSON type; NULL/def when absent. */
 const char *alpr_rec_str(json_t *rec, const char *key);
 double alpr_rec_num(json_t *rec, const char *key, double def);

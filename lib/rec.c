@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alpr.h"
 
@@ -112,4 +113,30 @@ alpr_rec_num(json_t *rec, const char *key, double def)
 	json_t *v = json_object_get(rec, key);
 
 	return json_is_number(v) ? json_number_value(v) : def;
+}
+
+int
+alpr_rec_files(int argc, char **argv, alpr_file_fn fn)
+{
+	FILE *f;
+	int i;
+
+	if (argc == 0) {
+		if (isatty(0))
+			return -1;
+		fn(stdin, "-");
+	}
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-")) {
+			fn(stdin, "-");
+			continue;
+		}
+		if (!(f = fopen(argv[i], "r"))) {
+			alpr_fail("unable to open %s:", argv[i]);
+			continue;
+		}
+		fn(f, argv[i]);
+		fclose(f);
+	}
+	return 0;
 }

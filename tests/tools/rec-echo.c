@@ -5,14 +5,25 @@
 
 #include "alpr.h"
 
+static void
+echo(FILE *f, const char *name)
+{
+	struct alpr_reader r;
+	json_t *rec;
+
+	alpr_reader_init(&r, f, name);
+	while (alpr_read_record(&r, &rec) > 0) {
+		alpr_write_record(stdout, rec);
+		json_decref(rec);
+	}
+	alpr_reader_free(&r);
+}
+
 int
 main(int argc, char **argv)
 {
-	struct alpr_reader r;
 	struct timespec ts;
 	char buf[ALPR_TIME_LEN];
-	json_t *rec;
-	FILE *f;
 	int i;
 
 	alpr_setprogname(argv[0]);
@@ -27,22 +38,6 @@ main(int argc, char **argv)
 		}
 		return alpr_status;
 	}
-	for (i = 1; i < argc || i == 1; i++) {
-		const char *name = i < argc ? argv[i] : "-";
-		if (!(f = strcmp(name, "-") ? fopen(name, "r") : stdin)) {
-			alpr_fail("unable to open %s:", name);
-			continue;
-		}
-		alpr_reader_init(&r, f, name);
-		while (alpr_read_record(&r, &rec) > 0) {
-			alpr_write_record(stdout, rec);
-			json_decref(rec);
-		}
-		alpr_reader_free(&r);
-		if (f != stdin)
-			fclose(f);
-		if (argc == 1)
-			break;
-	}
+	alpr_rec_files(argc - 1, argv + 1, echo);
 	return alpr_status;
 }
