@@ -75,6 +75,7 @@ static const char *optspool;	/* -S */
 static int maxcand = 10;	/* -n */
 static int maxregions = 6;	/* -r */
 static double minconf = 0;	/* -c */
+static int multi = 1;		/* -1: 0 */
 
 static const struct engine *eng;
 static void *model;
@@ -85,7 +86,7 @@ usage(const char *why)
 {
 	if (why)
 		fprintf(stderr, "%s: %s\n", alpr_progname, why);
-	fprintf(stderr, "usage: %s [-c minconf] [-m model] [-n candidates] "
+	fprintf(stderr, "usage: %s [-1] [-c minconf] [-m model] [-n candidates] "
 	    "[-p patterns] [-r regions] [-S spool] [file ...]\n",
 	    alpr_progname);
 	exit(ALPR_EXIT_USAGE);
@@ -140,38 +141,106 @@ region_box(json_t *reg, int iw, int ih, int box[4])
 	return 0;
 }
 
-/* The plate crop: the box with a margin for characters it cuts. */
-static PIX *
-crop(PIX *img, const int b[4])
-{
-	int mx = b[2] / 12, my = b[3] / 6;
-	BOX *bx = boxCreate(b[0] - mx, b[1] - my, b[2] + 2 * mx, b[3] + 2 * my);
-	PIX *c = pixClipRectangle(img, bx, NULL);
-
-	boxDestroy(&bx);
-	return c;
-}
-
 struct read {
 	int box[4];
 	int ncand;
 	struct alpr_cand cand[64];
 };
 
+/*
+ * The reader is sensitive to where the crop's edges fall, so a region whose
+ * first read is unsure is read again from two other crops and the
+ * candidates of the reads are pooled (alpr_plate_merge). A first read below
+ * NOPLATE_CONF is most likely no plate at all and is not worth the time.
+ */
+#define SURE_CONF	80	/* a first read this confident is kept alone */
+#define NOPLATE_CONF	45
+#define POOL		32	/* candidates kept from each read for merging */
+#define MAX_READS	3
+
+/* Read the crop x, y, w, h of img (clipped to it) into cand; its origin
+ * in org and its characters in ch. Returns the candidates. */
+static int
+read_crop(PIX *img, int x, int y, int w, int h, struct alpr_chars *ch,
+    int org[2], struct alpr_cand *cand)
+{
+	BOX *bx = boxCreate(x, y, w, h), *got = NULL;
+	PIX *c = pixClipRectangle(img, bx, &got);
+	int n = 0;
+
+	boxDestroy(&bx);
+	memset(ch, 0, sizeof *ch);
+	if (c && got) {
+		boxGetGeometry(got, &org[0], &org[1], NULL, NULL);
+		if (eng->read(model, c, ch) > 0)
+			n = alpr_plate_decode(patterns, ch, cand, POOL);
+	}
+	boxDestroy(&got);
+	pixDestroy(&c);
+	return n;
+}
+
+/* The text line of a read, in image pixels; -1 when too few glyphs. */
+static int
+line_box(const struct alpr_chars *ch, const int org[2], int lb[4])
+{
+	int i, x0 = 1 << 30, y0 = 1 << 30, x1 = -1, y1 = -1;
+	const int *g;
+
+	if (ch->n < 3)
+		return -1;
+	for (i = 0; i < ch->n; i++) {
+		g = ch->g[i].box;
+		if (g[2] <= 0 || g[3] <= 0)
+			continue;
+		x0 = g[0] < x0 ? g[0] : x0;
+		y0 = g[1] < y0 ? g[1] : y0;
+		x1 = g[0] + g[2] > x1 ? g[0] + g[2] : x1;
+		y1 = g[1] + g[3] > y1 ? g[1] + g[3] : y1;
+	}
+	if (x1 <= x0 || y1 <= y0)
+		return -1;
+	lb[0] = org[0] + x0, lb[1] = org[1] + y0;
+	lb[2] = x1 - x0, lb[3] = y1 - y0;
+	return 0;
+}
+
 static int
 read_region(PIX *img, const int box[4], struct read *rd)
 {
 	struct alpr_chars ch;
-	PIX *c;
+	struct alpr_cand cand[MAX_READS][POOL];
+	const struct alpr_cand *lists[MAX_READS];
+	int ncand[MAX_READS], nr = 0, org[2], lb[4];
+	int x = box[0], y = box[1], w = box[2], h = box[3], mx, my;
 
 	memcpy(rd->box, box, sizeof rd->box);
 	rd->ncand = 0;
-	if (box[2] < 8 || box[3] < 4 || !(c = crop(img, box)))
+	if (w < 8 || h < 4)
 		return 0;
-	memset(&ch, 0, sizeof ch);
-	if (eng->read(model, c, &ch) > 0)
-		rd->ncand = alpr_plate_decode(patterns, &ch, rd->cand, maxcand);
-	pixDestroy(&c);
+	/* The box with a margin for characters it cuts. */
+	mx = w / 12, my = h / 6;
+	lists[nr] = cand[nr];
+	ncand[nr++] = read_crop(img, x - mx, y - my, w + 2 * mx, h + 2 * my,
+	    &ch, org, cand[0]);
+	if (multi && ncand[0] > 0 && cand[0][0].conf < SURE_CONF &&
+	    cand[0][0].conf >= NOPLATE_CONF) {
+		/* Tight around the text line the first read found. */
+		if (line_box(&ch, org, lb) == 0) {
+			mx = lb[3] * 6 / 10, my = lb[3] * 4 / 10;
+			lists[nr] = cand[nr];
+			ncand[nr] = read_crop(img, lb[0] - mx, lb[1] - my,
+			    lb[2] + 2 * mx, lb[3] + 2 * my, &ch, org, cand[nr]);
+			nr++;
+		}
+		/* The box itself, with no margin at its sides. */
+		my = h / 12;
+		lists[nr] = cand[nr];
+		ncand[nr] = read_crop(img, x, y - my, w, h + 2 * my, &ch, org,
+		    cand[nr]);
+		nr++;
+	}
+	rd->ncand = alpr_plate_merge(lists, ncand, nr, rd->cand, maxcand);
 	return rd->ncand > 0 && rd->cand[0].conf >= minconf;
 }
 
@@ -277,8 +346,9 @@ main(int argc, char *argv[])
 	 */
 	if (!getenv("OMP_THREAD_LIMIT") && setenv("OMP_THREAD_LIMIT", "1", 0) == 0)
 		execv("/proc/self/exe", argv);
-	while ((c = getopt(argc, argv, "c:m:n:p:r:S:")) != -1)
+	while ((c = getopt(argc, argv, "1c:m:n:p:r:S:")) != -1)
 		switch (c) {
+		case '1': multi = 0; break;
 		case 'c': minconf = alpr_strtod(optarg, 0, 100, "-c"); break;
 		case 'm': optmodel = optarg; break;
 		case 'n': maxcand = alpr_strtonum(optarg, 1, 64, "-n"); break;

@@ -240,6 +240,16 @@ struct alpr_cand {
  */
 int alpr_plate_decode(const struct alpr_patterns *pt,
     const struct alpr_chars *c, struct alpr_cand *out, int max);
+/*
+ * Pool the candidates of several reads of one plate (nlists lists, n[i]
+ * candidates in lists[i]) into up to max distinct candidates in out, best
+ * first. A string's confidence is the mean of the best confidence a read
+ * gives it and its mean confidence over all the reads (0 in a read that
+ * lacks it), so what several reads agree on comes before one read's guess.
+ * Returns how many.
+ */
+int alpr_plate_merge(const struct alpr_cand *const *lists, const int *n,
+    int nlists, struct alpr_cand *out, int max);
 
 /* log.c: the signed, append-only access log (alpr-audit(1), alpr-records(5)). */
 struct alpr_log;

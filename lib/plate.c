@@ -303,3 +303,45 @@ alpr_plate_decode(const struct alpr_patterns *pt, const struct alpr_chars *c,
 	free(all);
 	return ncand;
 }
+
+/*
+ * Several reads of one plate (crops with other margins) pooled: a string's
+ * region is that of the read most confident of it.
+ */
+int
+alpr_plate_merge(const struct alpr_cand *const *lists, const int *n,
+    int nlists, struct alpr_cand *out, int max)
+{
+	struct alpr_cand *all;
+	int i, j, k, nall = 0, tot = 0;
+	double *sum;
+
+	for (i = 0; i < nlists; i++)
+		tot += n[i];
+	if (tot == 0 || max <= 0)
+		return 0;
+	all = alpr_calloc(tot, sizeof *all);
+	sum = alpr_calloc(tot, sizeof *sum);
+	for (i = 0; i < nlists; i++)
+		for (j = 0; j < n[i]; j++) {
+			for (k = 0; k < nall &&
+			    strcmp(all[k].plate, lists[i][j].plate); k++)
+				;
+			sum[k] += lists[i][j].conf;
+			if (k == nall)
+				all[nall++] = lists[i][j];
+			else if (lists[i][j].conf > all[k].conf)
+				all[k] = lists[i][j];
+		}
+	/* The best read's confidence, pulled down by the reads that lack
+	 * the string: one crop's guess ranks below what several agree on. */
+	for (k = 0; k < nall; k++)
+		all[k].conf = (all[k].conf + sum[k] / nlists) / 2;
+	free(sum);
+	qsort(all, nall, sizeof *all, cand_cmp);
+	if (nall > max)
+		nall = max;
+	memcpy(out, all, nall * sizeof *out);
+	free(all);
+	return nall;
+}

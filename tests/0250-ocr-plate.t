@@ -2,7 +2,7 @@
 # lib/plate.c: ranked candidates from per-position alternatives, repaired by
 # plate formats (tests/tools/ocr-plate feeds it hand-made alternatives).
 . "$(dirname "$0")/lib.sh"
-plan 11
+plan 18
 
 cat >"$T/pat" <<'EOF2'
 # test formats
@@ -31,6 +31,35 @@ is "candidates are distinct" "$(cut -d' ' -f1 "$T/out" | sort | uniq -d)" ""
 ocr-plate "$T/pat" I=0.5 A=0.9 B=0.9 C=0.9 1=0.9 2=0.9 3=0.9 4=0.9 >"$T/out"
 is "a spurious leading stroke dropped to fit a format shared by states" \
 	"$(head -1 "$T/out" | cut -d" " -f1,3)" "ABC1234 LLL9999"
+
+# Several reads of one plate pooled: one crop reads the 0 as 8, two others
+# as 0, as surely.
+r1="7=0.9 A=0.9 B=0.9 C=0.9 1=0.9 8=0.7,0=0.25 3=0.9"
+r2="7=0.9 A=0.9 B=0.9 C=0.9 1=0.9 0=0.7,8=0.25 3=0.9"
+ocr-plate "$T/pat" $r1 >"$T/r1"
+ocr-plate "$T/pat" $r2 >"$T/r2"
+is "one read alone" "$(head -1 "$T/r1" | cut -d' ' -f1)" 7ABC183
+check "merge three reads" ocr-plate "$T/pat" $r1 -- $r2 -- $r2
+cp "$T/out" "$T/merged"
+is "what two reads agree on beats one read's equally sure guess" \
+	"$(head -2 "$T/merged" | cut -d' ' -f1,3 | tr '\n' ' ')" \
+	"7ABC103 ca 7ABC183 ca "
+# conf: (best read's + mean over the reads, 0 where absent) / 2
+is "a string's confidence is its best read's, less for reads that lack it" \
+	"$(for p in 7ABC103 7ABC183 7A8C183; do
+		for f in r1 r2 r2 merged; do
+			grep "^$p " "$T/$f" || echo "$p 0"
+		done | awk '{ if (NR == 4) { d = $2 - (m + s / 3) / 2;
+		    print $1, (d < 0 ? -d : d) <= 0.1 ? "ok" : $2 " " (m + s / 3) / 2 }
+		    s += $2; if ($2 > m) m = $2 }'
+	done | tr '\n' ' ')" "7ABC103 ok 7ABC183 ok 7A8C183 ok "
+is "pooled candidates distinct and ordered by confidence" \
+	"$(cut -d' ' -f1 "$T/merged" | sort | uniq -d)$(cut -d' ' -f2 "$T/merged" | sort -rn | tr '\n' ' ')" \
+	"$(cut -d' ' -f2 "$T/merged" | tr '\n' ' ')"
+ocr-plate "$T/pat" $r2 -- $r1 -- $r2 >"$T/out"
+same "the order of the reads does not matter" "$T/out" "$T/merged"
+ocr-plate "$T/pat" $r1 -- $r1 >"$T/out"
+same "a read pooled with itself is unchanged" "$T/out" "$T/r1"
 
 printf 'ca 9LLL999 17\nca 9LLL99X 2\n' >"$T/bad"
 check_status 1 "bad patterns file fails" ocr-plate "$T/bad" A=1

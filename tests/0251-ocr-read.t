@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 [ -n "$(ls /usr/share/tesseract-ocr/*/tessdata/eng.traineddata 2>/dev/null)" ] ||
 	skip_all "no Tesseract English model"
-plan 25
+plan 26
 
 # field FILE EXPR: EXPR (perl, $r the record) for each record of FILE.
 field() {
@@ -73,7 +73,13 @@ if [ -f "$top/share/alpr/glyphs.model" ]; then
 	alpr-ocr -m "$top/share/alpr/glyphs.model" "$T/in" >"$T/out" 2>/dev/null
 	is "glyph engine reads with ranked candidates" \
 		"$(field "$T/out" '$r->{type} eq "read" && @{$r->{candidates}} && $r->{candidates}[0]{plate} eq $r->{plate} ? "ok" : "no"' | sed -n 1p)" ok
+	alpr-ocr -1 -m "$top/share/alpr/glyphs.model" "$T/in" >"$T/once" 2>/dev/null
+	# Extra reads only add candidates: the same regions give reads.
+	is "-1 (one read per region) reads the same plates" \
+		"$(field "$T/once" '$r->{type} eq "read" ? $r->{id} : undef' | grep . | tr '\n' ' ')" \
+		"$(field "$T/out" '$r->{type} eq "read" ? $r->{id} : undef' | grep . | tr '\n' ' ')"
 else
 	skip "glyph engine reads with ranked candidates" "no share/alpr/glyphs.model"
+	skip "-1 (one read per region) reads the same plates" "no share/alpr/glyphs.model"
 fi
 done_testing

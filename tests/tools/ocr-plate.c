@@ -2,10 +2,12 @@
  * ocr-plate: feed hand-made per-position alternatives to lib/plate.c and
  * print the ranked candidates, one "PLATE CONF REGION" a line.
  *
- *	ocr-plate PATTERNS|- POS...
+ *	ocr-plate PATTERNS|- POS... [-- POS...]...
  *
  * Each POS is one character position, its alternatives best first as
  * CH=P separated by commas, e.g. "O=0.7,D=0.2". "-" uses no formats.
+ * "--" starts another read of the same plate: each read is decoded and
+ * the candidates of all are pooled by alpr_plate_merge.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,24 +15,42 @@
 
 #include "alpr.h"
 
+#define MAXREADS 8
+
 int
 main(int argc, char *argv[])
 {
 	struct alpr_patterns *pt = NULL;
 	struct alpr_chars c;
-	struct alpr_cand out[20];
+	struct alpr_cand cand[MAXREADS][32], out[20];
+	const struct alpr_cand *lists[MAXREADS];
 	struct alpr_glyph *g;
 	char err[256], *s, *tok;
-	int i, n;
+	int i, n, nr = 0, ncand[MAXREADS];
 
 	alpr_setprogname(argv[0]);
 	if (argc < 2)
-		alpr_die(2, "usage: ocr-plate patterns|- pos...");
+		alpr_die(2, "usage: ocr-plate patterns|- pos... [-- pos...]...");
 	if (strcmp(argv[1], "-") &&
 	    !(pt = alpr_patterns_load(argv[1], err, sizeof err)))
 		alpr_die(1, "%s", err);
-	memset(&c, 0, sizeof c);
-	for (i = 2; i < argc && c.n < ALPR_MAX_CHARS; i++) {
+	for (i = 2; i <= argc; i++) {
+		if (i == 2 || i == argc || !strcmp(argv[i], "--")) {
+			if (i > 2) {
+				lists[nr] = cand[nr];
+				ncand[nr] = alpr_plate_decode(pt, &c, cand[nr], 32);
+				nr++;
+			}
+			if (i == argc)
+				break;
+			if (nr == MAXREADS)
+				alpr_die(2, "more than %d reads", MAXREADS);
+			memset(&c, 0, sizeof c);
+			if (i > 2)
+				continue;
+		}
+		if (c.n == ALPR_MAX_CHARS)
+			continue;
 		g = &c.g[c.n++];
 		s = alpr_strdup(argv[i]);
 		for (tok = strtok(s, ","); tok && g->nalt < ALPR_MAX_ALTS;
@@ -42,7 +62,8 @@ main(int argc, char *argv[])
 		}
 		free(s);
 	}
-	n = alpr_plate_decode(pt, &c, out, 20);
+	n = nr == 1 ? alpr_plate_decode(pt, &c, out, 20) :
+	    alpr_plate_merge(lists, ncand, nr, out, 20);
 	for (i = 0; i < n; i++)
 		printf("%s %.1f %s\n", out[i].plate, out[i].conf,
 		    out[i].region[0] ? out[i].region : "-");
