@@ -4,7 +4,8 @@
  * The crop is scaled to ALPR_SEG_H rows and its slant taken out. Several
  * binarisations (Sauvola with two k and two windows, Otsu) in both
  * polarities each give one candidate: long straight runs (frames) erased;
- * connected components of character size; the text line as the anchor
+ * connected components of character size (smaller where that finds no
+ * line, as in a generous detector box); the text line as the anchor
  * with the most components sharing its top or bottom; what lies in that
  * band clipped to it, fragments merged, stray pieces and far clusters
  * dropped; components too wide for one glyph cut where the cuts cross the
@@ -414,40 +415,49 @@ line(unsigned char *bin, int w, int h, int dark, int strict,
 	static __thread struct comp c[MAXCOMP], g[MAXCOMP], m[MAXCOMP];
 	static __thread struct comp all[MAXCOMP];
 	int nall, bt, bb, x, y, nt, nb;
-	int n, i, j, ng, best = -1, bestn = 0, bestsum = 0;
+	int n, i, j, ng, best = -1, bestn = 0, bestsum = 0, pass, minh;
 	int lh, top, bot, ts[MAXCOMP], bs[MAXCOMP], nm;
 
 	int *lab = alpr_malloc(sizeof(int) * (size_t)w * h);
 
 	unframe(bin, w, h);
-	n = components(bin, w, h, c, MAXCOMP, lab);
-	memcpy(all, c, sizeof(c[0]) * n);
-	nall = n;
-	/* Keep components of character size. */
-	for (i = j = 0; i < n; i++) {
-		int cw = c[i].x1 - c[i].x0 + 1, ch = c[i].y1 - c[i].y0 + 1;
-		if (ch < h * 18 / 100 || ch > h * 92 / 100 || cw > 4 * ch ||
-		    c[i].area < cw * ch / 12)
-			continue;
-		c[j++] = c[i];
-	}
-	n = j;
+	nall = components(bin, w, h, all, MAXCOMP, lab);
 	/*
-	 * The text line: the anchor with the most components that share its
-	 * top or its bottom (a glyph joined to artwork above or a frame below
-	 * keeps one of them) and are no shorter than it.
+	 * Keep components of character size: at least 18% of the crop high,
+	 * or, where that leaves no line of three, 12% (a generous detector
+	 * box around a plate whose characters are small, its surroundings
+	 * dark).
 	 */
-	for (i = 0; i < n; i++) {
-		int cnt = 0, sum = 0;
-		for (j = 0; j < n; j++)
-			if (member(&c[i], &c[j], NULL, NULL)) {
-				cnt++;
-				sum += c[j].y1 - c[j].y0 + 1;
+	for (pass = 0; pass < 2 && bestn < 3; pass++) {
+		minh = h * (pass ? 12 : 18) / 100;
+		for (i = n = 0; i < nall; i++) {
+			int cw = all[i].x1 - all[i].x0 + 1;
+			int ch = all[i].y1 - all[i].y0 + 1;
+			if (ch < minh || ch > h * 92 / 100 || cw > 4 * ch ||
+			    all[i].area < cw * ch / 12)
+				continue;
+			c[n++] = all[i];
+		}
+		/*
+		 * The text line: the anchor with the most components that
+		 * share its top or its bottom (a glyph joined to artwork above
+		 * or a frame below keeps one of them) and are no shorter than
+		 * it.
+		 */
+		best = -1;
+		bestn = bestsum = 0;
+		for (i = 0; i < n; i++) {
+			int cnt = 0, sum = 0;
+			for (j = 0; j < n; j++)
+				if (member(&c[i], &c[j], NULL, NULL)) {
+					cnt++;
+					sum += c[j].y1 - c[j].y0 + 1;
+				}
+			if (cnt > bestn || (cnt == bestn && sum > bestsum)) {
+				best = i;
+				bestn = cnt;
+				bestsum = sum;
 			}
-		if (cnt > bestn || (cnt == bestn && sum > bestsum)) {
-			best = i;
-			bestn = cnt;
-			bestsum = sum;
 		}
 	}
 	if (best < 0) {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # lib/segment.c: character segmentation of synthetic plate crops.
 . "$(dirname "$0")/lib.sh"
-plan 8
+plan 10
 
 check "a plate with two touching glyphs is drawn" glyph-synth 'AB_1234' "$T/touch.png"
 check "it is segmented" glyph-seg -s "$T/touch.png"
@@ -20,6 +20,14 @@ is "boxes run left to right without overlap, on one line" "$(awk -F'\t' '$2 == 0
 check "a plate with spaced glyphs is drawn" glyph-synth -g 10 'XY7PK9' "$T/apart.png"
 glyph-seg -s "$T/apart.png" >"$T/out" 2>"$T/err"
 is "spaced glyphs: 6 boxes" "$(awk -F'\t' '$2 == 0 { print $4 }' "$T/out")" 6
+
+# Characters 15% of the crop high, the rest a dark car around the plate:
+# too small for the usual 18% rule, found by the fallback.
+check "a small plate in a wide dark surround is drawn" glyph-synth -m 80 -g 10 'XY7PK9' "$T/small.png"
+glyph-seg -s "$T/small.png" >"$T/out" 2>"$T/err"
+is "its 6 glyphs are found, 39 px high on one line" "$(awk -F'\t' '$2 == 0 {
+	for (i = 5; i <= NF; i++) { split($i, b, ","); if (b[4] < 35 || b[4] > 45 || b[2] != 110) bad = 1 }
+	print NF - 4, bad ? "bad" : "ok" }' "$T/out")" "6 ok"
 
 glyph-synth -n "$T/noise.png"
 printf 'P5\n4 4\n255\n' >"$T/bad.png"

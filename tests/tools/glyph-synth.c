@@ -3,12 +3,14 @@
  * tests: dark glyphs (Leptonica's built-in bitmap font, scaled to about 40
  * px high) on a light plate with a dark frame, as an 8 bpp PNG.
  *
- *	glyph-synth [-b blur] [-g gap] TEXT OUT.png
+ *	glyph-synth [-b blur] [-g gap] [-m margin] TEXT OUT.png
  *	glyph-synth -n OUT.png
  *
  * -g: pixels between glyphs at the final scale; 0 or less makes
  * neighbours touch (default 8). A '_' in TEXT draws two glyphs (the next
  * two) with gap -3, so that they touch while the rest stand apart.
+ * -m: a dark surround of that many pixels on every side, as a generous
+ * detector box cuts a plate out of a dark car (default 0).
  * -n draws no plate but 200x100 pixels of blotchy noise (fixed seed).
  */
 #include <stdlib.h>
@@ -63,21 +65,22 @@ noise(const char *path)
 int
 main(int argc, char **argv)
 {
-	int gap = 8, blur = 1, c, i, x, w, tw = 0, n, touch = 0;
+	int gap = 8, blur = 1, c, i, x, w, tw = 0, n, touch = 0, margin = 0;
 	const char *text;
 	L_BMF *bmf;
 	PIX *gl[32], *plate, *g8, *out;
 
 	alpr_setprogname(argv[0]);
-	while ((c = getopt(argc, argv, "b:g:n:")) != -1)
+	while ((c = getopt(argc, argv, "b:g:m:n:")) != -1)
 		switch (c) {
 		case 'n': noise(optarg); return 0;
 		case 'b': blur = alpr_strtonum(optarg, 0, 5, "-b"); break;
 		case 'g': gap = alpr_strtonum(optarg, -20, 40, "-g"); break;
-		default: alpr_die(ALPR_EXIT_USAGE, "usage: glyph-synth [-b blur] [-g gap] text out.png");
+		case 'm': margin = alpr_strtonum(optarg, 0, 400, "-m"); break;
+		default: alpr_die(ALPR_EXIT_USAGE, "usage: glyph-synth [-b blur] [-g gap] [-m margin] text out.png");
 		}
 	if (argc - optind != 2)
-		alpr_die(ALPR_EXIT_USAGE, "usage: glyph-synth [-b blur] [-g gap] text out.png");
+		alpr_die(ALPR_EXIT_USAGE, "usage: glyph-synth [-b blur] [-g gap] [-m margin] text out.png");
 	text = argv[optind];
 	if (!(bmf = bmfCreate(NULL, 20)))
 		alpr_die(ALPR_EXIT_SYS, "no bitmap font");
@@ -110,6 +113,13 @@ main(int argc, char **argv)
 		pixDestroy(&gl[i]);
 	}
 	g8 = pixConvert1To8(NULL, plate, 220, 40);
+	if (margin) {
+		PIX *big = pixCreate(w + 2 * margin, 100 + 2 * margin, 8);
+		pixSetAllArbitrary(big, 50);
+		pixRasterop(big, margin, margin, w, 100, PIX_SRC, g8, 0, 0);
+		pixDestroy(&g8);
+		g8 = big;
+	}
 	out = blur ? pixBlockconv(g8, blur, blur) : pixClone(g8);
 	if (pixWrite(argv[optind + 1], out, IFF_PNG))
 		alpr_die(ALPR_EXIT_SYS, "unable to write %s", argv[optind + 1]);

@@ -2,7 +2,7 @@
  * glyph-train: train the glyph classifier (glyph.c) on real plate crops.
  *
  *	glyph-train [-a augment] [-e epochs] [-n hidden] [-s seed]
- *	    -t TRAINDIR -o MODEL
+ *	    [-S SYNTHDIR [-b augment]] -t TRAINDIR -o MODEL
  *
  * Reads TRAINDIR/groundtruth.csv (FILE,STATE,PLATE), leaves out the tenth
  * that glyph-bench -H measures, and segments each crop: where a candidate
@@ -14,8 +14,11 @@
  * from the mapped boxes with jitter or from a fresh segmentation. A
  * one-hidden-layer network is then trained with Adam on minibatches;
  * everything random comes from -s, so a run is repeatable. Defaults:
- * -a 24 -e 12 -n 192 -s 1, the settings of the shipped model. Blotchy
- * noise crops, segmented, add to the noise class.
+ * -a 24 -e 12 -n 192 -s 1 (-b 4), the settings of the shipped model.
+ * Blotchy noise crops, segmented, add to the noise class. -S adds the
+ * drawn plates of SYNTHDIR (the same layout, scripts/synth-plates), all
+ * of them, each degraded only -b times (default 4), so that the real
+ * glyphs still dominate.
  */
 #pragma GCC optimize("O3")
 #include <getopt.h>
@@ -33,6 +36,7 @@
 #define CLASSES "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ~"
 #define MAXBOX ALPR_SEG_MAX
 #define NEGMAX 64
+#define MAXPL 8192
 
 struct plate {
 	struct Pix *pix;
@@ -44,12 +48,12 @@ struct plate {
 	float lineh, top, bot;
 };
 
-static int naug = 24, epochs = 12, nhid = 192;
+static int naug = 24, nsaug = 4, epochs = 12, nhid = 192;
 static unsigned long long seed = 1;
 static int tty;
 
 static struct plate *pl;
-static int npl;
+static int npl, nreal;
 static float *X;
 static unsigned char *Y;
 static size_t nx, capx;
@@ -426,7 +430,7 @@ noisesamples(void)
 }
 
 static void
-readplates(const char *dir)
+readplates(const char *dir, int synth)
 {
 	char path[4096], line[256], *file, *state, *plate, err[256];
 	FILE *f;
@@ -438,8 +442,9 @@ readplates(const char *dir)
 	snprintf(path, sizeof(path), "%s/groundtruth.csv", dir);
 	if (!(f = fopen(path, "r")))
 		alpr_die(ALPR_EXIT_SYS, "unable to open %s:", path);
-	pl = alpr_calloc(4096, sizeof(*pl));
-	while (fgets(line, sizeof(line), f) && npl < 4096) {
+	if (!pl)
+		pl = alpr_calloc(MAXPL, sizeof(*pl));
+	while (fgets(line, sizeof(line), f) && npl < MAXPL) {
 		ln++;
 		line[strcspn(line, "\r\n")] = 0;
 		file = strtok(line, ",");
@@ -450,7 +455,7 @@ readplates(const char *dir)
 			    dir, ln);
 			continue;
 		}
-		if (!strcmp(file, "FILE") || holdout(file))
+		if (!strcmp(file, "FILE") || (!synth && holdout(file)))
 			continue;
 		for (i = bad = 0; plate[i]; i++)
 			bad |= classof(plate[i]) < 0 ||
@@ -481,8 +486,9 @@ readplates(const char *dir)
 		}
 	}
 	fclose(f);
-	printf("training plates: %d, labelled by segmentation: %d (%.1f%%)\n",
-	    tot, npl, tot ? 100.0 * npl / tot : 0);
+	printf("%s plates: %d, labelled by segmentation: %d (%.1f%%)\n",
+	    synth ? "synthetic" : "training", tot, npl - nreal,
+	    tot ? 100.0 * (npl - nreal) / tot : 0);
 }
 
 /* The network and its Adam state. */
@@ -646,21 +652,24 @@ usage(const char *why)
 	if (why)
 		fprintf(stderr, "glyph-train: %s\n", why);
 	fprintf(stderr, "usage: glyph-train [-a augment] [-e epochs] "
-	    "[-n hidden] [-s seed] -t traindir -o model\n");
+	    "[-n hidden] [-s seed]\n\t[-S synthdir [-b augment]] "
+	    "-t traindir -o model\n");
 	exit(ALPR_EXIT_USAGE);
 }
 
 int
 main(int argc, char **argv)
 {
-	const char *dir = NULL, *out = NULL;
+	const char *dir = NULL, *out = NULL, *sdir = NULL;
 	int c, i, a, cnt[64] = {0};
 	time_t t0 = time(NULL);
 
 	alpr_setprogname(argv[0]);
-	while ((c = getopt(argc, argv, "a:e:n:o:s:t:")) != -1)
+	while ((c = getopt(argc, argv, "a:b:e:n:o:s:S:t:")) != -1)
 		switch (c) {
 		case 'a': naug = alpr_strtonum(optarg, 0, 1000, "-a"); break;
+		case 'b': nsaug = alpr_strtonum(optarg, 0, 1000, "-b"); break;
+		case 'S': sdir = optarg; break;
 		case 'e': epochs = alpr_strtonum(optarg, 1, 1000, "-e"); break;
 		case 'n': nhid = alpr_strtonum(optarg, 8, 4096, "-n"); break;
 		case 'o': out = optarg; break;
@@ -671,11 +680,14 @@ main(int argc, char **argv)
 	if (optind != argc || !dir || !out)
 		usage("give -t traindir and -o model");
 	tty = isatty(2);
-	readplates(dir);
+	readplates(dir, 0);
 	if (!npl)
 		alpr_die(ALPR_EXIT_FAIL, "no plate could be labelled");
+	nreal = npl;
+	if (sdir)
+		readplates(sdir, 1);
 	for (i = 0; i < npl; i++) {
-		for (a = 0; a <= naug; a++) {
+		for (a = 0; a <= (i < nreal ? naug : nsaug); a++) {
 			samples(&pl[i], a);
 			if (a % 4 == 3)
 				noisesamples();
