@@ -485,6 +485,9 @@ void alpr_glyph_features(const struct alpr_segimg *im,
 int alpr_glyph_classes(const struct alpr_glyph_model *m, const char **cls);
 void alpr_glyph_prob(const struct alpr_glyph_model *m, const float *f,
     float *p);
+/* Whether a training crop (by file name) is in the held-out tenth that
+ * the trainer leaves out and the evaluation measures: one rule for both. */
+int alpr_glyph_holdout(const char *name);
 /* Write a model: layer sizes, classes, input mean/sd, weights.
  * 0, or -1 with errno. */
 int alpr_glyph_save(const char *path, int nin, int nhid, const char *cls,

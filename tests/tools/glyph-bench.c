@@ -40,16 +40,6 @@ static struct res *res;
 static int nres;
 
 static int
-holdout(const char *name)
-{
-	unsigned h = 2166136261u;
-
-	for (; *name; name++)
-		h = (h ^ (unsigned char)*name) * 16777619u;
-	return h % 10 == 0;
-}
-
-static int
 lev(const char *a, const char *b)
 {
 	int la = strlen(a), lb = strlen(b), i, j, d[32][32];
@@ -231,7 +221,7 @@ train(const struct alpr_glyph_model *m, const struct alpr_patterns *pt,
 			alpr_fail("%s:%lu: want FILE,STATE,PLATE", path, ln);
 			continue;
 		}
-		if (!strcmp(file, "FILE") || (hflag && !holdout(file)))
+		if (!strcmp(file, "FILE") || (hflag && !alpr_glyph_holdout(file)))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, file);
 		if ((pix = load(path)))

@@ -83,16 +83,6 @@ gauss(void)
 }
 
 static int
-holdout(const char *name)
-{
-	unsigned h = 2166136261u;
-
-	for (; *name; name++)
-		h = (h ^ (unsigned char)*name) * 16777619u;
-	return h % 10 == 0;
-}
-
-static int
 classof(char c)
 {
 	const char *p;
@@ -455,7 +445,7 @@ readplates(const char *dir, int synth)
 			    dir, ln);
 			continue;
 		}
-		if (!strcmp(file, "FILE") || (!synth && holdout(file)))
+		if (!strcmp(file, "FILE") || (!synth && alpr_glyph_holdout(file)))
 			continue;
 		for (i = bad = 0; plate[i]; i++)
 			bad |= classof(plate[i]) < 0 ||
