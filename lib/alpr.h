@@ -168,6 +168,9 @@ int alpr_image_info(const unsigned char *p, size_t n, int *w, int *h);
  */
 struct Pix *alpr_image_decode(const unsigned char *p, size_t n, int denom,
     int gray, char *err, size_t errlen);
+/* Read and decode an image file; NULL with "path: reason" in err. */
+struct Pix *alpr_image_load(const char *path, int denom, int gray, char *err,
+    size_t errlen);
 /* The pixels of a frame record: the spool copy named by "image", else the
  * file named by "src". NULL with a message in err on failure. */
 struct Pix *alpr_frame_pix(json_t *frame, const char *spool, int denom,

@@ -179,6 +179,25 @@ alpr_image_decode(const unsigned char *p, size_t n, int denom, int gray,
 }
 
 PIX *
+alpr_image_load(const char *path, int denom, int gray, char *err,
+    size_t errlen)
+{
+	unsigned char *p;
+	char why[256];
+	size_t n;
+	PIX *pix;
+
+	if (alpr_read_file(path, &p, &n) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (!(pix = alpr_image_decode(p, n, denom, gray, why, sizeof why)))
+		snprintf(err, errlen, "%s: %s", path, why);
+	free(p);
+	return pix;
+}
+
+PIX *
 alpr_frame_pix(json_t *frame, const char *spool, int denom, int gray,
     char *err, size_t errlen)
 {

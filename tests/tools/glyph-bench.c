@@ -136,19 +136,11 @@ measure(const struct alpr_glyph_model *m, const struct alpr_patterns *pt,
 static struct Pix *
 load(const char *path)
 {
-	unsigned char *p;
-	size_t n;
 	char err[256];
 	struct Pix *pix;
 
-	if (alpr_read_file(path, &p, &n) < 0) {
-		alpr_fail("%s:", path);
-		return NULL;
-	}
-	pix = alpr_image_decode(p, n, 1, 1, err, sizeof(err));
-	free(p);
-	if (!pix)
-		alpr_fail("%s: %s", path, err);
+	if (!(pix = alpr_image_load(path, 1, 1, err, sizeof err)))
+		alpr_fail("%s", err);
 	return pix;
 }
 

@@ -23,8 +23,6 @@ main(int argc, char **argv)
 	char *path, err[256], s[ALPR_MAX_CHARS + 1];
 	struct alpr_glyph_model *m;
 	struct alpr_chars c;
-	unsigned char *p;
-	size_t len;
 	int i, j, k, n, vflag = 0;
 	float minp;
 
@@ -44,14 +42,8 @@ main(int argc, char **argv)
 		exit(ALPR_EXIT_SYS);
 	for (i = optind; i < argc; i++) {
 		struct Pix *pix;
-		if (alpr_read_file(argv[i], &p, &len) < 0) {
-			alpr_fail("%s:", argv[i]);
-			continue;
-		}
-		pix = alpr_image_decode(p, len, 1, 1, err, sizeof(err));
-		free(p);
-		if (!pix) {
-			alpr_fail("%s: %s", argv[i], err);
+		if (!(pix = alpr_image_load(argv[i], 1, 1, err, sizeof err))) {
+			alpr_fail("%s", err);
 			continue;
 		}
 		n = alpr_glyph_read(m, pix, &c);

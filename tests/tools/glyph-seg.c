@@ -50,8 +50,6 @@ main(int argc, char **argv)
 {
 	struct alpr_segimg im;
 	struct alpr_seg seg[8];
-	unsigned char *p;
-	size_t len;
 	char err[256];
 	int i, j, k, n;
 
@@ -67,12 +65,7 @@ main(int argc, char **argv)
 		alpr_die(ALPR_EXIT_USAGE, "usage: glyph-seg [-ds] FILE...");
 	for (i = optind; i < argc; i++) {
 		struct Pix *pix;
-		if (alpr_read_file(argv[i], &p, &len) < 0) {
-			alpr_fail("%s:", argv[i]);
-			continue;
-		}
-		pix = alpr_image_decode(p, len, 1, 1, err, sizeof(err));
-		free(p);
+		pix = alpr_image_load(argv[i], 1, 1, err, sizeof err);
 		if (!pix || alpr_segimg_init(pix, &im) < 0) {
 			alpr_fail("%s: %s", argv[i], pix ? "too small" : err);
 			pixDestroy(&pix);

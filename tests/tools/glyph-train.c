@@ -425,8 +425,6 @@ readplates(const char *dir, int synth)
 	char path[4096], line[256], *file, *state, *plate, err[256];
 	FILE *f;
 	unsigned long ln = 0;
-	unsigned char *p;
-	size_t n;
 	int tot = 0, unl = 0, i, bad;
 
 	snprintf(path, sizeof(path), "%s/groundtruth.csv", dir);
@@ -457,14 +455,9 @@ readplates(const char *dir, int synth)
 		}
 		tot++;
 		snprintf(path, sizeof(path), "%s/%s", dir, file);
-		if (alpr_read_file(path, &p, &n) < 0) {
-			alpr_fail("%s:", path);
-			continue;
-		}
-		pl[npl].pix = alpr_image_decode(p, n, 1, 1, err, sizeof(err));
-		free(p);
-		if (!pl[npl].pix) {
-			alpr_fail("%s: %s", path, err);
+		if (!(pl[npl].pix = alpr_image_load(path, 1, 1, err,
+		    sizeof err))) {
+			alpr_fail("%s", err);
 			continue;
 		}
 		strcpy(pl[npl].label, plate);
