@@ -92,8 +92,6 @@ int alpr_items(int argc, char **argv, alpr_item_fn fn, void *arg);
 /* hash.c: SHA-256 through libsodium. */
 #define ALPR_SHA256_HEX 65	/* 64 hex digits and NUL */
 void alpr_sha256_hex(const void *p, size_t n, char hex[ALPR_SHA256_HEX]);
-/* SHA-256 of a whole file, hex; -1 with errno on error. */
-int alpr_sha256_file(const char *path, char hex[ALPR_SHA256_HEX]);
 /* Initialise libsodium; dies on failure. Safe to call more than once. */
 void alpr_crypto_init(void);
 
@@ -483,9 +481,7 @@ int alpr_glyph_read(const struct alpr_glyph_model *m, struct Pix *crop,
 /* Features of one box of a normalised crop (for the trainer). */
 void alpr_glyph_features(const struct alpr_segimg *im,
     const struct alpr_seg *seg, const int box[4], float *f);
-/* The class probabilities of a feature vector: classes (NUL-terminated
- * chars, ALPR_GLYPH_NOISE included) and their count. */
-int alpr_glyph_classes(const struct alpr_glyph_model *m, const char **cls);
+/* The class probabilities of a feature vector. */
 void alpr_glyph_prob(const struct alpr_glyph_model *m, const float *f,
     float *p);
 /* Whether a training crop (by file name) is in the held-out tenth that
@@ -540,7 +536,6 @@ void alpr_hotlist_commit(struct alpr_hotlist *hl);
 void alpr_hotlist_drop(struct alpr_hotlist *hl);
 /* Build the indexes; call after the last list, before matching. */
 void alpr_hotlist_index(struct alpr_hotlist *hl);
-size_t alpr_hotlist_size(const struct alpr_hotlist *hl);
 /* The hits of a read's plate strings (its plate, then every candidate):
  * the text of a JSON array of hit objects (alpr-records(5) HITS), valid
  * until the next call, or NULL for none. */

@@ -229,13 +229,6 @@ alpr_glyph_free(struct alpr_glyph_model *m)
 	free(m);
 }
 
-int
-alpr_glyph_classes(const struct alpr_glyph_model *m, const char **cls)
-{
-	*cls = m->cls;
-	return m->nout;
-}
-
 /* A dot product in eight lanes, so that the compiler can vectorise it. */
 static float
 dot(const float *a, const float *b, int n)

@@ -1141,12 +1141,6 @@ alpr_hotlist_index(struct alpr_hotlist *hl)
 		index_build(hl, &hl->lenient, 1);
 }
 
-size_t
-alpr_hotlist_size(const struct alpr_hotlist *hl)
-{
-	return hl->ne;
-}
-
 /*
  * Matching. The probes of a read (each candidate's plate in the exact
  * index, its deletion variants in the lenient one) are gathered first and
