@@ -136,6 +136,11 @@ struct alpr_glyph {
 	int nalt;			/* alternatives, best first */
 	char ch[ALPR_MAX_ALTS];		/* upper case letters and digits */
 	float p[ALPR_MAX_ALTS];		/* probability of each, 0..1 */
+	float noise;			/* probability that the box holds no
+					 * character; 0: not known */
+	int opt;			/* 1: a guess (glyph.c's window
+					 * search), which the decoder may drop
+					 * at that cost */
 };
 struct alpr_chars {
 	int n;
@@ -235,9 +240,10 @@ struct alpr_cand {
 };
 /*
  * Beam search over positions x alternatives, with the confusion classes
- * (0/O/D/Q, 1/I, 2/Z, 5/S, 8/B, 6/G) as penalised extra alternatives and a
- * prior for matching a format of pt (may be NULL). Stores up to max
- * candidates in out, best first; returns how many.
+ * (0/O/D/Q, 1/I, 2/Z, 5/S, 8/B, 6/G) as penalised extra alternatives, a
+ * position dropped at the cost of its noise probability (one at most,
+ * guesses aside) and a prior for matching a format of pt (may be NULL).
+ * Stores up to max candidates in out, best first; returns how many.
  */
 int alpr_plate_decode(const struct alpr_patterns *pt,
     const struct alpr_chars *c, struct alpr_cand *out, int max);

@@ -7,7 +7,9 @@
  * A candidate's score is the sum of the log probabilities of its characters,
  * plus a penalty for each confusion-class substitution (0/O/D/Q, 1/I, 2/Z,
  * 5/S, 8/B, 6/G) and for a skipped position (a bolt or frame edge read as a
- * character), plus a penalty when the string matches no format. Beam search
+ * character: the engine's probability that the box holds none), plus a
+ * penalty when the string matches no format. A position the engine marks
+ * as a guess may be dropped without counting as a skip. Beam search
  * runs once without constraint and once per format of the right length, so
  * the best string of every format is among the candidates.
  */
@@ -22,8 +24,11 @@
 
 #define LOGP_MIN	-7.0	/* floor of a character's log probability */
 #define CONFUSE_P	0.12	/* a confusion-class substitute, times source p */
-#define SKIP_LOGP	-3.0	/* dropping a position */
-#define MAX_SKIP	1
+#define SKIP_LOGP	-3.0	/* dropping a position, when the engine has no
+				 * noise probability (Tesseract) */
+#define SKIP_MINP	0.005	/* the least probability of dropping one */
+#define GUESS_MINP	0.3	/* ... and of dropping a guess */
+#define MAX_SKIP	1	/* positions dropped, guesses aside */
 #define NOFMT_LOGP	-2.5	/* matching no format */
 #define BEAM		48
 #define FMT_KEEP	8	/* candidates kept per format */
@@ -153,6 +158,8 @@ struct alts {
 	int n;
 	char ch[ALPR_MAX_ALTS * 4];
 	double lp[ALPR_MAX_ALTS * 4];
+	double skip;		/* log probability of dropping the position */
+	int opt;		/* dropping it is no skip */
 };
 
 static void
@@ -160,24 +167,41 @@ expand(const struct alpr_glyph *g, struct alts *a)
 {
 	int i, k, j, have;
 	const char *cl, *q;
+	double lp, keep, pn;
 
+	/*
+	 * Dropping a position costs the probability that it holds no
+	 * character; a guess (a window search's find) is dropped for at
+	 * least GUESS_MINP, and keeping it costs the rest.
+	 */
 	a->n = 0;
+	a->opt = g->opt;
+	a->skip = SKIP_LOGP;
+	keep = 0;
+	if (g->opt) {
+		pn = fmin(fmax(g->noise, GUESS_MINP), 0.9);
+		a->skip = log(pn);
+		keep = log(1 - pn);
+	} else if (g->noise > 0)
+		a->skip = log(fmax(g->noise, SKIP_MINP));
 	for (i = 0; i < g->nalt; i++) {
 		a->ch[a->n] = g->ch[i];
-		a->lp[a->n++] = fmax(log(g->p[i]), LOGP_MIN);
+		a->lp[a->n++] = fmax(log(g->p[i]), LOGP_MIN) + keep;
 	}
+	/* A substitute no likelier than the classifier's own alternative. */
 	for (i = 0; i < g->nalt; i++)
 		for (k = 0; (cl = confuse[k]); k++) {
 			if (!strchr(cl, g->ch[i]))
 				continue;
 			for (q = cl; *q; q++) {
-				for (have = 0, j = 0; j < a->n; j++)
-					have |= a->ch[j] == *q;
+				lp = fmax(log(g->p[i] * CONFUSE_P), LOGP_MIN) + keep;
+				for (have = 0, j = 0; j < a->n && !have; j++)
+					if ((have = a->ch[j] == *q))
+						a->lp[j] = fmax(a->lp[j], lp);
 				if (have || a->n >= (int)sizeof a->ch)
 					continue;
 				a->ch[a->n] = *q;
-				a->lp[a->n++] = fmax(log(g->p[i] * CONFUSE_P),
-				    LOGP_MIN);
+				a->lp[a->n++] = lp;
 			}
 		}
 }
@@ -194,6 +218,43 @@ hyp_cmp(const void *a, const void *b)
 	double d = ((const struct hyp *)b)->score - ((const struct hyp *)a)->score;
 
 	return d > 0 ? 1 : d < 0 ? -1 : 0;
+}
+
+/* Move the best k of the n hypotheses in h to its front, best first;
+ * returns how many that is. A selection, then a sort of those alone: the
+ * beam's candidates outnumber what it keeps twentyfold. */
+static int
+best_of(struct hyp *h, int n, int k)
+{
+	int lo = 0, hi = n - 1, i, j;
+	struct hyp t;
+	double piv;
+
+	if (n <= k) {
+		qsort(h, n, sizeof *h, hyp_cmp);
+		return n;
+	}
+	while (lo < hi) {	/* Hoare's selection of the k best */
+		piv = h[lo + (hi - lo) / 2].score;
+		for (i = lo, j = hi; i <= j;) {
+			while (h[i].score > piv)
+				i++;
+			while (h[j].score < piv)
+				j--;
+			if (i <= j) {
+				t = h[i], h[i] = h[j], h[j] = t;
+				i++, j--;
+			}
+		}
+		if (k - 1 <= j)
+			hi = j;
+		else if (k - 1 >= i)
+			lo = i;
+		else
+			break;
+	}
+	qsort(h, k, sizeof *h, hyp_cmp);
+	return k;
 }
 
 /*
@@ -225,17 +286,18 @@ beam(const struct alts *a, int n, const char *mask, int keep,
 				nxt[nnxt++] = h;
 			}
 			h = cur[j];
-			if (h.skips < MAX_SKIP && n > 1) {
-				h.skips++;
-				h.score += SKIP_LOGP;
+			if ((a[i].opt || h.skips < MAX_SKIP) && n > 1) {
+				h.skips += !a[i].opt;
+				h.score += a[i].skip;
 				nxt[nnxt++] = h;
 			}
 		}
-		qsort(nxt, nnxt, sizeof *nxt, hyp_cmp);
-		/* Keep what can still reach the mask's length. */
-		for (ncur = 0, j = 0; j < nnxt && ncur < BEAM; j++)
+		/* Keep the best of what can still reach the mask's length. */
+		for (k = 0, j = 0; j < nnxt; j++)
 			if (!mask || nxt[j].len + (n - i - 1) >= mlen)
-				cur[ncur++] = nxt[j];
+				nxt[k++] = nxt[j];
+		ncur = best_of(nxt, k, BEAM);
+		memcpy(cur, nxt, ncur * sizeof *cur);
 	}
 	for (j = 0, k = 0; j < ncur && k < keep && *nout < cap; j++)
 		if (cur[j].len > 0 && (!mask || cur[j].len == mlen))
@@ -267,14 +329,17 @@ alpr_plate_decode(const struct alpr_patterns *pt, const struct alpr_chars *c,
 		return 0;
 	if (n > ALPR_MAX_CHARS)
 		n = ALPR_MAX_CHARS;
-	for (i = 0; i < n; i++)
+	int nopt = 0;
+	for (i = 0; i < n; i++) {
 		expand(&c->g[i], &a[i]);
+		nopt += a[i].opt;
+	}
 	cap = BEAM + FMT_KEEP * (pt ? pt->n : 0);
 	all = alpr_calloc(cap, sizeof *all);
 	beam(a, n, NULL, BEAM, all, &nall, cap);
 	for (i = 0; pt && i < pt->n; i++) {
 		j = (int)strlen(pt->f[i].mask);
-		if (j <= n && j >= n - MAX_SKIP)
+		if (j <= n && j >= n - MAX_SKIP - nopt)
 			beam(a, n, pt->f[i].mask, FMT_KEEP, all, &nall, cap);
 	}
 	cand = alpr_calloc(nall + 1, sizeof *cand);

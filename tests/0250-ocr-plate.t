@@ -2,7 +2,7 @@
 # lib/plate.c: ranked candidates from per-position alternatives, repaired by
 # plate formats (tests/tools/ocr-plate feeds it hand-made alternatives).
 . "$(dirname "$0")/lib.sh"
-plan 18
+plan 24
 
 cat >"$T/pat" <<'EOF2'
 # test formats
@@ -60,6 +60,31 @@ ocr-plate "$T/pat" $r2 -- $r1 -- $r2 >"$T/out"
 same "the order of the reads does not matter" "$T/out" "$T/merged"
 ocr-plate "$T/pat" $r1 -- $r1 >"$T/out"
 same "a read pooled with itself is unchanged" "$T/out" "$T/r1"
+
+# Dropping a position costs the engine's probability that it holds no
+# character ("~="): a doubtful K (0.5) stays when it is surely a glyph and
+# goes when it is more likely none.
+body="A=0.9 B=0.9 C=0.9 1=0.9 2=0.9 3=0.9 4=0.9"
+is "a doubtful glyph that is surely one stays" \
+	"$(ocr-plate - K=0.5,~=0.001 $body | head -1 | cut -d' ' -f1)" KABC1234
+is "one that is more likely no glyph is dropped" \
+	"$(ocr-plate - K=0.5,~=0.6 $body | head -1 | cut -d' ' -f1)" ABC1234
+# Guesses ("?", the window search's finds) are dropped without counting as
+# the one skip allowed: both ends go; as ordinary positions one must stay.
+is "two unlikely guesses are both dropped" \
+	"$(ocr-plate - ?X=0.2,~=0.7 $body ?Y=0.2,~=0.7 | head -1 | cut -d' ' -f1)" ABC1234
+is "two such ordinary positions are not" \
+	"$(ocr-plate - X=0.2,~=0.7 $body Y=0.2,~=0.7 | head -1 | cut -d' ' -f1 | wc -c)" 9
+ocr-plate - ?5=0.8,~=0.05 A=0.9 B=0.9 C=0.9 1=0.9 2=0.9 3=0.9 >"$T/out"
+is "a sure guess is kept, and the string without it is a candidate" \
+	"$(head -2 "$T/out" | cut -d' ' -f1 | tr '\n' ' ')" "5ABC123 ABC123 "
+# A weak alternative of the engine's own (8 at 0.009 under B) must not rank
+# below the confusion-class substitute the decoder adds when there is none.
+rest="9=0.99 5=0.99 1=0.9 2=0.99 8=0.95 3=0.99"
+want=$(ocr-plate - B=0.988 $rest | grep '^8951283 ' | cut -d' ' -f2)
+is "a weak own alternative does not hide its confusion-class substitute" \
+	"$(ocr-plate - B=0.988,8=0.009 $rest | grep '^8951283 ' | cut -d' ' -f2)" \
+	"${want:-none}"
 
 printf 'ca 9LLL999 17\nca 9LLL99X 2\n' >"$T/bad"
 check_status 1 "bad patterns file fails" ocr-plate "$T/bad" A=1

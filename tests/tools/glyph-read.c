@@ -5,7 +5,8 @@
  *
  * Prints FILE, the best path (or "-" when no plate was found), the number
  * of characters and the smallest best-alternative probability; -v adds one
- * line per character: its box and alternatives. Exit 3 when the model
+ * line per character: its box, alternatives, the probability that it
+ * is no character, and "guess" when only the window search found it. Exit 3 when the model
  * cannot be loaded, 1 when a file cannot be read.
  */
 #include <stdlib.h>
@@ -62,7 +63,8 @@ main(int argc, char **argv)
 			    c.g[j].box[2], c.g[j].box[3]);
 			for (k = 0; k < c.g[j].nalt; k++)
 				printf("\t%c %.3f", c.g[j].ch[k], c.g[j].p[k]);
-			putchar('\n');
+			printf("\tnoise %.3f%s\n", c.g[j].noise,
+			    c.g[j].opt ? " guess" : "");
 		}
 		pixDestroy(&pix);
 	}

@@ -3,7 +3,7 @@
  * tests: dark glyphs (Leptonica's built-in bitmap font, scaled to about 40
  * px high) on a light plate with a dark frame, as an 8 bpp PNG.
  *
- *	glyph-synth [-b blur] [-g gap] [-m margin] TEXT OUT.png
+ *	glyph-synth [-j] [-b blur] [-g gap] [-m margin] TEXT OUT.png
  *	glyph-synth -n OUT.png
  *
  * -g: pixels between glyphs at the final scale; 0 or less makes
@@ -11,6 +11,8 @@
  * two) with gap -3, so that they touch while the rest stand apart.
  * -m: a dark surround of that many pixels on every side, as a generous
  * detector box cuts a plate out of a dark car (default 0).
+ * -j joins the first glyph to the frame above it with a bar, as a glyph
+ * runs into a frame's lettering.
  * -n draws no plate but 200x100 pixels of blotchy noise (fixed seed).
  */
 #include <stdlib.h>
@@ -66,21 +68,23 @@ int
 main(int argc, char **argv)
 {
 	int gap = 8, blur = 1, c, i, x, w, tw = 0, n, touch = 0, margin = 0;
+	int join = 0;
 	const char *text;
 	L_BMF *bmf;
 	PIX *gl[32], *plate, *g8, *out;
 
 	alpr_setprogname(argv[0]);
-	while ((c = getopt(argc, argv, "b:g:m:n:")) != -1)
+	while ((c = getopt(argc, argv, "b:g:jm:n:")) != -1)
 		switch (c) {
 		case 'n': noise(optarg); return 0;
 		case 'b': blur = alpr_strtonum(optarg, 0, 5, "-b"); break;
 		case 'g': gap = alpr_strtonum(optarg, -20, 40, "-g"); break;
+		case 'j': join = 1; break;
 		case 'm': margin = alpr_strtonum(optarg, 0, 400, "-m"); break;
-		default: alpr_die(ALPR_EXIT_USAGE, "usage: glyph-synth [-b blur] [-g gap] [-m margin] text out.png");
+		default: alpr_die(ALPR_EXIT_USAGE, "usage: glyph-synth [-j] [-b blur] [-g gap] [-m margin] text out.png");
 		}
 	if (argc - optind != 2)
-		alpr_die(ALPR_EXIT_USAGE, "usage: glyph-synth [-b blur] [-g gap] [-m margin] text out.png");
+		alpr_die(ALPR_EXIT_USAGE, "usage: glyph-synth [-j] [-b blur] [-g gap] [-m margin] text out.png");
 	text = argv[optind];
 	if (!(bmf = bmfCreate(NULL, 20)))
 		alpr_die(ALPR_EXIT_SYS, "no bitmap font");
@@ -109,6 +113,9 @@ main(int argc, char **argv)
 			x += gaps[i];
 		pixRasterop(plate, x, 30, pixGetWidth(gl[i]), 40, PIX_PAINT,
 		    gl[i], 0, 0);
+		if (join && i == 0)
+			pixRasterop(plate, x + pixGetWidth(gl[i]) / 2 - 2, 2, 5,
+			    30, PIX_SET, NULL, 0, 0);
 		x += pixGetWidth(gl[i]);
 		pixDestroy(&gl[i]);
 	}

@@ -3,6 +3,7 @@
  *
  *	glyph-train [-a augment] [-e epochs] [-n hidden] [-s seed]
  *	    [-S SYNTHDIR [-b augment]] -t TRAINDIR -o MODEL
+ *	glyph-train [-a augment] [-s seed] -C MODEL -t TRAINDIR
  *
  * Reads TRAINDIR/groundtruth.csv (FILE,STATE,PLATE), leaves out the tenth
  * that glyph-bench -H measures, and segments each crop: where a candidate
@@ -19,6 +20,8 @@
  * drawn plates of SYNTHDIR (the same layout, scripts/synth-plates), all
  * of them, each degraded only -b times (default 4), so that the real
  * glyphs still dominate.
+ * -C trains nothing: it takes the held-out tenth, degraded the same way,
+ * and prints how often MODEL reads each pair of characters as each other.
  */
 #pragma GCC optimize("O3")
 #include <getopt.h>
@@ -49,6 +52,7 @@ struct plate {
 };
 
 static int naug = 24, nsaug = 4, epochs = 12, nhid = 192;
+static int heldout;	/* -C: read only the held-out tenth */
 static unsigned long long seed = 1;
 static int tty;
 
@@ -443,7 +447,8 @@ readplates(const char *dir, int synth)
 			    dir, ln);
 			continue;
 		}
-		if (!strcmp(file, "FILE") || (!synth && alpr_glyph_holdout(file)))
+		if (!strcmp(file, "FILE") ||
+		    (!synth && alpr_glyph_holdout(file) != heldout))
 			continue;
 		for (i = bad = 0; plate[i]; i++)
 			bad |= classof(plate[i]) < 0 ||
@@ -629,6 +634,58 @@ train(void)
 	free(dh);
 }
 
+/*
+ * -C: the confusions of a trained model on the held-out tenth, degraded
+ * as for training. For each pair of characters, how often one is read as
+ * the other (either way), as a share of their glyphs; the pairs read
+ * wrong most often are the decoder's confusion classes (plate.c).
+ */
+static void
+confusions(const char *path)
+{
+	struct alpr_glyph_model *m = alpr_glyph_load(path);
+	int nc = strlen(CLASSES), noise = nc - 1, i, j, a, b;
+	long cnt[64][64] = {{0}}, tot[64] = {0}, right = 0, all = 0;
+	float p[64];
+	struct { int a, b; double r; long n; } pr[64 * 64];
+	int npr = 0;
+
+	if (!m)
+		exit(ALPR_EXIT_SYS);
+	for (size_t k = 0; k < nx; k++) {
+		if (Y[k] == noise)
+			continue;
+		alpr_glyph_prob(m, X + k * NF, p);
+		for (b = -1, j = 0; j < nc; j++)
+			if (j != noise && (b < 0 || p[j] > p[b]))
+				b = j;
+		cnt[Y[k]][b]++;
+		tot[Y[k]]++;
+		right += b == Y[k];
+		all++;
+	}
+	for (a = 0; a < noise; a++)
+		for (b = a + 1; b < noise; b++)
+			if (cnt[a][b] + cnt[b][a] > 0 && tot[a] + tot[b] > 0) {
+				pr[npr].a = a, pr[npr].b = b;
+				pr[npr].n = cnt[a][b] + cnt[b][a];
+				pr[npr].r = (double)pr[npr].n / (tot[a] + tot[b]);
+				npr++;
+			}
+	for (i = 0; i < npr; i++)	/* by rate, highest first */
+		for (j = i; j > 0 && pr[j].r > pr[j - 1].r; j--) {
+			__typeof__(pr[0]) t = pr[j];
+			pr[j] = pr[j - 1], pr[j - 1] = t;
+		}
+	printf("held-out glyphs: %ld, read right %.1f%% (O=0, I=1)\n", all,
+	    all ? 100.0 * right / all : 0);
+	printf("pair  read as each other  of glyphs\n");
+	for (i = 0; i < npr && i < 24; i++)
+		printf("%c%c    %6ld              %5.2f%%\n", CLASSES[pr[i].a],
+		    CLASSES[pr[i].b], pr[i].n, 100 * pr[i].r);
+	alpr_glyph_free(m);
+}
+
 static void
 usage(const char *why)
 {
@@ -636,23 +693,25 @@ usage(const char *why)
 		fprintf(stderr, "glyph-train: %s\n", why);
 	fprintf(stderr, "usage: glyph-train [-a augment] [-e epochs] "
 	    "[-n hidden] [-s seed]\n\t[-S synthdir [-b augment]] "
-	    "-t traindir -o model\n");
+	    "-t traindir -o model\n"
+	    "       glyph-train [-a augment] [-s seed] -C model -t traindir\n");
 	exit(ALPR_EXIT_USAGE);
 }
 
 int
 main(int argc, char **argv)
 {
-	const char *dir = NULL, *out = NULL, *sdir = NULL;
+	const char *dir = NULL, *out = NULL, *sdir = NULL, *cmodel = NULL;
 	int c, i, a, cnt[64] = {0};
 	time_t t0 = time(NULL);
 
 	alpr_setprogname(argv[0]);
-	while ((c = getopt(argc, argv, "a:b:e:n:o:s:S:t:")) != -1)
+	while ((c = getopt(argc, argv, "a:b:C:e:n:o:s:S:t:")) != -1)
 		switch (c) {
 		case 'a': naug = alpr_strtonum(optarg, 0, 1000, "-a"); break;
 		case 'b': nsaug = alpr_strtonum(optarg, 0, 1000, "-b"); break;
 		case 'S': sdir = optarg; break;
+		case 'C': cmodel = optarg; heldout = 1; break;
 		case 'e': epochs = alpr_strtonum(optarg, 1, 1000, "-e"); break;
 		case 'n': nhid = alpr_strtonum(optarg, 8, 4096, "-n"); break;
 		case 'o': out = optarg; break;
@@ -660,8 +719,8 @@ main(int argc, char **argv)
 		case 't': dir = optarg; break;
 		default: usage(NULL);
 		}
-	if (optind != argc || !dir || !out)
-		usage("give -t traindir and -o model");
+	if (optind != argc || !dir || (!out && !cmodel))
+		usage("give -t traindir and -o model, or -C model");
 	tty = isatty(2);
 	readplates(dir, 0);
 	if (!npl)
@@ -686,6 +745,11 @@ main(int argc, char **argv)
 	    cnt[strlen(CLASSES) - 1], (int)strlen(CLASSES), NF,
 	    (long)(time(NULL) - t0));
 	fflush(stdout);
+	if (cmodel) {
+		confusions(cmodel);
+		alpr_fshut(stdout, "<stdout>");
+		return alpr_status;
+	}
 	train();
 	if (alpr_glyph_save(out, NF, nhid, CLASSES, mu, sd, w1, b1, w2, b2) < 0)
 		alpr_die(ALPR_EXIT_SYS, "unable to write %s:", out);

@@ -5,7 +5,9 @@
  *	ocr-plate PATTERNS|- POS... [-- POS...]...
  *
  * Each POS is one character position, its alternatives best first as
- * CH=P separated by commas, e.g. "O=0.7,D=0.2". "-" uses no formats.
+ * CH=P separated by commas, e.g. "O=0.7,D=0.2"; "~=P" gives the
+ * probability that it is no character, and a leading "?" makes it a
+ * guess (glyph.c's window search). "-" uses no formats.
  * "--" starts another read of the same plate: each read is decoded and
  * the candidates of all are pooled by alpr_plate_merge.
  */
@@ -53,12 +55,17 @@ main(int argc, char *argv[])
 			continue;
 		g = &c.g[c.n++];
 		s = alpr_strdup(argv[i]);
-		for (tok = strtok(s, ","); tok && g->nalt < ALPR_MAX_ALTS;
+		g->opt = *s == '?';
+		for (tok = strtok(s + g->opt, ","); tok;
 		    tok = strtok(NULL, ",")) {
 			if (strlen(tok) < 3 || tok[1] != '=')
 				alpr_die(2, "bad alternative: %s", tok);
-			g->ch[g->nalt] = tok[0];
-			g->p[g->nalt++] = (float)atof(tok + 2);
+			if (tok[0] == '~')
+				g->noise = (float)atof(tok + 2);
+			else if (g->nalt < ALPR_MAX_ALTS) {
+				g->ch[g->nalt] = tok[0];
+				g->p[g->nalt++] = (float)atof(tok + 2);
+			}
 		}
 		free(s);
 	}
