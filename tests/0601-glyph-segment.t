@@ -1,7 +1,7 @@
 #!/bin/sh
 # lib/segment.c: character segmentation of synthetic plate crops.
 . "$(dirname "$0")/lib.sh"
-plan 10
+plan 13
 
 check "a plate with two touching glyphs is drawn" glyph-synth 'AB_1234' "$T/touch.png"
 check "it is segmented" glyph-seg -s "$T/touch.png"
@@ -16,6 +16,17 @@ is "boxes run left to right without overlap, on one line" "$(awk -F'\t' '$2 == 0
 		px = b[1] + b[3]
 	}
 	print bad == "" ? "ok" : bad }' "$T/out")" ok
+
+# A condensed face: two touching glyphs make a box narrower than the line
+# is high, cut at the width of the plate's own free-standing glyphs.
+check "condensed plates with two touching glyphs are drawn" sh -c \
+	"glyph-synth -c 40 'Y_V2345' '$T/cond1.png' && glyph-synth -c 50 'X_Y2345' '$T/cond2.png'"
+glyph-seg -s "$T/cond1.png" "$T/cond2.png" >"$T/out" 2>"$T/err"
+is "both are segmented in 6 glyphs, the pair split" \
+	"$(awk -F'\t' '$2 == 0 { print $4 }' "$T/out" | tr '\n' ' ')" "6 6 "
+is "the pieces are about as wide as the other glyphs" "$(awk -F'\t' '$2 == 0 {
+	for (i = 5; i <= NF; i++) { split($i, b, ","); w[i] = b[3] }
+	if (w[5] > 2 * w[NF] || w[6] > 2 * w[NF]) bad = 1 } END { print bad ? "bad" : "ok" }' "$T/out")" ok
 
 check "a plate with spaced glyphs is drawn" glyph-synth -g 10 'XY7PK9' "$T/apart.png"
 glyph-seg -s "$T/apart.png" >"$T/out" 2>"$T/err"

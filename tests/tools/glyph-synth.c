@@ -3,7 +3,7 @@
  * tests: dark glyphs (Leptonica's built-in bitmap font, scaled to about 40
  * px high) on a light plate with a dark frame, as an 8 bpp PNG.
  *
- *	glyph-synth [-j] [-b blur] [-g gap] [-m margin] TEXT OUT.png
+ *	glyph-synth [-j] [-b blur] [-c percent] [-g gap] [-m margin] TEXT OUT.png
  *	glyph-synth -n OUT.png
  *
  * -g: pixels between glyphs at the final scale; 0 or less makes
@@ -11,6 +11,7 @@
  * two) with gap -3, so that they touch while the rest stand apart.
  * -m: a dark surround of that many pixels on every side, as a generous
  * detector box cuts a plate out of a dark car (default 0).
+ * -c draws the glyphs that percent of their width (a condensed face).
  * -j joins the first glyph to the frame above it with a bar, as a glyph
  * runs into a frame's lettering.
  * -n draws no plate but 200x100 pixels of blotchy noise (fixed seed).
@@ -22,6 +23,8 @@
 #include <leptonica/allheaders.h>
 
 #include "alpr.h"
+
+static float condense = 1;	/* -c: glyph width factor */
 
 static PIX *
 glyph(L_BMF *bmf, char c)
@@ -39,6 +42,11 @@ glyph(L_BMF *bmf, char c)
 	pixDestroy(&g);
 	boxDestroy(&b);
 	s = pixScaleToSize(t, 0, 40);
+	if (condense != 1) {
+		pixDestroy(&t);
+		t = s;
+		s = pixScaleToSize(t, (int)(pixGetWidth(t) * condense + 0.5f), 40);
+	}
 	pixDestroy(&t);
 	t = pixDilateBrick(NULL, s, 3, 3);
 	pixDestroy(&s);
@@ -74,17 +82,18 @@ main(int argc, char **argv)
 	PIX *gl[32], *plate, *g8, *out;
 
 	alpr_setprogname(argv[0]);
-	while ((c = getopt(argc, argv, "b:g:jm:n:")) != -1)
+	while ((c = getopt(argc, argv, "b:c:g:jm:n:")) != -1)
 		switch (c) {
 		case 'n': noise(optarg); return 0;
 		case 'b': blur = alpr_strtonum(optarg, 0, 5, "-b"); break;
 		case 'g': gap = alpr_strtonum(optarg, -20, 40, "-g"); break;
+		case 'c': condense = alpr_strtonum(optarg, 30, 100, "-c") / 100.0f; break;
 		case 'j': join = 1; break;
 		case 'm': margin = alpr_strtonum(optarg, 0, 400, "-m"); break;
-		default: alpr_die(ALPR_EXIT_USAGE, "usage: glyph-synth [-j] [-b blur] [-g gap] [-m margin] text out.png");
+		default: alpr_die(ALPR_EXIT_USAGE, "usage: glyph-synth [-j] [-b blur] [-c percent] [-g gap] [-m margin] text out.png");
 		}
 	if (argc - optind != 2)
-		alpr_die(ALPR_EXIT_USAGE, "usage: glyph-synth [-j] [-b blur] [-g gap] [-m margin] text out.png");
+		alpr_die(ALPR_EXIT_USAGE, "usage: glyph-synth [-j] [-b blur] [-c percent] [-g gap] [-m margin] text out.png");
 	text = argv[optind];
 	if (!(bmf = bmfCreate(NULL, 20)))
 		alpr_die(ALPR_EXIT_SYS, "no bitmap font");
