@@ -188,7 +188,8 @@ expand(const struct alpr_glyph *g, struct alts *a)
 		a->ch[a->n] = g->ch[i];
 		a->lp[a->n++] = fmax(log(g->p[i]), LOGP_MIN) + keep;
 	}
-	/* A substitute no likelier than the classifier's own alternative. */
+	/* A substitute that the engine also named keeps the likelier of
+	 * the engine's probability and the confusion class's. */
 	for (i = 0; i < g->nalt; i++)
 		for (k = 0; (cl = confuse[k]); k++) {
 			if (!strchr(cl, g->ch[i]))
@@ -322,15 +323,14 @@ alpr_plate_decode(const struct alpr_patterns *pt, const struct alpr_chars *c,
 	struct hyp *all;
 	struct alpr_cand *cand;
 	const struct fmt *f;
-	int i, j, n = c->n, nall = 0, ncand = 0, cap;
+	int i, j, n = c->n, nall = 0, ncand = 0, cap, nopt;
 	double score;
 
 	if (n <= 0 || max <= 0)
 		return 0;
 	if (n > ALPR_MAX_CHARS)
 		n = ALPR_MAX_CHARS;
-	int nopt = 0;
-	for (i = 0; i < n; i++) {
+	for (i = nopt = 0; i < n; i++) {
 		expand(&c->g[i], &a[i]);
 		nopt += a[i].opt;
 	}
