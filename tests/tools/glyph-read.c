@@ -6,8 +6,9 @@
  * Prints FILE, the best path (or "-" when no plate was found), the number
  * of characters and the smallest best-alternative probability; -v adds one
  * line per character: its box, alternatives, the probability that it
- * is no character, and "guess" when only the window search found it. Exit 3 when the model
- * cannot be loaded, 1 when a file cannot be read.
+ * is no character ("noise P"), and "guess" when only the window search
+ * found it. Exit 3 when the model cannot be loaded, 1 when a file cannot
+ * be read.
  */
 #include <stdlib.h>
 #include <string.h>
