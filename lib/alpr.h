@@ -43,6 +43,8 @@ void alpr_fshut(FILE *f, const char *name);
 /* Parse a number; die with usage status naming the option on failure. */
 long alpr_strtonum(const char *s, long min, long max, const char *what);
 double alpr_strtod(const char *s, double min, double max, const char *what);
+/* qsort comparison of ints, ascending. */
+int alpr_intcmp(const void *a, const void *b);
 
 /* rec.c: NDJSON records (alpr-records(5)). */
 struct alpr_reader {

@@ -78,12 +78,6 @@ cmp_cand(const void *a, const void *b)
 	return (p->score < q->score) - (p->score > q->score);
 }
 
-static int
-cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
 /*
  * The marks of 4 pixels: the bytes of a word of grey levels v (of an 8 bpp
  * image) darker (sign 1) or lighter than the bytes of a word of local means
@@ -256,7 +250,7 @@ chains(struct blob *bl, int n, const struct pass *ps, struct cand *cv,
 		if (m < MIN_CHARS || m > MAX_CHARS)
 			continue;
 		cy /= m;
-		qsort(hs, m, sizeof *hs, cmp_int);
+		qsort(hs, m, sizeof *hs, alpr_intcmp);
 		hc = hs[m / 2];
 		lw = x1 - x0;
 		if (lw < 1.2 * hc)

@@ -609,12 +609,6 @@ adopt(const struct alpr_seg *seg, struct cand *c, int n, int bi, float minconf)
 	}
 }
 
-static int
-icmp(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
 /*
  * The window search of fill(): a hole is searched when it is FILL_GAP of
  * the usual glyph's width or wider, each end FILL_END pitches out, in
@@ -653,10 +647,10 @@ fill(const struct alpr_glyph_model *m, const struct alpr_segimg *im,
 		cs[i] = i ? (c->box[i][0] + c->box[i][2] / 2) -
 		    (c->box[i - 1][0] + c->box[i - 1][2] / 2) : 0;
 	}
-	qsort(ws, n, sizeof(int), icmp);
-	qsort(ys, n, sizeof(int), icmp);
-	qsort(hs, n, sizeof(int), icmp);
-	qsort(cs + 1, n - 1, sizeof(int), icmp);
+	qsort(ws, n, sizeof(int), alpr_intcmp);
+	qsort(ys, n, sizeof(int), alpr_intcmp);
+	qsort(hs, n, sizeof(int), alpr_intcmp);
+	qsort(cs + 1, n - 1, sizeof(int), alpr_intcmp);
 	mw = ws[n * 2 / 3];	/* above the median: a 1 is narrow */
 	y = ys[n / 2];
 	h = hs[n / 2];

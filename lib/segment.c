@@ -302,12 +302,6 @@ components(const unsigned char *bin, int w, int h, struct comp *c, int max,
 }
 
 static int
-cmpint(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
-static int
 cmpx(const void *a, const void *b)
 {
 	return ((const struct comp *)a)->x0 - ((const struct comp *)b)->x0;
@@ -316,7 +310,7 @@ cmpx(const void *a, const void *b)
 static int
 median(int *v, int n)
 {
-	qsort(v, n, sizeof(int), cmpint);
+	qsort(v, n, sizeof(int), alpr_intcmp);
 	return v[n / 2];
 }
 

@@ -139,3 +139,11 @@ alpr_strtod(const char *s, double min, double max, const char *what)
 		    "from %g to %g", what, s, min, max);
 	return v;
 }
+
+int
+alpr_intcmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}

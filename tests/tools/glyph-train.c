@@ -176,12 +176,6 @@ label(struct plate *p)
 	return got >= 0;
 }
 
-static int
-cmpint(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
 static void
 addsample(const float *f, int cls)
 {
@@ -403,9 +397,9 @@ samples(struct plate *p, int aug)
 			ys[k] = seg.box[k][1];
 			hs[k] = seg.box[k][3];
 		}
-		qsort(ws, p->n, sizeof(int), cmpint);
-		qsort(ys, p->n, sizeof(int), cmpint);
-		qsort(hs, p->n, sizeof(int), cmpint);
+		qsort(ws, p->n, sizeof(int), alpr_intcmp);
+		qsort(ys, p->n, sizeof(int), alpr_intcmp);
+		qsort(hs, p->n, sizeof(int), alpr_intcmp);
 		mw = ws[p->n * 2 / 3], wy = ys[p->n / 2], wh = hs[p->n / 2];
 		for (k = 0; k < p->n; k++) {
 			if (unif(0, 1) < 0.5)
