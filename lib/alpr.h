@@ -142,8 +142,10 @@ struct alpr_glyph {
 					 * character; 0: not known */
 	int opt;			/* 1: a guess (glyph.c's window
 					 * search), which the decoder may drop
-					 * at that cost */
+					 * at that cost, ALPR_GUESS_MINP at
+					 * least */
 };
+#define ALPR_GUESS_MINP 0.3
 struct alpr_chars {
 	int n;
 	struct alpr_glyph g[ALPR_MAX_CHARS];

@@ -27,7 +27,6 @@
 #define SKIP_LOGP	-3.0	/* dropping a position, when the engine has no
 				 * noise probability (Tesseract) */
 #define SKIP_MINP	0.005	/* the least probability of dropping one */
-#define GUESS_MINP	0.3	/* ... and of dropping a guess */
 #define MAX_SKIP	1	/* positions dropped, guesses aside */
 #define NOFMT_LOGP	-2.5	/* matching no format */
 #define BEAM		48
@@ -172,14 +171,14 @@ expand(const struct alpr_glyph *g, struct alts *a)
 	/*
 	 * Dropping a position costs the probability that it holds no
 	 * character; a guess (a window search's find) is dropped for at
-	 * least GUESS_MINP, and keeping it costs the rest.
+	 * least ALPR_GUESS_MINP, and keeping it costs the rest.
 	 */
 	a->n = 0;
 	a->opt = g->opt;
 	a->skip = SKIP_LOGP;
 	keep = 0;
 	if (g->opt) {
-		pn = fmin(fmax(g->noise, GUESS_MINP), 0.9);
+		pn = fmin(fmax(g->noise, ALPR_GUESS_MINP), 0.9);
 		a->skip = log(pn);
 		keep = log(1 - pn);
 	} else if (g->noise > 0)

@@ -93,9 +93,11 @@ measure(const struct alpr_glyph_model *m, const struct alpr_patterns *pt,
 	r.len = strlen(truth);
 	/* The best path: each position's best character, a guess (the
 	 * window search's) only where the decoder would rather keep it:
-	 * dropping one costs its noise probability, 0.3 at least. */
+	 * dropping one costs its noise probability, ALPR_GUESS_MINP at
+	 * least. */
 	for (i = j = 0; i < n; i++) {
-		float pn = c.g[i].noise < 0.3f ? 0.3f : c.g[i].noise;
+		float pn = c.g[i].noise < ALPR_GUESS_MINP ?
+		    (float)ALPR_GUESS_MINP : c.g[i].noise;
 		if (!c.g[i].opt || (1 - pn) * c.g[i].p[0] > pn)
 			c.g[j++] = c.g[i];
 	}
