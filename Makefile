@@ -17,7 +17,7 @@ WARN = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DALPR_DATADIR='"$(DATADIR)"' \
 	-Ilib $(WARN) $(CFLAGS) $(DEP_CFLAGS)
 
-LIBSRC = $(wildcard lib/*.c)
+LIBSRC = $(wildcard lib/*.c lib/store/*.c)
 LIBOBJ = $(LIBSRC:.c=.o)
 CMDSRC = $(wildcard cmd/*.c)
 BINS = $(patsubst cmd/%.c,bin/%,$(CMDSRC))
@@ -37,6 +37,9 @@ lib/libalpr.a: $(LIBOBJ)
 	ar rcs $@ $(LIBOBJ)
 
 lib/%.o: lib/%.c lib/alpr.h config.mk
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+lib/store/%.o: lib/store/%.c lib/store/store.h lib/alpr.h config.mk
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 bin/%: cmd/%.c lib/libalpr.a config.mk
@@ -72,7 +75,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf bin lib/*.o lib/libalpr.a $(TOOLS) tests/tmp
+	rm -rf bin lib/*.o lib/store/*.o lib/libalpr.a $(TOOLS) tests/tmp
 
 distclean: clean
 	rm -f config.mk

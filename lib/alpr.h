@@ -91,6 +91,12 @@ typedef int (*alpr_item_fn)(const char *item, void *arg);
  */
 int alpr_items(int argc, char **argv, alpr_item_fn fn, void *arg);
 
+/* ask.c: questions on the terminal, secrets without echo. */
+/* Ask on /dev/tty (echo 0: without echo); 0, or -1 with no terminal. */
+int alpr_ask(const char *prompt, int echo, char *buf, size_t n);
+/* Line lineno (from 1) of a file, without its newline; 0, or -1. */
+int alpr_read_secret(const char *path, int lineno, char *buf, size_t n);
+
 /* hash.c: SHA-256 through libsodium. */
 #define ALPR_SHA256_HEX 65	/* 64 hex digits and NUL */
 void alpr_sha256_hex(const void *p, size_t n, char hex[ALPR_SHA256_HEX]);
@@ -551,6 +557,10 @@ void alpr_hotlist_index(struct alpr_hotlist *hl);
  * until the next call, or NULL for none. */
 const char *alpr_hotlist_match(struct alpr_hotlist *hl,
     const char *const *plates, int n, time_t now);
+/* Call fn with each entry in effect at now: its plate (normalised, may hold
+ * ? and *) and its list's maxdiff (-1 exact). */
+void alpr_hotlist_foreach(const struct alpr_hotlist *hl, time_t now,
+    void (*fn)(const char *plate, int maxdiff, void *arg), void *arg);
 /* jscan.c: strict JSON checking without building a tree. */
 struct alpr_jscan_member {
 	const char *key;
@@ -576,6 +586,10 @@ struct alpr_jscan_rec {
 	size_t nplate[ALPR_JSCAN_PLATES];
 };
 int alpr_jscan_record(const char *line, size_t n, struct alpr_jscan_rec *r);
+/* The same, and the raw text of nextra (at most 16) other top-level
+ * members in one pass. */
+int alpr_jscan_record_ex(const char *line, size_t n, struct alpr_jscan_rec *r,
+    struct alpr_jscan_member *extra, int nextra);
 
 /* logverify.c: checking a log from its files and its initial public key. */
 struct alpr_logkeys {
@@ -609,5 +623,212 @@ const char *alpr_logkeys_check(const struct alpr_logkeys *k,
 /* Check everything, reporting each problem: 0 good, 1 bad, -1 system error. */
 int alpr_log_verify(struct alpr_logverify *v);
 void alpr_logverify_free(struct alpr_logverify *v);
+
+/* platecmp.c: comparing plate strings as OCR gets them wrong. */
+/* The confusion class of c (0/O/D/Q -> 0, 1/I -> 1, 2/Z -> 2, 5/S -> 5,
+ * 8/B -> 8, 6/G -> 6), else c; and a whole plate folded so. */
+int alpr_fold_char(int c);
+size_t alpr_fold_plate(const char *s, char *out, size_t cap);
+/* Does s match pattern p (? one character, * any run, the empty one too)? */
+int alpr_glob(const char *p, const char *s);
+/* Levenshtein distance of a and b if at most max, else max + 1. */
+int alpr_edit_distance(const char *a, size_t na, const char *b, size_t nb,
+    int max);
+
+/*
+ * The store (alpr-store(1)): reads kept in LMDB, sealed under a key per
+ * day, searched only by a logged-in, trained user who states a purpose, a
+ * case and a reason, every access written to the access log first. The
+ * files of lib/store/ share lib/store/store.h; programs use what follows.
+ */
+struct alpr_store;
+#ifndef ALPR_STORE_HOME
+#define ALPR_STORE_HOME "/var/lib/alpr"
+#endif
+
+/* store/conf.c: alpr.conf, the settings of a store home (alpr.conf(5)). */
+struct alpr_storeconf {
+	char *agency, *agency_state;
+	char **purposes;
+	size_t npurposes;
+	long reason_min, case_min, retention_days, password_min;
+	char *banned_file;
+	long lockout_failures, lockout_minutes, inactive_days;
+	long session_idle_minutes, session_max_hours, training_days;
+	char *key_file;
+	long batch, max_results, max_radius;
+};
+void alpr_storeconf_init(struct alpr_storeconf *c);	/* the defaults */
+/* Read a file over c; -1 with "file:line: what" messages on error. */
+int alpr_storeconf_read(struct alpr_storeconf *c, const char *path);
+void alpr_storeconf_free(struct alpr_storeconf *c);
+int alpr_storeconf_purpose(const struct alpr_storeconf *c, const char *p);
+/* The default file, every setting documented (malloc'd). */
+char *alpr_storeconf_text(const char *agency, const char *keyfile);
+
+/* store/home.c: making and opening a store home. */
+/* -H, else $ALPR_HOME, else ALPR_STORE_HOME. */
+const char *alpr_store_home(const char *opt);
+struct alpr_store_initopt {
+	const char *agency, *origin, *keyfile;
+	long window, every;	/* the access log's; 0: its defaults */
+};
+/* Make a store home; returns the access log's verifier key (malloc'd),
+ * or NULL with a message printed. */
+char *alpr_store_create(const char *home, const struct alpr_store_initopt *o);
+/* Open a store home with its key file (keyfile, else alpr_store_keyfile);
+ * NULL with a message printed. */
+struct alpr_store *alpr_store_open(const char *home, const char *keyfile);
+void alpr_store_close(struct alpr_store *s);
+/* After MDB_MAP_FULL, with no transaction open: double the map. */
+int alpr_store_grow(struct alpr_store *s);
+const struct alpr_storeconf *alpr_store_conf(const struct alpr_store *s);
+const char *alpr_store_logdir(const struct alpr_store *s);
+
+/* store/keys.c: the key file and the day keys. */
+/* The key file: opt, $ALPR_KEY_FILE, $CREDENTIALS_DIRECTORY/alpr-store.key
+ * (systemd credentials), alpr.conf's key_file; NULL if none. */
+const char *alpr_store_keyfile(const char *opt, const struct alpr_storeconf *c);
+
+/* store/access.c: who acts, what each role may do, what a search states. */
+enum { ALPR_ROLE_DEVICE, ALPR_ROLE_OPERATOR, ALPR_ROLE_ANALYST,
+	ALPR_ROLE_SUPERVISOR, ALPR_ROLE_AUDITOR, ALPR_ROLE_ADMIN, ALPR_NROLES };
+enum { ALPR_MAY_NONE = -1, ALPR_MAY_ADD, ALPR_MAY_FIND, ALPR_MAY_FIND_WIDE,
+	ALPR_MAY_HOLD, ALPR_MAY_EXPORT, ALPR_MAY_ACCOUNTS, ALPR_MAY_APPROVE,
+	ALPR_MAY_TRAIN, ALPR_MAY_LIST, ALPR_MAY_AUDIT, ALPR_NPERMS };
+struct alpr_actor {
+	char user[40];		/* the store account acting, "" before login */
+	int role;		/* its role, -1 before login */
+	char client[80];	/* the OS user behind this run */
+};
+const char *alpr_role_name(int role);
+int alpr_role_parse(const char *s);		/* -1 if no role */
+int alpr_role_may(int role, int perm);
+int alpr_perm_needs_training(int perm);
+/* The role table of alpr-store(1), as alpr-store roles prints it. */
+void alpr_roles_table(FILE *f);
+/* The OS user behind this run: as set (an SSH forced command's), else
+ * $SUDO_USER, else the real user. */
+void alpr_store_set_client(const char *name);
+const char *alpr_store_client(void);
+void alpr_store_actor_init(struct alpr_actor *a);
+struct alpr_actor *alpr_store_actor(struct alpr_store *s);
+/* Write entry (not stolen) to the access log with the actor's user, role
+ * and client and the agency: 0, or -1 and the action must not happen. */
+int alpr_store_logentry(struct alpr_store *s, json_t *entry);
+/* Refuse: say why on stderr, log an entry with outcome "denied"; 1. */
+int alpr_store_deny(struct alpr_store *s, const char *action,
+    const char *target, const char *why);
+/* Shorter than minlen, or fewer than three distinct words of its own
+ * beside boilerplate ("investigation", "official business", ...). */
+int alpr_reason_thin(const char *reason, size_t minlen);
+/* Is a search justified by its purpose, case and reason? NULL, or why
+ * not (in why, or a static message). */
+const char *alpr_store_justify(const struct alpr_store *s,
+    const char *purpose, const char *kase, const char *reason, char *why,
+    size_t n);
+
+/* store/password.c: Argon2id hashes and the rules for a new password. */
+char *alpr_password_hash(const char *pw);		/* malloc'd */
+/* 1 if pw is the password of hash; hash NULL spends the time and fails. */
+int alpr_password_check(const char *hash, const char *pw);
+/* NULL if pw may be user's new password, else why not. */
+const char *alpr_password_rules(const struct alpr_storeconf *c,
+    const char *user, const char *pw, char *why, size_t n);
+
+/* store/totp.c: the second factor (RFC 6238) and its enrolment. */
+char *alpr_totp_new(void);		/* a new secret, base32, malloc'd */
+char *alpr_totp_uri(const char *issuer, const char *user,
+    const char *secret);		/* otpauth://totp/..., malloc'd */
+void alpr_totp_qr(FILE *f, const char *uri);	/* as a QR code */
+/* 1 if code is right at now and of a later step than last (the step in
+ * *step), -1 if right but not later (a replay), else 0. */
+int alpr_totp_verify(const char *secret, const char *code, time_t now,
+    uint64_t last, uint64_t *step);
+
+/* store/users.c: accounts. Each call checks the actor may, writes the
+ * change or refusal to the log, and returns 0 done, 1 refused (said why),
+ * -1 system error. */
+int alpr_user_name_ok(const char *name);
+int alpr_user_role(json_t *account);
+int alpr_user_trained(json_t *account, time_t now);
+/* secret: the new account's TOTP secret (malloc'd), NULL for a device. */
+int alpr_user_add(struct alpr_store *s, const char *name, int role,
+    const char *password, char **secret);
+int alpr_user_bootstrap(struct alpr_store *s, const char *name,
+    const char *password, char **secret);
+int alpr_user_approve(struct alpr_store *s, const char *name);
+int alpr_user_train(struct alpr_store *s, const char *name,
+    const char *completed, const char *expires);
+int alpr_user_disable(struct alpr_store *s, const char *name,
+    const char *reason);
+int alpr_user_enable(struct alpr_store *s, const char *name);
+int alpr_user_unlock(struct alpr_store *s, const char *name);
+int alpr_user_setrole(struct alpr_store *s, const char *name, int role);
+/* Own password (old needed) or, for an admin, another's. */
+int alpr_user_passwd(struct alpr_store *s, const char *name, const char *old,
+    const char *password);
+int alpr_user_totp_reset(struct alpr_store *s, const char *name,
+    char **secret);
+/* fn for each account (or only one), without its secrets. */
+int alpr_user_list(struct alpr_store *s, const char *only,
+    void (*fn)(json_t *account, void *arg), void *arg);
+/* An account as stored, secrets and all, with no check and no log entry:
+ * for the store's own decisions, never to show. *out NULL if none. */
+int alpr_user_lookup(struct alpr_store *s, const char *name, json_t **out);
+/* Check a login; on success the actor is the account. must_change: the
+ * password was set by an admin and must be changed now. */
+int alpr_login(struct alpr_store *s, const char *name, const char *password,
+    const char *code, int *must_change);
+
+/* store/session.c: login sessions, one per OS user. */
+int alpr_session_start(struct alpr_store *s);
+/* Resume the session of this OS user and check it may do perm
+ * (ALPR_MAY_NONE: just be logged in): 0, 1 refused (said why), -1 error. */
+int alpr_session_resume(struct alpr_store *s, int perm);
+int alpr_session_logout(struct alpr_store *s);
+
+/* store/ingest.c: adding reads (alpr-store add). */
+struct alpr_ingest;
+struct alpr_ingest_stats {
+	unsigned long added, duplicates, rejected, frames, noframe;
+};
+/* Frames are taken from capspool, their copies there removed unless keep. */
+struct alpr_ingest *alpr_ingest_new(struct alpr_store *s,
+    const char *capspool, int keep);
+/* One record line: 0 kept for the next batch, 1 rejected (reported). */
+int alpr_ingest_line(struct alpr_ingest *g, const char *line, size_t n,
+    const char *name, unsigned long lineno);
+/* Write the pending batch; 0, or -1 (nothing of it stored). */
+int alpr_ingest_flush(struct alpr_ingest *g);
+/* Read a whole input, writing batches as they fill or the input pauses. */
+int alpr_ingest_fd(struct alpr_ingest *g, int fd, const char *name);
+void alpr_ingest_end(struct alpr_ingest *g, struct alpr_ingest_stats *st);
+
+/* store/query.c: searching (alpr-store find). */
+struct alpr_query {
+	const char *plate;	/* a plate, or a pattern with ? and * */
+	int fuzzy;		/* -1 exact, else differences allowed */
+	int has_from, has_to;
+	struct timespec from, to;
+	const char *camera;
+	int near;
+	double lat, lon, radius;	/* metres */
+	struct alpr_hotlist *hl;	/* reads that match its entries */
+	long limit;
+};
+struct alpr_result {
+	json_t **rec;		/* the reads, each with "read_id" added */
+	size_t n, cap;
+	int more;		/* more matched than limit */
+};
+/* 0, 1 refused (why says why), -1 error. */
+int alpr_store_find(struct alpr_store *s, const struct alpr_query *q,
+    struct alpr_result *res, char *why, size_t wn);
+void alpr_result_free(struct alpr_result *r);
+/* One read by its read_id, and its frame (malloc'd) when frame is not
+ * NULL: 0, 1 no such read, -1 error. */
+int alpr_store_get(struct alpr_store *s, const char *read_id, json_t **rec,
+    unsigned char **frame, size_t *nframe);
 
 #endif

@@ -1175,6 +1175,18 @@ valid(const struct entry *e, time_t now)
 	return e->from <= (int64_t)now && (int64_t)now < e->until;
 }
 
+void
+alpr_hotlist_foreach(const struct alpr_hotlist *hl, time_t now,
+    void (*fn)(const char *plate, int maxdiff, void *arg), void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < hl->ne; i++)
+		if (valid(&hl->e[i], now))
+			fn(hl->e[i].plate, hl->lists[hl->e[i].list].maxdiff,
+			    arg);
+}
+
 static void
 add_hit(struct probe *pr, uint32_t id, int lenient, int diff, int cand)
 {

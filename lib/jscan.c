@@ -210,7 +210,8 @@ object(struct scan *s, int top)
 		if (s->plain && s->esc)
 			return fail(s, "escaped key");
 		for (i = 0; i < nk; i++)
-			if (lens[i] == kn && !memcmp(keys[i], k, kn))
+			if (lens[i] == kn && (kn == 0 || keys[i][0] == k[0]) &&
+			    !memcmp(keys[i], k, kn))
 				return fail(s, "duplicate key");
 		if (nk == MAXKEYS)
 			return fail(s, "too many keys in an object");
@@ -351,14 +352,30 @@ plate(struct alpr_jscan_rec *r, const struct alpr_jscan_member *m)
 int
 alpr_jscan_record(const char *line, size_t n, struct alpr_jscan_rec *r)
 {
-	struct alpr_jscan_member m[] = { { "type", 0, 0 }, { "v", 0, 0 },
-	    { "hits", 0, 0 }, { "plate", 0, 0 }, { "candidates", 0, 0 } };
+	return alpr_jscan_record_ex(line, n, r, NULL, 0);
+}
+
+int
+alpr_jscan_record_ex(const char *line, size_t n, struct alpr_jscan_rec *r,
+    struct alpr_jscan_member *extra, int nextra)
+{
+	struct alpr_jscan_member m[5 + 16] = { { "type", 0, 0 },
+	    { "v", 0, 0 }, { "hits", 0, 0 }, { "plate", 0, 0 },
+	    { "candidates", 0, 0 } };
 	struct alpr_jscan_member pm = { "plate", 0, 0 };
-	struct scan s = { line, line + n, 0, 1, 0, NULL, m, 5 };
+	struct scan s = { line, line + n, 0, 1, 0, NULL, m, 5 + nextra };
 	size_t i;
+	int k, bad;
 
 	memset(r, 0, sizeof *r);
-	if (check(&s) || !m[0].val || *m[0].val != '"' ||
+	if (nextra > 16)
+		return 0;
+	for (k = 0; k < nextra; k++)
+		m[5 + k].key = extra[k].key;
+	bad = check(&s) != NULL;
+	for (k = 0; k < nextra; k++)
+		extra[k] = m[5 + k];
+	if (bad || !m[0].val || *m[0].val != '"' ||
 	    memchr(m[0].val, '\\', m[0].len) || !m[1].val || m[1].len > 6)
 		return 0;
 	r->type = m[0].val + 1;

@@ -1,0 +1,1008 @@
+/*
+ * alpr-store: keep reads sealed in a store, and reach them only as a
+ * logged-in, trained user with a stated purpose, case and reason; every
+ * access written to the access log first.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "alpr.h"
+
+static const char *home;	/* -H */
+static const char *keyfile;	/* -K */
+
+static void
+usage(const char *why)
+{
+	if (why)
+		fprintf(stderr, "%s: %s\n", alpr_progname, why);
+	fprintf(stderr,
+	    "usage: alpr-store [-H home] [-K keyfile] command [options]\n"
+	    "  init [-a agency] [-o origin] [-u admin] [--password-file file]\n"
+	    "       [--totp-file file] [-n every] [-w seconds]\n"
+	    "  add [-k] [-D device] [-s spool] [file ...]\n"
+	    "  login [-u user] [-c code] [--password-file file]\n"
+	    "        [--new-password-file file]\n"
+	    "  logout | whoami | roles\n"
+	    "  passwd [--password-file file]\n"
+	    "  user add name -r role [--password-file file] [--totp-file file]\n"
+	    "  user approve|enable|unlock|show name\n"
+	    "  user disable name [-R reason]\n"
+	    "  user role name role\n"
+	    "  user passwd name [--password-file file]\n"
+	    "  user totp name [--totp-file file]\n"
+	    "  user train name [-c date] [-e date]\n"
+	    "  user list [-j]\n"
+	    "  find -P purpose -C case -R reason [-ct] [-f[N]] [--from time]\n"
+	    "       [--to time] [--camera name] [--near lat,lon --radius m]\n"
+	    "       [--hotlist file [-e | -d n]] [--limit n] [plate]\n"
+	    "  show -P purpose -C case -R reason [-o file] read-id\n");
+	exit(ALPR_EXIT_USAGE);
+}
+
+static int
+status(int r)
+{
+	return r == 0 ? ALPR_EXIT_OK : r > 0 ? ALPR_EXIT_FAIL : ALPR_EXIT_SYS;
+}
+
+static struct alpr_store *
+open_store(void)
+{
+	struct alpr_store *s = alpr_store_open(alpr_store_home(home), keyfile);
+
+	if (!s)
+		exit(ALPR_EXIT_SYS);
+	return s;
+}
+
+/* A secret from line lineno of file, else asked on the terminal. */
+static void
+secret(const char *file, int lineno, const char *prompt, char *buf, size_t n)
+{
+	if (file) {
+		if (alpr_read_secret(file, lineno, buf, n) < 0)
+			alpr_die(ALPR_EXIT_SYS, "fatal: unable to read line %d "
+			    "of %s:", lineno, file);
+		return;
+	}
+	if (alpr_ask(prompt, 0, buf, n) < 0)
+		alpr_die(ALPR_EXIT_USAGE, "no terminal to ask on: give the "
+		    "secret in a file (--password-file)");
+}
+
+/* A new password, asked twice on the terminal. */
+static void
+new_password(const char *file, int lineno, char *buf, size_t n)
+{
+	char again[1100];
+
+	if (file) {
+		secret(file, lineno, NULL, buf, n);
+		return;
+	}
+	secret(NULL, 0, "new password: ", buf, n);
+	secret(NULL, 0, "new password again: ", again, sizeof again);
+	if (strcmp(buf, again))
+		alpr_die(ALPR_EXIT_FAIL, "the two passwords differ");
+	sodium_memzero(again, sizeof again);
+}
+
+/* Show a new second factor: to a file, or as a QR code on a terminal. */
+static void
+enrol(struct alpr_store *s, const char *user, const char *sec,
+    const char *file)
+{
+	const struct alpr_storeconf *c = alpr_store_conf(s);
+	char *uri = alpr_totp_uri(c->agency, user, sec), *text;
+	size_t n;
+
+	if (file) {
+		n = strlen(sec) + strlen(uri) + 3;
+		text = alpr_malloc(n);
+		snprintf(text, n, "%s\n%s\n", sec, uri);
+		if (alpr_write_atomic(file, text, strlen(text)) < 0)
+			alpr_die(ALPR_EXIT_SYS, "fatal: unable to write %s:",
+			    file);
+		sodium_memzero(text, n);
+		free(text);
+	} else {
+		if (isatty(1)) {
+			printf("Scan this with the authenticator app of %s's "
+			    "phone:\n", user);
+			alpr_totp_qr(stdout, uri);
+		}
+		printf("%s\n", uri);
+	}
+	sodium_memzero(uri, strlen(uri));
+	free(uri);
+}
+
+static int
+cmd_init(int argc, char **argv)
+{
+	static struct option lo[] = {
+		{ "password-file", required_argument, 0, 'p' },
+		{ "totp-file", required_argument, 0, 't' },
+		{ 0, 0, 0, 0 } };
+	struct alpr_store_initopt o = { NULL, "alpr-access-log", NULL, 0, 0 };
+	struct alpr_storeconf def;
+	struct alpr_store *s;
+	const char *admin = "admin", *pwfile = NULL, *totpfile = NULL, *e;
+	char pw[1100], why[200], *vkey, *sec;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "a:n:o:p:t:u:w:", lo, NULL)) != -1)
+		switch (c) {
+		case 'a': o.agency = optarg; break;
+		case 'n': o.every = alpr_strtonum(optarg, 1, 1000000000,
+		    "checkpoint interval"); break;
+		case 'o': o.origin = optarg; break;
+		case 'p': pwfile = optarg; break;
+		case 't': totpfile = optarg; break;
+		case 'u': admin = optarg; break;
+		case 'w': o.window = alpr_strtonum(optarg, 60, 366 * 86400,
+		    "window"); break;
+		default: usage(NULL);
+		}
+	if (optind != argc)
+		usage("init takes no operands");
+	if (!alpr_user_name_ok(admin))
+		usage("bad admin account name");
+	o.keyfile = keyfile;
+	/* the first admin's password is checked before anything is made */
+	new_password(pwfile, 1, pw, sizeof pw);
+	alpr_storeconf_init(&def);
+	if (o.agency) {
+		free(def.agency);
+		def.agency = alpr_strdup(o.agency);
+	}
+	e = alpr_password_rules(&def, admin, pw, why, sizeof why);
+	alpr_storeconf_free(&def);
+	if (e)
+		alpr_die(ALPR_EXIT_FAIL, "%s: password refused: %s", admin, e);
+	if (!(vkey = alpr_store_create(alpr_store_home(home), &o)))
+		return ALPR_EXIT_SYS;
+	s = open_store();
+	r = alpr_user_bootstrap(s, admin, pw, &sec);
+	sodium_memzero(pw, sizeof pw);
+	if (r != 0) {
+		alpr_store_close(s);
+		return status(r);
+	}
+	printf("%s\n", vkey);
+	if (isatty(2))
+		fprintf(stderr, "%s: the line above is the access log's public "
+		    "key: keep it away from this machine; alpr-audit -d %s "
+		    "verify -k checks the log against it\n", alpr_progname,
+		    alpr_store_logdir(s));
+	enrol(s, admin, sec, totpfile);
+	free(sec);
+	free(vkey);
+	alpr_store_close(s);
+	return 0;
+}
+
+static void
+add_file(struct alpr_ingest *g, const char *name, int *r)
+{
+	int fd = strcmp(name, "-") ? open(name, O_RDONLY | O_CLOEXEC) : 0;
+	struct stat sb;
+
+	if (fd < 0) {
+		alpr_fail("unable to open %s:", name);
+		return;
+	}
+	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		alpr_fail("%s: is a folder", name);
+		close(fd);
+		return;
+	}
+	if (alpr_ingest_fd(g, fd, strcmp(name, "-") ? name : "<stdin>") < 0)
+		*r = -1;
+	if (fd != 0)
+		close(fd);
+}
+
+/* Ingest as a device account: a device never logs in; it is the store's
+ * own account that runs it (a pipeline, an SSH forced command), never a
+ * person through sudo. */
+static int
+as_device(struct alpr_store *s, const char *dev)
+{
+	struct alpr_actor *a = alpr_store_actor(s);
+	json_t *acct = NULL;
+	int r = 1;
+
+	if (getenv("SUDO_USER"))
+		return alpr_store_deny(s, "add", dev, "a device account is not "
+		    "used through sudo: people add reads only as an admin, "
+		    "logged in");
+	if (alpr_user_lookup(s, dev, &acct) < 0)
+		return -1;
+	if (!acct)
+		return alpr_store_deny(s, "add", dev, "no such account");
+	if (alpr_user_role(acct) != ALPR_ROLE_DEVICE)
+		alpr_store_deny(s, "add", dev, "not a device account");
+	else if (strcmp(json_string_value(json_object_get(acct, "status")),
+	    "active"))
+		alpr_store_deny(s, "add", dev, "the device account is not "
+		    "approved and active");
+	else {
+		snprintf(a->user, sizeof a->user, "%s", dev);
+		a->role = ALPR_ROLE_DEVICE;
+		r = 0;
+	}
+	json_decref(acct);
+	return r;
+}
+
+static int
+cmd_add(int argc, char **argv)
+{
+	struct alpr_ingest_stats st;
+	struct alpr_ingest *g;
+	struct alpr_store *s;
+	const char *dev = NULL, *spool = NULL;
+	int c, keep = 0, r = 0, i;
+
+	while ((c = getopt(argc, argv, "D:ks:")) != -1)
+		switch (c) {
+		case 'D': dev = optarg; break;
+		case 'k': keep = 1; break;
+		case 's': spool = optarg; break;
+		default: usage(NULL);
+		}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0 && isatty(0))
+		usage("add reads records from files or standard input");
+	s = open_store();
+	r = dev ? as_device(s, dev) : alpr_session_resume(s, ALPR_MAY_ADD);
+	if (r != 0) {
+		alpr_store_close(s);
+		return status(r);
+	}
+	g = alpr_ingest_new(s, alpr_spool_dir(spool), keep);
+	if (argc == 0)
+		add_file(g, "-", &r);
+	for (i = 0; i < argc && r == 0; i++)
+		add_file(g, argv[i], &r);
+	alpr_ingest_end(g, &st);
+	alpr_store_close(s);
+	if (r < 0)
+		return ALPR_EXIT_SYS;
+	return alpr_status;
+}
+
+static int
+cmd_login(int argc, char **argv)
+{
+	static struct option lo[] = {
+		{ "password-file", required_argument, 0, 'p' },
+		{ "new-password-file", required_argument, 0, 'N' },
+		{ 0, 0, 0, 0 } };
+	struct alpr_store *s;
+	const char *user = NULL, *code = NULL, *pwfile = NULL, *newfile = NULL;
+	char ubuf[64], pw[1100], cbuf[32], npw[1100];
+	int c, r, must;
+
+	while ((c = getopt_long(argc, argv, "c:N:p:u:", lo, NULL)) != -1)
+		switch (c) {
+		case 'c': code = optarg; break;
+		case 'N': newfile = optarg; break;
+		case 'p': pwfile = optarg; break;
+		case 'u': user = optarg; break;
+		default: usage(NULL);
+		}
+	if (optind != argc)
+		usage("login takes no operands");
+	if (!user) {
+		if (alpr_ask("user: ", 1, ubuf, sizeof ubuf) < 0)
+			usage("no terminal: give -u user");
+		user = ubuf;
+	}
+	secret(pwfile, 1, "password: ", pw, sizeof pw);
+	if (!code) {
+		if (alpr_ask("code from the authenticator app: ", 1, cbuf,
+		    sizeof cbuf) < 0)
+			usage("no terminal: give -c code");
+		code = cbuf;
+	}
+	s = open_store();
+	r = alpr_login(s, user, pw, code, &must);
+	if (r == 0)
+		r = alpr_session_start(s);
+	if (r == 0 && must) {
+		/* until this succeeds, the session does nothing but passwd */
+		fprintf(stderr, "%s: %s: the password was set by an admin: "
+		    "choose your own now\n", alpr_progname, user);
+		new_password(newfile, 1, npw, sizeof npw);
+		if ((r = alpr_user_passwd(s, user, pw, npw)) == 0)
+			r = alpr_session_start(s);
+		sodium_memzero(npw, sizeof npw);
+	}
+	sodium_memzero(pw, sizeof pw);
+	if (r == 0 && isatty(2))
+		fprintf(stderr, "%s: logged in as %s (%s); the session ends "
+		    "after %ld minutes idle or %ld hours\n", alpr_progname,
+		    user, alpr_role_name(alpr_store_actor(s)->role),
+		    alpr_store_conf(s)->session_idle_minutes,
+		    alpr_store_conf(s)->session_max_hours);
+	alpr_store_close(s);
+	return status(r);
+}
+
+static int
+cmd_logout(int argc, char **argv)
+{
+	struct alpr_store *s;
+	int r;
+
+	if (argc != 1)
+		usage("logout takes no operands");
+	s = open_store();
+	r = alpr_session_logout(s);
+	alpr_store_close(s);
+	return status(r);
+}
+
+static int
+cmd_whoami(int argc, char **argv)
+{
+	struct alpr_store *s;
+	struct alpr_actor *a;
+	int r;
+
+	if (argc != 1)
+		usage("whoami takes no operands");
+	s = open_store();
+	a = alpr_store_actor(s);
+	if ((r = alpr_session_resume(s, ALPR_MAY_NONE)) == 0)
+		printf("%s %s %s\n", a->user, alpr_role_name(a->role),
+		    a->client);
+	alpr_store_close(s);
+	return status(r);
+}
+
+static int
+cmd_passwd(int argc, char **argv)
+{
+	static struct option lo[] = {
+		{ "password-file", required_argument, 0, 'p' },
+		{ 0, 0, 0, 0 } };
+	struct alpr_store *s;
+	const char *pwfile = NULL;
+	char old[1100], pw[1100];
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "p:", lo, NULL)) != -1)
+		switch (c) {
+		case 'p': pwfile = optarg; break;
+		default: usage(NULL);
+		}
+	if (optind != argc)
+		usage("passwd takes no operands");
+	s = open_store();
+	if ((r = alpr_session_resume(s, ALPR_MAY_NONE)) == 0) {
+		secret(pwfile, 1, "current password: ", old, sizeof old);
+		new_password(pwfile, 2, pw, sizeof pw);
+		r = alpr_user_passwd(s, alpr_store_actor(s)->user, old, pw);
+		if (r == 0)
+			r = alpr_session_start(s);
+	}
+	sodium_memzero(old, sizeof old);
+	sodium_memzero(pw, sizeof pw);
+	alpr_store_close(s);
+	return status(r);
+}
+
+static void
+print_account(json_t *u, void *arg)
+{
+	int *j = arg;
+	json_t *t = json_object_get(u, "training");
+	const char *v;
+
+	if (*j) {
+		alpr_write_record(stdout, u);
+		return;
+	}
+	v = json_string_value(json_object_get(u, "status"));
+	printf("%-16s %-10s %-9s%s %-10s %-10s %s\n",
+	    json_string_value(json_object_get(u, "name")),
+	    json_string_value(json_object_get(u, "role")), v,
+	    json_is_true(json_object_get(u, "locked")) ? "*" : " ",
+	    json_string_value(json_object_get(t, "expires")) ?
+	    json_string_value(json_object_get(t, "expires")) : "-",
+	    json_string_value(json_object_get(u, "approved_by")) ?
+	    json_string_value(json_object_get(u, "approved_by")) : "-",
+	    json_string_value(json_object_get(u, "last_login")) ?
+	    json_string_value(json_object_get(u, "last_login")) : "never");
+}
+
+static int
+cmd_user(int argc, char **argv)
+{
+	static struct option lo[] = {
+		{ "password-file", required_argument, 0, 'p' },
+		{ "totp-file", required_argument, 0, 't' },
+		{ 0, 0, 0, 0 } };
+	struct alpr_store *s;
+	const char *op, *name, *role = NULL, *pwfile = NULL, *totpfile = NULL;
+	const char *reason = NULL, *completed = NULL, *expires = NULL;
+	char pw[1100], tm[ALPR_TIME_LEN], *sec = NULL;
+	int c, r, j = 0, perm;
+
+	if (argc < 2)
+		usage("user wants an operation");
+	op = argv[1];
+	argc--;
+	argv++;
+	while ((c = getopt_long(argc, argv, "c:e:jp:R:r:t:", lo, NULL)) != -1)
+		switch (c) {
+		case 'c': completed = optarg; break;
+		case 'e': expires = optarg; break;
+		case 'j': j = 1; break;
+		case 'p': pwfile = optarg; break;
+		case 'R': reason = optarg; break;
+		case 'r': role = optarg; break;
+		case 't': totpfile = optarg; break;
+		default: usage(NULL);
+		}
+	argc -= optind;
+	argv += optind;
+	if (!strcmp(op, "list")) {
+		if (argc != 0)
+			usage("user list takes no operands");
+		name = NULL;
+	} else if (!strcmp(op, "role")) {
+		if (argc != 2)
+			usage("user role wants an account and a role");
+		name = argv[0];
+		role = argv[1];
+	} else if (argc != 1)
+		usage("user wants one account name");
+	else
+		name = argv[0];
+	perm = !strcmp(op, "list") || !strcmp(op, "show") ? ALPR_MAY_LIST :
+	    !strcmp(op, "approve") ? ALPR_MAY_NONE :
+	    !strcmp(op, "train") ? ALPR_MAY_TRAIN : ALPR_MAY_ACCOUNTS;
+	s = open_store();
+	if ((r = alpr_session_resume(s, perm)) != 0)
+		goto out;
+	if (!strcmp(op, "add")) {
+		if (!role)
+			usage("user add wants -r role");
+		if (alpr_role_parse(role) != ALPR_ROLE_DEVICE)
+			new_password(pwfile, 1, pw, sizeof pw);
+		else
+			pw[0] = '\0';
+		r = alpr_user_add(s, name, alpr_role_parse(role), pw, &sec);
+		sodium_memzero(pw, sizeof pw);
+		if (r == 0 && sec)
+			enrol(s, name, sec, totpfile);
+	} else if (!strcmp(op, "approve"))
+		r = alpr_user_approve(s, name);
+	else if (!strcmp(op, "disable"))
+		r = alpr_user_disable(s, name, reason);
+	else if (!strcmp(op, "enable"))
+		r = alpr_user_enable(s, name);
+	else if (!strcmp(op, "unlock"))
+		r = alpr_user_unlock(s, name);
+	else if (!strcmp(op, "role"))
+		r = alpr_user_setrole(s, name, alpr_role_parse(role));
+	else if (!strcmp(op, "passwd")) {
+		new_password(pwfile, 1, pw, sizeof pw);
+		r = alpr_user_passwd(s, name, NULL, pw);
+		sodium_memzero(pw, sizeof pw);
+	} else if (!strcmp(op, "totp")) {
+		r = alpr_user_totp_reset(s, name, &sec);
+		if (r == 0)
+			enrol(s, name, sec, totpfile);
+	} else if (!strcmp(op, "train")) {
+		if (!completed) {
+			alpr_time_now(tm);
+			tm[10] = '\0';
+			completed = tm;
+		}
+		r = alpr_user_train(s, name, completed, expires);
+	} else if (!strcmp(op, "list") || !strcmp(op, "show")) {
+		if (!j && isatty(1))
+			printf("%-16s %-10s %-10s %-10s %-10s %s\n", "account",
+			    "role", "status", "trained to", "approver",
+			    "last login");
+		r = alpr_user_list(s, name, print_account, &j);
+	} else
+		usage("unknown user operation");
+	if (sec) {
+		sodium_memzero(sec, strlen(sec));
+		free(sec);
+	}
+out:
+	alpr_store_close(s);
+	return status(r);
+}
+
+/* A date (the start of it, or its end for an upper bound) or a time. */
+static void
+parse_when(const char *s, int end, struct timespec *t)
+{
+	char buf[64];
+
+	if (strlen(s) == 10) {
+		snprintf(buf, sizeof buf, "%sT%s", s, end ? "23:59:59.99Z" :
+		    "00:00:00Z");
+		s = buf;
+	}
+	if (alpr_time_parse(s, t) < 0)
+		usage("bad time: want YYYY-MM-DD or an RFC 3339 time");
+}
+
+static void
+csv_field(const char *s, int last)
+{
+	if (strpbrk(s, ",\"\r\n")) {
+		putchar('"');
+		for (; *s; s++) {
+			if (*s == '"')
+				putchar('"');
+			putchar(*s);
+		}
+		putchar('"');
+	} else
+		fputs(s, stdout);
+	putchar(last ? '\n' : ',');
+}
+
+/* The columns of -t and -c. */
+static void
+columns(json_t *r, char f[8][96])
+{
+	json_t *h = json_object_get(r, "hits"), *hh, *v;
+	size_t i;
+
+	snprintf(f[0], 96, "%s", alpr_rec_str(r, "ts") ? alpr_rec_str(r, "ts") :
+	    "");
+	snprintf(f[1], 96, "%s", alpr_rec_str(r, "camera") ?
+	    alpr_rec_str(r, "camera") : "");
+	snprintf(f[2], 96, "%s", alpr_rec_str(r, "plate"));
+	snprintf(f[3], 96, "%.1f", alpr_rec_num(r, "conf", 0));
+	if (json_is_number(json_object_get(r, "lat"))) {
+		snprintf(f[4], 96, "%.6f", alpr_rec_num(r, "lat", 0));
+		snprintf(f[5], 96, "%.6f", alpr_rec_num(r, "lon", 0));
+	} else
+		f[4][0] = f[5][0] = '\0';
+	f[6][0] = '\0';
+	hh = json_object_get(r, "hotlist_hits");
+	for (i = 0; i < json_array_size(h) + json_array_size(hh); i++) {
+		v = i < json_array_size(h) ? json_array_get(h, i) :
+		    json_array_get(hh, i - json_array_size(h));
+		snprintf(f[6] + strlen(f[6]), 96 - strlen(f[6]), "%s%s",
+		    f[6][0] ? ";" : "", alpr_rec_str(v, "category") ?
+		    alpr_rec_str(v, "category") : "hit");
+	}
+	snprintf(f[7], 96, "%s", alpr_rec_str(r, "read_id"));
+}
+
+static void
+output(struct alpr_result *res, int fmt)
+{
+	static const char *head[8] = { "time", "camera", "plate", "conf",
+	    "lat", "lon", "hits", "read_id" };
+	char f[8][96];
+	size_t i;
+	int k;
+
+	if (fmt == 'c')
+		for (k = 0; k < 8; k++)
+			csv_field(head[k], k == 7);
+	else if (fmt == 't')
+		printf("%-23s %-12s %-9s %5s %10s %11s %-16s %s\n", head[0],
+		    head[1], head[2], head[3], head[4], head[5], head[6],
+		    head[7]);
+	for (i = 0; i < res->n; i++) {
+		if (!fmt) {
+			alpr_write_record(stdout, res->rec[i]);
+			continue;
+		}
+		columns(res->rec[i], f);
+		if (fmt == 'c')
+			for (k = 0; k < 8; k++)
+				csv_field(f[k], k == 7);
+		else
+			printf("%-23s %-12s %-9s %5s %10s %11s %-16s %s\n", f[0],
+			    f[1], f[2], f[3], f[4], f[5], f[6][0] ? f[6] : "-",
+			    f[7]);
+	}
+}
+
+struct justification {
+	const char *purpose, *kase, *reason;
+};
+
+/* Check the stated purpose, case and reason; a refusal is logged. */
+static int
+justified(struct alpr_store *s, const char *action, json_t *terms,
+    const struct justification *j)
+{
+	char why[400];
+	const char *e;
+	json_t *entry;
+
+	if (!(e = alpr_store_justify(s, j->purpose, j->kase, j->reason, why,
+	    sizeof why)))
+		return 0;
+	entry = json_pack("{s:s,s:O,s:s,s:s}", "action", action, "data",
+	    terms, "outcome", "denied", "reason", e);
+	if (j->purpose)
+		json_object_set_new(entry, "purpose", json_string(j->purpose));
+	if (j->kase)
+		json_object_set_new(entry, "case", json_string(j->kase));
+	if (j->reason)
+		json_object_set_new(entry, "stated_reason",
+		    json_string(j->reason));
+	if (alpr_store_logentry(s, entry) < 0)
+		alpr_warn("unable to write the refusal to the access log:");
+	json_decref(entry);
+	alpr_warn("refused: %s", e);
+	return 1;
+}
+
+/* The access entry, written and flushed before anything is shown. */
+static int
+log_access(struct alpr_store *s, const char *action, const char *plate,
+    json_t *terms, const struct justification *j, long count, int more)
+{
+	json_t *e = json_pack("{s:s,s:O,s:s,s:s,s:s,s:I,s:s}", "action",
+	    action, "data", terms, "purpose", j->purpose, "case", j->kase,
+	    "reason", j->reason, "count", (json_int_t)count, "outcome", "ok");
+	int r;
+
+	if (plate)
+		json_object_set_new(e, "plate", json_string(plate));
+	if (more)
+		json_object_set_new(e, "truncated", json_true());
+	r = alpr_store_logentry(s, e);
+	json_decref(e);
+	if (r < 0)
+		alpr_warn("unable to write this access to the access log, so "
+		    "nothing is shown:");
+	return r;
+}
+
+static int
+load_hotlist(struct alpr_store *s, const char *file, int maxdiff,
+    struct alpr_hotlist **hlp, struct alpr_hlpolicy *pol, json_t *terms)
+{
+	struct alpr_hlstats st;
+	struct alpr_hotlist *hl;
+
+	alpr_hlpolicy_init(pol);
+	if (getenv("ALPR_CONFIG") && alpr_hlpolicy_read(pol,
+	    getenv("ALPR_CONFIG")) < 0)
+		return 1;
+	hl = alpr_hotlist_new(pol);
+	if (alpr_hotlist_read(hl, file, maxdiff, time(NULL), 1, &st) < 0) {
+		alpr_hotlist_free(hl);
+		return 1;
+	}
+	alpr_hotlist_commit(hl);
+	alpr_hotlist_index(hl);
+	json_object_set_new(terms, "hotlist", json_pack("{s:s,s:s,s:I,s:i}",
+	    "file", file, "sha256", st.sha256, "entries",
+	    (json_int_t)st.entries, "maxdiff", maxdiff));
+	*hlp = hl;
+	return 0;
+}
+
+static int
+cmd_find(int argc, char **argv)
+{
+	static struct option lo[] = {
+		{ "purpose", required_argument, 0, 'P' },
+		{ "case", required_argument, 0, 'C' },
+		{ "reason", required_argument, 0, 'R' },
+		{ "fuzzy", optional_argument, 0, 'f' },
+		{ "from", required_argument, 0, 1 },
+		{ "to", required_argument, 0, 2 },
+		{ "camera", required_argument, 0, 3 },
+		{ "near", required_argument, 0, 4 },
+		{ "radius", required_argument, 0, 5 },
+		{ "hotlist", required_argument, 0, 6 },
+		{ "limit", required_argument, 0, 7 },
+		{ 0, 0, 0, 0 } };
+	struct justification j = { NULL, NULL, NULL };
+	struct alpr_query q;
+	struct alpr_result res;
+	struct alpr_hlpolicy pol;
+	struct alpr_store *s;
+	const char *hotlist = NULL;
+	char why[300], *end, tm[ALPR_TIME_LEN];
+	json_t *terms;
+	int c, r, fmt = 0, maxdiff = 1, perm;
+
+	memset(&q, 0, sizeof q);
+	q.fuzzy = -1;
+	q.limit = -1;
+	while ((c = getopt_long(argc, argv, "C:cd:ef::P:R:t", lo, NULL)) != -1)
+		switch (c) {
+		case 'C': j.kase = optarg; break;
+		case 'c': fmt = 'c'; break;
+		case 'd': maxdiff = alpr_strtonum(optarg, 0, 3,
+		    "differences"); break;
+		case 'e': maxdiff = -1; break;
+		case 'f': q.fuzzy = optarg ? alpr_strtonum(optarg, 0, 3,
+		    "fuzzy differences") : 1; break;
+		case 'P': j.purpose = optarg; break;
+		case 'R': j.reason = optarg; break;
+		case 't': fmt = 't'; break;
+		case 1: parse_when(optarg, 0, &q.from); q.has_from = 1; break;
+		case 2: parse_when(optarg, 1, &q.to); q.has_to = 1; break;
+		case 3: q.camera = optarg; break;
+		case 4:
+			q.lat = strtod(optarg, &end);
+			if (*end != ',' || q.lat < -90 || q.lat > 90)
+				usage("--near: want LAT,LON");
+			q.lon = alpr_strtod(end + 1, -180, 180, "longitude");
+			q.near = 1;
+			break;
+		case 5: q.radius = alpr_strtod(optarg, 0, 1e7, "radius");
+		    break;
+		case 6: hotlist = optarg; break;
+		case 7: q.limit = alpr_strtonum(optarg, 1, 1000000, "limit");
+		    break;
+		default: usage(NULL);
+		}
+	argc -= optind;
+	argv += optind;
+	if (argc > 1)
+		usage("find takes at most one plate or pattern");
+	q.plate = argc ? argv[0] : NULL;
+	if (q.near && q.radius <= 0)
+		usage("--near wants --radius metres");
+	/* the terms, as the log records them */
+	terms = json_object();
+	if (q.plate)
+		json_object_set_new(terms, strpbrk(q.plate, "?*") ? "pattern" :
+		    "plate", json_string(q.plate));
+	if (q.fuzzy >= 0)
+		json_object_set_new(terms, "fuzzy", json_integer(q.fuzzy));
+	if (q.has_from) {
+		alpr_time_fmt(&q.from, tm);
+		json_object_set_new(terms, "from", json_string(tm));
+	}
+	if (q.has_to) {
+		alpr_time_fmt(&q.to, tm);
+		json_object_set_new(terms, "to", json_string(tm));
+	}
+	if (q.camera)
+		json_object_set_new(terms, "camera", json_string(q.camera));
+	if (q.near)
+		json_object_set_new(terms, "near", json_pack("{s:f,s:f,s:f}",
+		    "lat", q.lat, "lon", q.lon, "radius_m", q.radius));
+	perm = q.plate && !strpbrk(q.plate, "?*") && q.fuzzy < 0 && !hotlist &&
+	    !q.near && !q.camera ? ALPR_MAY_FIND : ALPR_MAY_FIND_WIDE;
+	s = open_store();
+	if ((r = alpr_session_resume(s, perm)) != 0 ||
+	    (r = justified(s, "search", terms, &j)) != 0)
+		goto out;
+	if (hotlist && (r = load_hotlist(s, hotlist, maxdiff, &q.hl, &pol,
+	    terms)) != 0)
+		goto out;
+	if (q.limit < 0)
+		q.limit = alpr_store_conf(s)->max_results;
+	r = alpr_store_find(s, &q, &res, why, sizeof why);
+	if (r > 0)
+		alpr_store_deny(s, "search", NULL, why);
+	else if (r == 0) {
+		if (log_access(s, "search", q.plate && !strpbrk(q.plate, "?*") ?
+		    q.plate : NULL, terms, &j, res.n, res.more) < 0)
+			r = -1;
+		else {
+			output(&res, fmt);
+			if (res.more)
+				alpr_warn("more than %ld reads match: narrow the "
+				    "search (time, camera) or raise --limit",
+				    q.limit);
+			if (res.n == 0)
+				r = 1;
+		}
+		alpr_result_free(&res);
+	}
+	if (q.hl) {
+		alpr_hotlist_free(q.hl);
+		alpr_hlpolicy_free(&pol);
+	}
+out:
+	json_decref(terms);
+	alpr_store_close(s);
+	return status(r);
+}
+
+static int
+cmd_show(int argc, char **argv)
+{
+	static struct option lo[] = {
+		{ "purpose", required_argument, 0, 'P' },
+		{ "case", required_argument, 0, 'C' },
+		{ "reason", required_argument, 0, 'R' },
+		{ 0, 0, 0, 0 } };
+	struct justification j = { NULL, NULL, NULL };
+	struct alpr_store *s;
+	const char *out = NULL;
+	unsigned char *frame = NULL;
+	size_t nframe = 0;
+	json_t *terms, *rec = NULL;
+	int c, r, fd;
+
+	while ((c = getopt_long(argc, argv, "C:o:P:R:", lo, NULL)) != -1)
+		switch (c) {
+		case 'C': j.kase = optarg; break;
+		case 'o': out = optarg; break;
+		case 'P': j.purpose = optarg; break;
+		case 'R': j.reason = optarg; break;
+		default: usage(NULL);
+		}
+	if (optind != argc - 1)
+		usage("show wants one read id");
+	if (out && !strcmp(out, "-") && isatty(1))
+		usage("a frame is not written to a terminal: give -o file");
+	terms = json_pack("{s:s,s:b}", "read_id", argv[optind], "frame",
+	    out != NULL);
+	s = open_store();
+	if ((r = alpr_session_resume(s, ALPR_MAY_FIND)) != 0 ||
+	    (r = justified(s, "show", terms, &j)) != 0)
+		goto done;
+	r = alpr_store_get(s, argv[optind], &rec, out ? &frame : NULL,
+	    &nframe);
+	if (r > 0)
+		alpr_store_deny(s, "show", argv[optind], "no such read");
+	if (r != 0)
+		goto done;
+	if (log_access(s, "show", alpr_rec_str(rec, "plate"), terms, &j, 1,
+	    0) < 0) {
+		r = -1;
+		goto done;
+	}
+	alpr_write_record(stdout, rec);
+	if (out && !frame)
+		alpr_warn("%s: the read has no frame in the store",
+		    argv[optind]);
+	else if (out) {
+		fd = strcmp(out, "-") ? open(out, O_WRONLY | O_CREAT | O_EXCL |
+		    O_CLOEXEC, 0600) : 1;
+		if (fd < 0 || write(fd, frame, nframe) != (ssize_t)nframe ||
+		    (fd != 1 && close(fd) < 0))
+			alpr_die(ALPR_EXIT_SYS, "fatal: unable to write the "
+			    "frame to %s:", out);
+	}
+done:
+	if (frame) {
+		sodium_memzero(frame, nframe);
+		free(frame);
+	}
+	json_decref(rec);
+	json_decref(terms);
+	alpr_store_close(s);
+	return status(r);
+}
+
+/*
+ * An SSH forced command: command="alpr-store [-H home] --ssh NAME" in the
+ * store account's authorized_keys for NAME's key. The command NAME asked
+ * for is in SSH_ORIGINAL_COMMAND; NAME is the OS user behind it.
+ */
+static char **
+ssh_args(const char *name, int *argc)
+{
+	const char *cmd = getenv("SSH_ORIGINAL_COMMAND"), *p;
+	char **av = alpr_calloc(64, sizeof *av), *w;
+	int n = 0, q;
+	size_t len;
+
+	if (getenv("SUDO_USER") || !getenv("SSH_CONNECTION"))
+		alpr_die(ALPR_EXIT_USAGE, "--ssh is for an SSH forced command "
+		    "only");
+	if (!cmd || !*cmd)
+		alpr_die(ALPR_EXIT_USAGE, "give a command: ssh -t HOST "
+		    "alpr-store login (interactive logins need -t)");
+	alpr_store_set_client(name);
+	av[n++] = "alpr-store";
+	for (p = cmd; *p && n < 63;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		w = alpr_malloc(strlen(p) + 1);
+		len = 0;
+		for (q = 0; *p && (q || (*p != ' ' && *p != '\t')); p++) {
+			if (!q && (*p == '\'' || *p == '"'))
+				q = *p;
+			else if (q && *p == q)
+				q = 0;
+			else if (*p == '\\' && q != '\'' && p[1])
+				w[len++] = *++p;
+			else
+				w[len++] = *p;
+		}
+		w[len] = '\0';
+		if (n == 1 && !strcmp(w, "alpr-store")) {
+			free(w);
+			continue;
+		}
+		av[n++] = w;
+	}
+	if (n > 1 && av[1][0] == '-')
+		alpr_die(ALPR_EXIT_USAGE, "options before the command are set "
+		    "by the forced command, not by the caller");
+	*argc = n;
+	return av;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct option lo[] = {
+		{ "ssh", required_argument, 0, 'S' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 } };
+	const char *cmd;
+	int c;
+
+	alpr_setprogname(argv[0]);
+	umask(077);
+	while ((c = getopt_long(argc, argv, "+H:hK:", lo, NULL)) != -1)
+		switch (c) {
+		case 'H': home = optarg; break;
+		case 'h': usage(NULL); break;
+		case 'K': keyfile = optarg; break;
+		case 'S':
+			argv = ssh_args(optarg, &argc);
+			optind = 1;
+			goto run;
+		default: usage(NULL);
+		}
+	argc -= optind - 1;
+	argv += optind - 1;
+run:
+	if (argc < 2)
+		usage(NULL);
+	cmd = argv[1];
+	argc--;
+	argv++;
+	optind = 0;	/* getopt anew, in the command's own order */
+	alpr_crypto_init();
+	if (!strcmp(cmd, "init"))
+		return cmd_init(argc, argv);
+	if (!strcmp(cmd, "add"))
+		return cmd_add(argc, argv);
+	if (!strcmp(cmd, "login"))
+		return cmd_login(argc, argv);
+	if (!strcmp(cmd, "logout"))
+		return cmd_logout(argc, argv);
+	if (!strcmp(cmd, "whoami"))
+		return cmd_whoami(argc, argv);
+	if (!strcmp(cmd, "passwd"))
+		return cmd_passwd(argc, argv);
+	if (!strcmp(cmd, "user"))
+		return cmd_user(argc, argv);
+	if (!strcmp(cmd, "find"))
+		return cmd_find(argc, argv);
+	if (!strcmp(cmd, "show"))
+		return cmd_show(argc, argv);
+	if (!strcmp(cmd, "roles")) {
+		alpr_roles_table(stdout);
+		alpr_fshut(stdout, "<stdout>");
+		return 0;
+	}
+	usage("unknown command");
+}

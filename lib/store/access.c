@@ -1,0 +1,276 @@
+/*
+ * access.c: who is acting on the store, what each role may do, what a
+ * search must state, and the access log entry that goes before every
+ * access (Civil Code 1798.90.52: date and time, the data queried, the user
+ * and organisation, the purpose).
+ */
+#include <ctype.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+static const char *rolenames[ALPR_NROLES] = {
+	"device", "operator", "analyst", "supervisor", "auditor", "admin",
+};
+
+/* The role table of alpr-store(1): what each role may do. */
+static const struct {
+	const char *name, *what;
+	unsigned char may[ALPR_NROLES];	/* device .. admin */
+	int data;			/* needs current training */
+} perms[ALPR_NPERMS] = {
+	[ALPR_MAY_ADD] = { "add", "ingest reads (alpr-store add)",
+	    { 1, 0, 0, 0, 0, 1 }, 0 },
+	[ALPR_MAY_FIND] = { "find", "search by plate, show a read",
+	    { 0, 1, 1, 1, 0, 0 }, 1 },
+	[ALPR_MAY_FIND_WIDE] = { "find-wide",
+	    "search by pattern, fuzzy, place, camera or hotlist",
+	    { 0, 0, 1, 1, 0, 0 }, 1 },
+	[ALPR_MAY_HOLD] = { "hold", "place and release evidence holds",
+	    { 0, 0, 0, 1, 0, 0 }, 1 },
+	[ALPR_MAY_EXPORT] = { "export", "export evidence, approve releases",
+	    { 0, 0, 0, 1, 0, 0 }, 1 },
+	[ALPR_MAY_ACCOUNTS] = { "accounts",
+	    "add, disable, enable, unlock accounts; set roles and passwords",
+	    { 0, 0, 0, 0, 0, 1 }, 0 },
+	[ALPR_MAY_APPROVE] = { "approve", "approve accounts and role changes",
+	    { 0, 0, 0, 1, 0, 0 }, 0 },
+	[ALPR_MAY_TRAIN] = { "train", "record training",
+	    { 0, 0, 0, 1, 0, 1 }, 0 },
+	[ALPR_MAY_LIST] = { "list", "list and show accounts",
+	    { 0, 0, 0, 1, 1, 1 }, 0 },
+	[ALPR_MAY_AUDIT] = { "audit", "review the access log",
+	    { 0, 0, 0, 1, 1, 0 }, 0 },
+};
+
+const char *
+alpr_role_name(int role)
+{
+	return role >= 0 && role < ALPR_NROLES ? rolenames[role] : "-";
+}
+
+int
+alpr_role_parse(const char *s)
+{
+	int i;
+
+	for (i = 0; i < ALPR_NROLES; i++)
+		if (!strcmp(s, rolenames[i]))
+			return i;
+	return -1;
+}
+
+int
+alpr_role_may(int role, int perm)
+{
+	return role >= 0 && role < ALPR_NROLES && perm >= 0 &&
+	    perm < ALPR_NPERMS && perms[perm].may[role];
+}
+
+int
+alpr_perm_needs_training(int perm)
+{
+	return perm >= 0 && perm < ALPR_NPERMS && perms[perm].data;
+}
+
+void
+alpr_roles_table(FILE *f)
+{
+	int p, r;
+
+	fprintf(f, "%-10s", "");
+	for (r = 0; r < ALPR_NROLES; r++)
+		fprintf(f, " %-10s", rolenames[r]);
+	fprintf(f, " %s\n", "what");
+	for (p = 0; p < ALPR_NPERMS; p++) {
+		fprintf(f, "%-10s", perms[p].name);
+		for (r = 0; r < ALPR_NROLES; r++)
+			fprintf(f, " %-10s", perms[p].may[r] ? "yes" : "-");
+		fprintf(f, " %s%s\n", perms[p].what, perms[p].data ?
+		    " (needs training)" : "");
+	}
+}
+
+static char client_set[65];
+
+void
+alpr_store_set_client(const char *name)
+{
+	snprintf(client_set, sizeof client_set, "%s", name);
+}
+
+/*
+ * The OS user behind this run: the one an SSH forced command names, else
+ * the one sudo ran us for, else the real user.
+ */
+const char *
+alpr_store_client(void)
+{
+	static char buf[65];
+	struct passwd *pw;
+	const char *e;
+
+	if (client_set[0])
+		return client_set;
+	if ((e = getenv("SUDO_USER")) && *e) {
+		snprintf(buf, sizeof buf, "%s", e);
+		return buf;
+	}
+	if ((pw = getpwuid(getuid())))
+		snprintf(buf, sizeof buf, "%s", pw->pw_name);
+	else
+		snprintf(buf, sizeof buf, "uid%ld", (long)getuid());
+	return buf;
+}
+
+void
+alpr_store_actor_init(struct alpr_actor *a)
+{
+	memset(a, 0, sizeof *a);
+	a->role = -1;
+	snprintf(a->client, sizeof a->client, "%s", alpr_store_client());
+}
+
+struct alpr_actor *
+alpr_store_actor(struct alpr_store *s)
+{
+	return &s->actor;
+}
+
+int
+alpr_store_logentry(struct alpr_store *s, json_t *e)
+{
+	json_t *x = json_deep_copy(e);
+	int r;
+
+	if (!json_object_get(x, "user"))
+		json_object_set_new(x, "user", json_string(s->actor.user[0] ?
+		    s->actor.user : "-"));
+	if (s->actor.role >= 0 && !json_object_get(x, "role"))
+		json_object_set_new(x, "role",
+		    json_string(alpr_role_name(s->actor.role)));
+	json_object_set_new(x, "org", json_string(s->conf.agency));
+	json_object_set_new(x, "client", json_string(s->actor.client));
+	r = alpr_log_append(s->log, x);
+	json_decref(x);
+	return r;
+}
+
+int
+alpr_store_deny(struct alpr_store *s, const char *action, const char *target,
+    const char *why)
+{
+	json_t *e = json_pack("{s:s,s:s,s:s,s:s}", "action", action, "target",
+	    target ? target : "-", "outcome", "denied", "reason", why);
+
+	alpr_warn("%s: %s", target ? target : action, why);
+	if (alpr_store_logentry(s, e) < 0)
+		alpr_warn("unable to write the refusal to the access log:");
+	json_decref(e);
+	return 1;
+}
+
+static int
+boiler(const char *w, size_t n)
+{
+	static const char *words[] = { "investigation", "investigating",
+	    "invest", "inv", "test", "testing", "na", "none", "check",
+	    "checking", "official", "business", "work", "case", "lookup",
+	    "query", "search", "searching", "police", "law", "enforcement",
+	    "purpose", "purposes", "reason", "plate", "info", "information",
+	    "request", "routine", "general", "ongoing", "follow", "up",
+	    "followup", "the", "a", "an", "for", "of", "to", "and", "on", "in",
+	    "re", "per", "as", "needed", "other", "misc", "data" };
+	size_t i;
+
+	for (i = 0; i < sizeof words / sizeof *words; i++)
+		if (strlen(words[i]) == n && !strncasecmp(w, words[i], n))
+			return 1;
+	return 0;
+}
+
+/*
+ * Is a reason too thin to explain an access? Shorter than minlen, or fewer
+ * than three different words of two letters or more that are not
+ * boilerplate ("investigation", "official business", "case lookup", ...).
+ */
+int
+alpr_reason_thin(const char *r, size_t minlen)
+{
+	const char *w[64], *p;
+	size_t wn[64], n, i;
+	int nw = 0, distinct = 0, letters;
+
+	if (!r || strlen(r) < minlen)
+		return 1;
+	for (p = r; *p && nw < 64;) {
+		while (*p && !isalnum((unsigned char)*p))
+			p++;
+		for (n = 0, letters = 0; isalnum((unsigned char)p[n]); n++)
+			letters += isalpha((unsigned char)p[n]) != 0;
+		if (n == 0)
+			break;
+		if (letters >= 2 && !boiler(p, n)) {
+			for (i = 0; i < (size_t)nw; i++)
+				if (wn[i] == n && !strncasecmp(w[i], p, n))
+					break;
+			if (i == (size_t)nw)
+				distinct++;
+			w[nw] = p;
+			wn[nw++] = n;
+		}
+		p += n;
+	}
+	return distinct < 3;
+}
+
+const char *
+alpr_store_justify(const struct alpr_store *s, const char *purpose,
+    const char *kase, const char *reason, char *why, size_t n)
+{
+	const char *p;
+	size_t i;
+
+	if (!purpose || !*purpose) {
+		snprintf(why, n, "no purpose: give --purpose, one of:");
+		for (i = 0; i < s->conf.npurposes; i++)
+			snprintf(why + strlen(why), n - strlen(why), " %s",
+			    s->conf.purposes[i]);
+		return why;
+	}
+	if (!alpr_storeconf_purpose(&s->conf, purpose)) {
+		snprintf(why, n, "purpose '%s' is not one of this agency's "
+		    "(alpr.conf purposes):", purpose);
+		for (i = 0; i < s->conf.npurposes; i++)
+			snprintf(why + strlen(why), n - strlen(why), " %s",
+			    s->conf.purposes[i]);
+		return why;
+	}
+	if (!kase || !*kase)
+		return "no case: give --case with the case or incident number";
+	for (p = kase; *p && !isdigit((unsigned char)*p); p++)
+		;
+	if (strlen(kase) < (size_t)s->conf.case_min || !*p ||
+	    strlen(kase) > 64) {
+		snprintf(why, n, "case '%s' is not a case number: want %ld to "
+		    "64 characters with a digit", kase, s->conf.case_min);
+		return why;
+	}
+	for (p = kase; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("-_./:#", *p))
+			return "case number: want letters, digits and - _ . / : #";
+	if (!reason || !*reason)
+		return "no reason: give --reason, in words, why this search "
+		    "serves the case";
+	if (alpr_reason_thin(reason, s->conf.reason_min)) {
+		snprintf(why, n, "reason too thin: say in at least %ld "
+		    "characters and three words of your own why this search "
+		    "serves the case (\"investigation\" or \"official business\" "
+		    "alone is refused)", s->conf.reason_min);
+		return why;
+	}
+	return NULL;
+}

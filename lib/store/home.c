@@ -1,0 +1,410 @@
+/*
+ * home.c: making and opening a store home (alpr-store(1) FILES): its
+ * settings, its LMDB environment, its key, its access log.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store.h"
+
+#define FORMAT "1"
+#define MAPSIZE_MIN (1UL << 30)	/* grown by doubling on MDB_MAP_FULL */
+
+void
+st_put16(unsigned char *p, unsigned v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+void
+st_put32(unsigned char *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+unsigned
+st_get16(const unsigned char *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+uint32_t
+st_get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+int
+st_day_of(const struct timespec *t, int *day, uint32_t *cs)
+{
+	long d;
+
+	if (t->tv_sec < 0)
+		return -1;
+	d = t->tv_sec / 86400;
+	if (d >= ST_NDAYS)
+		return -1;
+	*day = d;
+	*cs = (t->tv_sec % 86400) * 100 + t->tv_nsec / 10000000;
+	return 0;
+}
+
+void
+st_mdb_warn(int rc, const char *what)
+{
+	alpr_warn("%s: %s", what, mdb_strerror(rc));
+}
+
+const char *
+alpr_store_home(const char *opt)
+{
+	const char *e;
+
+	if (opt && *opt)
+		return opt;
+	if ((e = getenv("ALPR_HOME")) && *e)
+		return e;
+	return ALPR_STORE_HOME;
+}
+
+/* Begin a transaction, following a map another process has grown. */
+int
+st_txn(struct alpr_store *s, unsigned flags, MDB_txn **txn)
+{
+	int rc;
+
+	rc = mdb_txn_begin(s->env, NULL, flags, txn);
+	if (rc == MDB_MAP_RESIZED) {
+		mdb_env_set_mapsize(s->env, 0);
+		rc = mdb_txn_begin(s->env, NULL, flags, txn);
+	}
+	if (rc != 0)
+		st_mdb_warn(rc, "unable to begin a transaction");
+	return rc;
+}
+
+int
+alpr_store_grow(struct alpr_store *s)
+{
+	MDB_envinfo info;
+	int rc;
+
+	mdb_env_info(s->env, &info);
+	rc = mdb_env_set_mapsize(s->env, info.me_mapsize * 2);
+	if (rc != 0)
+		st_mdb_warn(rc, "unable to grow the store's map");
+	return rc ? -1 : 0;
+}
+
+static void
+paths(struct alpr_store *s, const char *home)
+{
+	s->home = alpr_strdup(home);
+	s->dbdir = alpr_path(home, "db");
+	s->spool = alpr_path(home, "spool");
+	s->logdir = alpr_path(home, "log");
+	s->sessdir = alpr_path(home, "sessions");
+	s->confpath = alpr_path(home, "alpr.conf");
+}
+
+static struct alpr_store *
+store_new(const char *home)
+{
+	struct alpr_store *s = alpr_calloc(1, sizeof *s);
+
+	alpr_crypto_init();
+	paths(s, home);
+	alpr_storeconf_init(&s->conf);
+	s->kek = sodium_malloc(ST_KEY);
+	s->wrap = sodium_malloc(ST_KEY);
+	s->userk = sodium_malloc(ST_KEY);
+	s->sessk = sodium_malloc(ST_KEY);
+	if (!s->kek || !s->wrap || !s->userk || !s->sessk)
+		alpr_die(ALPR_EXIT_SYS, "fatal: out of memory:");
+	s->day = alpr_calloc(ST_NDAYS, sizeof *s->day);
+	s->dayst = alpr_calloc(ST_NDAYS, 1);
+	return s;
+}
+
+/* The map a new environment starts with; ALPR_STORE_MAPSIZE (bytes) sets
+ * a smaller one, so that the tests can see it grow. */
+static size_t
+mapsize(void)
+{
+	const char *e = getenv("ALPR_STORE_MAPSIZE");
+	long v = e ? atol(e) : 0;
+
+	return v >= (1 << 20) ? (size_t)v : MAPSIZE_MIN;
+}
+
+static int
+env_open(struct alpr_store *s, int create)
+{
+	MDB_txn *txn;
+	unsigned fl = create ? MDB_CREATE : 0;
+	int rc;
+
+	if ((rc = mdb_env_create(&s->env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(s->env, 8)) != 0 ||
+	    (rc = mdb_env_set_mapsize(s->env, mapsize())) != 0 ||
+	    (rc = mdb_env_set_maxreaders(s->env, 254)) != 0 ||
+	    (rc = mdb_env_open(s->env, s->dbdir, MDB_NOTLS, 0600)) != 0) {
+		alpr_warn("unable to open the store's database in %s: %s",
+		    s->dbdir, mdb_strerror(rc));
+		return -1;
+	}
+	if (st_txn(s, 0, &txn) != 0)
+		return -1;
+	if ((rc = mdb_dbi_open(txn, "meta", fl, &s->meta)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "keys", fl, &s->keys)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "reads", fl, &s->reads)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "idx", fl | MDB_DUPSORT | MDB_DUPFIXED,
+	    &s->idx)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "users", fl, &s->users)) != 0) {
+		mdb_txn_abort(txn);
+		alpr_warn("%s: %s: not an alpr store (made by alpr-store "
+		    "init?)", s->dbdir, mdb_strerror(rc));
+		return -1;
+	}
+	if ((rc = mdb_txn_commit(txn)) != 0) {
+		st_mdb_warn(rc, "unable to open the store's databases");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+meta_put(struct alpr_store *s, MDB_txn *txn, const char *name,
+    const void *p, size_t n)
+{
+	MDB_val k = { strlen(name), (void *)name }, v = { n, (void *)p };
+
+	return mdb_put(txn, s->meta, &k, &v, 0);
+}
+
+static int
+meta_get(struct alpr_store *s, MDB_txn *txn, const char *name, MDB_val *v)
+{
+	MDB_val k = { strlen(name), (void *)name };
+
+	return mdb_get(txn, s->meta, &k, v);
+}
+
+static void
+conf_hash(const char *path, char hex[ALPR_SHA256_HEX])
+{
+	unsigned char *buf;
+	size_t n;
+
+	if (alpr_read_file(path, &buf, &n) < 0) {
+		strcpy(hex, "-");
+		return;
+	}
+	alpr_sha256_hex(buf, n, hex);
+	free(buf);
+}
+
+static int
+empty_dir(const char *path)
+{
+	struct dirent *e;
+	DIR *d = opendir(path);
+	int n = 0;
+
+	if (!d)
+		return errno == ENOENT ? 1 : -1;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n == 0;
+}
+
+char *
+alpr_store_create(const char *home, const struct alpr_store_initopt *o)
+{
+	struct alpr_log_config lc = { NULL, NULL, NULL, 1000, 3600 };
+	struct alpr_store *s;
+	char hex[ALPR_SHA256_HEX], tm[ALPR_TIME_LEN], *text, *vkey = NULL;
+	const char *kf;
+	MDB_txn *txn;
+	int rc;
+
+	s = store_new(home);
+	if (empty_dir(home) != 1) {
+		alpr_warn("%s exists and is not empty: a store home is made "
+		    "only once, in a new or empty folder", home);
+		goto out;
+	}
+	if (alpr_mkdirs(home, 0700) < 0 || chmod(home, 0700) < 0 ||
+	    alpr_mkdirs(s->dbdir, 0700) < 0 || alpr_mkdirs(s->spool, 0700) < 0 ||
+	    alpr_mkdirs(s->sessdir, 0700) < 0) {
+		alpr_warn("unable to make the store home %s:", home);
+		goto out;
+	}
+	kf = o->keyfile;
+	if (!kf)
+		kf = alpr_store_keyfile(NULL, NULL);
+	text = alpr_storeconf_text(o->agency, kf && kf != o->keyfile ? NULL :
+	    kf);
+	rc = alpr_write_atomic(s->confpath, text, strlen(text));
+	free(text);
+	if (rc < 0) {
+		alpr_warn("unable to write %s:", s->confpath);
+		goto out;
+	}
+	if (alpr_storeconf_read(&s->conf, s->confpath) < 0 ||
+	    st_kek_load(s, kf, 1) < 0 || env_open(s, 1) < 0)
+		goto out;
+	if (st_txn(s, 0, &txn) != 0)
+		goto out;
+	conf_hash(s->confpath, hex);
+	alpr_time_now(tm);
+	st_kek_record(s, txn);
+	if ((rc = meta_put(s, txn, "format", FORMAT, 1)) != 0 ||
+	    (rc = meta_put(s, txn, "created", tm, strlen(tm))) != 0 ||
+	    (rc = meta_put(s, txn, "conf_sha256", hex, 64)) != 0 ||
+	    (rc = mdb_txn_commit(txn)) != 0) {
+		st_mdb_warn(rc, "unable to write the store's first records");
+		goto out;
+	}
+	lc.origin = o->origin;
+	lc.org = s->conf.agency;
+	if (o->window > 0)
+		lc.window = o->window;
+	if (o->every > 0)
+		lc.every = o->every;
+	vkey = alpr_log_init(s->logdir, &lc);
+out:
+	alpr_store_close(s);
+	return vkey;
+}
+
+/* A changed alpr.conf is written to the log when it is first used. */
+static int
+conf_changed(struct alpr_store *s)
+{
+	char hex[ALPR_SHA256_HEX], old[ALPR_SHA256_HEX];
+	MDB_txn *txn;
+	MDB_val v;
+	json_t *e;
+	int rc;
+
+	conf_hash(s->confpath, hex);
+	if (st_txn(s, MDB_RDONLY, &txn) != 0)
+		return -1;
+	rc = meta_get(s, txn, "conf_sha256", &v);
+	snprintf(old, sizeof old, "%.*s", rc == 0 ? (int)v.mv_size : 1,
+	    rc == 0 ? (char *)v.mv_data : "-");
+	mdb_txn_abort(txn);
+	if (!strcmp(old, hex))
+		return 0;
+	if (st_txn(s, 0, &txn) != 0)
+		return -1;
+	e = json_pack("{s:s,s:s,s:s,s:s,s:s}", "action", "config-change",
+	    "user", "-", "target", "alpr.conf", "old_sha256", old,
+	    "new_sha256", hex);
+	if (alpr_store_logentry(s, e) < 0 ||
+	    (rc = meta_put(s, txn, "conf_sha256", hex, 64)) != 0 ||
+	    (rc = mdb_txn_commit(txn)) != 0) {
+		mdb_txn_abort(txn);
+		json_decref(e);
+		return -1;
+	}
+	json_decref(e);
+	return 0;
+}
+
+struct alpr_store *
+alpr_store_open(const char *home, const char *keyfile)
+{
+	struct alpr_store *s = store_new(home);
+	MDB_txn *txn;
+	MDB_val v;
+	struct stat st;
+	int r;
+
+	if (stat(home, &st) < 0) {
+		alpr_warn("no store home %s (make one with alpr-store init):",
+		    home);
+		goto fail;
+	}
+	if (st.st_mode & 077)
+		alpr_warn("warning: the store home %s can be entered by others "
+		    "than its owner (mode %03o): chmod 700 it", home,
+		    (unsigned)st.st_mode & 0777);
+	if (alpr_storeconf_read(&s->conf, s->confpath) < 0 ||
+	    st_kek_load(s, alpr_store_keyfile(keyfile, &s->conf), 0) < 0 ||
+	    env_open(s, 0) < 0)
+		goto fail;
+	if (st_txn(s, MDB_RDONLY, &txn) != 0)
+		goto fail;
+	r = meta_get(s, txn, "format", &v);
+	if (r != 0 || v.mv_size != 1 || memcmp(v.mv_data, FORMAT, 1)) {
+		alpr_warn("%s: not a store of format " FORMAT, s->dbdir);
+		mdb_txn_abort(txn);
+		goto fail;
+	}
+	r = st_kek_check(s, txn);
+	mdb_txn_abort(txn);
+	if (r < 0)
+		goto fail;
+	if (!(s->log = alpr_log_open(s->logdir)))
+		goto fail;
+	alpr_store_actor_init(&s->actor);
+	if (conf_changed(s) < 0) {
+		alpr_warn("unable to log the change of %s:", s->confpath);
+		goto fail;
+	}
+	return s;
+fail:
+	alpr_store_close(s);
+	return NULL;
+}
+
+void
+alpr_store_close(struct alpr_store *s)
+{
+	if (!s)
+		return;
+	if (s->log)
+		alpr_log_close(s->log);
+	if (s->env)
+		mdb_env_close(s->env);
+	st_days_forget(s);
+	free(s->day);
+	free(s->dayst);
+	sodium_free(s->kek);
+	sodium_free(s->wrap);
+	sodium_free(s->userk);
+	sodium_free(s->sessk);
+	alpr_storeconf_free(&s->conf);
+	free(s->home);
+	free(s->dbdir);
+	free(s->spool);
+	free(s->logdir);
+	free(s->sessdir);
+	free(s->confpath);
+	free(s);
+}
+
+const struct alpr_storeconf *
+alpr_store_conf(const struct alpr_store *s)
+{
+	return &s->conf;
+}
+
+const char *
+alpr_store_logdir(const struct alpr_store *s)
+{
+	return s->logdir;
+}

@@ -1,0 +1,698 @@
+/*
+ * query.c: searching the store (alpr-store find). Day by day, over the days
+ * the store holds in the range asked: the postings of the query's terms
+ * give candidate reads, which are opened and checked against the query
+ * itself, so that a term's hash colliding, a bigram out of place or a
+ * confusion folded too far never returns a read that does not match.
+ *
+ *	plate	exact: the folded string's postings; the read's plate or one
+ *		of its candidates must equal the plate.
+ *	pattern	(? one character, * any run) the bigrams the pattern fixes,
+ *		all of them; the read's plate must match the pattern.
+ *	fuzzy N	the bigrams of ^plate$ folded, at least as many as N edits
+ *		can leave (each edit breaks at most two), taken from the
+ *		rarest first; the folded plates within N edits.
+ *	hotlist	each entry in effect as one of the above, then alpr-match's
+ *		own matching of the read's plate and candidates.
+ *	near	the position cells covering the circle; the distance.
+ * Camera and time narrow what the terms found.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+
+struct vec {
+	uint64_t *v;
+	size_t n, cap;
+};
+
+static void
+vpush(struct vec *a, uint64_t x)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 256;
+		a->v = alpr_realloc(a->v, a->cap * sizeof *a->v);
+	}
+	a->v[a->n++] = x;
+}
+
+static uint64_t
+post_val(const unsigned char *p)
+{
+	return (uint64_t)st_get32(p) << 16 | st_get16(p + 4);
+}
+
+/* The postings of one term on a day, ascending. */
+static void
+postings(struct alpr_store *s, MDB_cursor *c, int d, const struct st_day *k,
+    int kind, const char *term, size_t n, struct vec *out)
+{
+	unsigned char ik[ST_IKEY];
+	MDB_val key = { ST_IKEY, ik }, v;
+	size_t i;
+	int rc;
+
+	out->n = 0;
+	st_ikey(ik, d, k, kind, term, n);
+	if (mdb_cursor_get(c, &key, &v, MDB_SET) != 0)
+		return;
+	for (rc = mdb_cursor_get(c, &key, &v, MDB_GET_MULTIPLE); rc == 0;
+	    rc = mdb_cursor_get(c, &key, &v, MDB_NEXT_MULTIPLE))
+		for (i = 0; i + ST_POST <= v.mv_size; i += ST_POST)
+			vpush(out, post_val((unsigned char *)v.mv_data + i));
+}
+
+static int
+u64cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+has(const struct vec *a, uint64_t x)
+{
+	size_t lo = 0, hi = a->n, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (a->v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < a->n && a->v[lo] == x;
+}
+
+static int
+bysize(const void *a, const void *b)
+{
+	const struct vec *x = a, *y = b;
+
+	return (x->n > y->n) - (x->n < y->n);
+}
+
+/*
+ * The postings in at least t of the m lists: any such posting is in one of
+ * the m - t + 1 smallest lists, so take their union and count each
+ * candidate's presence in the rest. t == m is an intersection.
+ */
+static void
+at_least(struct vec *lists, int m, int t, struct vec *out)
+{
+	size_t i, j, u;
+	int l, cnt, first = m - t + 1;
+
+	out->n = 0;
+	qsort(lists, m, sizeof *lists, bysize);
+	for (l = 0; l < first; l++)
+		for (i = 0; i < lists[l].n; i++)
+			vpush(out, lists[l].v[i]);
+	qsort(out->v, out->n, sizeof *out->v, u64cmp);
+	for (i = 0, u = 0; i < out->n; i = j) {
+		for (j = i + 1; j < out->n && out->v[j] == out->v[i]; j++)
+			;
+		cnt = j - i;
+		for (l = first; l < m && cnt < t; l++)
+			cnt += has(&lists[l], out->v[i]);
+		if (cnt >= t)
+			out->v[u++] = out->v[i];
+	}
+	out->n = u;
+}
+
+/* The bigrams of a pattern that it fixes: both characters literal. */
+static int
+pattern_grams(const char *pat, char (*g)[3], int max)
+{
+	char pad[ALPR_PLATE_MAX + 8];
+	size_t n = strlen(pat), i;
+	int ng = 0, k;
+
+	snprintf(pad, sizeof pad, "^%s$", pat);
+	for (i = 0; i + 1 < n + 2 && ng < max; i++) {
+		if (strchr("?*", pad[i]) || strchr("?*", pad[i + 1]))
+			continue;
+		g[ng][0] = alpr_fold_char(pad[i]);
+		g[ng][1] = alpr_fold_char(pad[i + 1]);
+		g[ng][2] = '\0';
+		for (k = 0; k < ng && strcmp(g[k], g[ng]); k++)
+			;
+		if (k == ng)
+			ng++;
+	}
+	return ng;
+}
+
+static int
+plate_grams(const char *folded, char (*g)[3], int max)
+{
+	char pad[ALPR_PLATE_MAX + 8];
+	size_t n = strlen(folded), i;
+	int ng = 0, k;
+
+	snprintf(pad, sizeof pad, "^%s$", folded);
+	for (i = 0; i + 1 < n + 2 && ng < max; i++) {
+		memcpy(g[ng], pad + i, 2);
+		g[ng][2] = '\0';
+		for (k = 0; k < ng && strcmp(g[k], g[ng]); k++)
+			;
+		if (k == ng)
+			ng++;
+	}
+	return ng;
+}
+
+/* One way of finding candidates: grams, at least t of them, or one term. */
+struct probe {
+	int kind;		/* T_FOLD: the term; T_GRAM: grams */
+	char term[ALPR_PLATE_MAX + 1];
+	char g[ALPR_PLATE_MAX + 3][3];
+	int ng, t;
+};
+
+static int
+is_pattern(const char *p)
+{
+	return strpbrk(p, "?*") != NULL;
+}
+
+/* Probes for a plate, pattern or fuzzy plate; NULL or why not. */
+static const char *
+make_probes(const char *plate, int fuzzy, struct probe *pr, int *n)
+{
+	char f[ALPR_PLATE_MAX + 1];
+	const char *p;
+	int lit = 0;
+
+	if (is_pattern(plate)) {
+		for (p = plate; *p; p++)
+			lit += !strchr("?*", *p);
+		memset(&pr[*n], 0, sizeof *pr);
+		pr[*n].kind = T_GRAM;
+		pr[*n].ng = pattern_grams(plate, pr[*n].g, ALPR_PLATE_MAX + 3);
+		pr[*n].t = pr[*n].ng;
+		if (lit < 3 || pr[*n].ng < 1)
+			return "pattern too vague: give at least three "
+			    "characters, two of them side by side or at either "
+			    "end";
+		(*n)++;
+		return NULL;
+	}
+	alpr_fold_plate(plate, f, sizeof f);
+	memset(&pr[*n], 0, sizeof *pr);
+	pr[*n].kind = T_FOLD;
+	snprintf(pr[*n].term, sizeof pr[*n].term, "%s", f);
+	(*n)++;
+	if (fuzzy > 0) {
+		memset(&pr[*n], 0, sizeof *pr);
+		pr[*n].kind = T_GRAM;
+		pr[*n].ng = plate_grams(f, pr[*n].g, ALPR_PLATE_MAX + 3);
+		pr[*n].t = pr[*n].ng - 2 * fuzzy;
+		if (pr[*n].t < 2)
+			return "too many differences for a plate this short: "
+			    "every plate would be a candidate";
+		(*n)++;
+	}
+	return NULL;
+}
+
+struct ctx {
+	struct alpr_store *s;
+	const struct alpr_query *q;
+	struct alpr_result *res;
+	MDB_txn *txn;
+	MDB_cursor *ic;
+	struct probe *pr;
+	int npr;
+	char fq[ALPR_PLATE_MAX + 1];	/* the query's plate, folded */
+	char uq[ALPR_PLATE_MAX + 1];	/* and upper case */
+	struct vec lists[ALPR_PLATE_MAX + 3], cand, tmp, acc;
+	int64_t t0, t1;			/* centiseconds since 1970, or -1 */
+	time_t now;
+	int err;
+};
+
+static void
+run_probe(struct ctx *x, int d, const struct st_day *k, const struct probe *p,
+    struct vec *out)
+{
+	int i;
+
+	if (p->kind == T_FOLD) {
+		postings(x->s, x->ic, d, k, T_FOLD, p->term, strlen(p->term),
+		    out);
+		return;
+	}
+	for (i = 0; i < p->ng; i++)
+		postings(x->s, x->ic, d, k, T_GRAM, p->g[i], 2, &x->lists[i]);
+	at_least(x->lists, p->ng, p->t, out);
+}
+
+static void
+vmerge(struct vec *acc, const struct vec *add)
+{
+	size_t i;
+
+	for (i = 0; i < add->n; i++)
+		vpush(acc, add->v[i]);
+}
+
+static void
+vuniq(struct vec *a)
+{
+	size_t i, u;
+
+	qsort(a->v, a->n, sizeof *a->v, u64cmp);
+	for (i = 0, u = 0; i < a->n; i++)
+		if (u == 0 || a->v[u - 1] != a->v[i])
+			a->v[u++] = a->v[i];
+	a->n = u;
+}
+
+/* Does the opened read answer the query? Adds what the output shows. */
+static int
+matches(struct ctx *x, json_t *r)
+{
+	const struct alpr_query *q = x->q;
+	const char *plate = alpr_rec_str(r, "plate"), *cam, *plates[33];
+	json_t *c = json_object_get(r, "candidates"), *v;
+	char f[ALPR_PLATE_MAX + 1];
+	const char *hits;
+	size_t i;
+	int n = 0, ok;
+
+	if (!plate)
+		return 0;
+	if (q->camera && (!(cam = alpr_rec_str(r, "camera")) ||
+	    strcmp(cam, q->camera)))
+		return 0;
+	if (q->near) {
+		if (!json_is_number(json_object_get(r, "lat")) ||
+		    st_geo_dist(q->lat, q->lon, alpr_rec_num(r, "lat", 0),
+		    alpr_rec_num(r, "lon", 0)) > q->radius)
+			return 0;
+		json_object_set_new(r, "distance_m", json_real(round(
+		    st_geo_dist(q->lat, q->lon, alpr_rec_num(r, "lat", 0),
+		    alpr_rec_num(r, "lon", 0)))));
+	}
+	if (q->plate) {
+		if (is_pattern(x->uq))
+			ok = alpr_glob(x->uq, plate);
+		else if (q->fuzzy >= 0) {
+			alpr_fold_plate(plate, f, sizeof f);
+			ok = alpr_edit_distance(x->fq, strlen(x->fq), f,
+			    strlen(f), q->fuzzy) <= q->fuzzy;
+		} else {
+			ok = !strcmp(plate, x->uq);
+			json_array_foreach(c, i, v)
+				if (!ok && alpr_rec_str(v, "plate") &&
+				    !strcmp(alpr_rec_str(v, "plate"), x->uq))
+					ok = 1;
+		}
+		if (!ok)
+			return 0;
+	}
+	if (q->hl) {
+		plates[n++] = plate;
+		json_array_foreach(c, i, v)
+			if (n < 33 && alpr_rec_str(v, "plate"))
+				plates[n++] = alpr_rec_str(v, "plate");
+		if (!(hits = alpr_hotlist_match(q->hl, plates, n, x->now)))
+			return 0;
+		json_object_set_new(r, "hotlist_hits", json_loads(hits, 0,
+		    NULL));
+	}
+	return 1;
+}
+
+static void
+keep(struct ctx *x, json_t *r)
+{
+	struct alpr_result *res = x->res;
+
+	if (res->n >= (size_t)x->q->limit) {
+		res->more = 1;
+		json_decref(r);
+		return;
+	}
+	if (res->n == res->cap) {
+		res->cap = res->cap ? res->cap * 2 : 64;
+		res->rec = alpr_realloc(res->rec, res->cap * sizeof *res->rec);
+	}
+	res->rec[res->n++] = r;
+}
+
+static void
+check_cands(struct ctx *x, int d, const struct st_day *k, struct vec *cand)
+{
+	unsigned char rk[ST_RKEY], *plain = NULL;
+	MDB_val key = { ST_RKEY, rk }, v;
+	size_t i, cap = 0, n;
+	int64_t when;
+	json_t *r, *b;
+	char rid[200];
+
+	for (i = 0; i < cand->n && !x->res->more; i++) {
+		when = (int64_t)d * 8640000 + (int64_t)(cand->v[i] >> 16);
+		if ((x->t0 >= 0 && when < x->t0) || (x->t1 >= 0 && when > x->t1))
+			continue;
+		st_put16(rk, d);
+		st_put32(rk + 2, cand->v[i] >> 16);
+		st_put16(rk + 6, cand->v[i] & 0xffff);
+		if (mdb_get(x->txn, x->s->reads, &key, &v) != 0 ||
+		    v.mv_size < ST_SEALED(0))
+			continue;
+		n = v.mv_size - ST_SEALED(0);
+		if (n + 1 > cap) {
+			cap = (n + 1) * 2;
+			plain = alpr_realloc(plain, cap);
+		}
+		if (st_open(plain, v.mv_data, v.mv_size, rk, ST_RKEY,
+		    k->seal) < 0) {
+			alpr_warn("a read of day %d does not open: the store is "
+			    "damaged or was tampered with", d);
+			x->err = 1;
+			continue;
+		}
+		if (!(r = json_loadb((char *)plain, n, 0, NULL)))
+			continue;
+		sodium_memzero(plain, n);
+		if (!matches(x, r)) {
+			json_decref(r);
+			continue;
+		}
+		b = json_object_get(r, "box");
+		snprintf(rid, sizeof rid, "%s/%lld,%lld", alpr_rec_str(r, "id") ?
+		    alpr_rec_str(r, "id") : "", json_integer_value(
+		    json_array_get(b, 0)), json_integer_value(json_array_get(b,
+		    1)));
+		json_object_set_new(r, "read_id", json_string(rid));
+		keep(x, r);
+	}
+	free(plain);
+}
+
+struct hlctx {
+	struct probe *pr;
+	int n, cap;
+	const char *why;
+};
+
+static void
+hl_entry(const char *plate, int maxdiff, void *arg)
+{
+	struct hlctx *h = arg;
+	const char *e;
+
+	if (h->n + 2 > h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 64;
+		h->pr = alpr_realloc(h->pr, h->cap * sizeof *h->pr);
+	}
+	/* lenient entries: the confusions are folded already; with
+	 * differences allowed, the bigram count too */
+	e = make_probes(plate, is_pattern(plate) ? -1 : maxdiff, h->pr, &h->n);
+	if (e && !h->why)
+		h->why = e;
+}
+
+static void
+search_day(struct ctx *x, int d)
+{
+	const struct st_day *k;
+	char cells[64][32];
+	int i, nc, kind;
+
+	if (!(k = st_day(x->s, x->txn, d, 0)))
+		return;
+	x->acc.n = 0;
+	if (x->npr > 0) {
+		for (i = 0; i < x->npr; i++) {
+			run_probe(x, d, k, &x->pr[i], &x->tmp);
+			vmerge(&x->acc, &x->tmp);
+		}
+		vuniq(&x->acc);
+	} else if (x->q->near) {
+		kind = T_GEO1;
+		if ((nc = st_geo_cover(T_GEO1, x->q->lat, x->q->lon,
+		    x->q->radius, cells, 64)) < 0) {
+			kind = T_GEO2;
+			nc = st_geo_cover(T_GEO2, x->q->lat, x->q->lon,
+			    x->q->radius, cells, 64);
+		}
+		for (i = 0; i < nc; i++) {
+			postings(x->s, x->ic, d, k, kind, cells[i],
+			    strlen(cells[i]), &x->tmp);
+			vmerge(&x->acc, &x->tmp);
+		}
+		vuniq(&x->acc);
+	}
+	check_cands(x, d, k, &x->acc);
+}
+
+static int64_t
+cs_of(const struct timespec *t)
+{
+	return (int64_t)t->tv_sec * 100 + t->tv_nsec / 10000000;
+}
+
+int
+alpr_store_find(struct alpr_store *s, const struct alpr_query *q,
+    struct alpr_result *res, char *why, size_t wn)
+{
+	struct ctx x;
+	struct hlctx h = { NULL, 0, 0, NULL };
+	struct probe one[2];
+	MDB_cursor *kc;
+	MDB_val key, v;
+	unsigned char kb[2];
+	const char *e;
+	size_t i;
+	int rc, d, d0 = 0, d1 = ST_NDAYS - 1, nprobe = 0;
+
+	memset(res, 0, sizeof *res);
+	memset(&x, 0, sizeof x);
+	x.s = s;
+	x.q = q;
+	x.res = res;
+	x.now = time(NULL);
+	x.t0 = q->has_from ? cs_of(&q->from) : -1;
+	x.t1 = q->has_to ? cs_of(&q->to) : -1;
+	if (!q->plate && !q->hl && !q->near) {
+		snprintf(why, wn, "a search names what it looks for: a plate, "
+		    "a pattern, a hotlist or a place (--near); time and camera "
+		    "only narrow it");
+		return 1;
+	}
+	if (q->near && (q->radius <= 0 || q->radius > s->conf.max_radius)) {
+		snprintf(why, wn, "radius: want 1 to %ld metres (max_radius_m)",
+		    s->conf.max_radius);
+		return 1;
+	}
+	if (q->plate) {
+		if (strlen(q->plate) > ALPR_PLATE_MAX) {
+			snprintf(why, wn, "plate longer than %d characters",
+			    ALPR_PLATE_MAX);
+			return 1;
+		}
+		for (i = 0; q->plate[i]; i++) {
+			if (!isalnum((unsigned char)q->plate[i]) &&
+			    !strchr("?*", q->plate[i])) {
+				snprintf(why, wn, "plate: want letters, digits, "
+				    "? and *");
+				return 1;
+			}
+			x.uq[i] = toupper((unsigned char)q->plate[i]);
+		}
+		x.uq[i] = '\0';
+		if (is_pattern(x.uq) && q->fuzzy >= 0) {
+			snprintf(why, wn, "a pattern is not searched fuzzily");
+			return 1;
+		}
+		alpr_fold_plate(x.uq, x.fq, sizeof x.fq);
+		if ((e = make_probes(x.uq, q->fuzzy, one, &nprobe))) {
+			snprintf(why, wn, "%s", e);
+			return 1;
+		}
+		/* a fuzzy search finds by bigrams; its fold is for exact */
+		x.pr = q->fuzzy > 0 ? one + 1 : one;
+		x.npr = q->fuzzy > 0 ? 1 : nprobe;
+	} else if (q->hl) {
+		alpr_hotlist_foreach(q->hl, x.now, hl_entry, &h);
+		if (h.why) {
+			snprintf(why, wn, "hotlist entry: %s", h.why);
+			free(h.pr);
+			return 1;
+		}
+		x.pr = h.pr;
+		x.npr = h.n;
+	}
+	if (q->has_from && st_day_of(&q->from, &d0, &(uint32_t){0}) < 0)
+		d0 = 0;
+	if (q->has_to && st_day_of(&q->to, &d1, &(uint32_t){0}) < 0)
+		d1 = ST_NDAYS - 1;
+	if (st_txn(s, MDB_RDONLY, &x.txn) != 0) {
+		free(h.pr);
+		return -1;
+	}
+	mdb_cursor_open(x.txn, s->idx, &x.ic);
+	mdb_cursor_open(x.txn, s->keys, &kc);
+	st_put16(kb, d0);
+	key.mv_size = 2;
+	key.mv_data = kb;
+	for (rc = mdb_cursor_get(kc, &key, &v, MDB_SET_RANGE); rc == 0 &&
+	    !res->more; rc = mdb_cursor_get(kc, &key, &v, MDB_NEXT)) {
+		d = st_get16(key.mv_data);
+		if (d > d1)
+			break;
+		search_day(&x, d);
+	}
+	mdb_cursor_close(kc);
+	mdb_cursor_close(x.ic);
+	mdb_txn_abort(x.txn);
+	for (i = 0; i < sizeof x.lists / sizeof *x.lists; i++)
+		free(x.lists[i].v);
+	free(x.cand.v);
+	free(x.tmp.v);
+	free(x.acc.v);
+	free(h.pr);
+	return x.err ? -1 : 0;
+}
+
+void
+alpr_result_free(struct alpr_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		json_decref(r->rec[i]);
+	free(r->rec);
+	memset(r, 0, sizeof *r);
+}
+
+/* Open a sealed frame file of day d; 0, 1 when there is none, -1 if it
+ * does not open. */
+static int
+open_frame(struct alpr_store *s, int d, const struct st_day *k,
+    const char *image, unsigned char **out, size_t *n)
+{
+	char *path = st_frame_path(s, d, k, image), *slash;
+	unsigned char ad[2 + 16], *buf;
+	size_t len;
+	int r = -1;
+
+	if (alpr_read_file(path, &buf, &len) < 0) {
+		r = errno == ENOENT ? 1 : -1;
+		if (r < 0)
+			alpr_warn("unable to read %s:", path);
+		free(path);
+		return r;
+	}
+	st_put16(ad, d);
+	slash = strrchr(path, '/');
+	sodium_hex2bin(ad + 2, 16, slash + 1, 32, NULL, NULL, NULL);
+	if (len >= ST_SEALED(0)) {
+		*n = len - ST_SEALED(0);
+		*out = alpr_malloc(*n + 1);
+		if (st_open(*out, buf, len, ad, sizeof ad, k->frame) == 0)
+			r = 0;
+		else {
+			free(*out);
+			*out = NULL;
+		}
+	}
+	if (r < 0)
+		alpr_warn("%s: the sealed frame does not open: damaged or "
+		    "tampered with", path);
+	free(buf);
+	free(path);
+	return r;
+}
+
+/* The time a read id begins with (YYYYMMDDTHHMMSS.CCZ): 0, or -1. */
+static int
+rid_time(const char *rid, struct timespec *t)
+{
+	char buf[32];
+
+	if (strlen(rid) < 19 || rid[8] != 'T' || rid[15] != '.' ||
+	    rid[18] != 'Z')
+		return -1;
+	snprintf(buf, sizeof buf, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2s.%.2sZ", rid,
+	    rid + 4, rid + 6, rid + 9, rid + 11, rid + 13, rid + 16);
+	return alpr_time_parse(buf, t);
+}
+
+int
+alpr_store_get(struct alpr_store *s, const char *rid, json_t **rec,
+    unsigned char **frame, size_t *nframe)
+{
+	struct ctx x;
+	struct alpr_query q;
+	struct alpr_result res;
+	const struct st_day *k;
+	struct timespec t;
+	unsigned char want[ST_RKEY];
+	MDB_cursor *c;
+	MDB_val key, v;
+	uint32_t cs;
+	int rc, d, r = 1;
+
+	*rec = NULL;
+	if (frame)
+		*frame = NULL;
+	if (rid_time(rid, &t) < 0 || st_day_of(&t, &d, &cs) < 0)
+		return 1;
+	memset(&x, 0, sizeof x);
+	memset(&q, 0, sizeof q);
+	memset(&res, 0, sizeof res);
+	q.fuzzy = -1;
+	q.limit = 1;
+	x.s = s;
+	x.q = &q;
+	x.res = &res;
+	x.t0 = x.t1 = -1;
+	if (st_txn(s, MDB_RDONLY, &x.txn) != 0)
+		return -1;
+	if (!(k = st_day(s, x.txn, d, 0))) {
+		mdb_txn_abort(x.txn);
+		return 1;
+	}
+	/* the reads of that centisecond: one, nearly always */
+	st_put16(want, d);
+	st_put32(want + 2, cs);
+	st_put16(want + 6, 0);
+	key.mv_size = ST_RKEY;
+	key.mv_data = want;
+	mdb_cursor_open(x.txn, s->reads, &c);
+	for (rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE); rc == 0 &&
+	    key.mv_size == ST_RKEY && !memcmp(key.mv_data, want, 6) &&
+	    res.n == 0; rc = mdb_cursor_get(c, &key, &v, MDB_NEXT))
+		vpush(&x.acc, post_val((unsigned char *)key.mv_data + 2));
+	mdb_cursor_close(c);
+	for (size_t i = 0; i < x.acc.n && res.n == 0; i++) {
+		struct vec one = { &x.acc.v[i], 1, 1 };
+		check_cands(&x, d, k, &one);
+		if (res.n == 1 && strcmp(alpr_rec_str(res.rec[0], "read_id"),
+		    rid)) {
+			alpr_result_free(&res);
+			res.more = 0;
+		}
+	}
+	if (res.n == 1) {
+		r = 0;
+		if (frame && alpr_rec_str(res.rec[0], "image"))
+			r = open_frame(s, d, k, alpr_rec_str(res.rec[0],
+			    "image"), frame, nframe) < 0 ? -1 : 0;
+		*rec = json_incref(res.rec[0]);
+		alpr_result_free(&res);
+	}
+	mdb_txn_abort(x.txn);
+	free(x.acc.v);
+	return x.err ? -1 : r;
+}

@@ -1,0 +1,243 @@
+/*
+ * session.c: login sessions (alpr-store login, logout). A session is a
+ * file sessions/CLIENT of the store home, 0600, for the OS user behind the
+ * run (access.c): a JSON line and its HMAC under the key file's session
+ * key, so that a session cannot be made or edited without the key. It ends
+ * after session_idle_minutes without use, session_max_hours after the
+ * login, at logout, and when the account is disabled, locked or given a
+ * new password or second factor.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+static char *
+session_path(struct alpr_store *s, const char *client)
+{
+	char name[140];
+	size_t i, n = 0;
+
+	for (i = 0; client[i] && n + 4 < sizeof name; i++)
+		if (isalnum((unsigned char)client[i]) || strchr("._-",
+		    client[i]))
+			name[n++] = client[i];
+		else
+			n += snprintf(name + n, sizeof name - n, "%%%02x",
+			    (unsigned char)client[i]);
+	name[n] = '\0';
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		name[0] = '_';
+	return alpr_path(s->sessdir, name);
+}
+
+static int
+session_write(struct alpr_store *s, json_t *j)
+{
+	unsigned char mac[crypto_auth_BYTES];
+	char b64[64], *line, *buf, *p;
+	size_t n;
+	int r;
+
+	line = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	crypto_auth(mac, (unsigned char *)line, strlen(line), s->sessk);
+	alpr_b64(b64, sizeof b64, mac, sizeof mac);
+	n = strlen(line) + strlen(b64) + 3;
+	buf = alpr_malloc(n);
+	snprintf(buf, n, "%s\n%s\n", line, b64);
+	p = session_path(s, s->actor.client);
+	r = alpr_write_atomic(p, buf, strlen(buf));
+	if (r < 0)
+		alpr_warn("unable to write the session %s:", p);
+	free(p);
+	free(buf);
+	free(line);
+	return r;
+}
+
+int
+alpr_session_start(struct alpr_store *s)
+{
+	unsigned char sid[16];
+	char hex[33];
+	MDB_txn *txn;
+	json_t *u, *j;
+	time_t now = time(NULL);
+	int r;
+
+	if (st_txn(s, MDB_RDONLY, &txn) != 0)
+		return -1;
+	u = st_user_get(s, txn, s->actor.user);
+	mdb_txn_abort(txn);
+	if (!u)
+		return -1;
+	randombytes_buf(sid, sizeof sid);
+	sodium_bin2hex(hex, sizeof hex, sid, sizeof sid);
+	j = json_pack("{s:s,s:s,s:I,s:I,s:O,s:s}", "user", s->actor.user,
+	    "client", s->actor.client, "created", (json_int_t)now, "last",
+	    (json_int_t)now, "pwgen", json_object_get(u, "pwgen"), "sid", hex);
+	r = session_write(s, j);
+	json_decref(j);
+	json_decref(u);
+	return r;
+}
+
+static json_t *
+session_read(struct alpr_store *s)
+{
+	unsigned char mac[crypto_auth_BYTES], *buf;
+	char *p = session_path(s, s->actor.client), *nl;
+	json_t *j = NULL;
+	size_t n, got;
+
+	if (alpr_read_file(p, &buf, &n) < 0) {
+		if (errno != ENOENT)
+			alpr_warn("unable to read %s:", p);
+		free(p);
+		return NULL;
+	}
+	free(p);
+	if (!(nl = memchr(buf, '\n', n)) || alpr_unb64(mac, sizeof mac, nl + 1,
+	    strcspn(nl + 1, "\n"), &got) < 0 || got != sizeof mac ||
+	    crypto_auth_verify(mac, buf, (char *)nl - (char *)buf,
+	    s->sessk) != 0) {
+		alpr_warn("the session file for %s is not one the store wrote: "
+		    "log in again", s->actor.client);
+		free(buf);
+		return NULL;
+	}
+	j = json_loadb((char *)buf, (char *)nl - (char *)buf, 0, NULL);
+	free(buf);
+	return j;
+}
+
+static void
+session_remove(struct alpr_store *s)
+{
+	char *p = session_path(s, s->actor.client);
+
+	unlink(p);
+	free(p);
+}
+
+/* End the session, writing why to the log; 0, or -1 if the log failed. */
+static int
+end(struct alpr_store *s, const char *user, const char *why)
+{
+	json_t *e = json_pack("{s:s,s:s,s:s,s:s}", "action", "logout", "user",
+	    user, "outcome", "ok", "reason", why);
+	int r = alpr_store_logentry(s, e);
+
+	json_decref(e);
+	session_remove(s);
+	return r;
+}
+
+int
+alpr_session_resume(struct alpr_store *s, int perm)
+{
+	json_t *j = session_read(s), *u = NULL;
+	MDB_txn *txn;
+	time_t now = time(NULL), created, last;
+	const char *user, *why = NULL;
+	char buf[200];
+	int r = 1, role;
+
+	if (!j) {
+		alpr_warn("not logged in: run alpr-store login first");
+		return 1;
+	}
+	user = json_string_value(json_object_get(j, "user"));
+	created = json_integer_value(json_object_get(j, "created"));
+	last = json_integer_value(json_object_get(j, "last"));
+	if (!user || strcmp(json_string_value(json_object_get(j, "client")) ?
+	    json_string_value(json_object_get(j, "client")) : "",
+	    s->actor.client)) {
+		alpr_warn("the session file is not for %s: log in again",
+		    s->actor.client);
+		session_remove(s);
+		goto out;
+	}
+	if (st_txn(s, MDB_RDONLY, &txn) != 0) {
+		r = -1;
+		goto out;
+	}
+	u = st_user_get(s, txn, user);
+	mdb_txn_abort(txn);
+	if (now - last > s->conf.session_idle_minutes * 60) {
+		snprintf(buf, sizeof buf, "session idle for more than %ld "
+		    "minutes", s->conf.session_idle_minutes);
+		why = buf;
+	} else if (now - created > s->conf.session_max_hours * 3600) {
+		snprintf(buf, sizeof buf, "session older than %ld hours",
+		    s->conf.session_max_hours);
+		why = buf;
+	} else if (now < last || now < created)
+		why = "session dated in the future";
+	else if (!u)
+		why = "the account is gone";
+	else if (strcmp(json_string_value(json_object_get(u, "status")),
+	    "active"))
+		why = "the account is not active";
+	else if (json_is_true(json_object_get(u, "locked")))
+		why = "the account is locked";
+	else if (json_integer_value(json_object_get(u, "pwgen")) !=
+	    json_integer_value(json_object_get(j, "pwgen")))
+		why = "the account's password or second factor changed";
+	if (why) {
+		alpr_warn("%s: session ended: %s; log in again", user, why);
+		if (end(s, user, why) < 0) {
+			alpr_warn("unable to write to the access log:");
+			r = -1;
+		}
+		goto out;
+	}
+	role = alpr_user_role(u);
+	snprintf(s->actor.user, sizeof s->actor.user, "%s", user);
+	s->actor.role = role;
+	if (json_is_true(json_object_get(u, "must_change")) &&
+	    perm != ALPR_MAY_NONE) {
+		alpr_warn("%s: set a new password first (alpr-store passwd)",
+		    user);
+		goto out;
+	}
+	if (perm >= 0 && !alpr_role_may(role, perm)) {
+		snprintf(buf, sizeof buf, "the role %s may not do this "
+		    "(alpr-store roles)", alpr_role_name(role));
+		alpr_store_deny(s, "access", NULL, buf);
+		goto out;
+	}
+	if (perm >= 0 && alpr_perm_needs_training(perm) &&
+	    !alpr_user_trained(u, now)) {
+		alpr_store_deny(s, "access", NULL, "no current training on "
+		    "record: no access to ALPR data until a supervisor records "
+		    "it (alpr-store user train)");
+		goto out;
+	}
+	json_object_set_new(j, "last", json_integer(now));
+	r = session_write(s, j) < 0 ? -1 : 0;
+out:
+	json_decref(u);
+	json_decref(j);
+	return r;
+}
+
+int
+alpr_session_logout(struct alpr_store *s)
+{
+	json_t *j = session_read(s);
+	const char *user;
+	int r;
+
+	if (!j) {
+		alpr_warn("not logged in");
+		return 1;
+	}
+	user = json_string_value(json_object_get(j, "user"));
+	r = end(s, user ? user : "-", "logout");
+	json_decref(j);
+	return r < 0 ? -1 : 0;
+}

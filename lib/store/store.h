@@ -1,0 +1,133 @@
+/*
+ * store.h: what the files of lib/store/ share with each other. Programs use
+ * the store sections of alpr.h; this header is for the store's own files.
+ *
+ * The store home (alpr-store(1) FILES):
+ *	alpr.conf	settings (alpr.conf(5))
+ *	db/		the LMDB environment
+ *	spool/DAY/NAME	sealed frames, one folder per day of reads
+ *	log/		the access log (alpr-audit(1))
+ *	sessions/CLIENT	login sessions, one per OS user
+ *
+ * The databases of the environment:
+ *	meta	store-wide values by name (format, kek_gen, kek_check, conf)
+ *	keys	DAY(2) -> GEN(4) NONCE(24) SEALED(DAYKEY)(48): the day keys,
+ *		wrapped under the key-encryption key of generation GEN
+ *	reads	DAY(2) CS(4) SERIAL(2) -> NONCE(24) SEALED(record): reads in
+ *		time order (CS: centisecond of the day, SERIAL: the reads of
+ *		one centisecond), sealed under the day's key with the 8-byte
+ *		key as associated data
+ *	idx	DAY(2) SIPHASH(kind term)(8) -> CS(4) SERIAL(2) ... (DUPFIXED):
+ *		the index, one posting list per day and term, the term hashed
+ *		under the day's index key
+ *	users	NAME -> NONCE(24) SEALED(account JSON)
+ * All integers are big-endian, so that keys sort in time order.
+ */
+#ifndef ALPR_STORE_H
+#define ALPR_STORE_H
+
+#include <lmdb.h>
+#include <sodium.h>
+
+#include "alpr.h"
+
+#define ST_KEY 32			/* symmetric keys */
+#define ST_NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define ST_TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define ST_SEALED(n) (ST_NONCE + (n) + ST_TAG)
+#define ST_RKEY 8			/* read key */
+#define ST_IKEY 10			/* index key */
+#define ST_POST 6			/* posting */
+#define ST_WRAPPED (4 + ST_SEALED(ST_KEY))
+#define ST_NDAYS 65536			/* days since 1970 in a uint16 */
+
+/* Index term kinds: the first byte hashed with the term. */
+enum {
+	T_FOLD = 'f',		/* a folded plate or candidate (exact search) */
+	T_GRAM = 'b',		/* a bigram of ^folded-plate$ */
+	T_CAM = 'c',		/* the camera */
+	T_GEO1 = 'g',		/* a fine position cell */
+	T_GEO2 = 'G',		/* a coarse position cell */
+	T_HIT = 'h',		/* the read has hotlist hits */
+};
+
+struct st_day {			/* a day's keys, derived from its data key */
+	unsigned char seal[ST_KEY];	/* reads */
+	unsigned char idx[crypto_shorthash_KEYBYTES];	/* index terms */
+	unsigned char frame[ST_KEY];	/* frames and their names */
+};
+
+struct alpr_store {
+	char *home, *dbdir, *spool, *logdir, *sessdir, *confpath;
+	struct alpr_storeconf conf;
+	MDB_env *env;
+	MDB_dbi meta, keys, reads, idx, users;
+	unsigned char *kek;		/* sodium_malloc'd: the key file's key */
+	unsigned char *wrap;		/* wraps day keys */
+	unsigned char *userk;		/* seals accounts */
+	unsigned char *sessk;		/* authenticates sessions */
+	uint32_t kekgen;
+	struct st_day **day;		/* ST_NDAYS slots, loaded on demand */
+	signed char *dayst;		/* per day: 0 unknown, 1 loaded, -1 none */
+	struct alpr_log *log;
+	struct alpr_actor actor;	/* who is acting (access.c) */
+};
+
+/* keys.c */
+int st_kek_load(struct alpr_store *s, const char *path, int create);
+int st_kek_check(struct alpr_store *s, MDB_txn *txn);
+void st_kek_record(struct alpr_store *s, MDB_txn *txn);
+/* The keys of day d: NULL when the day has none (and create is 0) or on
+ * error (message printed). create needs a write txn. */
+const struct st_day *st_day(struct alpr_store *s, MDB_txn *txn, int d,
+    int create);
+void st_days_forget(struct alpr_store *s);
+/* Seal n bytes: out gets ST_SEALED(n) bytes. */
+void st_seal(unsigned char *out, const void *p, size_t n, const void *ad,
+    size_t adn, const unsigned char key[ST_KEY]);
+/* Open ST_SEALED(n) bytes into out (n bytes); 0, or -1 if forged. */
+int st_open(unsigned char *out, const unsigned char *p, size_t sealed,
+    const void *ad, size_t adn, const unsigned char key[ST_KEY]);
+/* The index key of a term on day d. */
+void st_ikey(unsigned char out[ST_IKEY], int d, const struct st_day *k,
+    int kind, const char *term, size_t n);
+/* The sealed frame file of image (hex SHA-256) on day d, malloc'd. */
+char *st_frame_path(struct alpr_store *s, int d, const struct st_day *k,
+    const char *image);
+
+/* home.c */
+int st_txn(struct alpr_store *s, unsigned flags, MDB_txn **txn);
+/* Report an LMDB error as "what: mdb_strerror". */
+void st_mdb_warn(int rc, const char *what);
+void st_put16(unsigned char *p, unsigned v);
+void st_put32(unsigned char *p, uint32_t v);
+unsigned st_get16(const unsigned char *p);
+uint32_t st_get32(const unsigned char *p);
+/* Day number and centisecond of the day of a time. */
+int st_day_of(const struct timespec *t, int *day, uint32_t *cs);
+
+/* terms.c */
+#define ST_MAXTERMS 64
+struct st_terms {		/* distinct (kind, term) pairs */
+	int n;
+	unsigned char kind[ST_MAXTERMS];
+	unsigned char len[ST_MAXTERMS];
+	char term[ST_MAXTERMS][176];
+};
+void st_terms_add(struct st_terms *t, int kind, const char *s, size_t n);
+/* The bigrams of ^folded$ (folded is already folded). */
+void st_terms_grams(struct st_terms *t, const char *folded);
+/* Position cells of a point at both levels. */
+void st_terms_geo(struct st_terms *t, double lat, double lon);
+/* Cells of level kind (T_GEO1/2) covering a circle; returns how many (at
+ * most max), or -1 if more would be needed. */
+int st_geo_cover(int kind, double lat, double lon, double radius_m,
+    char (*cells)[32], int max);
+double st_geo_dist(double lat1, double lon1, double lat2, double lon2);
+
+/* users.c */
+json_t *st_user_get(struct alpr_store *s, MDB_txn *txn, const char *name);
+int st_user_put(struct alpr_store *s, MDB_txn *txn, const char *name,
+    json_t *u);
+
+#endif
