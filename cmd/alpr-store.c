@@ -16,8 +16,8 @@
 
 #include "alpr.h"
 
-static const char *home;	/* -H */
-static const char *keyfile;	/* -K */
+static const char *home;	/* -H, --home */
+static const char *keyfile;	/* -K, --key-file */
 
 static void
 usage(const char *why)
@@ -629,20 +629,15 @@ struct justification {
 	const char *purpose, *kase, *reason;
 };
 
-/* Check the stated purpose, case and reason; a refusal is logged. */
+/* Refuse an access, logged with what was asked and the reason stated. */
 static int
-justified(struct alpr_store *s, const char *action, json_t *terms,
-    const struct justification *j)
+refuse(struct alpr_store *s, const char *action, json_t *terms,
+    const struct justification *j, const char *why)
 {
-	char why[400];
-	const char *e;
 	json_t *entry;
 
-	if (!(e = alpr_store_justify(s, j->purpose, j->kase, j->reason, why,
-	    sizeof why)))
-		return 0;
 	entry = json_pack("{s:s,s:O,s:s,s:s}", "action", action, "data",
-	    terms, "outcome", "denied", "reason", e);
+	    terms, "outcome", "denied", "reason", why);
 	if (j->purpose)
 		json_object_set_new(entry, "purpose", json_string(j->purpose));
 	if (j->kase)
@@ -653,8 +648,22 @@ justified(struct alpr_store *s, const char *action, json_t *terms,
 	if (alpr_store_logentry(s, entry) < 0)
 		alpr_warn("unable to write the refusal to the access log:");
 	json_decref(entry);
-	alpr_warn("refused: %s", e);
+	alpr_warn("refused: %s", why);
 	return 1;
+}
+
+/* Check the stated purpose, case and reason; a refusal is logged. */
+static int
+justified(struct alpr_store *s, const char *action, json_t *terms,
+    const struct justification *j)
+{
+	char why[400];
+	const char *e;
+
+	if (!(e = alpr_store_justify(s, j->purpose, j->kase, j->reason, why,
+	    sizeof why)))
+		return 0;
+	return refuse(s, action, terms, j, e);
 }
 
 /* The access entry, written and flushed before anything is shown. */
@@ -795,14 +804,16 @@ cmd_find(int argc, char **argv)
 	if ((r = alpr_session_resume(s, perm)) != 0 ||
 	    (r = justified(s, "search", terms, &j)) != 0)
 		goto out;
-	if (hotlist && (r = load_hotlist(s, hotlist, maxdiff, &q.hl, &pol,
-	    terms)) != 0)
+	if (hotlist && load_hotlist(s, hotlist, maxdiff, &q.hl, &pol,
+	    terms) != 0) {
+		r = refuse(s, "search", terms, &j, "the hotlist was refused");
 		goto out;
+	}
 	if (q.limit < 0)
 		q.limit = alpr_store_conf(s)->max_results;
 	r = alpr_store_find(s, &q, &res, why, sizeof why);
 	if (r > 0)
-		alpr_store_deny(s, "search", NULL, why);
+		refuse(s, "search", terms, &j, why);
 	else if (r == 0) {
 		if (log_access(s, "search", q.plate && !strpbrk(q.plate, "?*") ?
 		    q.plate : NULL, terms, &j, res.n, res.more) < 0)
@@ -865,7 +876,7 @@ cmd_show(int argc, char **argv)
 	r = alpr_store_get(s, argv[optind], &rec, out ? &frame : NULL,
 	    &nframe);
 	if (r > 0)
-		alpr_store_deny(s, "show", argv[optind], "no such read");
+		refuse(s, "show", terms, &j, "no such read");
 	if (r != 0)
 		goto done;
 	if (log_access(s, "show", alpr_rec_str(rec, "plate"), terms, &j, 1,
@@ -954,6 +965,8 @@ main(int argc, char **argv)
 	static struct option lo[] = {
 		{ "ssh", required_argument, 0, 'S' },
 		{ "help", no_argument, 0, 'h' },
+		{ "home", required_argument, 0, 'H' },
+		{ "key-file", required_argument, 0, 'K' },
 		{ 0, 0, 0, 0 } };
 	const char *cmd;
 	int c;

@@ -581,6 +581,8 @@ struct alpr_jscan_rec {
 	size_t ntype;
 	long v;
 	int hits;		/* it has a "hits" member */
+	int own;		/* plate[0] is its own "plate", not a
+				 * candidate's */
 	int nplates;
 	const char *plate[ALPR_JSCAN_PLATES];
 	size_t nplate[ALPR_JSCAN_PLATES];

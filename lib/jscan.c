@@ -387,6 +387,7 @@ alpr_jscan_record_ex(const char *line, size_t n, struct alpr_jscan_rec *r,
 	}
 	if (r->v < 1 || r->v > ALPR_RECORD_VERSION || !plate(r, &m[3]))
 		return 0;
+	r->own = r->nplates == 1;
 	r->hits = m[2].val != NULL;
 	if (!m[4].val || *m[4].val != '[')
 		return 1;

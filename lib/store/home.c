@@ -3,6 +3,7 @@
  * settings, its LMDB environment, its key, its access log.
  */
 #include <dirent.h>
+#include <ftw.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,15 +230,48 @@ empty_dir(const char *path)
 	return n == 0;
 }
 
+static int
+rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* Remove what a failed init made. */
+static void
+unmake(struct alpr_store *s, const char *keyfile)
+{
+	const char *dirs[] = { s->dbdir, s->spool, s->sessdir, s->logdir };
+	size_t i;
+
+	for (i = 0; i < sizeof dirs / sizeof *dirs; i++)
+		nftw(dirs[i], rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	unlink(s->confpath);
+	if (keyfile)
+		unlink(keyfile);
+}
+
+/* The key file's path, absolute, so that alpr.conf can name it. */
+static char *
+abs_path(const char *p)
+{
+	char cwd[4096];
+
+	if (*p == '/' || !getcwd(cwd, sizeof cwd))
+		return alpr_strdup(p);
+	return alpr_path(cwd, p);
+}
+
 char *
 alpr_store_create(const char *home, const struct alpr_store_initopt *o)
 {
 	struct alpr_log_config lc = { NULL, NULL, NULL, 1000, 3600 };
 	struct alpr_store *s;
 	char hex[ALPR_SHA256_HEX], tm[ALPR_TIME_LEN], *text, *vkey = NULL;
-	const char *kf;
+	char *kf = NULL;
+	const char *given;
+	struct stat sb;
 	MDB_txn *txn;
-	int rc;
+	int rc, newkey = 0, made = 0;
 
 	s = store_new(home);
 	if (empty_dir(home) != 1) {
@@ -245,17 +279,26 @@ alpr_store_create(const char *home, const struct alpr_store_initopt *o)
 		    "only once, in a new or empty folder", home);
 		goto out;
 	}
-	if (alpr_mkdirs(home, 0700) < 0 || chmod(home, 0700) < 0 ||
-	    alpr_mkdirs(s->dbdir, 0700) < 0 || alpr_mkdirs(s->spool, 0700) < 0 ||
+	if (!(given = o->keyfile ? o->keyfile : alpr_store_keyfile(NULL,
+	    NULL))) {
+		alpr_warn("no key file: give --key-file or set ALPR_KEY_FILE");
+		goto out;
+	}
+	kf = abs_path(given);
+	if (alpr_mkdirs(home, 0700) < 0 || chmod(home, 0700) < 0) {
+		alpr_warn("unable to make the store home %s:", home);
+		goto out;
+	}
+	if (st_kek_outside(s, kf) < 0)
+		goto out;
+	newkey = stat(kf, &sb) < 0;
+	made = 1;
+	if (alpr_mkdirs(s->dbdir, 0700) < 0 || alpr_mkdirs(s->spool, 0700) < 0 ||
 	    alpr_mkdirs(s->sessdir, 0700) < 0) {
 		alpr_warn("unable to make the store home %s:", home);
 		goto out;
 	}
-	kf = o->keyfile;
-	if (!kf)
-		kf = alpr_store_keyfile(NULL, NULL);
-	text = alpr_storeconf_text(o->agency, kf && kf != o->keyfile ? NULL :
-	    kf);
+	text = alpr_storeconf_text(o->agency, kf);
 	rc = alpr_write_atomic(s->confpath, text, strlen(text));
 	free(text);
 	if (rc < 0) {
@@ -285,6 +328,13 @@ alpr_store_create(const char *home, const struct alpr_store_initopt *o)
 		lc.every = o->every;
 	vkey = alpr_log_init(s->logdir, &lc);
 out:
+	if (s->env) {
+		mdb_env_close(s->env);
+		s->env = NULL;
+	}
+	if (!vkey && made)
+		unmake(s, newkey ? kf : NULL);
+	free(kf);
 	alpr_store_close(s);
 	return vkey;
 }

@@ -189,10 +189,9 @@ fields_scan(const char *line, size_t n, struct fields *f)
 		return 0;
 	f->type = r.type;
 	f->ntype = r.ntype;
-	if (r.nplates < 1)
-		f->plate = NULL;
+	f->plate = NULL;
 	for (i = 0; i < r.nplates; i++) {
-		if (i == 0) {
+		if (i == 0 && r.own) {
 			f->plate = r.plate[0];
 			f->nplate = r.nplate[0];
 			continue;

@@ -113,6 +113,16 @@ inside(const char *path, const char *dir)
 }
 
 int
+st_kek_outside(struct alpr_store *s, const char *path)
+{
+	if (!inside(path, s->home))
+		return 0;
+	alpr_warn("%s: the key file must not lie inside the store home %s: a "
+	    "copy of the home would carry its own key", path, s->home);
+	return -1;
+}
+
+int
 st_kek_load(struct alpr_store *s, const char *path, int create)
 {
 	char b64[64], buf[128];
@@ -126,12 +136,8 @@ st_kek_load(struct alpr_store *s, const char *path, int create)
 		    "set key_file in %s", s->confpath);
 		return -1;
 	}
-	if (inside(path, s->home)) {
-		alpr_warn("%s: the key file must not lie inside the store home "
-		    "%s: a copy of the home would carry its own key", path,
-		    s->home);
+	if (st_kek_outside(s, path) < 0)
 		return -1;
-	}
 	if (alpr_read_file(path, &data, &n) == 0) {
 		r = parse_keyfile(s, path, data, n);
 		sodium_memzero(data, n);

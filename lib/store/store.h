@@ -74,6 +74,8 @@ struct alpr_store {
 };
 
 /* keys.c */
+/* 0 if path lies outside the home, else -1 and a message. */
+int st_kek_outside(struct alpr_store *s, const char *path);
 int st_kek_load(struct alpr_store *s, const char *path, int create);
 int st_kek_check(struct alpr_store *s, MDB_txn *txn);
 void st_kek_record(struct alpr_store *s, MDB_txn *txn);

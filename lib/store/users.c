@@ -333,13 +333,15 @@ approve_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e,
 	const char *name = str(u, "name");
 	int boot = 0;
 
-	if (!strcmp(str(u, "status"), "disabled"))
-		return alpr_store_deny(s, "user-change", name, "disabled: enable it first");
-	if (strcmp(str(u, "status"), "pending"))
-		return alpr_store_deny(s, "user-change", name, "already approved");
 	if (!strcmp(name, s->actor.user))
-		return alpr_store_deny(s, "user-change", name, "nobody approves their own "
-		    "account");
+		return alpr_store_deny(s, "user-change", name, "nobody approves "
+		    "their own account");
+	if (!strcmp(str(u, "status"), "disabled"))
+		return alpr_store_deny(s, "user-change", name, "disabled: "
+		    "enable it first");
+	if (strcmp(str(u, "status"), "pending"))
+		return alpr_store_deny(s, "user-change", name, "already "
+		    "approved");
 	if (!alpr_role_may(s->actor.role, ALPR_MAY_APPROVE)) {
 		/* An admin approves the first supervisor, while there is
 		 * none to do it. */

@@ -1,0 +1,105 @@
+#!/bin/sh
+# alpr-store add: each read kept once, bad records reported and the rest
+# kept, frames sealed and their plain copies gone, a device that may only
+# add, a map that grows, a kill -9 that loses and duplicates nothing.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/store.sh"
+plan 34
+
+export ALPR_STORE_MAPSIZE=1048576	# a 1 MiB map, to see it grow
+mkstore || { echo "Bail out! no store"; exit 1; }
+
+store-gen -n 3000 -d 3 -s 7 >"$T/reads.ndjson"
+# five bad lines among them, at lines 2, 5, 9, 14 and 20
+perl -pe '
+	if ($. == 2) { $_ = "{\"type\":\"read\",\"v\":1,\n" }
+	if ($. == 5) { $_ = "{\"type\":\"frame\",\"v\":1,\"id\":\"x\"}\n" }
+	if ($. == 9) { s/"plate":"[A-Z0-9]+",// }
+	if ($. == 14) { s/"id":"2025/"id":"2024/ }
+	if ($. == 20) { s/"lon":[-0-9.]+,// }
+' "$T/reads.ndjson" >"$T/mixed.ndjson"
+
+check_status 1 "a device adds reads; five bad lines make the status 1" \
+	alpr-store add -D car1 "$T/mixed.ndjson"
+err=$(cat "$T/err")
+like "a line that is not JSON is named by file and line" "$err" "mixed.ndjson:2: bad JSON"
+like "a frame record is refused: the store keeps reads" "$err" "mixed.ndjson:5: a frame record, not a read"
+like "a read without a plate is refused" "$err" "mixed.ndjson:9: no \"plate\""
+like "an id that does not begin with the read's time is refused" "$err" "mixed.ndjson:14: \"id\" does not begin"
+like "a latitude without a longitude is refused" "$err" "mixed.ndjson:20: \"lat\" and \"lon\""
+is "... and nothing else was said" "$(grep -c . "$T/err")" 5
+is "the other 2995 reads are stored" "$(store-poke -H "$H" count | cut -d' ' -f2)" 2995
+check "every stored read opens under its day's key, every posting names a read" \
+	store-poke -H "$H" -K "$K" check
+like "the map grew past its first megabyte" "$(du -k "$H/db/data.mdb" | cut -f1)" '^[0-9]{4,}$'
+
+check_status 1 "adding the same file again..." alpr-store add -D car1 "$T/mixed.ndjson"
+is "... stores nothing twice" "$(store-poke -H "$H" count | cut -d' ' -f2)" 2995
+last=$(entries add | tail -1)
+like "... and the log says so: 0 added, 2995 duplicates" "$last" '"count":0,"duplicates":2995'
+like "each batch's entry names the device, its role and the input" \
+	"$(entries add | head -1)" '"user":"car1".*"role":"device".*"source":\["[^"]*mixed.ndjson"\]'
+
+# frames: sealed into the store, the capture copy gone
+export ALPR_SPOOL=$T/spool
+alpr-capture -c cam9 "$top/samples/frame1.jpg" "$top/samples/frame2.jpg" >"$T/frames.ndjson" 2>/dev/null
+perl -MJSON::PP -ne '
+	my $f = decode_json($_); my @p = ("7ABC123", "8XYZ402");
+	$f->{type} = "read"; $f->{plate} = $p[$. - 1]; $f->{conf} = 90;
+	$f->{box} = [10, 20, 100, 50];
+	$f->{candidates} = [{ plate => $p[$. - 1], conf => 90 }];
+	print JSON::PP->new->canonical->encode($f), "\n";
+' "$T/frames.ndjson" >"$T/withframes.ndjson"
+nspool=$(find "$T/spool" -type f | wc -l)
+is "the capture spool holds the two frames" "$nspool" 2
+check "reads with frames are added" alpr-store add -D car1 "$T/withframes.ndjson"
+is "their plain copies are gone from the capture spool" "$(find "$T/spool" -type f | wc -l)" 0
+is "two sealed frames are in the store's spool" "$(find "$H/spool" -type f | wc -l)" 2
+rid=$(sfind jdoe 7ABC123 | perl -MJSON::PP -ne 'print decode_json($_)->{read_id}')
+sshow jdoe -o "$T/frame1.jpg" "$rid" >/dev/null 2>&1
+ok $(cmp -s "$T/frame1.jpg" "$top/samples/frame1.jpg"; echo $?) "show gives back the frame byte for byte"
+
+# who may add
+check_status 1 "a device account is not used through sudo" \
+	as pat.ops alpr-store add -D car1 "$T/withframes.ndjson"
+check_status 1 "adding without a session or a device is refused" \
+	alpr-store add "$T/withframes.ndjson"
+check_status 1 "an analyst may not add" as jdoe alpr-store add "$T/withframes.ndjson"
+like "... and says why" "$(cat "$T/err")" "the role analyst may not"
+check "an admin, logged in, may" as admin alpr-store add "$T/withframes.ndjson"
+as admin alpr-store user add cam2 -r device >/dev/null 2>&1
+check_status 1 "a device not yet approved may not add" \
+	alpr-store add -D cam2 "$T/withframes.ndjson"
+check_status 1 "a device does not log in" \
+	alpr-store login -u car1 --password-file "$T/admin.pw" -c 000000
+
+# kill -9 in the middle of an ingest, and searches during it
+store-gen -n 400000 -d 15 -s 9 -t 1767225600 >"$T/big.ndjson"
+before=$(store-poke -H "$H" count | cut -d' ' -f2)
+alpr-store add -D car1 "$T/big.ndjson" 2>/dev/null &
+pid=$!
+i=0
+while [ "$(store-poke -H "$H" count | cut -d' ' -f2)" = "$before" ] && [ $i -lt 300 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+plate=$(store-gen -p 5)
+sfind jdoe "$plate" >/dev/null 2>&1
+s=$?
+kill -0 $pid 2>/dev/null
+running=$?
+ok $([ $s -le 1 ]; echo $?) "a search runs while the ingest writes (status $s)"
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+ok $running "... the ingest was still running then"
+mid=$(store-poke -H "$H" count | cut -d' ' -f2)
+ok $([ "$mid" -gt "$before" ] && [ "$mid" -lt $((before + 400000)) ]; echo $?) \
+	"killed half-way: some batches stored, not all ($((mid - before)))"
+check "after kill -9 the store opens and every read in it is whole" \
+	store-poke -H "$H" -K "$K" check
+check "the access log verifies" alpr-audit -d "$H/log" verify -k "$(cat "$T/vkey")"
+nadd=$(entries add | wc -l)
+check "the same add, run again, finishes" alpr-store add -D car1 "$T/big.ndjson"
+is "... with every read once" "$(store-poke -H "$H" count | cut -d' ' -f2)" $((before + 400000))
+is "... counting the ones stored before the kill as duplicates" \
+	"$(entries add | tail -n +$((nadd + 1)) | perl -MJSON::PP -ne '$d += decode_json($_)->{duplicates}; END { print $d }')" \
+	"$((mid - before))"
+done_testing

@@ -1,0 +1,127 @@
+#!/bin/sh
+# Accounts: approval by another supervisor, training before data, strong
+# passwords, a second factor used once, lockout after failed logins,
+# disabling after 90 days unused, sessions that end; every change logged.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/store.sh"
+plan 53
+
+mkstore || { echo "Bail out! no store"; exit 1; }
+
+# the role table in the man page is the one the program enforces
+alpr-store roles >"$T/roles"
+sed -n '/^\.Sh ROLES/,/^\.Ed/p' "$top/man/alpr-store.1" | sed -n '/^\.Bd -literal/,/^\.Ed/p' | sed '1d;$d' >"$T/roles.man"
+same "alpr-store(1) shows the role table alpr-store roles prints" "$T/roles.man" "$T/roles"
+
+# approval
+pwfile ann 'Initial-Pass-77-ann'
+check "an admin adds an analyst" as admin alpr-store user add ann.lee -r analyst \
+	--password-file "$T/ann.pw" --totp-file "$T/ann.lee.totp"
+check_status 1 "a pending account cannot log in" as ann.lee alpr-store login -u ann.lee \
+	--password-file "$T/ann.pw" -c "$(code ann.lee)"
+like "... it waits for approval" "$(cat "$T/err")" "waiting for a supervisor's approval"
+check_status 1 "the admin may not approve it" as admin alpr-store user approve ann.lee
+pwfile sgt2 'Second-Super-Pass-5'
+as admin alpr-store user add sgt.lee -r supervisor --password-file "$T/sgt2.pw" --totp-file "$T/sgt.lee.totp" >/dev/null 2>&1
+check_status 1 "nor a second supervisor, once there is one" as admin alpr-store user approve sgt.lee
+check_status 1 "nobody approves their own account" as sgt.moreno alpr-store user approve sgt.moreno
+like "... saying so" "$(cat "$T/err")" "nobody approves their own account"
+check "a supervisor approves" as sgt.moreno alpr-store user approve ann.lee
+check_status 1 "an operator may not approve" as pat.ops alpr-store user approve sgt.lee
+
+# training before data
+printf 'Own-Pass-For-Ann-99\n' >"$T/ann.new"
+check "the approved analyst logs in, choosing a password" as ann.lee alpr-store login \
+	-u ann.lee --password-file "$T/ann.pw" --new-password-file "$T/ann.new" -c "$(code ann.lee)"
+check_status 1 "without training, no search" sfind ann.lee 7ABC123
+like "... saying why" "$(cat "$T/err")" "no current training"
+check_status 1 "nobody records their own training" as sgt.moreno alpr-store user train sgt.moreno
+as sgt.moreno alpr-store user train ann.lee -c 2024-01-02 -e 2025-01-02 >/dev/null 2>&1
+check_status 1 "training that has expired does not count" sfind ann.lee 7ABC123
+check "training recorded by a supervisor..." as sgt.moreno alpr-store user train ann.lee -c 2026-11-02
+check_status 1 "... opens the searches (none found here)" sfind ann.lee 7ABC123
+like "... (a search, not a refusal)" "$(entries search | tail -1)" '"user":"ann.lee".*"count":0,"outcome":"ok"'
+
+# roles
+check_status 1 "an admin searches nothing" sfind admin 7ABC123
+check_status 1 "an auditor searches nothing" sfind audit.kim 7ABC123
+check_status 1 "an operator searches plates, not patterns" sfind pat.ops '7AB*'
+check "an auditor lists the accounts" as audit.kim alpr-store user list -j
+like "... with their roles" "$(cat "$T/out")" '"name":"jdoe".*"role":"analyst"'
+ok $(grep -q 'pwhash\|totp"\|argon' "$T/out"; [ $? = 1 ]; echo $?) "... and no password hash or TOTP secret"
+check_status 1 "an analyst may not list them" as jdoe alpr-store user list
+
+# passwords
+for p in 'short1A!' 'Password2026!' 'ann.leeRocks-2026' 'aaaaaaaaaaaaaaaa' 'abcdefghijklmnop'; do
+	printf '%s\n' "$p" >"$T/bad.pw"
+	as admin alpr-store user passwd ann.lee --password-file "$T/bad.pw" >/dev/null 2>&1
+	echo $?
+done | tr '\n' ' ' >"$T/codes"
+is "short, banned (with digits added), holding the name, repeated or sequential passwords are refused" \
+	"$(cat "$T/codes")" "1 1 1 1 1 "
+printf 'Own-Pass-For-Ann-99\nOwn-Pass-For-Ann-99\n' >"$T/same.pw"
+check_status 1 "a new password must differ from the old" as ann.lee alpr-store passwd --password-file "$T/same.pw"
+
+# the second factor
+check_status 1 "a wrong code is refused" as jdoe alpr-store login -u jdoe --password-file "$T/jdoe.pw" -c 123456
+c=$(code jdoe "now + 30 seconds")
+check "the right code logs in" as jdoe alpr-store login -u jdoe --password-file "$T/jdoe.pw" -c "$c"
+check_status 1 "the same code again is refused: a replay" as jdoe alpr-store login -u jdoe --password-file "$T/jdoe.pw" -c "$c"
+check_status 1 "a code from an hour ahead is refused" as jdoe alpr-store login -u jdoe \
+	--password-file "$T/jdoe.pw" -c "$(code jdoe "now + 1 hour")"
+
+# lockout: 5 failures within 15 minutes
+pwfile pat.bad 'not-the-password-1'
+for i in 1 2 3 4; do
+	as pat.ops alpr-store login -u pat.ops --password-file "$T/pat.bad.pw" -c 000000 >/dev/null 2>&1
+done
+store-poke -H "$H" account pat.ops failures "[$(($(date +%s) - 1000)), $(($(date +%s) - 1000)), $(($(date +%s) - 1000)), $(($(date +%s) - 1000))]"
+as pat.ops alpr-store login -u pat.ops --password-file "$T/pat.bad.pw" -c 000000 >/dev/null 2>&1
+check "failures older than 15 minutes do not count" as pat.ops alpr-store login -u pat.ops \
+	--password-file "$T/pat.ops.pw" -c "$(code pat.ops "now + 30 seconds")"
+for i in 1 2 3 4 5; do
+	as pat.ops alpr-store login -u pat.ops --password-file "$T/pat.bad.pw" -c 000000 >/dev/null 2>&1
+done
+check_status 1 "after 5 failures within 15 minutes the right password is refused" \
+	as pat.ops alpr-store login -u pat.ops --password-file "$T/pat.ops.pw" -c "$(code pat.ops "now - 30 seconds")"
+like "... the account is locked" "$(cat "$T/err")" "locked after failed logins"
+like "the lockout is in the access log" "$(entries lockout)" '"target":"pat.ops".*"reason":"too many failed logins"'
+ok $([ "$(entries login-failed | grep -c '"user":"pat.ops"')" -ge 10 ]; echo $?) "... and every failure"
+check_status 1 "its session ended with it" sfind pat.ops 7ABC123
+check_status 1 "nobody unlocks their own account" as admin alpr-store user unlock admin
+check "an admin unlocks it" as admin alpr-store user unlock pat.ops
+store-poke -H "$H" account pat.ops totp_step 0	# as if a minute had passed
+check "... and it logs in again" as pat.ops alpr-store login -u pat.ops --password-file "$T/pat.ops.pw" -c "$(code pat.ops)"
+
+# 90 days unused
+store-poke -H "$H" account audit.kim last_login "\"$(date -u -d '91 days ago' +%Y-%m-%dT%H:%M:%S.00Z)\""
+check_status 1 "an account unused for 91 days is disabled at its next login" \
+	as audit.kim alpr-store login -u audit.kim --password-file "$T/audit.kim.pw" -c "$(code audit.kim "now + 30 seconds")"
+like "... saying why" "$(cat "$T/err")" "unused for longer than inactive_days"
+check "an admin enables it" as admin alpr-store user enable audit.kim
+
+# sessions
+check "a session serves" as jdoe alpr-store whoami
+store-poke -H "$H" session jdoe last "$(($(date +%s) - 31 * 60))"
+check_status 1 "after 31 minutes idle it has ended" as jdoe alpr-store whoami
+like "... and says so" "$(cat "$T/err")" "idle for more than 30 minutes"
+as ann.lee alpr-store whoami >/dev/null
+store-poke -H "$H" session ann.lee created "$(($(date +%s) - 13 * 3600))"
+check_status 1 "a session ends 12 hours after its login, used or not" as ann.lee alpr-store whoami
+cp "$H/sessions/sgt.moreno" "$H/sessions/intruder"
+check_status 1 "another OS user's session file is no session" as intruder alpr-store whoami
+sed 's/"user":"pat.ops"/"user":"sgt.moreno"/' "$H/sessions/pat.ops" >"$T/forged"
+cp "$T/forged" "$H/sessions/pat.ops"
+check_status 1 "a session edited without the key is refused" as pat.ops alpr-store whoami
+like "... as not the store's" "$(cat "$T/err")" "not one the store wrote"
+check "a supervisor's session serves" as sgt.moreno alpr-store whoami
+as admin alpr-store user passwd sgt.moreno --password-file "$T/sgt2.pw" >/dev/null 2>&1
+check_status 1 "a password set by an admin ends the account's session" as sgt.moreno alpr-store whoami
+
+# every change in the log
+for op in add approve train password disable enable unlock; do
+	entries user-change | grep -q "\"op\":\"$op\""
+	ok $? "the log records a user change: $op"
+done 2>/dev/null | grep -c '^ok' >"$T/n"
+is "every kind of account change is in the log" "$(cat "$T/n")" 6
+done_testing

@@ -1,0 +1,117 @@
+#!/bin/sh
+# alpr-store find and show: each kind of search finds what it should and
+# nothing else; a search without purpose, case or a real reason is
+# refused and logged; the log entry goes first, and without it nothing is
+# shown.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/store.sh"
+plan 49
+
+mkstore || { echo "Bail out! no store"; exit 1; }
+read1() {	# ts camera lat lon plate [candidate...]
+	_ts=$1 _cam=$2 _lat=$3 _lon=$4 _pl=$5; shift 5
+	_id=$(echo "$_ts" | tr -d ':-')
+	_c="{\"plate\":\"$_pl\",\"conf\":90}"
+	for _x do _c="$_c,{\"plate\":\"$_x\",\"conf\":50}"; done
+	printf '{"type":"read","v":1,"id":"%s-0123456789ab-%s","ts":"%s","camera":"%s","lat":%s,"lon":%s,"plate":"%s","conf":90,"box":[1,2,3,4],"candidates":[%s]}\n' \
+	    "$_id" "$_cam" "$_ts" "$_cam" "$_lat" "$_lon" "$_pl" "$_c"
+}
+{
+	read1 2026-11-02T10:00:00.00Z camA 38.58000 -121.49000 7ABC123 7A8C123
+	read1 2026-11-03T10:00:00.00Z camB 34.05000 -118.24000 7A8C12
+	read1 2026-11-05T10:00:00.00Z camA 38.58100 -121.49200 8XYZ402 8XY2402
+	read1 2026-11-02T11:00:00.00Z camC 38.90000 -121.10000 ABC1234
+	read1 2026-11-06T09:00:00.00Z camC 38.90000 -121.10000 6TRK915
+	read1 2026-11-06T09:30:00.00Z camC 38.90000 -121.10000 KDW44I7
+	read1 2026-11-07T09:30:00.00Z camC 38.90000 -121.10000 7BK491
+	store-gen -n 500 -d 5 -s 11
+} >"$T/reads.ndjson"
+alpr-store add -D car1 "$T/reads.ndjson" >/dev/null 2>&1
+plates() {	# the plates a search as jdoe finds, in order
+	sfind jdoe "$@" 2>/dev/null | perl -MJSON::PP -ne 'print decode_json($_)->{plate}, " "'
+}
+
+is "exact: the plate" "$(plates 7ABC123)" "7ABC123 "
+is "exact: a read whose candidate is the plate" "$(plates 7A8C123)" "7ABC123 "
+is "exact: as typed in lower case" "$(plates 7abc123)" "7ABC123 "
+is "pattern: 7AB*" "$(plates '7AB*')" "7ABC123 "
+is "pattern: *K4?1" "$(plates '*K4?1')" "7BK491 "
+is "pattern: ?XYZ40?" "$(plates '?XYZ40?')" "8XYZ402 "
+check_status 1 "a pattern too vague to serve is refused" sfind jdoe '7*'
+like "... saying why" "$(cat "$T/err")" "pattern too vague"
+is "fuzzy: confusions and one difference" "$(plates -f 7ABC12)" "7ABC123 7A8C12 "
+is "fuzzy: confusions only with -f0" "$(plates -f0 7ABC12)" "7A8C12 "
+is "fuzzy with two differences" "$(plates -f2 8XYZ4)" "8XYZ402 "
+is "a time range narrows" "$(plates -f --from 2026-11-03 --to 2026-11-04 7ABC123)" "7A8C12 "
+is "... --to is the end of its day" "$(plates -f --to 2026-11-02 7ABC123)" "7ABC123 "
+is "a camera narrows" "$(plates -f --camera camB 7ABC123)" "7A8C12 "
+is "near a place" "$(plates --near 38.58,-121.49 --radius 500)" "7ABC123 8XYZ402 "
+is "... a smaller circle" "$(plates --near 38.58,-121.49 --radius 50)" "7ABC123 "
+is "near a place and a plate" "$(plates --near 38.58,-121.49 --radius 500 8XYZ402)" "8XYZ402 "
+like "a read near a place carries its distance" "$(sfind jdoe --near 38.58,-121.49 --radius 500 8XYZ402)" '"distance_m":2[0-9][0-9]'
+check_status 1 "a circle wider than max_radius_m is refused" sfind jdoe --near 38.58,-121.49 --radius 60000
+check_status 1 "time and camera alone do not make a search" sfind jdoe --camera camA
+like "... saying what a search needs" "$(cat "$T/err")" "a plate, a pattern, a hotlist or a place"
+
+# hotlists, under alpr-match's rules
+cat >"$T/hot.csv" <<'CSV'
+plate,state,category,reason,expires
+8XYZ402,CA,stolen-vehicle,grey sedan,2099-12-31
+6TRK9*,CA,crime-scene-partial,witness,2099-12-31
+KDW4417,NV,wanted,warrant,2099-12-31
+ABC1234,CA,stolen-vehicle,old,2020-01-01
+CSV
+is "a hotlist: exact, wildcard and lenient entries, not the expired one" \
+	"$(plates --hotlist "$T/hot.csv")" "8XYZ402 6TRK915 KDW44I7 "
+is "-e: exactly" "$(plates -e --hotlist "$T/hot.csv")" "8XYZ402 6TRK915 "
+like "each read carries the hits" "$(sfind jdoe --hotlist "$T/hot.csv" 2>/dev/null | tail -1)" '"hotlist_hits":\[\{"list":"hot".*"entry":"KDW4417".*"match":"lenient"'
+printf 'plate,category\n7ABC123,immigration\n' >"$T/ice.csv"
+check_status 1 "a hotlist of a forbidden category is refused" sfind jdoe --hotlist "$T/ice.csv"
+
+# the output formats
+sfind jdoe -t 7ABC123 >"$T/table" 2>/dev/null
+like "-t: an aligned table" "$(head -1 "$T/table")" '^time +camera +plate +conf +lat +lon +hits +read_id$'
+like "... a row a read" "$(sed -n 2p "$T/table")" '^2026-11-02T10:00:00.00Z camA +7ABC123 +90.0 +38.580000 -121.490000 - +20261102T100000.00Z-0123456789ab-camA/1,2$'
+sfind jdoe -c --near 38.58,-121.49 --radius 500 >"$T/csv" 2>/dev/null
+is "-c: CSV with a header" "$(cat "$T/csv" | cut -d, -f1-6)" "time,camera,plate,conf,lat,lon
+2026-11-02T10:00:00.00Z,camA,7ABC123,90.0,38.580000,-121.490000
+2026-11-05T10:00:00.00Z,camA,8XYZ402,90.0,38.581000,-121.492000"
+
+# purpose, case, reason
+J0='silver sedan seen leaving the burglary on Main St'
+try() {	# expect-status description alpr-store find args...
+	_w=$1 _d=$2; shift 2
+	check_status "$_w" "$_d" as jdoe alpr-store find "$@"
+}
+try 1 "no purpose: refused" -C 26-0117 -R "$J0" 7ABC123
+like "... naming the purposes" "$(cat "$T/err")" "give --purpose, one of: investigation missing-person"
+try 1 "a purpose not the agency's: refused" -P curiosity -C 26-0117 -R "$J0" 7ABC123
+try 1 "no case: refused" -P investigation -R "$J0" 7ABC123
+try 1 "a case number without a digit: refused" -P investigation -C none -R "$J0" 7ABC123
+try 1 "no reason: refused" -P investigation -C 26-0117 7ABC123
+try 1 "\"investigation\": refused" -P investigation -C 26-0117 -R investigation 7ABC123
+try 1 "boilerplate at length: refused" -P investigation -C 26-0117 -R "official business for the investigation case" 7ABC123
+try 1 "one word repeated: refused" -P investigation -C 26-0117 -R "burglary burglary burglary burglary" 7ABC123
+try 0 "a reason in words of one's own: answered" -P investigation -C 26-0117 -R "$J0" 7ABC123
+n=$(entries search | grep '"outcome":"denied"' | grep -c '"data":{')
+is "every refused search is in the log, with its terms (12)" "$n" 12
+last=$(entries search | tail -1)
+like "the search's entry: user, role, organisation, OS user" "$last" '"user":"jdoe".*"org":"Test Police Department","role":"analyst".*"client":"jdoe"'
+like "... the plate, terms, purpose, case, reason and count" "$last" \
+	'"data":\{"plate":"7ABC123"\},"purpose":"investigation","case":"26-0117","reason":"silver sedan seen leaving the burglary on Main St","count":1,"outcome":"ok","plate":"7ABC123"'
+
+# without the log, nothing
+size=$(stat -c %s "$H/log/log.ndjson")
+( ulimit -f $((size / 512)); trap '' XFSZ; sfind jdoe 7ABC123 >"$T/out" 2>"$T/err"; echo $? >"$T/st" )
+is "a search whose log entry cannot be written exits 3" "$(cat "$T/st")" 3
+is "... having shown nothing" "$(cat "$T/out")" ""
+like "... and says why" "$(cat "$T/err")" "unable to write this access to the access log, so nothing is shown"
+
+# show
+rid=$(sfind jdoe 8XYZ402 | perl -MJSON::PP -ne 'print decode_json($_)->{read_id}')
+check "show: one read by its id" sshow jdoe "$rid"
+like "... the read" "$(cat "$T/out")" '"plate":"8XYZ402"'
+check_status 1 "show without a reason is refused" as jdoe alpr-store show -P investigation -C 26-0117 "$rid"
+check_status 1 "show of a read that is not there" sshow jdoe 20261105T100000.00Z-0123456789ab-camZ/1,2
+like "a show is logged as an access" "$(entries show | tail -2 | head -1)" "\"action\":\"show\",\"data\":\\{\"read_id\":\"$rid\",\"frame\":false\\}"
+done_testing

@@ -1,0 +1,32 @@
+#!/bin/sh
+# alpr-store --ssh NAME, the forced command of a staff member's SSH key:
+# the command comes from SSH_ORIGINAL_COMMAND, NAME is the OS user behind
+# it, and nothing before the command word can be chosen by the caller.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/store.sh"
+plan 10
+
+mkstore || { echo "Bail out! no store"; exit 1; }
+printf '%s\n' "$(store-gen -n 1 -d 1 -s 5)" >"$T/r.ndjson"
+alpr-store add -D car1 "$T/r.ndjson" >/dev/null 2>&1
+plate=$(perl -MJSON::PP -ne 'print decode_json($_)->{plate}' "$T/r.ndjson")
+viassh() {	# NAME COMMAND: as sshd runs a forced command
+	SSH_CONNECTION="192.0.2.7 50000 192.0.2.1 22" SSH_ORIGINAL_COMMAND=$2 \
+	    alpr-store --ssh "$1"
+}
+
+check "the command asked for runs, as the OS user the key names" viassh jdoe "alpr-store whoami"
+is "... in that user's session" "$(cat "$T/out")" "jdoe analyst jdoe"
+check "quoted words stay whole" viassh jdoe \
+	"find -P investigation -C 26-0117 -R 'silver sedan seen leaving the burglary' $plate"
+like "... and the search is logged with the OS user" "$(entries search | tail -1)" \
+	'"reason":"silver sedan seen leaving the burglary".*"client":"jdoe"'
+check_status 1 "another key's name gets another session (none here)" viassh someone "alpr-store whoami"
+check_status 2 "options before the command are refused" viassh jdoe "-H /tmp/other whoami"
+like "... saying why" "$(cat "$T/err")" "set by the forced command"
+check_status 2 "--ssh outside an SSH connection is refused" \
+	env SSH_ORIGINAL_COMMAND=whoami alpr-store --ssh jdoe
+check_status 2 "--ssh through sudo is refused" \
+	env SUDO_USER=pat.ops SSH_CONNECTION=x SSH_ORIGINAL_COMMAND=whoami alpr-store --ssh jdoe
+check_status 2 "no command: refused with how to log in" viassh jdoe ""
+done_testing

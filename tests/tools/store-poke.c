@@ -1,0 +1,247 @@
+/*
+ * store-poke: reach inside a store, for the tests: set an account's or a
+ * session's member (to age them without waiting), or stage an attack on
+ * the database.
+ *
+ *	store-poke -H home -K key account NAME MEMBER JSON
+ *	store-poke -H home -K key session CLIENT MEMBER JSON
+ *	store-poke -H home swap-reads		the sealed values of the first
+ *						two reads exchanged
+ *	store-poke -H home drop-daykey DATE	the wrapped key of a day removed
+ *						(what a purge does)
+ *	store-poke -H home count		reads, index keys, day keys
+ *	store-poke -H home -K key check		every read opens and is a read
+ *						record; every posting names a
+ *						read: "ok N reads", or what is
+ *						wrong and exit 1
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: store-poke -H home [-K key] account|session "
+	    "name member json | swap-reads | drop-daykey date | count | "
+	    "check\n");
+	exit(2);
+}
+
+static MDB_env *
+raw_env(const char *home, MDB_dbi *reads, MDB_dbi *keys, MDB_dbi *idx,
+    MDB_txn **txn, unsigned flags)
+{
+	MDB_env *env;
+	char *db = alpr_path(home, "db");
+	int rc;
+
+	if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 8) ||
+	    mdb_env_open(env, db, MDB_NOTLS, 0600))
+		alpr_die(3, "cannot open %s", db);
+	if ((rc = mdb_txn_begin(env, NULL, flags, txn)) == MDB_MAP_RESIZED) {
+		mdb_env_set_mapsize(env, 0);
+		rc = mdb_txn_begin(env, NULL, flags, txn);
+	}
+	if (rc ||
+	    mdb_dbi_open(*txn, "reads", 0, reads) ||
+	    mdb_dbi_open(*txn, "keys", 0, keys) ||
+	    mdb_dbi_open(*txn, "idx", MDB_DUPSORT | MDB_DUPFIXED, idx))
+		alpr_die(3, "cannot open %s", db);
+	free(db);
+	return env;
+}
+
+static int
+swap_reads(const char *home)
+{
+	MDB_dbi reads, keys, idx;
+	MDB_txn *txn;
+	MDB_env *env = raw_env(home, &reads, &keys, &idx, &txn, 0);
+	MDB_cursor *c;
+	MDB_val k[2], v[2];
+	unsigned char kb[2][ST_RKEY];
+	void *d[2];
+	int i;
+
+	mdb_cursor_open(txn, reads, &c);
+	for (i = 0; i < 2; i++) {
+		if (mdb_cursor_get(c, &k[i], &v[i], i ? MDB_NEXT : MDB_FIRST))
+			alpr_die(1, "fewer than two reads");
+		memcpy(kb[i], k[i].mv_data, ST_RKEY);
+		d[i] = alpr_malloc(v[i].mv_size);
+		memcpy(d[i], v[i].mv_data, v[i].mv_size);
+	}
+	mdb_cursor_close(c);
+	for (i = 0; i < 2; i++) {
+		MDB_val key = { ST_RKEY, kb[i] }, val = { v[!i].mv_size, d[!i] };
+		mdb_put(txn, reads, &key, &val, 0);
+	}
+	mdb_txn_commit(txn);
+	mdb_env_close(env);
+	return 0;
+}
+
+static int
+drop_daykey(const char *home, const char *date)
+{
+	MDB_dbi reads, keys, idx;
+	MDB_txn *txn;
+	MDB_env *env = raw_env(home, &reads, &keys, &idx, &txn, 0);
+	unsigned char kb[2];
+	MDB_val k = { 2, kb };
+	char buf[40];
+	struct timespec t;
+
+	snprintf(buf, sizeof buf, "%sT00:00:00Z", date);
+	if (alpr_time_parse(buf, &t) < 0)
+		alpr_die(2, "bad date %s", date);
+	st_put16(kb, t.tv_sec / 86400);
+	if (mdb_del(txn, keys, &k, NULL) != 0)
+		alpr_die(1, "no key for %s", date);
+	mdb_txn_commit(txn);
+	mdb_env_close(env);
+	return 0;
+}
+
+static int
+count(const char *home)
+{
+	MDB_dbi reads, keys, idx;
+	MDB_txn *txn;
+	MDB_env *env = raw_env(home, &reads, &keys, &idx, &txn,
+	    MDB_RDONLY);
+	MDB_stat a, b, c;
+
+	mdb_stat(txn, reads, &a);
+	mdb_stat(txn, idx, &b);
+	mdb_stat(txn, keys, &c);
+	printf("reads %zu postings %zu days %zu\n", a.ms_entries, b.ms_entries,
+	    c.ms_entries);
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	return 0;
+}
+
+static int
+check_all(struct alpr_store *s)
+{
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v, rk;
+	unsigned char key[ST_RKEY], *plain;
+	const struct st_day *dk;
+	size_t n = 0, bad = 0, posts = 0;
+	json_t *j;
+	int rc;
+
+	if (st_txn(s, MDB_RDONLY, &txn))
+		return 3;
+	mdb_cursor_open(txn, s->reads, &c);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT), n++) {
+		dk = st_day(s, txn, st_get16(k.mv_data), 0);
+		plain = alpr_malloc(v.mv_size);
+		if (!dk || k.mv_size != ST_RKEY || st_open(plain, v.mv_data,
+		    v.mv_size, k.mv_data, ST_RKEY, dk->seal) || !(j =
+		    json_loadb((char *)plain, v.mv_size - ST_SEALED(0), 0,
+		    NULL)) || alpr_record_check(j) || strcmp(alpr_rec_str(j,
+		    "type"), "read")) {
+			printf("read %zu does not open as a read record\n", n);
+			bad++;
+		} else
+			json_decref(j);
+		free(plain);
+	}
+	mdb_cursor_close(c);
+	mdb_cursor_open(txn, s->idx, &c);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT), posts++) {
+		memcpy(key, k.mv_data, 2);
+		memcpy(key + 2, v.mv_data, ST_POST);
+		rk.mv_size = ST_RKEY;
+		rk.mv_data = key;
+		if (mdb_get(txn, s->reads, &rk, &v) != 0) {
+			printf("a posting names no read\n");
+			bad++;
+		}
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	if (bad)
+		return 1;
+	printf("ok %zu reads %zu postings\n", n, posts);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct alpr_store *s;
+	const char *home = NULL, *key = NULL;
+	json_t *val, *j;
+	MDB_txn *txn;
+	int c;
+
+	alpr_setprogname(argv[0]);
+	while ((c = getopt(argc, argv, "H:K:")) != -1)
+		switch (c) {
+		case 'H': home = optarg; break;
+		case 'K': key = optarg; break;
+		default: usage();
+		}
+	argc -= optind;
+	argv += optind;
+	if (!home || argc < 1)
+		usage();
+	if (!strcmp(argv[0], "swap-reads"))
+		return swap_reads(home);
+	if (!strcmp(argv[0], "drop-daykey") && argc == 2)
+		return drop_daykey(home, argv[1]);
+	if (!strcmp(argv[0], "count"))
+		return count(home);
+	if (!strcmp(argv[0], "check")) {
+		if (!(s = alpr_store_open(home, key)))
+			return 3;
+		c = check_all(s);
+		alpr_store_close(s);
+		return c;
+	}
+	if (argc != 4)
+		usage();
+	if (!(val = json_loads(argv[3], JSON_DECODE_ANY, NULL)))
+		alpr_die(2, "bad JSON: %s", argv[3]);
+	if (!(s = alpr_store_open(home, key)))
+		return 3;
+	if (!strcmp(argv[0], "account")) {
+		if (st_txn(s, 0, &txn) || !(j = st_user_get(s, txn, argv[1])))
+			alpr_die(1, "no account %s", argv[1]);
+		json_object_set(j, argv[2], val);
+		if (st_user_put(s, txn, argv[1], j) || mdb_txn_commit(txn))
+			alpr_die(3, "cannot store the account");
+		json_decref(j);
+	} else if (!strcmp(argv[0], "session")) {
+		unsigned char mac[crypto_auth_BYTES], *buf;
+		char *p = alpr_path(s->sessdir, argv[1]), *line, b64[64], *out;
+		size_t n;
+		if (alpr_read_file(p, &buf, &n) < 0)
+			alpr_die(1, "no session %s", p);
+		*strchr((char *)buf, '\n') = '\0';
+		j = json_loads((char *)buf, 0, NULL);
+		json_object_set(j, argv[2], val);
+		line = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+		crypto_auth(mac, (unsigned char *)line, strlen(line), s->sessk);
+		alpr_b64(b64, sizeof b64, mac, sizeof mac);
+		n = strlen(line) + strlen(b64) + 3;
+		out = alpr_malloc(n);
+		snprintf(out, n, "%s\n%s\n", line, b64);
+		if (alpr_write_atomic(p, out, strlen(out)) < 0)
+			alpr_die(3, "cannot write %s", p);
+	} else
+		usage();
+	json_decref(val);
+	alpr_store_close(s);
+	return 0;
+}
