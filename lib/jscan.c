@@ -226,7 +226,8 @@ object(struct scan *s, int top)
 			return -1;
 		if (top)
 			for (i = 0; i < s->nwant; i++)
-				if (keyis(s->want[i].key, k, kn)) {
+				if (kn && s->want[i].key[0] == k[0] &&
+				    keyis(s->want[i].key, k, kn)) {
 					s->want[i].val = vstart;
 					s->want[i].len = s->p - vstart;
 				}

@@ -91,17 +91,23 @@ struct alpr_ingest {
 				 * grows */
 };
 
+/* Does the id begin with the read's time, as alpr-capture makes ids? */
 static int
-id_has_time(const char *id, size_t n, const struct timespec *ts)
+id_has_time(const char *id, size_t n, const char *tsraw, size_t nts,
+    const struct timespec *ts)
 {
 	char tm[ALPR_TIME_LEN], want[24];
+	const char *t = tsraw;
 	size_t i, k = 0;
 
-	alpr_time_fmt(ts, tm);
-	for (i = 0; tm[i] && k + 1 < sizeof want; i++)
-		if (tm[i] != '-' && tm[i] != ':')
-			want[k++] = tm[i];
-	want[k] = '\0';
+	if (nts != 23 || t[22] != 'Z') {	/* not as alpr_time_fmt has it */
+		alpr_time_fmt(ts, tm);
+		t = tm;
+		nts = strlen(tm);
+	}
+	for (i = 0; i < nts && k + 1 < sizeof want; i++)
+		if (t[i] != '-' && t[i] != ':')
+			want[k++] = t[i];
 	return n >= k && !memcmp(id, want, k) && (n == k || id[k] == '-');
 }
 
@@ -335,7 +341,7 @@ check(const struct fields *f, struct timespec *ts, char *why, size_t wn)
 	buf[f->nts] = '\0';
 	if (alpr_time_parse(buf, ts) < 0)
 		return "\"ts\" is not an RFC 3339 time";
-	if (!id_has_time(f->id, f->nid, ts))
+	if (!id_has_time(f->id, f->nid, f->ts, f->nts, ts))
 		return "\"id\" does not begin with the read's time as "
 		    "alpr-records(5) has it (YYYYMMDDTHHMMSS.CCZ)";
 	if (!f->plate || !plate_ok(f->plate, f->nplate))
