@@ -637,14 +637,13 @@ refuse(struct alpr_store *s, const char *action, json_t *terms,
 	json_t *entry;
 
 	entry = json_pack("{s:s,s:O,s:s,s:s}", "action", action, "data",
-	    terms, "outcome", "denied", "reason", why);
+	    terms, "outcome", "denied", "refusal", why);
 	if (j->purpose)
 		json_object_set_new(entry, "purpose", json_string(j->purpose));
 	if (j->kase)
 		json_object_set_new(entry, "case", json_string(j->kase));
 	if (j->reason)
-		json_object_set_new(entry, "stated_reason",
-		    json_string(j->reason));
+		json_object_set_new(entry, "reason", json_string(j->reason));
 	if (alpr_store_logentry(s, entry) < 0)
 		alpr_warn("unable to write the refusal to the access log:");
 	json_decref(entry);

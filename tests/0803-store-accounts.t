@@ -85,7 +85,7 @@ done
 check_status 1 "after 5 failures within 15 minutes the right password is refused" \
 	as pat.ops alpr-store login -u pat.ops --password-file "$T/pat.ops.pw" -c "$(code pat.ops "now - 30 seconds")"
 like "... the account is locked" "$(cat "$T/err")" "locked after failed logins"
-like "the lockout is in the access log" "$(entries lockout)" '"target":"pat.ops".*"reason":"too many failed logins"'
+like "the lockout is in the access log" "$(entries lockout)" '"target":"pat.ops".*"cause":"too many failed logins"'
 ok $([ "$(entries login-failed | grep -c '"user":"pat.ops"')" -ge 10 ]; echo $?) "... and every failure"
 check_status 1 "its session ended with it" sfind pat.ops 7ABC123
 check_status 1 "nobody unlocks their own account" as admin alpr-store user unlock admin

@@ -164,7 +164,7 @@ alpr_store_deny(struct alpr_store *s, const char *action, const char *target,
     const char *why)
 {
 	json_t *e = json_pack("{s:s,s:s,s:s,s:s}", "action", action, "target",
-	    target ? target : "-", "outcome", "denied", "reason", why);
+	    target ? target : "-", "outcome", "denied", "refusal", why);
 
 	alpr_warn("%s: %s", target ? target : action, why);
 	if (alpr_store_logentry(s, e) < 0)

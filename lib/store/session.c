@@ -128,7 +128,7 @@ static int
 end(struct alpr_store *s, const char *user, const char *why)
 {
 	json_t *e = json_pack("{s:s,s:s,s:s,s:s}", "action", "logout", "user",
-	    user, "outcome", "ok", "reason", why);
+	    user, "outcome", "ok", "cause", why);
 	int r = alpr_store_logentry(s, e);
 
 	json_decref(e);

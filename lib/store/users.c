@@ -724,7 +724,7 @@ login_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e, void *arg)
 		json_object_set_new(u, "disabled_reason", json_string(
 		    "unused for longer than inactive_days"));
 		json_object_set_new(e, "outcome", json_string("denied"));
-		json_object_set_new(e, "reason", json_string(a->why));
+		json_object_set_new(e, "refusal", json_string(a->why));
 		json_object_set_new(e, "change", json_pack("{s:s}", "op",
 		    "disable"));
 		return 0;
@@ -737,7 +737,7 @@ login_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e, void *arg)
 		return 0;
 	}
 	json_object_set_new(e, "outcome", json_string("denied"));
-	json_object_set_new(e, "reason", json_string(a->why));
+	json_object_set_new(e, "refusal", json_string(a->why));
 	nf = json_array();
 	json_array_foreach(f, i, t)
 		if (json_integer_value(t) > from)
@@ -809,7 +809,7 @@ alpr_login(struct alpr_store *s, const char *name, const char *pw,
 		return r;
 	if (a.lock) {
 		e = json_pack("{s:s,s:s,s:s,s:s}", "action", "lockout", "target",
-		    name, "outcome", "ok", "reason", "too many failed logins");
+		    name, "outcome", "ok", "cause", "too many failed logins");
 		if (alpr_store_logentry(s, e) < 0)
 			alpr_warn("unable to write the lockout to the log:");
 		json_decref(e);
