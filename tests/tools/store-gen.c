@@ -6,9 +6,11 @@
  * city, and a hotlist hit now and then.
  *
  *	store-gen [-d days] [-n reads] [-s seed] [-t start] [-v vehicles]
+ *	store-gen -p i		the plate of vehicle i
+ *	store-gen -q n		n plates of the fleet, spread over it, that a
+ *				search knows are there (with -v as generated)
  *
- * Deterministic for a seed. Plate i of the fleet is printed by
- * store-gen -p i, so that a test can search for what it knows is there.
+ * Deterministic for a seed.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -101,21 +103,23 @@ main(int argc, char **argv)
 	char plate[16], cand[16], ts[40], id[80], image[65];
 	struct tm tm;
 	double lat, lon;
-	int ch, k, printonly = -1;
+	int ch, k, printonly = -1, queries = 0;
 
 	alpr_setprogname(argv[0]);
-	while ((ch = getopt(argc, argv, "d:n:p:s:t:v:")) != -1)
+	while ((ch = getopt(argc, argv, "d:n:p:q:s:t:v:")) != -1)
 		switch (ch) {
 		case 'd': days = atol(optarg); break;
 		case 'n': n = atol(optarg); break;
 		case 'p': printonly = atoi(optarg); break;
+		case 'q': queries = atoi(optarg); break;
 		case 's': rng ^= strtoull(optarg, NULL, 10) * 0x9e3779b97f4a7c15ULL;
 		    break;
 		case 't': start = atol(optarg); break;
 		case 'v': vehicles = atol(optarg); break;
 		default:
 			fprintf(stderr, "usage: store-gen [-d days] [-n reads] "
-			    "[-p vehicle] [-s seed] [-t start] [-v vehicles]\n");
+			    "[-p vehicle] [-q queries] [-s seed] [-t start] "
+			    "[-v vehicles]\n");
 			return 2;
 		}
 	if (printonly >= 0) {
@@ -123,6 +127,13 @@ main(int argc, char **argv)
 		puts(plate);
 		return 0;
 	}
+	for (i = 0; i < queries; i++) {
+		/* the frequent few (the first 2000) and the fleet, alike */
+		plate_of(i % 2 ? below(2000) : below(vehicles), plate);
+		puts(plate);
+	}
+	if (queries)
+		return 0;
 	per = n / days > 0 ? n / days : 1;
 	for (i = 0; i < n; i++) {
 		/* reads of a day spread over it, in time order */
