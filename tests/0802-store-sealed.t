@@ -62,10 +62,11 @@ like "the add entries say who, how many and from where" "$(entries add | head -1
 
 # Attacks on the sealed data
 check "before any tampering every read opens" store-poke -H "$H" -K "$K" check
-mkdir "$T/before"; cp -a "$H/db" "$H/spool" "$T/before/"
+db=$(readlink -f "$H/db")
+mkdir "$T/before"; cp -a "$db" "$T/before/db"; cp -a "$H/spool" "$T/before/"
 store-poke -H "$H" swap-reads
 check_status 1 "two sealed reads swapped between keys do not open" store-poke -H "$H" -K "$K" check
-rm -rf "$H/db" "$H/spool"; cp -a "$T/before/db" "$T/before/spool" "$H/"
+rm -rf "$db" "$H/spool"; cp -a "$T/before/db" "$db"; cp -a "$T/before/spool" "$H/"
 
 rid=$(sfind jdoe 8XYZ402 | perl -MJSON::PP -ne 'print decode_json($_)->{read_id}')
 frames=$(find "$H/spool" -type f | sort)

@@ -3,6 +3,8 @@
  * settings, its LMDB environment, its key, its access log.
  */
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <ftw.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -133,6 +135,7 @@ store_new(const char *home)
 		alpr_die(ALPR_EXIT_SYS, "fatal: out of memory:");
 	s->day = alpr_calloc(ST_NDAYS, sizeof *s->day);
 	s->dayst = alpr_calloc(ST_NDAYS, 1);
+	s->lockfd = -1;
 	return s;
 }
 
@@ -145,6 +148,34 @@ mapsize(void)
 	long v = e ? atol(e) : 0;
 
 	return v >= (1 << 20) ? (size_t)v : MAPSIZE_MIN;
+}
+
+/* The identity of the data file the link now names. */
+static int
+data_id(struct alpr_store *s, dev_t *dev, ino_t *ino)
+{
+	char *p = alpr_path(s->dbdir, "data.mdb");
+	struct stat sb;
+	int r = stat(p, &sb);
+
+	if (r < 0)
+		alpr_warn("unable to find %s:", p);
+	free(p);
+	*dev = sb.st_dev;
+	*ino = sb.st_ino;
+	return r;
+}
+
+static int
+open_lock(struct alpr_store *s)
+{
+	char *p = alpr_path(s->home, "lock");
+	int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		alpr_warn("unable to open %s:", p);
+	free(p);
+	return fd;
 }
 
 static int
@@ -180,11 +211,85 @@ env_open(struct alpr_store *s, int create)
 		st_mdb_warn(rc, "unable to open the store's databases");
 		return -1;
 	}
-	return 0;
+	return data_id(s, &s->dbdev, &s->dbino);
 }
 
+static void
+env_close(struct alpr_store *s)
+{
+	if (s->env)
+		mdb_env_close(s->env);
+	s->env = NULL;
+}
+
+/* The key file's check, as the database now has it: 1 ours, 0 not. */
 static int
-meta_put(struct alpr_store *s, MDB_txn *txn, const char *name,
+kek_current(struct alpr_store *s, MDB_txn *txn)
+{
+	unsigned char chk[16];
+	MDB_val k = { 9, "kek_check" }, v;
+
+	if (mdb_get(txn, s->meta, &k, &v) != 0 || v.mv_size != 20)
+		return 0;
+	st_kek_checkval(s, chk);
+	return sodium_memcmp(chk, v.mv_data, 16) == 0;
+}
+
+int
+st_wbegin(struct alpr_store *s, MDB_txn **txn)
+{
+	dev_t dev;
+	ino_t ino;
+	int tries;
+
+	if (s->lockfd < 0 && (s->lockfd = open_lock(s)) < 0)
+		return -1;
+	while (flock(s->lockfd, LOCK_SH) < 0)
+		if (errno != EINTR) {
+			alpr_warn("unable to lock %s/lock:", s->home);
+			return -1;
+		}
+	for (tries = 0; tries < 3; tries++) {
+		/* a compaction moved the database: open the new one */
+		if (data_id(s, &dev, &ino) < 0)
+			break;
+		if (dev != s->dbdev || ino != s->dbino) {
+			/* the day keys it holds stay as they were */
+			env_close(s);
+			if (env_open(s, 0) < 0)
+				break;
+		}
+		if (st_txn(s, 0, txn) != 0)
+			break;
+		if (kek_current(s, *txn))
+			return 0;
+		/* a purge gave the key file a new key (the day keys are the
+		 * same, wrapped anew): read it again */
+		mdb_txn_abort(*txn);
+		if (st_kek_load(s, s->keypath, 0) < 0)
+			break;
+	}
+	if (tries == 3)
+		alpr_warn("the key file %s is not the store's key", s->keypath);
+	flock(s->lockfd, LOCK_UN);
+	return -1;
+}
+
+int
+st_wend(struct alpr_store *s, MDB_txn *txn, int ok)
+{
+	int rc = 0;
+
+	if (ok && (rc = mdb_txn_commit(txn)) != 0)
+		st_mdb_warn(rc, "unable to commit to the store");
+	else if (!ok)
+		mdb_txn_abort(txn);
+	flock(s->lockfd, LOCK_UN);
+	return rc;
+}
+
+int
+st_meta_put(struct alpr_store *s, MDB_txn *txn, const char *name,
     const void *p, size_t n)
 {
 	MDB_val k = { strlen(name), (void *)name }, v = { n, (void *)p };
@@ -192,8 +297,8 @@ meta_put(struct alpr_store *s, MDB_txn *txn, const char *name,
 	return mdb_put(txn, s->meta, &k, &v, 0);
 }
 
-static int
-meta_get(struct alpr_store *s, MDB_txn *txn, const char *name, MDB_val *v)
+int
+st_meta_get(struct alpr_store *s, MDB_txn *txn, const char *name, MDB_val *v)
 {
 	MDB_val k = { strlen(name), (void *)name };
 
@@ -240,12 +345,18 @@ rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 static void
 unmake(struct alpr_store *s, const char *keyfile)
 {
-	const char *dirs[] = { s->dbdir, s->spool, s->sessdir, s->logdir };
+	char *db0 = alpr_path(s->home, "db.0"), *lock = alpr_path(s->home,
+	    "lock");
+	const char *dirs[] = { db0, s->spool, s->sessdir, s->logdir };
 	size_t i;
 
 	for (i = 0; i < sizeof dirs / sizeof *dirs; i++)
 		nftw(dirs[i], rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	unlink(s->dbdir);
 	unlink(s->confpath);
+	unlink(lock);
+	free(db0);
+	free(lock);
 	if (keyfile)
 		unlink(keyfile);
 }
@@ -267,7 +378,7 @@ alpr_store_create(const char *home, const struct alpr_store_initopt *o)
 	struct alpr_log_config lc = { NULL, NULL, NULL, 1000, 3600 };
 	struct alpr_store *s;
 	char hex[ALPR_SHA256_HEX], tm[ALPR_TIME_LEN], *text, *vkey = NULL;
-	char *kf = NULL;
+	char *kf = NULL, *p;
 	const char *given;
 	struct stat sb;
 	MDB_txn *txn;
@@ -293,7 +404,11 @@ alpr_store_create(const char *home, const struct alpr_store_initopt *o)
 		goto out;
 	newkey = stat(kf, &sb) < 0;
 	made = 1;
-	if (alpr_mkdirs(s->dbdir, 0700) < 0 || alpr_mkdirs(s->spool, 0700) < 0 ||
+	p = alpr_path(home, "db.0");
+	rc = alpr_mkdirs(p, 0700);
+	free(p);
+	if (rc < 0 || symlink("db.0", s->dbdir) < 0 ||
+	    alpr_mkdirs(s->spool, 0700) < 0 ||
 	    alpr_mkdirs(s->sessdir, 0700) < 0) {
 		alpr_warn("unable to make the store home %s:", home);
 		goto out;
@@ -313,9 +428,9 @@ alpr_store_create(const char *home, const struct alpr_store_initopt *o)
 	conf_hash(s->confpath, hex);
 	alpr_time_now(tm);
 	st_kek_record(s, txn);
-	if ((rc = meta_put(s, txn, "format", FORMAT, 1)) != 0 ||
-	    (rc = meta_put(s, txn, "created", tm, strlen(tm))) != 0 ||
-	    (rc = meta_put(s, txn, "conf_sha256", hex, 64)) != 0 ||
+	if ((rc = st_meta_put(s, txn, "format", FORMAT, 1)) != 0 ||
+	    (rc = st_meta_put(s, txn, "created", tm, strlen(tm))) != 0 ||
+	    (rc = st_meta_put(s, txn, "conf_sha256", hex, 64)) != 0 ||
 	    (rc = mdb_txn_commit(txn)) != 0) {
 		st_mdb_warn(rc, "unable to write the store's first records");
 		goto out;
@@ -352,26 +467,21 @@ conf_changed(struct alpr_store *s)
 	conf_hash(s->confpath, hex);
 	if (st_txn(s, MDB_RDONLY, &txn) != 0)
 		return -1;
-	rc = meta_get(s, txn, "conf_sha256", &v);
+	rc = st_meta_get(s, txn, "conf_sha256", &v);
 	snprintf(old, sizeof old, "%.*s", rc == 0 ? (int)v.mv_size : 1,
 	    rc == 0 ? (char *)v.mv_data : "-");
 	mdb_txn_abort(txn);
 	if (!strcmp(old, hex))
 		return 0;
-	if (st_txn(s, 0, &txn) != 0)
+	if (st_wbegin(s, &txn) != 0)
 		return -1;
 	e = json_pack("{s:s,s:s,s:s,s:s,s:s}", "action", "config-change",
 	    "user", "-", "target", "alpr.conf", "old_sha256", old,
 	    "new_sha256", hex);
-	if (alpr_store_logentry(s, e) < 0 ||
-	    (rc = meta_put(s, txn, "conf_sha256", hex, 64)) != 0 ||
-	    (rc = mdb_txn_commit(txn)) != 0) {
-		mdb_txn_abort(txn);
-		json_decref(e);
-		return -1;
-	}
+	rc = alpr_store_logentry(s, e) < 0 || st_meta_put(s, txn,
+	    "conf_sha256", hex, 64) != 0;
 	json_decref(e);
-	return 0;
+	return st_wend(s, txn, !rc) || rc ? -1 : 0;
 }
 
 struct alpr_store *
@@ -398,7 +508,7 @@ alpr_store_open(const char *home, const char *keyfile)
 		goto fail;
 	if (st_txn(s, MDB_RDONLY, &txn) != 0)
 		goto fail;
-	r = meta_get(s, txn, "format", &v);
+	r = st_meta_get(s, txn, "format", &v);
 	if (r != 0 || v.mv_size != 1 || memcmp(v.mv_data, FORMAT, 1)) {
 		alpr_warn("%s: not a store of format " FORMAT, s->dbdir);
 		mdb_txn_abort(txn);
@@ -428,8 +538,9 @@ alpr_store_close(struct alpr_store *s)
 		return;
 	if (s->log)
 		alpr_log_close(s->log);
-	if (s->env)
-		mdb_env_close(s->env);
+	env_close(s);
+	if (s->lockfd >= 0)
+		close(s->lockfd);
 	st_days_forget(s);
 	free(s->day);
 	free(s->dayst);
@@ -444,6 +555,7 @@ alpr_store_close(struct alpr_store *s)
 	free(s->logdir);
 	free(s->sessdir);
 	free(s->confpath);
+	free(s->keypath);
 	free(s);
 }
 

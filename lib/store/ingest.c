@@ -532,7 +532,6 @@ day_keys(struct alpr_ingest *g, int d)
 	struct alpr_store *s = g->s;
 	const struct st_day *k;
 	MDB_txn *txn;
-	int rc;
 
 	if (s->dayst[d] > 0)
 		return s->day[d];
@@ -542,14 +541,14 @@ day_keys(struct alpr_ingest *g, int d)
 		k = st_day(s, txn, d, 0);
 		mdb_txn_abort(txn);
 	}
-	if (!k && s->dayst[d] <= 0 && st_txn(s, 0, &txn) == 0) {
-		if ((k = st_day(s, txn, d, 1)) && (rc = mdb_txn_commit(txn)) !=
-		    0) {
-			st_mdb_warn(rc, "unable to store a day key");
-			st_days_forget(s);
+	if (!k && s->dayst[d] <= 0 && st_wbegin(s, &txn) == 0) {
+		k = st_day(s, txn, d, 1);
+		if (st_wend(s, txn, k != NULL) != 0 && k) {
+			s->day[d] = NULL;	/* never stored */
+			s->dayst[d] = 0;
+			free((void *)k);
 			k = NULL;
-		} else if (!k)
-			mdb_txn_abort(txn);
+		}
 	}
 	pthread_mutex_unlock(&g->txnmu);
 	return k;
@@ -955,7 +954,12 @@ store_batch(struct alpr_ingest *g, struct batch *b)
 
 	for (tries = 0;; tries++) {
 		g->ntaken = 0;
-		if (st_txn(s, 0, &txn) != 0)
+		/* the reading stage may be in a transaction of its own while
+		 * a moved database is opened anew */
+		pthread_mutex_lock(&g->txnmu);
+		rc = st_wbegin(s, &txn);
+		pthread_mutex_unlock(&g->txnmu);
+		if (rc != 0)
 			return -1;
 		entry = json_pack("{s:s,s:s}", "action", "add", "outcome", "ok");
 		src = json_array();
@@ -968,10 +972,10 @@ store_batch(struct alpr_ingest *g, struct batch *b)
 			    "so it is not stored:");
 			rc = -1;
 		}
-		if (rc == 0 && (rc = mdb_txn_commit(txn)) != 0)
-			st_mdb_warn(rc, "unable to commit a batch");
-		else if (rc != 0)
-			mdb_txn_abort(txn);
+		if (rc == 0)
+			rc = st_wend(s, txn, 1);
+		else
+			st_wend(s, txn, 0);
 		json_decref(entry);
 		if (rc == MDB_MAP_FULL && tries < 40) {
 			for (i = 0; i < g->ntaken; i++)

@@ -138,6 +138,10 @@ st_kek_load(struct alpr_store *s, const char *path, int create)
 	}
 	if (st_kek_outside(s, path) < 0)
 		return -1;
+	if (s->keypath != path) {
+		free(s->keypath);
+		s->keypath = alpr_strdup(path);
+	}
 	if (alpr_read_file(path, &data, &n) == 0) {
 		r = parse_keyfile(s, path, data, n);
 		sodium_memzero(data, n);
@@ -176,8 +180,8 @@ st_kek_load(struct alpr_store *s, const char *path, int create)
 
 /* A check value that tells the store's key from another without
  * revealing it. */
-static void
-kek_checkval(struct alpr_store *s, unsigned char out[16])
+void
+st_kek_checkval(struct alpr_store *s, unsigned char out[16])
 {
 	static const char label[] = "alpr-store key check";
 
@@ -191,7 +195,7 @@ st_kek_record(struct alpr_store *s, MDB_txn *txn)
 	unsigned char chk[20];
 	MDB_val k = { 9, "kek_check" }, v = { sizeof chk, chk };
 
-	kek_checkval(s, chk);
+	st_kek_checkval(s, chk);
 	st_put32(chk + 16, s->kekgen);
 	mdb_put(txn, s->meta, &k, &v, 0);
 }
@@ -208,7 +212,7 @@ st_kek_check(struct alpr_store *s, MDB_txn *txn)
 		    "made by alpr-store init", s->dbdir);
 		return -1;
 	}
-	kek_checkval(s, chk);
+	st_kek_checkval(s, chk);
 	if (sodium_memcmp(chk, v.mv_data, 16) != 0) {
 		alpr_warn("the key file is not this store's key (the store's "
 		    "is generation %u, the file's %u)",

@@ -4,7 +4,10 @@
  *
  * The store home (alpr-store(1) FILES):
  *	alpr.conf	settings (alpr.conf(5))
- *	db/		the LMDB environment
+ *	db		a symbolic link to db.N/, the LMDB environment (a
+ *			compaction writes db.N+1/ and moves the link)
+ *	lock		taken shared by every write transaction, alone by a
+ *			compaction
  *	spool/DAY/NAME	sealed frames, one folder per day of reads
  *	log/		the access log (alpr-audit(1))
  *	sessions/CLIENT	login sessions, one per OS user
@@ -59,6 +62,11 @@ struct st_day {			/* a day's keys, derived from its data key */
 
 struct alpr_store {
 	char *home, *dbdir, *spool, *logdir, *sessdir, *confpath;
+	char *keypath;			/* the key file read */
+	int lockfd;			/* HOME/lock: writers share it, a
+					 * compaction takes it alone */
+	dev_t dbdev;			/* the data file opened */
+	ino_t dbino;
 	struct alpr_storeconf conf;
 	MDB_env *env;
 	MDB_dbi meta, keys, reads, idx, users;
@@ -78,6 +86,8 @@ struct alpr_store {
 int st_kek_outside(struct alpr_store *s, const char *path);
 int st_kek_load(struct alpr_store *s, const char *path, int create);
 int st_kek_check(struct alpr_store *s, MDB_txn *txn);
+/* A check value that tells the key file's key from another. */
+void st_kek_checkval(struct alpr_store *s, unsigned char out[16]);
 void st_kek_record(struct alpr_store *s, MDB_txn *txn);
 /* The keys of day d: NULL when the day has none (and create is 0) or on
  * error (message printed). create needs a write txn. */
@@ -98,7 +108,21 @@ char *st_frame_path(struct alpr_store *s, int d, const struct st_day *k,
     const char *image);
 
 /* home.c */
+/* A read-only transaction (flags MDB_RDONLY), or a write transaction
+ * outside st_wbegin for what a store's making does. */
 int st_txn(struct alpr_store *s, unsigned flags, MDB_txn **txn);
+/*
+ * A write transaction, under the home's lock taken shared: if the
+ * database was replaced by a compaction or the key file's key changed
+ * since it was opened, the store is opened anew first. st_wend commits
+ * (ok) or aborts, and lets the lock go: 0, or the LMDB error (warned).
+ */
+int st_wbegin(struct alpr_store *s, MDB_txn **txn);
+int st_wend(struct alpr_store *s, MDB_txn *txn, int ok);
+int st_meta_put(struct alpr_store *s, MDB_txn *txn, const char *name,
+    const void *p, size_t n);
+int st_meta_get(struct alpr_store *s, MDB_txn *txn, const char *name,
+    MDB_val *v);
 /* Report an LMDB error as "what: mdb_strerror". */
 void st_mdb_warn(int rc, const char *what);
 void st_put16(unsigned char *p, unsigned v);

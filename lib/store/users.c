@@ -172,24 +172,26 @@ change(struct alpr_store *s, const char *name, int must_exist, change_fn fn,
 {
 	MDB_txn *txn;
 	json_t *u, *e;
-	int r, rc;
+	int r;
 
 	if (!alpr_user_name_ok(name)) {
 		alpr_warn("%s: not an account name (1 to 32 of a-z 0-9 . _ -, "
 		    "starting with a letter)", name);
 		return 1;
 	}
-	if (st_txn(s, 0, &txn) != 0)
+	if (st_wbegin(s, &txn) != 0)
 		return -1;
 	u = st_user_get(s, txn, name);
 	if (must_exist && !u) {
-		mdb_txn_abort(txn);
-		return alpr_store_deny(s, "user-change", name, "no such account");
+		st_wend(s, txn, 0);
+		return alpr_store_deny(s, "user-change", name,
+		    "no such account");
 	}
 	if (!must_exist && u) {
-		mdb_txn_abort(txn);
+		st_wend(s, txn, 0);
 		json_decref(u);
-		return alpr_store_deny(s, "user-change", name, "the account exists");
+		return alpr_store_deny(s, "user-change", name,
+		    "the account exists");
 	}
 	if (!u)
 		u = json_object();
@@ -203,11 +205,8 @@ change(struct alpr_store *s, const char *name, int must_exist, change_fn fn,
 	}
 	if (r == 0 && st_user_put(s, txn, name, u) < 0)
 		r = -1;
-	if (r == 0 && (rc = mdb_txn_commit(txn)) != 0) {
-		st_mdb_warn(rc, "unable to store the account");
+	if (st_wend(s, txn, r == 0) != 0)
 		r = -1;
-	} else if (r != 0)
-		mdb_txn_abort(txn);
 	json_decref(u);
 	json_decref(e);
 	return r;

@@ -216,10 +216,10 @@ main(int argc, char **argv)
 	if (!(s = alpr_store_open(home, key)))
 		return 3;
 	if (!strcmp(argv[0], "account")) {
-		if (st_txn(s, 0, &txn) || !(j = st_user_get(s, txn, argv[1])))
+		if (st_wbegin(s, &txn) || !(j = st_user_get(s, txn, argv[1])))
 			alpr_die(1, "no account %s", argv[1]);
 		json_object_set(j, argv[2], val);
-		if (st_user_put(s, txn, argv[1], j) || mdb_txn_commit(txn))
+		if (st_user_put(s, txn, argv[1], j) || st_wend(s, txn, 1))
 			alpr_die(3, "cannot store the account");
 		json_decref(j);
 	} else if (!strcmp(argv[0], "session")) {
