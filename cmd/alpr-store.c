@@ -44,7 +44,9 @@ usage(const char *why)
 	    "  find -P purpose -C case -R reason [-ct] [-f[N]] [--from time]\n"
 	    "       [--to time] [--camera name] [--near lat,lon --radius m]\n"
 	    "       [--hotlist file [-e | -d n]] [--limit n] [plate]\n"
-	    "  show -P purpose -C case -R reason [-o file] read-id\n");
+	    "  show -P purpose -C case -R reason [-o file] read-id\n"
+	    "  hold add -C case -R reason [--id read-id ...] [find options]\n"
+	    "  hold release [-R reason] id | hold list [-j]\n");
 	exit(ALPR_EXIT_USAGE);
 }
 
@@ -712,8 +714,20 @@ load_hotlist(struct alpr_store *s, const char *file, int maxdiff,
 	return 0;
 }
 
-static int
-cmd_find(int argc, char **argv)
+/* A search as the command line gives it: find's, and hold add's. */
+struct search {
+	struct alpr_query q;
+	struct justification j;
+	const char *hotlist;
+	int maxdiff, fmt;
+	const char **ids;	/* hold add --id */
+	int nids;
+	json_t *terms;		/* as the log records them */
+	struct alpr_hlpolicy pol;
+};
+
+static void
+search_args(int argc, char **argv, struct search *x, const char *cmd)
 {
 	static struct option lo[] = {
 		{ "purpose", required_argument, 0, 'P' },
@@ -727,113 +741,263 @@ cmd_find(int argc, char **argv)
 		{ "radius", required_argument, 0, 5 },
 		{ "hotlist", required_argument, 0, 6 },
 		{ "limit", required_argument, 0, 7 },
+		{ "id", required_argument, 0, 8 },
 		{ 0, 0, 0, 0 } };
-	struct justification j = { NULL, NULL, NULL };
-	struct alpr_query q;
-	struct alpr_result res;
-	struct alpr_hlpolicy pol;
-	struct alpr_store *s;
-	const char *hotlist = NULL;
-	char why[300], *end, tm[ALPR_TIME_LEN];
-	json_t *terms;
-	int c, r, fmt = 0, maxdiff = 1, perm;
+	char *end, tm[ALPR_TIME_LEN];
+	int c;
 
-	memset(&q, 0, sizeof q);
-	q.fuzzy = -1;
-	q.limit = -1;
+	memset(x, 0, sizeof *x);
+	x->q.fuzzy = -1;
+	x->q.limit = -1;
+	x->maxdiff = 1;
 	while ((c = getopt_long(argc, argv, "C:cd:ef::P:R:t", lo, NULL)) != -1)
 		switch (c) {
-		case 'C': j.kase = optarg; break;
-		case 'c': fmt = 'c'; break;
-		case 'd': maxdiff = alpr_strtonum(optarg, 0, 3,
+		case 'C': x->j.kase = optarg; break;
+		case 'c': x->fmt = 'c'; break;
+		case 'd': x->maxdiff = alpr_strtonum(optarg, 0, 3,
 		    "differences"); break;
-		case 'e': maxdiff = -1; break;
-		case 'f': q.fuzzy = optarg ? alpr_strtonum(optarg, 0, 3,
+		case 'e': x->maxdiff = -1; break;
+		case 'f': x->q.fuzzy = optarg ? alpr_strtonum(optarg, 0, 3,
 		    "fuzzy differences") : 1; break;
-		case 'P': j.purpose = optarg; break;
-		case 'R': j.reason = optarg; break;
-		case 't': fmt = 't'; break;
-		case 1: parse_when(optarg, 0, &q.from); q.has_from = 1; break;
-		case 2: parse_when(optarg, 1, &q.to); q.has_to = 1; break;
-		case 3: q.camera = optarg; break;
+		case 'P': x->j.purpose = optarg; break;
+		case 'R': x->j.reason = optarg; break;
+		case 't': x->fmt = 't'; break;
+		case 1: parse_when(optarg, 0, &x->q.from); x->q.has_from = 1;
+		    break;
+		case 2: parse_when(optarg, 1, &x->q.to); x->q.has_to = 1; break;
+		case 3: x->q.camera = optarg; break;
 		case 4:
-			q.lat = strtod(optarg, &end);
-			if (*end != ',' || q.lat < -90 || q.lat > 90)
+			x->q.lat = strtod(optarg, &end);
+			if (*end != ',' || x->q.lat < -90 || x->q.lat > 90)
 				usage("--near: want LAT,LON");
-			q.lon = alpr_strtod(end + 1, -180, 180, "longitude");
-			q.near = 1;
+			x->q.lon = alpr_strtod(end + 1, -180, 180, "longitude");
+			x->q.near = 1;
 			break;
-		case 5: q.radius = alpr_strtod(optarg, 0, 1e7, "radius");
+		case 5: x->q.radius = alpr_strtod(optarg, 0, 1e7, "radius");
 		    break;
-		case 6: hotlist = optarg; break;
-		case 7: q.limit = alpr_strtonum(optarg, 1, 1000000, "limit");
-		    break;
+		case 6: x->hotlist = optarg; break;
+		case 7: x->q.limit = alpr_strtonum(optarg, 1, 1000000,
+		    "limit"); break;
+		case 8:
+			if (strcmp(cmd, "hold"))
+				usage("--id is for hold add");
+			x->ids = alpr_realloc(x->ids, (x->nids + 1) *
+			    sizeof *x->ids);
+			x->ids[x->nids++] = optarg;
+			break;
 		default: usage(NULL);
 		}
 	argc -= optind;
 	argv += optind;
 	if (argc > 1)
-		usage("find takes at most one plate or pattern");
-	q.plate = argc ? argv[0] : NULL;
-	if (q.near && q.radius <= 0)
+		usage("a search takes at most one plate or pattern");
+	x->q.plate = argc ? argv[0] : NULL;
+	if (x->q.near && x->q.radius <= 0)
 		usage("--near wants --radius metres");
-	/* the terms, as the log records them */
-	terms = json_object();
-	if (q.plate)
-		json_object_set_new(terms, strpbrk(q.plate, "?*") ? "pattern" :
-		    "plate", json_string(q.plate));
-	if (q.fuzzy >= 0)
-		json_object_set_new(terms, "fuzzy", json_integer(q.fuzzy));
-	if (q.has_from) {
-		alpr_time_fmt(&q.from, tm);
-		json_object_set_new(terms, "from", json_string(tm));
+	x->terms = json_object();
+	if (x->q.plate)
+		json_object_set_new(x->terms, strpbrk(x->q.plate, "?*") ?
+		    "pattern" : "plate", json_string(x->q.plate));
+	if (x->q.fuzzy >= 0)
+		json_object_set_new(x->terms, "fuzzy",
+		    json_integer(x->q.fuzzy));
+	if (x->q.has_from) {
+		alpr_time_fmt(&x->q.from, tm);
+		json_object_set_new(x->terms, "from", json_string(tm));
 	}
-	if (q.has_to) {
-		alpr_time_fmt(&q.to, tm);
-		json_object_set_new(terms, "to", json_string(tm));
+	if (x->q.has_to) {
+		alpr_time_fmt(&x->q.to, tm);
+		json_object_set_new(x->terms, "to", json_string(tm));
 	}
-	if (q.camera)
-		json_object_set_new(terms, "camera", json_string(q.camera));
-	if (q.near)
-		json_object_set_new(terms, "near", json_pack("{s:f,s:f,s:f}",
-		    "lat", q.lat, "lon", q.lon, "radius_m", q.radius));
-	perm = q.plate && !strpbrk(q.plate, "?*") && q.fuzzy < 0 && !hotlist &&
-	    !q.near && !q.camera ? ALPR_MAY_FIND : ALPR_MAY_FIND_WIDE;
+	if (x->q.camera)
+		json_object_set_new(x->terms, "camera",
+		    json_string(x->q.camera));
+	if (x->q.near)
+		json_object_set_new(x->terms, "near", json_pack(
+		    "{s:f,s:f,s:f}", "lat", x->q.lat, "lon", x->q.lon,
+		    "radius_m", x->q.radius));
+	for (c = 0; c < x->nids; c++) {
+		if (!json_object_get(x->terms, "read_ids"))
+			json_object_set_new(x->terms, "read_ids", json_array());
+		json_array_append_new(json_object_get(x->terms, "read_ids"),
+		    json_string(x->ids[c]));
+	}
+}
+
+/* The permission a search needs: exact plates, or the wider kinds. */
+static int
+search_perm(const struct search *x)
+{
+	return x->q.plate && !strpbrk(x->q.plate, "?*") && x->q.fuzzy < 0 &&
+	    !x->hotlist && !x->q.near && !x->q.camera ? ALPR_MAY_FIND :
+	    ALPR_MAY_FIND_WIDE;
+}
+
+/* Run it: 0 and the reads in res, 1 refused (logged), -1 error. */
+static int
+search_run(struct alpr_store *s, struct search *x, const char *action,
+    struct alpr_result *res)
+{
+	char why[300];
+	int r;
+
+	memset(res, 0, sizeof *res);
+	if (x->hotlist && load_hotlist(s, x->hotlist, x->maxdiff, &x->q.hl,
+	    &x->pol, x->terms) != 0)
+		return refuse(s, action, x->terms, &x->j, "the hotlist was "
+		    "refused");
+	if (x->q.limit < 0)
+		x->q.limit = alpr_store_conf(s)->max_results;
+	if ((r = alpr_store_find(s, &x->q, res, why, sizeof why)) > 0)
+		refuse(s, action, x->terms, &x->j, why);
+	return r;
+}
+
+static void
+search_free(struct search *x)
+{
+	if (x->q.hl) {
+		alpr_hotlist_free(x->q.hl);
+		alpr_hlpolicy_free(&x->pol);
+	}
+	json_decref(x->terms);
+	free(x->ids);
+}
+
+static int
+cmd_find(int argc, char **argv)
+{
+	struct search x;
+	struct alpr_result res;
+	struct alpr_store *s;
+	int r;
+
+	search_args(argc, argv, &x, "find");
 	s = open_store();
-	if ((r = alpr_session_resume(s, perm)) != 0 ||
-	    (r = justified(s, "search", terms, &j)) != 0)
+	if ((r = alpr_session_resume(s, search_perm(&x))) != 0 ||
+	    (r = justified(s, "search", x.terms, &x.j)) != 0 ||
+	    (r = search_run(s, &x, "search", &res)) != 0)
 		goto out;
-	if (hotlist && load_hotlist(s, hotlist, maxdiff, &q.hl, &pol,
-	    terms) != 0) {
-		r = refuse(s, "search", terms, &j, "the hotlist was refused");
-		goto out;
+	if (log_access(s, "search", x.q.plate && !strpbrk(x.q.plate, "?*") ?
+	    x.q.plate : NULL, x.terms, &x.j, res.n, res.more) < 0)
+		r = -1;
+	else {
+		output(&res, x.fmt);
+		if (res.more)
+			alpr_warn("more than %ld reads match: narrow the search "
+			    "(time, camera) or raise --limit", x.q.limit);
+		if (res.n == 0)
+			r = 1;
 	}
-	if (q.limit < 0)
-		q.limit = alpr_store_conf(s)->max_results;
-	r = alpr_store_find(s, &q, &res, why, sizeof why);
-	if (r > 0)
-		refuse(s, "search", terms, &j, why);
-	else if (r == 0) {
-		if (log_access(s, "search", q.plate && !strpbrk(q.plate, "?*") ?
-		    q.plate : NULL, terms, &j, res.n, res.more) < 0)
-			r = -1;
-		else {
-			output(&res, fmt);
-			if (res.more)
-				alpr_warn("more than %ld reads match: narrow the "
-				    "search (time, camera) or raise --limit",
-				    q.limit);
-			if (res.n == 0)
-				r = 1;
-		}
-		alpr_result_free(&res);
-	}
-	if (q.hl) {
-		alpr_hotlist_free(q.hl);
-		alpr_hlpolicy_free(&pol);
-	}
+	alpr_result_free(&res);
 out:
-	json_decref(terms);
+	search_free(&x);
+	alpr_store_close(s);
+	return status(r);
+}
+
+static void
+print_hold(json_t *h, void *arg)
+{
+	int *j = arg;
+
+	if (*j) {
+		alpr_write_record(stdout, h);
+		return;
+	}
+	printf("%-6s %-12s %-9s %6lld %-12s %-23s %s\n",
+	    json_string_value(json_object_get(h, "id")),
+	    json_string_value(json_object_get(h, "case")),
+	    json_string_value(json_object_get(h, "state")),
+	    json_integer_value(json_object_get(h, "count")),
+	    json_string_value(json_object_get(h, "by")),
+	    json_string_value(json_object_get(h, "placed")),
+	    json_string_value(json_object_get(h, "reason")));
+}
+
+static int
+cmd_hold(int argc, char **argv)
+{
+	struct alpr_result res = { 0 };
+	struct search x;
+	struct alpr_store *s;
+	char id[32], why[300];
+	const char *op, *e;
+	json_t *r1;
+	int r, i, c, j = 0;
+
+	if (argc < 2)
+		usage("hold wants add, release or list");
+	op = argv[1];
+	argc--;
+	argv++;
+	if (!strcmp(op, "list") || !strcmp(op, "release")) {
+		const char *reason = NULL;
+		while ((c = getopt(argc, argv, "jR:")) != -1)
+			switch (c) {
+			case 'j': j = 1; break;
+			case 'R': reason = optarg; break;
+			default: usage(NULL);
+			}
+		if (!strcmp(op, "release") ? optind != argc - 1 :
+		    optind != argc)
+			usage(!strcmp(op, "release") ? "hold release wants a "
+			    "hold id" : "hold list takes no operands");
+		s = open_store();
+		if ((r = alpr_session_resume(s, !strcmp(op, "list") ?
+		    ALPR_MAY_NONE : ALPR_MAY_HOLD)) == 0) {
+			struct alpr_actor *a = alpr_store_actor(s);
+			if (!strcmp(op, "release"))
+				r = alpr_hold_release(s, argv[optind], reason);
+			else if (!alpr_role_may(a->role, ALPR_MAY_HOLD) &&
+			    !alpr_role_may(a->role, ALPR_MAY_AUDIT))
+				r = alpr_store_deny(s, "hold", NULL, "only a "
+				    "supervisor or an auditor lists holds");
+			else
+				r = alpr_hold_list(s, print_hold, &j);
+		}
+		alpr_store_close(s);
+		return status(r);
+	}
+	if (strcmp(op, "add"))
+		usage("hold wants add, release or list");
+	search_args(argc, argv, &x, "hold");
+	if (!x.nids && !x.q.plate && !x.hotlist && !x.q.near)
+		usage("hold add wants reads: --id read-id, or a search");
+	s = open_store();
+	if ((r = alpr_session_resume(s, ALPR_MAY_HOLD)) != 0)
+		goto out;
+	if ((e = alpr_store_justify_case(s, x.j.kase, x.j.reason, why,
+	    sizeof why))) {
+		r = refuse(s, "hold", x.terms, &x.j, e);
+		goto out;
+	}
+	if (x.q.plate || x.hotlist || x.q.near) {
+		if ((r = search_run(s, &x, "hold", &res)) != 0)
+			goto out;
+		if (res.more) {
+			r = refuse(s, "hold", x.terms, &x.j, "the search finds "
+			    "more reads than max_results: narrow it");
+			goto out;
+		}
+	}
+	for (i = 0; i < x.nids; i++) {
+		if ((r = alpr_store_get(s, x.ids[i], &r1, NULL, NULL)) != 0) {
+			if (r > 0)
+				refuse(s, "hold", x.terms, &x.j, "no such read");
+			goto out;
+		}
+		if (res.n == res.cap)
+			res.rec = alpr_realloc(res.rec, (res.cap = res.cap ?
+			    res.cap * 2 : 16) * sizeof *res.rec);
+		res.rec[res.n++] = r1;
+	}
+	if ((r = alpr_hold_add(s, x.j.kase, x.j.reason, x.terms, res.rec,
+	    res.n, id, sizeof id)) == 0)
+		printf("%s %zu\n", id, res.n);
+out:
+	alpr_result_free(&res);
+	search_free(&x);
 	alpr_store_close(s);
 	return status(r);
 }
@@ -1011,6 +1175,8 @@ run:
 		return cmd_find(argc, argv);
 	if (!strcmp(cmd, "show"))
 		return cmd_show(argc, argv);
+	if (!strcmp(cmd, "hold"))
+		return cmd_hold(argc, argv);
 	if (!strcmp(cmd, "roles")) {
 		alpr_roles_table(stdout);
 		alpr_fshut(stdout, "<stdout>");

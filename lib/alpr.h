@@ -653,7 +653,8 @@ struct alpr_storeconf {
 	char *agency, *agency_state;
 	char **purposes;
 	size_t npurposes;
-	long reason_min, case_min, retention_days, password_min;
+	long reason_min, case_min, retention_days, retention_hit_days;
+	long password_min;
 	char *banned_file;
 	long lockout_failures, lockout_minutes, inactive_days;
 	long session_idle_minutes, session_max_hours, training_days;
@@ -729,6 +730,9 @@ int alpr_reason_thin(const char *reason, size_t minlen);
 const char *alpr_store_justify(const struct alpr_store *s,
     const char *purpose, const char *kase, const char *reason, char *why,
     size_t n);
+/* The same for the case and reason alone (holds, exports). */
+const char *alpr_store_justify_case(const struct alpr_store *s,
+    const char *kase, const char *reason, char *why, size_t n);
 
 /* store/password.c: Argon2id hashes and the rules for a new password. */
 char *alpr_password_hash(const char *pw);		/* malloc'd */
@@ -806,6 +810,43 @@ int alpr_ingest_flush(struct alpr_ingest *g);
 /* Read a whole input, writing batches as they fill or the input pauses. */
 int alpr_ingest_fd(struct alpr_ingest *g, int fd, const char *name);
 void alpr_ingest_end(struct alpr_ingest *g, struct alpr_ingest_stats *st);
+
+/* store/hold.c: evidence holds (alpr-store hold). Each returns 0, 1
+ * refused (said why, logged), -1 error. */
+/* Hold n reads (as find or alpr_store_get gives them, with read_id) for a
+ * case: the new hold's id in id. terms: what chose them, for the log. */
+int alpr_hold_add(struct alpr_store *s, const char *kase, const char *reason,
+    json_t *terms, json_t **reads, size_t n, char *id, size_t idn);
+int alpr_hold_release(struct alpr_store *s, const char *id,
+    const char *reason);
+/* fn for each hold, without its key. Logged. */
+int alpr_hold_list(struct alpr_store *s, void (*fn)(json_t *hold, void *arg),
+    void *arg);
+/* fn for each read of the active holds of a case, with its frame (NULL if
+ * none): the number of reads, or -1. Not logged: the caller logs. */
+int alpr_hold_reads(struct alpr_store *s, const char *kase,
+    int (*fn)(json_t *hold, json_t *read, const unsigned char *frame,
+    size_t n, void *arg), void *arg);
+
+/* store/purge.c: removing what is past its retention (alpr-purge). */
+struct alpr_purge_opt {
+	int dry;		/* count, remove nothing */
+	time_t before;		/* purge to this time (0: by retention) */
+	int wait;		/* seconds to wait for the store to compact */
+	int progress;		/* show progress on stderr */
+};
+struct alpr_purge_stats {
+	time_t cut_plain, cut_hit;	/* reads without and with hits */
+	long days, rekeyed;		/* days destroyed, kept in part */
+	long reads, kept_hit, held, frames;
+	int rotated, compacted;
+	long long bytes_before, bytes_after;
+	double seconds_purge, seconds_compact;
+};
+/* 0 done, 1 refused (another purge runs, --before too late, not
+ * compacted), -1 error; messages printed. */
+int alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
+    struct alpr_purge_stats *st);
 
 /* store/query.c: searching (alpr-store find). */
 struct alpr_query {

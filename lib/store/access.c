@@ -231,7 +231,6 @@ const char *
 alpr_store_justify(const struct alpr_store *s, const char *purpose,
     const char *kase, const char *reason, char *why, size_t n)
 {
-	const char *p;
 	size_t i;
 
 	if (!purpose || !*purpose) {
@@ -249,6 +248,15 @@ alpr_store_justify(const struct alpr_store *s, const char *purpose,
 			    s->conf.purposes[i]);
 		return why;
 	}
+	return alpr_store_justify_case(s, kase, reason, why, n);
+}
+
+const char *
+alpr_store_justify_case(const struct alpr_store *s, const char *kase,
+    const char *reason, char *why, size_t n)
+{
+	const char *p;
+
 	if (!kase || !*kase)
 		return "no case: give --case with the case or incident number";
 	for (p = kase; *p && !isdigit((unsigned char)*p); p++)

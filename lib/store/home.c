@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
-#include <ftw.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,7 +130,8 @@ store_new(const char *home)
 	s->wrap = sodium_malloc(ST_KEY);
 	s->userk = sodium_malloc(ST_KEY);
 	s->sessk = sodium_malloc(ST_KEY);
-	if (!s->kek || !s->wrap || !s->userk || !s->sessk)
+	s->holdk = sodium_malloc(ST_KEY);
+	if (!s->kek || !s->wrap || !s->userk || !s->sessk || !s->holdk)
 		alpr_die(ALPR_EXIT_SYS, "fatal: out of memory:");
 	s->day = alpr_calloc(ST_NDAYS, sizeof *s->day);
 	s->dayst = alpr_calloc(ST_NDAYS, 1);
@@ -194,14 +194,17 @@ env_open(struct alpr_store *s, int create)
 		    s->dbdir, mdb_strerror(rc));
 		return -1;
 	}
-	if (st_txn(s, 0, &txn) != 0)
+	/* opening takes no write transaction: it would wait for a batch */
+	if (st_txn(s, create ? 0 : MDB_RDONLY, &txn) != 0)
 		return -1;
 	if ((rc = mdb_dbi_open(txn, "meta", fl, &s->meta)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "keys", fl, &s->keys)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "reads", fl, &s->reads)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "idx", fl | MDB_DUPSORT | MDB_DUPFIXED,
 	    &s->idx)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "users", fl, &s->users)) != 0) {
+	    (rc = mdb_dbi_open(txn, "users", fl, &s->users)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "holds", fl, &s->holds)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "held", fl, &s->held)) != 0) {
 		mdb_txn_abort(txn);
 		alpr_warn("%s: %s: not an alpr store (made by alpr-store "
 		    "init?)", s->dbdir, mdb_strerror(rc));
@@ -264,9 +267,10 @@ st_wbegin(struct alpr_store *s, MDB_txn **txn)
 		if (kek_current(s, *txn))
 			return 0;
 		/* a purge gave the key file a new key (the day keys are the
-		 * same, wrapped anew): read it again */
+		 * same, wrapped anew): read it again, or the new one beside
+		 * it while the purge puts it in place */
 		mdb_txn_abort(*txn);
-		if (st_kek_load(s, s->keypath, 0) < 0)
+		if (st_kek_reread(s, tries == 1) < 0)
 			break;
 	}
 	if (tries == 3)
@@ -335,12 +339,6 @@ empty_dir(const char *path)
 	return n == 0;
 }
 
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
 /* Remove what a failed init made. */
 static void
 unmake(struct alpr_store *s, const char *keyfile)
@@ -351,7 +349,7 @@ unmake(struct alpr_store *s, const char *keyfile)
 	size_t i;
 
 	for (i = 0; i < sizeof dirs / sizeof *dirs; i++)
-		nftw(dirs[i], rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		st_rmtree(dirs[i]);
 	unlink(s->dbdir);
 	unlink(s->confpath);
 	unlink(lock);
@@ -516,7 +514,7 @@ alpr_store_open(const char *home, const char *keyfile)
 	}
 	r = st_kek_check(s, txn);
 	mdb_txn_abort(txn);
-	if (r < 0)
+	if (r < 0 && st_kek_recover(s) < 0)
 		goto fail;
 	if (!(s->log = alpr_log_open(s->logdir)))
 		goto fail;
@@ -548,6 +546,7 @@ alpr_store_close(struct alpr_store *s)
 	sodium_free(s->wrap);
 	sodium_free(s->userk);
 	sodium_free(s->sessk);
+	sodium_free(s->holdk);
 	alpr_storeconf_free(&s->conf);
 	free(s->home);
 	free(s->dbdir);

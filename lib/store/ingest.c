@@ -38,7 +38,6 @@
 #include "store.h"
 
 #define MAXLINE (1 << 20)
-#define MAXFOLDS 33
 #define NONE UINT32_MAX
 
 struct pend {			/* a read in a batch; strings in the arena */
@@ -91,281 +90,6 @@ struct alpr_ingest {
 				 * grows */
 };
 
-/* Does the id begin with the read's time, as alpr-capture makes ids? */
-static int
-id_has_time(const char *id, size_t n, const char *tsraw, size_t nts,
-    const struct timespec *ts)
-{
-	char tm[ALPR_TIME_LEN], want[24];
-	const char *t = tsraw;
-	size_t i, k = 0;
-
-	if (nts != 23 || t[22] != 'Z') {	/* not as alpr_time_fmt has it */
-		alpr_time_fmt(ts, tm);
-		t = tm;
-		nts = strlen(tm);
-	}
-	for (i = 0; i < nts && k + 1 < sizeof want; i++)
-		if (t[i] != '-' && t[i] != ':')
-			want[k++] = t[i];
-	return n >= k && !memcmp(id, want, k) && (n == k || id[k] == '-');
-}
-
-/* The fields of a read, pointing into the line or into a jansson tree. */
-struct fields {
-	const char *type, *id, *ts, *plate, *camera, *image;
-	size_t ntype, nid, nts, nplate, ncamera, nimage;
-	const char *cand[ALPR_JSCAN_PLATES];
-	size_t ncand[ALPR_JSCAN_PLATES];
-	int ncands, hit, havebox, pos;
-	long box[4];
-	double lat, lon;
-};
-
-static int
-raw_str(const struct alpr_jscan_member *m, const char **p, size_t *n)
-{
-	if (!m->val)
-		return 0;
-	if (*m->val != '"' || memchr(m->val, '\\', m->len))
-		return -1;
-	*p = m->val + 1;
-	*n = m->len - 2;
-	return 1;
-}
-
-static int
-raw_num(const struct alpr_jscan_member *m, double *v)
-{
-	char buf[64], *end;
-
-	if (!m->val)
-		return 0;
-	if (m->len >= sizeof buf || *m->val == '"' || *m->val == '[' ||
-	    *m->val == '{' || *m->val == 't' || *m->val == 'f' ||
-	    *m->val == 'n')
-		return -1;
-	memcpy(buf, m->val, m->len);
-	buf[m->len] = '\0';
-	*v = strtod(buf, &end);
-	return *end ? -1 : 1;
-}
-
-static int
-raw_box(const struct alpr_jscan_member *m, long box[4])
-{
-	const char *p = m->val, *end = m->val + m->len;
-	char *e;
-	int i;
-
-	if (!p)
-		return 0;
-	if (*p++ != '[')
-		return -1;
-	for (i = 0; i < 4; i++) {
-		while (p < end && *p == ' ')
-			p++;
-		if (p >= end || !isdigit((unsigned char)*p))
-			return -1;
-		box[i] = strtol(p, &e, 10);
-		if (box[i] > 1000000)
-			return -1;
-		p = e;
-		while (p < end && *p == ' ')
-			p++;
-		if (p >= end || *p != (i < 3 ? ',' : ']'))
-			return -1;
-		p++;
-	}
-	return 1;
-}
-
-/* The fast way: the strict scanner, no tree; 0 when it cannot be sure. */
-static int
-fields_scan(const char *line, size_t n, struct fields *f)
-{
-	struct alpr_jscan_rec r;
-	struct alpr_jscan_member m[] = { { "id", 0, 0 }, { "ts", 0, 0 },
-	    { "camera", 0, 0 }, { "image", 0, 0 }, { "box", 0, 0 },
-	    { "lat", 0, 0 }, { "lon", 0, 0 }, { "hits", 0, 0 } };
-	const char *h;
-	int i, a, b;
-
-	if (!alpr_jscan_record_ex(line, n, &r, m, 8))
-		return 0;
-	f->type = r.type;
-	f->ntype = r.ntype;
-	f->plate = NULL;
-	for (i = 0; i < r.nplates; i++) {
-		if (i == 0 && r.own) {
-			f->plate = r.plate[0];
-			f->nplate = r.nplate[0];
-			continue;
-		}
-		f->cand[f->ncands] = r.plate[i];
-		f->ncand[f->ncands++] = r.nplate[i];
-	}
-	if (raw_str(&m[0], &f->id, &f->nid) < 0 ||
-	    raw_str(&m[1], &f->ts, &f->nts) < 0 ||
-	    raw_str(&m[2], &f->camera, &f->ncamera) < 0 ||
-	    raw_str(&m[3], &f->image, &f->nimage) < 0)
-		return 0;
-	if ((f->havebox = raw_box(&m[4], f->box)) < 0)
-		f->havebox = -1;
-	a = raw_num(&m[5], &f->lat);
-	b = raw_num(&m[6], &f->lon);
-	f->pos = a < 0 || b < 0 || a != b ? -1 : a;
-	if ((h = m[7].val)) {
-		if (*h != '[')
-			f->hit = -1;
-		else {
-			for (h++; *h == ' '; h++)
-				;
-			f->hit = *h != ']';
-		}
-	}
-	return 1;
-}
-
-static int
-json_str(json_t *j, const char *k, const char **p, size_t *n)
-{
-	json_t *v = json_object_get(j, k);
-
-	if (!v)
-		return 0;
-	if (!json_is_string(v))
-		return -1;
-	*p = json_string_value(v);
-	*n = json_string_length(v);
-	return 1;
-}
-
-/* The slow way, for lines with escapes: jansson. */
-static const char *
-fields_json(json_t *j, struct fields *f)
-{
-	json_t *c, *v, *box;
-	size_t i;
-	const char *e;
-
-	if ((e = alpr_record_check(j)))
-		return e;
-	if (json_str(j, "type", &f->type, &f->ntype) < 0 ||
-	    json_str(j, "plate", &f->plate, &f->nplate) < 0 ||
-	    json_str(j, "id", &f->id, &f->nid) < 0 ||
-	    json_str(j, "ts", &f->ts, &f->nts) < 0 ||
-	    json_str(j, "camera", &f->camera, &f->ncamera) < 0 ||
-	    json_str(j, "image", &f->image, &f->nimage) < 0)
-		return "a member that should be a string is not";
-	c = json_object_get(j, "candidates");
-	json_array_foreach(c, i, v) {
-		if (f->ncands < ALPR_JSCAN_PLATES && json_is_string(
-		    json_object_get(v, "plate"))) {
-			f->cand[f->ncands] = json_string_value(
-			    json_object_get(v, "plate"));
-			f->ncand[f->ncands] = strlen(f->cand[f->ncands]);
-			f->ncands++;
-		}
-	}
-	if ((box = json_object_get(j, "box"))) {
-		f->havebox = 1;
-		if (!json_is_array(box) || json_array_size(box) != 4)
-			f->havebox = -1;
-		for (i = 0; f->havebox > 0 && i < 4; i++) {
-			v = json_array_get(box, i);
-			if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-			    json_integer_value(v) > 1000000)
-				f->havebox = -1;
-			else
-				f->box[i] = json_integer_value(v);
-		}
-	}
-	v = json_object_get(j, "lat");
-	c = json_object_get(j, "lon");
-	f->pos = !v && !c ? 0 : json_is_number(v) && json_is_number(c) ? 1 :
-	    -1;
-	if (f->pos > 0) {
-		f->lat = json_number_value(v);
-		f->lon = json_number_value(c);
-	}
-	if ((v = json_object_get(j, "hits")))
-		f->hit = json_is_array(v) ? json_array_size(v) > 0 : -1;
-	return NULL;
-}
-
-static int
-plate_ok(const char *p, size_t n)
-{
-	size_t i;
-
-	if (n < 1 || n > ALPR_PLATE_MAX)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!(p[i] >= 'A' && p[i] <= 'Z') && !(p[i] >= '0' &&
-		    p[i] <= '9'))
-			return 0;
-	return 1;
-}
-
-static int
-name_ok(const char *p, size_t n, size_t max, const char *extra)
-{
-	size_t i;
-
-	if (n < 1 || n > max)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)p[i]) && !strchr(extra, p[i]))
-			return 0;
-	return 1;
-}
-
-static const char *
-check(const struct fields *f, struct timespec *ts, char *why, size_t wn)
-{
-	char buf[48];
-	size_t i;
-
-	if (f->ntype != 4 || memcmp(f->type, "read", 4)) {
-		snprintf(why, wn, "a %.*s record, not a read: the store keeps "
-		    "reads (from alpr-ocr or alpr-match)", (int)(f->ntype < 20 ?
-		    f->ntype : 20), f->type);
-		return why;
-	}
-	if (!f->id || !name_ok(f->id, f->nid, 128, "._:-"))
-		return "no \"id\" of 1 to 128 letters, digits and . _ : -";
-	if (!f->ts || f->nts >= sizeof buf)
-		return "no \"ts\"";
-	memcpy(buf, f->ts, f->nts);
-	buf[f->nts] = '\0';
-	if (alpr_time_parse(buf, ts) < 0)
-		return "\"ts\" is not an RFC 3339 time";
-	if (!id_has_time(f->id, f->nid, f->ts, f->nts, ts))
-		return "\"id\" does not begin with the read's time as "
-		    "alpr-records(5) has it (YYYYMMDDTHHMMSS.CCZ)";
-	if (!f->plate || !plate_ok(f->plate, f->nplate))
-		return "no \"plate\" of 1 to 15 capital letters and digits";
-	if (f->havebox <= 0)
-		return "no \"box\" [x, y, w, h] of whole numbers";
-	if (f->pos < 0 || (f->pos && (f->lat < -90 || f->lat > 90 ||
-	    f->lon < -180 || f->lon > 180)))
-		return "\"lat\" and \"lon\": want both numbers, in range, or "
-		    "neither";
-	if (f->camera && !name_ok(f->camera, f->ncamera, 64, "._-"))
-		return "\"camera\": want 1 to 64 of letters, digits and . _ -";
-	if (f->image) {
-		if (f->nimage != 64)
-			return "\"image\" is not a SHA-256 in hex";
-		for (i = 0; i < 64; i++)
-			if (!strchr("0123456789abcdef", f->image[i]))
-				return "\"image\" is not a SHA-256 in hex";
-	}
-	if (f->hit < 0)
-		return "\"hits\" is not an array";
-	return NULL;
-}
-
 static uint32_t
 arena_put(struct batch *b, const char *p, size_t n)
 {
@@ -397,36 +121,6 @@ src_index(struct batch *b, const char *name)
 	return b->nsrcs++;
 }
 
-static char *
-putnum(char *p, long v)
-{
-	char d[24];
-	int n = 0;
-
-	do
-		d[n++] = '0' + v % 10;
-	while ((v /= 10) > 0);
-	while (n > 0)
-		*p++ = d[--n];
-	return p;
-}
-
-/* The read id: the frame's id, '/', the box's x and y. */
-static size_t
-make_rid(char *out, const char *id, size_t n, const long box[4])
-{
-	char *p = out;
-
-	memcpy(p, id, n);
-	p += n;
-	*p++ = '/';
-	p = putnum(p, box[0]);
-	*p++ = ',';
-	p = putnum(p, box[1]);
-	*p = '\0';
-	return p - out;
-}
-
 struct alpr_ingest *
 alpr_ingest_new(struct alpr_store *s, const char *capspool, int keep)
 {
@@ -449,30 +143,16 @@ alpr_ingest_line(struct alpr_ingest *g, const char *line, size_t n,
     const char *name, unsigned long lineno)
 {
 	struct batch *b = &g->b[g->fill];
-	struct fields f;
+	struct st_fields f;
 	struct timespec ts;
-	json_error_t err;
-	json_t *j = NULL;
+	json_t *j;
 	struct pend *p;
-	char why[200], rid[200], folds[MAXFOLDS][ALPR_PLATE_MAX + 1];
-	char tmp[ALPR_PLATE_MAX + 1];
-	const char *e, *c;
-	size_t i, k, nf = 0, cn;
-	int day;
+	char why[200], rid[200], folds[ST_MAXFOLDS][ALPR_PLATE_MAX + 1];
+	const char *e;
+	int day, k, nf;
 
-	memset(&f, 0, sizeof f);
-	if (!fields_scan(line, n, &f)) {
-		memset(&f, 0, sizeof f);
-		if (!(j = json_loadb(line, n, JSON_REJECT_DUPLICATES, &err))) {
-			alpr_fail("%s:%lu: bad JSON at column %d: %s", name,
-			    lineno, err.column, err.text);
-			g->st.rejected++;
-			return 1;
-		}
-		if ((e = fields_json(j, &f)))
-			goto bad;
-	}
-	if ((e = check(&f, &ts, why, sizeof why)))
+	if ((e = st_fields_read(line, n, &f, &j)) ||
+	    (e = st_fields_check(&f, &ts, why, sizeof why)))
 		goto bad;
 	if (b->np == b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 1024;
@@ -485,23 +165,17 @@ alpr_ingest_line(struct alpr_ingest *g, const char *line, size_t n,
 		goto bad;
 	}
 	p->day = day;
-	/* the distinct folded strings of the plate and its candidates */
-	for (i = 0; i <= (size_t)f.ncands; i++) {
-		c = i ? f.cand[i - 1] : f.plate;
-		cn = i ? f.ncand[i - 1] : f.nplate;
-		if (!plate_ok(c, cn) || nf == MAXFOLDS)
-			continue;
-		memcpy(tmp, c, cn);
-		tmp[cn] = '\0';
-		alpr_fold_plate(tmp, folds[nf], sizeof folds[nf]);
-		for (k = 0; k < nf && strcmp(folds[k], folds[nf]); k++)
-			;
-		if (k == nf)
-			nf++;
+	if (ts.tv_sec < time(NULL) - (f.hit > 0 ?
+	    g->s->conf.retention_hit_days : g->s->conf.retention_days) *
+	    86400) {
+		e = "older than the store keeps reads (retention_days, "
+		    "retention_hit_days): not kept";
+		goto bad;
 	}
+	nf = st_fields_folds(&f, folds, ST_MAXFOLDS);
 	p->line = arena_put(b, line, n);
 	p->n = n;
-	p->rid = arena_put(b, rid, make_rid(rid, f.id, f.nid, f.box));
+	p->rid = arena_put(b, rid, st_rid(rid, f.id, f.nid, f.box));
 	p->camera = f.camera ? arena_put(b, f.camera, f.ncamera) : NONE;
 	p->image = f.image ? arena_put(b, f.image, f.nimage) : NONE;
 	p->folds = b->alen;
@@ -602,8 +276,7 @@ index_batch(struct alpr_ingest *g, struct batch *b)
 {
 	struct st_terms *t = alpr_malloc(sizeof *t);
 	const struct st_day *k;
-	const char *f;
-	size_t i, j;
+	size_t i;
 	int ti;
 
 	b->npost = 0;
@@ -613,18 +286,8 @@ index_batch(struct alpr_ingest *g, struct batch *b)
 			free(t);
 			return -1;
 		}
-		t->n = 0;
-		for (j = 0, f = A(b, p->folds); j < p->nfolds;
-		    j++, f += strlen(f) + 1)
-			st_terms_add(t, T_FOLD, f, strlen(f));
-		st_terms_grams(t, A(b, p->folds));
-		if (p->camera != NONE)
-			st_terms_add(t, T_CAM, A(b, p->camera),
-			    strlen(A(b, p->camera)));
-		if (p->pos)
-			st_terms_geo(t, p->lat, p->lon);
-		if (p->hit)
-			st_terms_add(t, T_HIT, "", 0);
+		st_read_terms(t, A(b, p->folds), p->nfolds, p->camera != NONE ?
+		    A(b, p->camera) : NULL, p->pos, p->lat, p->lon, p->hit);
 		if (b->npost + t->n > b->postcap) {
 			b->postcap = b->postcap ? b->postcap * 2 : 65536;
 			while (b->npost + t->n > b->postcap)
@@ -646,21 +309,15 @@ index_batch(struct alpr_ingest *g, struct batch *b)
 static int
 stored_rid(const char *text, size_t n, char *rid)
 {
-	struct fields f;
-	json_t *j = NULL;
+	struct st_fields f;
+	json_t *j;
 	int r = -1;
 
-	memset(&f, 0, sizeof f);
-	if (!fields_scan(text, n, &f)) {
-		memset(&f, 0, sizeof f);
-		if (!(j = json_loadb(text, n, 0, NULL)) || fields_json(j, &f))
-			goto out;
-	}
-	if (f.id && f.nid <= 128 && f.havebox > 0) {
-		make_rid(rid, f.id, f.nid, f.box);
+	if (!st_fields_read(text, n, &f, &j) && f.id && f.nid <= 128 &&
+	    f.havebox > 0) {
+		st_rid(rid, f.id, f.nid, f.box);
 		r = 0;
 	}
-out:
 	json_decref(j);
 	return r;
 }
@@ -726,9 +383,9 @@ take_frame(struct alpr_ingest *g, const struct st_day *k, int day,
     const char *image)
 {
 	struct alpr_store *s = g->s;
-	char *dst = st_frame_path(s, day, k, image), *src, *slash;
-	char hex[ALPR_SHA256_HEX];
-	unsigned char ad[2 + 16], *buf, *sealed;
+	char *dst = st_frame_path(s, day, k, image), *src;
+	char hex[ALPR_SHA256_HEX], label[8];
+	unsigned char *buf;
 	struct stat sb;
 	size_t n;
 	int r = -1;
@@ -752,23 +409,12 @@ take_frame(struct alpr_ingest *g, const struct st_day *k, int day,
 		r = 1;
 		goto out;
 	}
-	st_put16(ad, day);
-	slash = strrchr(dst, '/');
-	sodium_hex2bin(ad + 2, 16, slash + 1, 32, NULL, NULL, NULL);
-	sealed = alpr_malloc(ST_SEALED(n));
-	st_seal(sealed, buf, n, ad, sizeof ad, k->frame);
+	st_day_label(label, day);
+	r = st_frame_put(dst, label, buf, n, k->frame);
 	sodium_memzero(buf, n);
 	free(buf);
-	*slash = '\0';
-	if (alpr_mkdirs(dst, 0700) < 0)
-		alpr_warn("unable to make %s:", dst);
-	*slash = '/';
-	r = alpr_write_atomic(dst, sealed, ST_SEALED(n));
-	free(sealed);
-	if (r < 0) {
-		alpr_warn("unable to write %s:", dst);
+	if (r < 0)
 		goto out;
-	}
 	g->st.frames++;
 keep:
 	g->taken = alpr_realloc(g->taken, (g->ntaken + 1) * sizeof *g->taken);

@@ -26,6 +26,22 @@
 
 #define KEYFILE_MAGIC "alpr-store key\n"
 
+static void
+fsync_dir(const char *path)
+{
+	char *d = alpr_strdup(path), *slash = strrchr(d, '/');
+	int fd;
+
+	if (slash)
+		*(slash == d ? slash + 1 : slash) = '\0';
+	if ((fd = open(slash ? d : ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(d);
+}
+
 const char *
 alpr_store_keyfile(const char *opt, const struct alpr_storeconf *c)
 {
@@ -52,6 +68,7 @@ derive(struct alpr_store *s)
 	crypto_kdf_derive_from_key(s->wrap, ST_KEY, 1, "alprkek_", s->kek);
 	crypto_kdf_derive_from_key(s->userk, ST_KEY, 2, "alprkek_", s->kek);
 	crypto_kdf_derive_from_key(s->sessk, ST_KEY, 3, "alprkek_", s->kek);
+	crypto_kdf_derive_from_key(s->holdk, ST_KEY, 4, "alprkek_", s->kek);
 }
 
 static int
@@ -284,8 +301,8 @@ day_ad(unsigned char ad[24], int d, uint32_t gen)
 	st_put32(ad + 20, gen);
 }
 
-static struct st_day *
-day_derive(const unsigned char dk[ST_KEY])
+struct st_day *
+st_day_make(const unsigned char dk[ST_KEY])
 {
 	struct st_day *k = alpr_malloc(sizeof *k);
 
@@ -346,10 +363,35 @@ st_day(struct alpr_store *s, MDB_txn *txn, int d, int create)
 			return NULL;
 		}
 	}
-	s->day[d] = day_derive(dk);
+	s->day[d] = st_day_make(dk);
 	s->dayst[d] = 1;
 	sodium_memzero(dk, sizeof dk);
 	return s->day[d];
+}
+
+int
+st_day_store(struct alpr_store *s, MDB_txn *txn, int d,
+    const unsigned char dk[ST_KEY])
+{
+	unsigned char kb[2], w[ST_WRAPPED], ad[24];
+	MDB_val k = { 2, kb }, v = { sizeof w, w };
+
+	st_put16(kb, d);
+	st_put32(w, s->kekgen);
+	day_ad(ad, d, s->kekgen);
+	st_seal(w + 4, dk, ST_KEY, ad, sizeof ad, s->wrap);
+	return mdb_put(txn, s->keys, &k, &v, 0);
+}
+
+void
+st_day_drop(struct alpr_store *s, int d)
+{
+	if (s->day[d]) {
+		sodium_memzero(s->day[d], sizeof *s->day[d]);
+		free(s->day[d]);
+		s->day[d] = NULL;
+	}
+	s->dayst[d] = 0;
 }
 
 void
@@ -357,14 +399,8 @@ st_days_forget(struct alpr_store *s)
 {
 	int d;
 
-	for (d = 0; d < ST_NDAYS; d++) {
-		if (s->day[d]) {
-			sodium_memzero(s->day[d], sizeof *s->day[d]);
-			free(s->day[d]);
-			s->day[d] = NULL;
-		}
-		s->dayst[d] = 0;
-	}
+	for (d = 0; d < ST_NDAYS; d++)
+		st_day_drop(s, d);
 }
 
 void
@@ -381,16 +417,258 @@ st_ikey(unsigned char out[ST_IKEY], int d, const struct st_day *k, int kind,
 	crypto_shorthash(out + 2, in, n + 1, k->idx);
 }
 
-char *
-st_frame_path(struct alpr_store *s, int d, const struct st_day *k,
-    const char *image)
-{
-	unsigned char h[16];
-	char hex[33], name[64];
+/* The keys derived from a key-encryption key, apart from a store's. */
+struct kset {
+	unsigned char kek[ST_KEY], wrap[ST_KEY], user[ST_KEY], sess[ST_KEY];
+	unsigned char hold[ST_KEY];
+};
 
-	crypto_generichash(h, sizeof h, (const unsigned char *)image,
-	    strlen(image), k->frame, ST_KEY);
-	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-	snprintf(name, sizeof name, "%05d/%s", d, hex);
-	return alpr_path(s->spool, name);
+static void
+kset_of(struct kset *k, const unsigned char *kek)
+{
+	memcpy(k->kek, kek, ST_KEY);
+	crypto_kdf_derive_from_key(k->wrap, ST_KEY, 1, "alprkek_", kek);
+	crypto_kdf_derive_from_key(k->user, ST_KEY, 2, "alprkek_", kek);
+	crypto_kdf_derive_from_key(k->sess, ST_KEY, 3, "alprkek_", kek);
+	crypto_kdf_derive_from_key(k->hold, ST_KEY, 4, "alprkek_", kek);
+}
+
+static char *
+next_path(const char *keypath)
+{
+	size_t n = strlen(keypath) + 6;
+	char *p = alpr_malloc(n);
+
+	snprintf(p, n, "%s.next", keypath);
+	return p;
+}
+
+int
+st_kek_reread(struct alpr_store *s, int next)
+{
+	char *p = next ? next_path(s->keypath) : alpr_strdup(s->keypath);
+	unsigned char *data;
+	size_t n;
+	int r = -1;
+
+	if (alpr_read_file(p, &data, &n) == 0) {
+		r = parse_keyfile(s, p, data, n);
+		sodium_memzero(data, n);
+		free(data);
+	}
+	free(p);
+	return r;
+}
+
+int
+st_kek_writable(struct alpr_store *s)
+{
+	char *p = next_path(s->keypath);
+	int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		alpr_warn("unable to write beside the key file (%s): a purge "
+		    "gives the key file a new key, so that a copy of the home "
+		    "taken before it opens nothing purged:", p);
+		free(p);
+		return -1;
+	}
+	close(fd);
+	unlink(p);
+	free(p);
+	return 0;
+}
+
+static int
+write_keyfile(const char *path, uint32_t gen, const unsigned char *kek)
+{
+	char b64[64], buf[128];
+	int fd, r = -1;
+
+	alpr_b64(b64, sizeof b64, kek, ST_KEY);
+	snprintf(buf, sizeof buf, KEYFILE_MAGIC "%u\n%s\n", gen, b64);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) >= 0) {
+		r = write(fd, buf, strlen(buf)) == (ssize_t)strlen(buf) &&
+		    fsync(fd) == 0 ? 0 : -1;
+		if (close(fd) < 0)
+			r = -1;
+	}
+	sodium_memzero(buf, sizeof buf);
+	sodium_memzero(b64, sizeof b64);
+	return r;
+}
+
+/* Wrap every day key, and seal every account and hold, under new keys,
+ * in one transaction, then switch the store to them. */
+static int
+rewrap(struct alpr_store *s, MDB_txn *txn, const struct kset *nk,
+    uint32_t gen)
+{
+	unsigned char dk[ST_KEY], ad[24], w[ST_WRAPPED];
+	MDB_cursor *c;
+	MDB_val k, v;
+	json_t *users = json_object(), *holds = json_object(), *j;
+	const char *name;
+	char key[64];
+	int rc, d;
+
+	mdb_cursor_open(txn, s->keys, &c);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		d = st_get16(k.mv_data);
+		day_ad(ad, d, st_get32(v.mv_data));
+		if (v.mv_size != ST_WRAPPED || st_open(dk, (unsigned char *)
+		    v.mv_data + 4, v.mv_size - 4, ad, sizeof ad, s->wrap) < 0) {
+			alpr_warn("the key of day %d does not open: not "
+			    "changing keys", d);
+			rc = -1;
+			break;
+		}
+		st_put32(w, gen);
+		day_ad(ad, d, gen);
+		st_seal(w + 4, dk, sizeof dk, ad, sizeof ad, nk->wrap);
+		v.mv_size = sizeof w;
+		v.mv_data = w;
+		if ((rc = mdb_cursor_put(c, &k, &v, MDB_CURRENT)) != 0)
+			break;
+	}
+	sodium_memzero(dk, sizeof dk);
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND)
+		goto out;
+	/* accounts and holds: read under the old keys... */
+	mdb_cursor_open(txn, s->users, &c);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		snprintf(key, sizeof key, "%.*s", (int)k.mv_size,
+		    (char *)k.mv_data);
+		if (!(j = st_user_get(s, txn, key)))
+			break;
+		json_object_set_new(users, key, j);
+	}
+	mdb_cursor_close(c);
+	mdb_cursor_open(txn, s->holds, &c);
+	for (rc = rc == MDB_NOTFOUND ? mdb_cursor_get(c, &k, &v, MDB_FIRST) :
+	    rc; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		snprintf(key, sizeof key, "%.*s", (int)k.mv_size,
+		    (char *)k.mv_data);
+		if (!(j = st_hold_get(s, txn, key)))
+			break;
+		json_object_set_new(holds, key, j);
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND)
+		goto out;
+	/* ...and sealed anew under the new ones */
+	memcpy(s->kek, nk->kek, ST_KEY);
+	memcpy(s->wrap, nk->wrap, ST_KEY);
+	memcpy(s->userk, nk->user, ST_KEY);
+	memcpy(s->sessk, nk->sess, ST_KEY);
+	memcpy(s->holdk, nk->hold, ST_KEY);
+	s->kekgen = gen;
+	rc = 0;
+	json_object_foreach(users, name, j)
+		if ((rc = st_user_put(s, txn, name, j)) != 0)
+			break;
+	if (rc == 0)
+		json_object_foreach(holds, name, j)
+			if ((rc = st_hold_put(s, txn, name, j)) != 0)
+				break;
+	if (rc == 0)
+		st_kek_record(s, txn);
+out:
+	json_decref(users);
+	json_decref(holds);
+	return rc ? -1 : 0;
+}
+
+int
+st_kek_rotate(struct alpr_store *s)
+{
+	struct kset *old = sodium_malloc(sizeof *old);
+	struct kset *nk = sodium_malloc(sizeof *nk);
+	unsigned char kek[ST_KEY];
+	char *next = next_path(s->keypath);
+	uint32_t gen = s->kekgen + 1;
+	MDB_txn *txn;
+	int r = -1;
+
+	if (!old || !nk)
+		alpr_die(ALPR_EXIT_SYS, "fatal: out of memory:");
+	kset_of(old, s->kek);
+	memcpy(old->sess, s->sessk, ST_KEY);
+	randombytes_buf(kek, sizeof kek);
+	kset_of(nk, kek);
+	sodium_memzero(kek, sizeof kek);
+	/* 1: the new key beside the old; 2: the store under it; 3: the new
+	 * key in the old one's place. A crash between 2 and 3 is finished
+	 * by the next open (st_kek_recover). */
+	if (write_keyfile(next, gen, nk->kek) < 0) {
+		alpr_warn("unable to write %s:", next);
+		goto out;
+	}
+	if (st_wbegin(s, &txn) != 0)
+		goto out;
+	if (rewrap(s, txn, nk, gen) < 0) {
+		st_wend(s, txn, 0);
+		/* back to the keys the store still has */
+		memcpy(s->kek, old->kek, ST_KEY);
+		kset_of(old, s->kek);
+		memcpy(s->wrap, old->wrap, ST_KEY);
+		memcpy(s->userk, old->user, ST_KEY);
+		memcpy(s->sessk, old->sess, ST_KEY);
+		memcpy(s->holdk, old->hold, ST_KEY);
+		s->kekgen = gen - 1;
+		unlink(next);
+		goto out;
+	}
+	if (st_wend(s, txn, 1) != 0)
+		goto out;
+	if (rename(next, s->keypath) < 0) {
+		alpr_warn("unable to put the new key in place of %s (it is in "
+		    "%s; the next open finishes this):", s->keypath, next);
+		goto out;
+	}
+	fsync_dir(s->keypath);
+	st_sessions_rekey(s, old->sess);
+	r = 0;
+out:
+	sodium_free(old);
+	sodium_free(nk);
+	free(next);
+	return r;
+}
+
+int
+st_kek_recover(struct alpr_store *s)
+{
+	char *next = next_path(s->keypath), *keep = alpr_strdup(s->keypath);
+	MDB_txn *txn;
+	int r = -1;
+
+	if (access(next, F_OK) < 0)
+		goto out;
+	if (st_kek_load(s, next, 0) == 0 && st_txn(s, MDB_RDONLY, &txn) == 0) {
+		r = st_kek_check(s, txn);
+		mdb_txn_abort(txn);
+	}
+	free(s->keypath);
+	s->keypath = keep;
+	keep = NULL;
+	if (r == 0) {
+		if (rename(next, s->keypath) < 0) {
+			alpr_warn("unable to rename %s to %s:", next,
+			    s->keypath);
+			r = -1;
+		} else {
+			fsync_dir(s->keypath);
+			alpr_warn("finished a change of keys that a purge had "
+			    "begun: %s holds the new key", s->keypath);
+		}
+	}
+out:
+	free(keep);
+	free(next);
+	return r;
 }

@@ -575,41 +575,17 @@ alpr_result_free(struct alpr_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* Open a sealed frame file of day d; 0, 1 when there is none, -1 if it
+/* Open the sealed frame of day d: 0, 1 when there is none, -1 if it
  * does not open. */
 static int
 open_frame(struct alpr_store *s, int d, const struct st_day *k,
     const char *image, unsigned char **out, size_t *n)
 {
-	char *path = st_frame_path(s, d, k, image), *slash;
-	unsigned char ad[2 + 16], *buf;
-	size_t len;
-	int r = -1;
+	char *path = st_frame_path(s, d, k, image), label[8];
+	int r;
 
-	if (alpr_read_file(path, &buf, &len) < 0) {
-		r = errno == ENOENT ? 1 : -1;
-		if (r < 0)
-			alpr_warn("unable to read %s:", path);
-		free(path);
-		return r;
-	}
-	st_put16(ad, d);
-	slash = strrchr(path, '/');
-	sodium_hex2bin(ad + 2, 16, slash + 1, 32, NULL, NULL, NULL);
-	if (len >= ST_SEALED(0)) {
-		*n = len - ST_SEALED(0);
-		*out = alpr_malloc(*n + 1);
-		if (st_open(*out, buf, len, ad, sizeof ad, k->frame) == 0)
-			r = 0;
-		else {
-			free(*out);
-			*out = NULL;
-		}
-	}
-	if (r < 0)
-		alpr_warn("%s: the sealed frame does not open: damaged or "
-		    "tampered with", path);
-	free(buf);
+	st_day_label(label, d);
+	r = st_frame_get(path, label, k->frame, out, n);
 	free(path);
 	return r;
 }

@@ -8,6 +8,7 @@
  * new password or second factor.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,4 +241,45 @@ alpr_session_logout(struct alpr_store *s)
 	r = end(s, user ? user : "-", "logout");
 	json_decref(j);
 	return r < 0 ? -1 : 0;
+}
+
+void
+st_sessions_rekey(struct alpr_store *s, const unsigned char *old)
+{
+	unsigned char mac[crypto_auth_BYTES], *buf;
+	struct alpr_actor keep = s->actor;
+	struct dirent *e;
+	DIR *d = opendir(s->sessdir);
+	char *p, *nl;
+	size_t n, got;
+	json_t *j;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		p = alpr_path(s->sessdir, e->d_name);
+		j = NULL;
+		if (alpr_read_file(p, &buf, &n) == 0) {
+			if ((nl = memchr(buf, '\n', n)) && alpr_unb64(mac,
+			    sizeof mac, nl + 1, strcspn(nl + 1, "\n"), &got) ==
+			    0 && got == sizeof mac && crypto_auth_verify(mac,
+			    buf, (char *)nl - (char *)buf, old) == 0)
+				j = json_loadb((char *)buf, (char *)nl -
+				    (char *)buf, 0, NULL);
+			free(buf);
+		}
+		/* a session the old key made stays, under the new key */
+		if (j && json_is_string(json_object_get(j, "client"))) {
+			snprintf(s->actor.client, sizeof s->actor.client, "%s",
+			    json_string_value(json_object_get(j, "client")));
+			session_write(s, j);
+		} else
+			unlink(p);
+		json_decref(j);
+		free(p);
+	}
+	closedir(d);
+	s->actor = keep;
 }

@@ -24,6 +24,9 @@
  *		the index, one posting list per day and term, the term hashed
  *		under the day's index key
  *	users	NAME -> NONCE(24) SEALED(account JSON)
+ *	holds	ID -> NONCE(24) SEALED(hold JSON, its own key inside)
+ *	held	ID NUL READ-ID -> NONCE(24) SEALED(record): held reads, under
+ *		their hold's key, so that they outlive their day's
  * All integers are big-endian, so that keys sort in time order.
  */
 #ifndef ALPR_STORE_H
@@ -69,11 +72,12 @@ struct alpr_store {
 	ino_t dbino;
 	struct alpr_storeconf conf;
 	MDB_env *env;
-	MDB_dbi meta, keys, reads, idx, users;
+	MDB_dbi meta, keys, reads, idx, users, holds, held;
 	unsigned char *kek;		/* sodium_malloc'd: the key file's key */
 	unsigned char *wrap;		/* wraps day keys */
 	unsigned char *userk;		/* seals accounts */
 	unsigned char *sessk;		/* authenticates sessions */
+	unsigned char *holdk;		/* seals holds */
 	uint32_t kekgen;
 	struct st_day **day;		/* ST_NDAYS slots, loaded on demand */
 	signed char *dayst;		/* per day: 0 unknown, 1 loaded, -1 none */
@@ -88,12 +92,30 @@ int st_kek_load(struct alpr_store *s, const char *path, int create);
 int st_kek_check(struct alpr_store *s, MDB_txn *txn);
 /* A check value that tells the key file's key from another. */
 void st_kek_checkval(struct alpr_store *s, unsigned char out[16]);
+/* Read the key file again (next: the new one a purge writes beside it). */
+int st_kek_reread(struct alpr_store *s, int next);
+/* Can a new key file be written beside the key file? 0, or -1 (warned). */
+int st_kek_writable(struct alpr_store *s);
+/* A new key-encryption key: every day key wrapped, every account and
+ * hold sealed, every session authenticated anew, the key file replaced. */
+int st_kek_rotate(struct alpr_store *s);
+/* Finish a rotation a crash cut short: 0 if the key file's .next was the
+ * store's key and is now the key file, else -1. */
+int st_kek_recover(struct alpr_store *s);
 void st_kek_record(struct alpr_store *s, MDB_txn *txn);
 /* The keys of day d: NULL when the day has none (and create is 0) or on
  * error (message printed). create needs a write txn. */
 const struct st_day *st_day(struct alpr_store *s, MDB_txn *txn, int d,
     int create);
 void st_days_forget(struct alpr_store *s);
+/* Forget the cached keys of one day. */
+void st_day_drop(struct alpr_store *s, int d);
+/* The keys derived from a day's data key, malloc'd. */
+struct st_day *st_day_make(const unsigned char dk[ST_KEY]);
+/* Wrap a day's data key under the store's key and keep it, replacing any
+ * other: 0, or the LMDB error. */
+int st_day_store(struct alpr_store *s, MDB_txn *txn, int d,
+    const unsigned char dk[ST_KEY]);
 /* Seal n bytes: out gets ST_SEALED(n) bytes. */
 void st_seal(unsigned char *out, const void *p, size_t n, const void *ad,
     size_t adn, const unsigned char key[ST_KEY]);
@@ -103,9 +125,22 @@ int st_open(unsigned char *out, const unsigned char *p, size_t sealed,
 /* The index key of a term on day d. */
 void st_ikey(unsigned char out[ST_IKEY], int d, const struct st_day *k,
     int kind, const char *term, size_t n);
-/* The sealed frame file of image (hex SHA-256) on day d, malloc'd. */
+
+/* frames.c */
+/* DIR/SUB/NAME of a frame, NAME keyed by key; malloc'd. */
+char *st_frame_name(const char *dir, const char *sub, const unsigned char *key,
+    const char *image);
+/* A day's frame: spool/DAY/NAME. */
 char *st_frame_path(struct alpr_store *s, int d, const struct st_day *k,
     const char *image);
+/* A day's label in a sealed frame's associated data. */
+void st_day_label(char label[8], int d);
+/* Seal n bytes into path (made atomically): 0, or -1 (warned). */
+int st_frame_put(const char *path, const char *label, const unsigned char *p,
+    size_t n, const unsigned char key[ST_KEY]);
+/* Open the sealed frame at path: 0 and *out malloc'd, 1 none, -1 bad. */
+int st_frame_get(const char *path, const char *label,
+    const unsigned char key[ST_KEY], unsigned char **out, size_t *n);
 
 /* home.c */
 /* A read-only transaction (flags MDB_RDONLY), or a write transaction
@@ -150,6 +185,54 @@ void st_terms_geo(struct st_terms *t, double lat, double lon);
 int st_geo_cover(int kind, double lat, double lon, double radius_m,
     char (*cells)[32], int max);
 double st_geo_dist(double lat1, double lon1, double lat2, double lon2);
+
+/* record.c */
+struct st_fields {		/* a read's, into its line or a jansson tree */
+	const char *type, *id, *ts, *plate, *camera, *image;
+	size_t ntype, nid, nts, nplate, ncamera, nimage;
+	const char *cand[ALPR_JSCAN_PLATES];
+	size_t ncand[ALPR_JSCAN_PLATES];
+	int ncands, hit, havebox, pos;
+	long box[4];
+	double lat, lon;
+};
+#define ST_MAXFOLDS 33
+/* The fields of a line, NULL or what is wrong; *j, if set, holds them
+ * and is the caller's to json_decref. */
+const char *st_fields_read(const char *line, size_t n, struct st_fields *f,
+    json_t **j);
+/* With the strict scanner alone: 1, or 0 when it cannot be sure. */
+int st_fields_scan(const char *line, size_t n, struct st_fields *f);
+const char *st_fields_json(json_t *j, struct st_fields *f);
+/* Is it a read the store keeps? NULL (and its time in ts), or why not. */
+const char *st_fields_check(const struct st_fields *f, struct timespec *ts,
+    char *why, size_t n);
+int st_plate_ok(const char *p, size_t n);
+/* The read id into out (200 bytes): the frame's id, '/', box x and y. */
+size_t st_rid(char *out, const char *id, size_t n, const long box[4]);
+/* The distinct folded strings of the plate and its candidates. */
+int st_fields_folds(const struct st_fields *f,
+    char (*folds)[ALPR_PLATE_MAX + 1], int max);
+/* A read's index terms: folds NUL-separated, the plate's first. */
+void st_read_terms(struct st_terms *t, const char *folds, int nfolds,
+    const char *camera, int pos, double lat, double lon, int hit);
+
+/* session.c */
+/* Authenticate every session anew with the store's session key; old:
+ * the key they were made with. */
+void st_sessions_rekey(struct alpr_store *s, const unsigned char *old);
+
+/* hold.c */
+json_t *st_hold_get(struct alpr_store *s, MDB_txn *txn, const char *id);
+int st_hold_put(struct alpr_store *s, MDB_txn *txn, const char *id,
+    json_t *h);
+/* rm -r, quietly. */
+void st_rmtree(const char *path);
+/* The files in a folder; remove those whose names keep lacks, and say how
+ * many; fsync a file or folder: 0, or -1. */
+long st_count_files(const char *dir);
+long st_remove_except(const char *dir, json_t *keep);
+int st_fsync_file(const char *path);
 
 /* users.c */
 json_t *st_user_get(struct alpr_store *s, MDB_txn *txn, const char *name);

@@ -10,7 +10,8 @@
  *	store-gen -q n		n plates of the fleet, spread over it, that a
  *				search knows are there (with -v as generated)
  *
- * Deterministic for a seed.
+ * The reads fill the days that end with yesterday, unless -t gives the
+ * first day's start; deterministic for a seed and a start.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -99,7 +100,7 @@ main(int argc, char **argv)
 {
 	long days = 365, n = 1000, vehicles = 200000, cameras = 40;
 	long i, c, per;
-	time_t start = 1735689600;	/* 2025-01-01 */
+	time_t start = -1;		/* default: the days up to today */
 	char plate[16], cand[16], ts[40], id[80], image[65];
 	struct tm tm;
 	double lat, lon;
@@ -134,6 +135,8 @@ main(int argc, char **argv)
 	}
 	if (queries)
 		return 0;
+	if (start < 0)
+		start = (time(NULL) / 86400 - days) * 86400;
 	per = n / days > 0 ? n / days : 1;
 	for (i = 0; i < n; i++) {
 		/* reads of a day spread over it, in time order */

@@ -12,8 +12,15 @@
  *	store-poke -H home count		reads, index keys, day keys
  *	store-poke -H home -K key check		every read opens and is a read
  *						record; every posting names a
- *						read: "ok N reads", or what is
- *						wrong and exit 1
+ *						read; every held read opens
+ *						under its hold: "ok N reads",
+ *						or what is wrong and exit 1
+ *	store-poke -H home -K key cross OLDDB	with this store's day keys, how
+ *						many reads of another
+ *						environment (a copy from before
+ *						a purge) open, on the days this
+ *						store has and on those it has
+ *						not
  */
 #include <stdlib.h>
 #include <string.h>
@@ -113,13 +120,17 @@ count(const char *home)
 	MDB_txn *txn;
 	MDB_env *env = raw_env(home, &reads, &keys, &idx, &txn,
 	    MDB_RDONLY);
-	MDB_stat a, b, c;
+	MDB_stat a, b, c, d;
+	MDB_dbi held;
 
 	mdb_stat(txn, reads, &a);
 	mdb_stat(txn, idx, &b);
 	mdb_stat(txn, keys, &c);
-	printf("reads %zu postings %zu days %zu\n", a.ms_entries, b.ms_entries,
-	    c.ms_entries);
+	memset(&d, 0, sizeof d);
+	if (mdb_dbi_open(txn, "held", 0, &held) == 0)
+		mdb_stat(txn, held, &d);
+	printf("reads %zu postings %zu days %zu held %zu\n", a.ms_entries,
+	    b.ms_entries, c.ms_entries, d.ms_entries);
 	mdb_txn_abort(txn);
 	mdb_env_close(env);
 	return 0;
@@ -133,7 +144,7 @@ check_all(struct alpr_store *s)
 	MDB_val k, v, rk;
 	unsigned char key[ST_RKEY], *plain;
 	const struct st_day *dk;
-	size_t n = 0, bad = 0, posts = 0;
+	size_t n = 0, bad = 0, posts = 0, held = 0;
 	json_t *j;
 	int rc;
 
@@ -169,10 +180,77 @@ check_all(struct alpr_store *s)
 		}
 	}
 	mdb_cursor_close(c);
+	/* held reads: under their hold's key */
+	mdb_cursor_open(txn, s->held, &c);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT), held++) {
+		char id[40];
+		unsigned char hk[ST_KEY];
+		size_t got;
+		const char *b;
+		snprintf(id, sizeof id, "%s", (char *)k.mv_data);
+		plain = alpr_malloc(v.mv_size);
+		j = st_hold_get(s, txn, id);
+		b = json_string_value(json_object_get(j, "key"));
+		if (!b || alpr_unb64(hk, ST_KEY, b, strlen(b), &got) ||
+		    st_open(plain, v.mv_data, v.mv_size, k.mv_data, k.mv_size,
+		    hk)) {
+			printf("a read held by %s does not open\n", id);
+			bad++;
+		}
+		json_decref(j);
+		free(plain);
+	}
+	mdb_cursor_close(c);
 	mdb_txn_abort(txn);
 	if (bad)
 		return 1;
-	printf("ok %zu reads %zu postings\n", n, posts);
+	printf("ok %zu reads %zu postings %zu held\n", n, posts, held);
+	return 0;
+}
+
+/* Open another environment's reads with this store's day keys. */
+static int
+cross(struct alpr_store *s, const char *olddb)
+{
+	MDB_env *env;
+	MDB_txn *txn, *otxn;
+	MDB_dbi oreads;
+	MDB_cursor *c;
+	MDB_val k, v;
+	const struct st_day *dk;
+	unsigned char *plain;
+	size_t gone = 0, goneopen = 0, here = 0, hereopen = 0;
+	int rc;
+
+	if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 8) ||
+	    mdb_env_open(env, olddb, MDB_RDONLY, 0600) ||
+	    mdb_txn_begin(env, NULL, MDB_RDONLY, &otxn) ||
+	    mdb_dbi_open(otxn, "reads", 0, &oreads))
+		alpr_die(3, "cannot open %s", olddb);
+	if (st_txn(s, MDB_RDONLY, &txn))
+		return 3;
+	mdb_cursor_open(otxn, oreads, &c);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		dk = st_day(s, txn, st_get16(k.mv_data), 0);
+		plain = alpr_malloc(v.mv_size);
+		rc = dk && st_open(plain, v.mv_data, v.mv_size, k.mv_data,
+		    ST_RKEY, dk->seal) == 0;
+		free(plain);
+		if (dk) {
+			here++;
+			hereopen += rc;
+		} else {
+			gone++;
+			goneopen += rc;
+		}
+	}
+	printf("days gone: %zu of %zu reads open; days kept: %zu of %zu "
+	    "reads open\n", goneopen, gone, hereopen, here);
+	mdb_txn_abort(txn);
+	mdb_txn_abort(otxn);
+	mdb_env_close(env);
 	return 0;
 }
 
@@ -206,6 +284,13 @@ main(int argc, char **argv)
 		if (!(s = alpr_store_open(home, key)))
 			return 3;
 		c = check_all(s);
+		alpr_store_close(s);
+		return c;
+	}
+	if (!strcmp(argv[0], "cross") && argc == 2) {
+		if (!(s = alpr_store_open(home, key)))
+			return 3;
+		c = cross(s, argv[1]);
 		alpr_store_close(s);
 		return c;
 	}

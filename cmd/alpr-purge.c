@@ -1,0 +1,111 @@
+/*
+ * alpr-purge: remove the reads of a store that are past their retention,
+ * unless an evidence hold keeps them; built for cron.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "alpr.h"
+
+static void
+usage(const char *why)
+{
+	if (why)
+		fprintf(stderr, "%s: %s\n", alpr_progname, why);
+	fprintf(stderr, "usage: alpr-purge [-nv] [-H home] [-K keyfile] "
+	    "[-w seconds] [--before date]\n");
+	exit(ALPR_EXIT_USAGE);
+}
+
+static void
+report(FILE *f, const struct alpr_purge_stats *st, int dry)
+{
+	char a[ALPR_TIME_LEN], b[ALPR_TIME_LEN];
+	struct timespec t = { st->cut_plain, 0 };
+
+	alpr_time_fmt(&t, a);
+	t.tv_sec = st->cut_hit;
+	alpr_time_fmt(&t, b);
+	fprintf(f, "cut-off: %s (reads with hits: %s)\n", a, b);
+	fprintf(f, "%s: %ld reads of %ld days%s", dry ? "would purge" :
+	    "purged", st->reads, st->days + st->rekeyed, st->rekeyed ? "" :
+	    "\n");
+	if (st->rekeyed)
+		fprintf(f, " (%ld days kept in part: %ld reads with hits "
+		    "kept)\n", st->rekeyed, st->kept_hit);
+	fprintf(f, "kept by evidence holds: %ld reads\n", st->held);
+	if (dry)
+		return;
+	fprintf(f, "frames removed: %ld\n", st->frames);
+	fprintf(f, "key file: %s\n", st->rotated ? "a new key, the old one "
+	    "gone" : "unchanged");
+	fprintf(f, "purge: %.2f s; compaction: %s, %.1f MiB to %.1f MiB in "
+	    "%.2f s\n", st->seconds_purge, st->compacted ? "done" : "not done",
+	    st->bytes_before / 1048576.0, st->bytes_after / 1048576.0,
+	    st->seconds_compact);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct option lo[] = {
+		{ "before", required_argument, 0, 'b' },
+		{ "dry-run", no_argument, 0, 'n' },
+		{ "home", required_argument, 0, 'H' },
+		{ "key-file", required_argument, 0, 'K' },
+		{ "verbose", no_argument, 0, 'v' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 } };
+	struct alpr_purge_opt o = { 0, 0, 600, 0 };
+	struct alpr_purge_stats st;
+	const char *home = NULL, *keyfile = NULL;
+	const struct alpr_storeconf *cf;
+	struct alpr_store *s;
+	struct timespec t;
+	char buf[64];
+	int c, v = 0, r;
+
+	alpr_setprogname(argv[0]);
+	umask(077);
+	while ((c = getopt_long(argc, argv, "b:H:hK:nvw:", lo, NULL)) != -1)
+		switch (c) {
+		case 'b':
+			if (strlen(optarg) == 10) {
+				snprintf(buf, sizeof buf, "%sT00:00:00Z", optarg);
+				optarg = buf;
+			}
+			if (alpr_time_parse(optarg, &t) < 0)
+				usage("--before: want YYYY-MM-DD or an RFC 3339 "
+				    "time");
+			o.before = t.tv_sec;
+			break;
+		case 'H': home = optarg; break;
+		case 'h': usage(NULL); break;
+		case 'K': keyfile = optarg; break;
+		case 'n': o.dry = 1; break;
+		case 'v': v = 1; break;
+		case 'w': o.wait = alpr_strtonum(optarg, 0, 86400,
+		    "seconds to wait"); break;
+		default: usage(NULL);
+		}
+	if (optind != argc)
+		usage("alpr-purge takes no operands");
+	o.progress = isatty(2) && !o.dry;
+	if (!(s = alpr_store_open(alpr_store_home(home), keyfile)))
+		return ALPR_EXIT_SYS;
+	cf = alpr_store_conf(s);
+	if (cf->retention_days < 365 || cf->retention_hit_days < 365)
+		alpr_warn("warning: a retention shorter than a year "
+		    "(retention_days %ld, retention_hit_days %ld): Government "
+		    "Code 34090.6 reads as one year at least", cf->retention_days,
+		    cf->retention_hit_days);
+	r = alpr_purge(s, &o, &st);
+	if (r >= 0 && (o.dry || v))
+		report(stdout, &st, o.dry);
+	alpr_store_close(s);
+	alpr_fshut(stdout, "<stdout>");
+	return r == 0 ? 0 : r > 0 ? ALPR_EXIT_FAIL : ALPR_EXIT_SYS;
+}

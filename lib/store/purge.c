@@ -1,0 +1,598 @@
+/*
+ * purge.c: removing what is past its retention (alpr-purge).
+ *
+ * A day whose reads are all past their retention is destroyed: its reads,
+ * its index keys and its wrapped key are deleted and its frames unlinked.
+ * A day of which only the reads with hits, or only those without, are
+ * past it is given a new key: the reads that stay are sealed, indexed and
+ * their frames written again under it, the others deleted, and the old key
+ * with them. Held reads have copies of their own (hold.c) and are only
+ * counted. Then the key file gets a new key, under which every surviving
+ * day key, account and hold is wrapped anew, so that a copy of the home
+ * taken before the purge opens nothing with any key that exists after it;
+ * and the environment is compacted (a compacting copy, then the link db
+ * moved to it), so that what was deleted is not even left as noise in
+ * free pages.
+ *
+ * One run writes one access log entry, before anything is removed. Each
+ * day is its own transaction, so a purge cut short is finished by the
+ * next run. HOME/purge.lock keeps two purges apart.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store.h"
+
+enum { KEEP, DESTROY, REKEY };
+
+struct plan {
+	int day, what;
+	int keephits;		/* REKEY: the reads with hits stay */
+	long reads, kept;	/* all reads of the day, those that stay */
+};
+
+/* The postings of one term on a day, as a sorted array of read keys'
+ * last 6 bytes. */
+static size_t
+term_posts(struct alpr_store *s, MDB_txn *txn, int d, const struct st_day *k,
+    int kind, unsigned char **out)
+{
+	unsigned char ik[ST_IKEY];
+	MDB_cursor *c;
+	MDB_val key = { ST_IKEY, ik }, v;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	st_ikey(ik, d, k, kind, "", 0);
+	mdb_cursor_open(txn, s->idx, &c);
+	if (mdb_cursor_get(c, &key, &v, MDB_SET) == 0)
+		for (rc = mdb_cursor_get(c, &key, &v, MDB_GET_MULTIPLE); rc == 0;
+		    rc = mdb_cursor_get(c, &key, &v, MDB_NEXT_MULTIPLE)) {
+			if (n + v.mv_size > cap) {
+				cap = (n + v.mv_size) * 2;
+				*out = alpr_realloc(*out, cap);
+			}
+			memcpy(*out + n, v.mv_data, v.mv_size);
+			n += v.mv_size;
+		}
+	mdb_cursor_close(c);
+	return n / ST_POST;
+}
+
+static int
+has_post(const unsigned char *p, size_t n, const unsigned char *post)
+{
+	size_t lo = 0, hi = n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		c = memcmp(p + mid * ST_POST, post, ST_POST);
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static long
+day_reads(struct alpr_store *s, MDB_txn *txn, int d)
+{
+	unsigned char kb[ST_RKEY] = { 0 };
+	MDB_cursor *c;
+	MDB_val k = { ST_RKEY, kb }, v;
+	long n = 0;
+	int rc;
+
+	st_put16(kb, d);
+	mdb_cursor_open(txn, s->reads, &c);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0 &&
+	    st_get16(k.mv_data) == (unsigned)d; rc = mdb_cursor_get(c, &k, &v,
+	    MDB_NEXT))
+		n++;
+	mdb_cursor_close(c);
+	return n;
+}
+
+/* What becomes of each day; the number of days that change. */
+static int
+make_plan(struct alpr_store *s, time_t cut_plain, time_t cut_hit,
+    struct plan **out, size_t *np)
+{
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v;
+	const struct st_day *dk;
+	struct plan *p = NULL;
+	unsigned char *hits;
+	size_t n = 0, nh;
+	time_t end;
+	int rc, d, pe, he;
+
+	if (st_txn(s, MDB_RDONLY, &txn) != 0)
+		return -1;
+	mdb_cursor_open(txn, s->keys, &c);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		d = st_get16(k.mv_data);
+		end = (time_t)(d + 1) * 86400;
+		pe = end <= cut_plain;
+		he = end <= cut_hit;
+		if (!pe && !he)
+			break;	/* days come in order: the rest are younger */
+		p = alpr_realloc(p, (n + 1) * sizeof *p);
+		p[n].day = d;
+		p[n].reads = day_reads(s, txn, d);
+		if (pe && he) {
+			p[n].what = DESTROY;
+			p[n].kept = 0;
+		} else {
+			if (!(dk = st_day(s, txn, d, 0))) {
+				rc = -1;
+				break;
+			}
+			nh = term_posts(s, txn, d, dk, T_HIT, &hits);
+			free(hits);
+			p[n].what = REKEY;
+			p[n].keephits = pe;
+			p[n].kept = pe ? (long)nh : p[n].reads - (long)nh;
+			if (p[n].kept == p[n].reads)
+				p[n].what = KEEP;	/* nothing to remove */
+			else if (p[n].kept == 0)
+				p[n].what = DESTROY;
+		}
+		n++;
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	*out = p;
+	*np = n;
+	return rc == -1 ? -1 : 0;
+}
+
+/* The held reads of the days a plan removes reads of. */
+static long
+held_count(struct alpr_store *s, const struct plan *p, size_t np)
+{
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v;
+	json_t *h, *r;
+	char id[40], buf[32];
+	struct timespec t;
+	size_t i, j;
+	long n = 0;
+	int rc, d;
+
+	if (st_txn(s, MDB_RDONLY, &txn) != 0)
+		return 0;
+	mdb_cursor_open(txn, s->holds, &c);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		snprintf(id, sizeof id, "%.*s", (int)k.mv_size,
+		    (char *)k.mv_data);
+		if (!(h = st_hold_get(s, txn, id)))
+			continue;
+		if (!strcmp(json_string_value(json_object_get(h, "state")),
+		    "active"))
+			json_array_foreach(json_object_get(h, "reads"), i, r) {
+				const char *rid = json_string_value(r);
+				if (!rid || strlen(rid) < 19)
+					continue;
+				snprintf(buf, sizeof buf, "%.4s-%.2s-%.2sT00:00:"
+				    "00Z", rid, rid + 4, rid + 6);
+				if (alpr_time_parse(buf, &t) < 0)
+					continue;
+				d = t.tv_sec / 86400;
+				for (j = 0; j < np; j++)
+					if (p[j].day == d && p[j].what != KEEP)
+						n++;
+			}
+		json_decref(h);
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	return n;
+}
+
+/* Delete every key of a day in a database. */
+static int
+del_day(MDB_txn *txn, MDB_dbi db, int d, unsigned flags)
+{
+	unsigned char kb[ST_RKEY] = { 0 };
+	MDB_cursor *c;
+	MDB_val k = { 2, kb }, v;
+	int rc;
+
+	st_put16(kb, d);
+	mdb_cursor_open(txn, db, &c);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0 &&
+	    k.mv_size >= 2 && st_get16(k.mv_data) == (unsigned)d;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		if ((rc = mdb_cursor_del(c, flags)) != 0)
+			break;
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+}
+
+static char *
+day_dir(struct alpr_store *s, int d)
+{
+	char sub[16];
+
+	snprintf(sub, sizeof sub, "%05d", d);
+	return alpr_path(s->spool, sub);
+}
+
+static int
+destroy_day(struct alpr_store *s, int d, long *frames)
+{
+	unsigned char kb[2];
+	MDB_val k = { 2, kb };
+	MDB_txn *txn;
+	char *dir;
+	int rc;
+
+	if (st_wbegin(s, &txn) != 0)
+		return -1;
+	st_put16(kb, d);
+	if ((rc = del_day(txn, s->reads, d, 0)) != 0 ||
+	    (rc = del_day(txn, s->idx, d, MDB_NODUPDATA)) != 0 ||
+	    ((rc = mdb_del(txn, s->keys, &k, NULL)) != 0 &&
+	    rc != MDB_NOTFOUND)) {
+		st_mdb_warn(rc, "unable to purge a day");
+		st_wend(s, txn, 0);
+		return -1;
+	}
+	if (st_wend(s, txn, 1) != 0)
+		return -1;
+	st_day_drop(s, d);
+	dir = day_dir(s, d);
+	*frames += st_count_files(dir);
+	st_rmtree(dir);
+	free(dir);
+	return 0;
+}
+
+struct newpost {
+	unsigned char b[ST_IKEY + ST_POST];
+};
+
+static int
+postcmp(const void *a, const void *b)
+{
+	return memcmp(a, b, ST_IKEY + ST_POST);
+}
+
+/* Keep a day's reads with (keephits) or without hits under a new key. */
+static int
+rekey_day(struct alpr_store *s, int d, int keephits, long *frames)
+{
+	const struct st_day *ok;
+	struct st_day *nk = NULL;
+	struct st_terms *t = alpr_malloc(sizeof *t);
+	struct st_fields f;
+	struct newpost *np = NULL;
+	unsigned char kb[ST_RKEY] = { 0 }, *hits, *plain = NULL, *sealed = NULL;
+	unsigned char dk[ST_KEY], *fr, ik[ST_IKEY];
+	char folds[ST_MAXFOLDS][ALPR_PLATE_MAX + 1], fbuf[ST_MAXFOLDS * 16];
+	char label[8], cam[80], img[80], *path, *dir;
+	size_t nh, n, nnp = 0, cap = 0, nf, i, off;
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v, data[2];
+	json_t *j, *keep = json_object();
+	int rc = 0, hit, nfold, ti;
+
+	if (st_wbegin(s, &txn) != 0) {
+		free(t);
+		return -1;
+	}
+	if (!(ok = st_day(s, txn, d, 0))) {
+		st_wend(s, txn, 0);
+		free(t);
+		return -1;
+	}
+	nh = term_posts(s, txn, d, ok, T_HIT, &hits);
+	randombytes_buf(dk, sizeof dk);
+	nk = st_day_make(dk);
+	st_day_label(label, d);
+	st_put16(kb, d);
+	k.mv_size = ST_RKEY;
+	k.mv_data = kb;
+	mdb_cursor_open(txn, s->reads, &c);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0 &&
+	    st_get16(k.mv_data) == (unsigned)d;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		memcpy(kb, k.mv_data, ST_RKEY);
+		hit = has_post(hits, nh, kb + 2);
+		if (hit != keephits) {
+			if ((rc = mdb_cursor_del(c, 0)) != 0)
+				break;
+			continue;
+		}
+		n = v.mv_size - ST_SEALED(0);
+		plain = alpr_realloc(plain, n + 1);
+		if (v.mv_size < ST_SEALED(0) || st_open(plain, v.mv_data,
+		    v.mv_size, kb, ST_RKEY, ok->seal) < 0 ||
+		    st_fields_read((char *)plain, n, &f, &j)) {
+			alpr_warn("a read of day %d does not open: not purging "
+			    "that day", d);
+			rc = -1;
+			break;
+		}
+		/* sealed again, indexed again, its frame written again */
+		sealed = alpr_realloc(sealed, ST_SEALED(n));
+		st_seal(sealed, plain, n, kb, ST_RKEY, nk->seal);
+		v.mv_size = ST_SEALED(n);
+		v.mv_data = sealed;
+		if ((rc = mdb_cursor_put(c, &k, &v, MDB_CURRENT)) != 0) {
+			json_decref(j);
+			break;
+		}
+		nfold = st_fields_folds(&f, folds, ST_MAXFOLDS);
+		for (i = 0, off = 0; i < (size_t)nfold; i++)
+			off += snprintf(fbuf + off, sizeof fbuf - off, "%s%c",
+			    folds[i], 0);
+		snprintf(cam, sizeof cam, "%.*s", (int)f.ncamera, f.camera ?
+		    f.camera : "");
+		st_read_terms(t, fbuf, nfold, f.camera ? cam : NULL, f.pos > 0,
+		    f.lat, f.lon, f.hit > 0);
+		for (ti = 0; ti < t->n; ti++) {
+			if (nnp == cap)
+				np = alpr_realloc(np, (cap = cap ? cap * 2 :
+				    1024) * sizeof *np);
+			st_ikey(np[nnp].b, d, nk, t->kind[ti], t->term[ti],
+			    t->len[ti]);
+			memcpy(np[nnp++].b + ST_IKEY, kb + 2, ST_POST);
+		}
+		if (f.image && f.nimage == 64) {
+			snprintf(img, sizeof img, "%.64s", f.image);
+			path = st_frame_path(s, d, ok, img);
+			if (st_frame_get(path, label, ok->frame, &fr, &nf) == 0) {
+				free(path);
+				path = st_frame_path(s, d, nk, img);
+				if (st_frame_put(path, label, fr, nf,
+				    nk->frame) < 0)
+					rc = -1;
+				json_object_set_new(keep, strrchr(path, '/') +
+				    1, json_true());
+				sodium_memzero(fr, nf);
+				free(fr);
+			}
+			free(path);
+		}
+		json_decref(j);
+		if (rc != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	/* the old index goes, the new one comes, the new key with it */
+	if (rc == 0)
+		rc = del_day(txn, s->idx, d, MDB_NODUPDATA);
+	if (rc == 0 && nnp > 0) {
+		qsort(np, nnp, sizeof *np, postcmp);
+		mdb_cursor_open(txn, s->idx, &c);
+		for (i = 0; i < nnp && rc == 0; i += n) {
+			for (n = 1; i + n < nnp && !memcmp(np[i + n].b,
+			    np[i].b, ST_IKEY); n++)
+				;
+			unsigned char *g = alpr_malloc(n * ST_POST);
+			for (nf = 0; nf < n; nf++)
+				memcpy(g + nf * ST_POST, np[i + nf].b + ST_IKEY,
+				    ST_POST);
+			memcpy(ik, np[i].b, ST_IKEY);
+			k.mv_size = ST_IKEY;
+			k.mv_data = ik;
+			data[0].mv_size = ST_POST;
+			data[0].mv_data = g;
+			data[1].mv_size = n;
+			rc = mdb_cursor_put(c, &k, data, MDB_MULTIPLE);
+			free(g);
+		}
+		mdb_cursor_close(c);
+	}
+	if (rc == 0)
+		rc = st_day_store(s, txn, d, dk);
+	if (rc != 0)
+		st_mdb_warn(rc, "unable to give a day a new key");
+	if (st_wend(s, txn, rc == 0) != 0)
+		rc = -1;
+	sodium_memzero(dk, sizeof dk);
+	if (rc == 0) {
+		/* frames under the old key go */
+		st_day_drop(s, d);
+		dir = day_dir(s, d);
+		*frames += st_remove_except(dir, keep);
+		free(dir);
+	}
+	sodium_memzero(nk, sizeof *nk);
+	free(nk);
+	free(np);
+	free(hits);
+	free(sealed);
+	free(plain);
+	free(t);
+	json_decref(keep);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Compact: a compacting copy into db.N+1, the link moved to it. */
+static int
+compact(struct alpr_store *s, int wait, struct alpr_purge_stats *st)
+{
+	char *link = s->dbdir, target[64], newdir[64], *p, *q, *old;
+	struct stat sb;
+	int n, rc, waited;
+	ssize_t len;
+
+	for (waited = 0; flock(s->lockfd, LOCK_EX | LOCK_NB) < 0; waited++) {
+		if (errno != EWOULDBLOCK || waited >= wait * 10) {
+			alpr_warn("compaction not done: the store has been "
+			    "busy for %d seconds (run the purge again)", wait);
+			return 1;
+		}
+		usleep(100000);
+	}
+	if ((len = readlink(link, target, sizeof target - 1)) < 0 ||
+	    sscanf((target[len] = '\0', target), "db.%d", &n) != 1) {
+		alpr_warn("%s is not the link alpr-store init made", link);
+		flock(s->lockfd, LOCK_UN);
+		return -1;
+	}
+	snprintf(newdir, sizeof newdir, "db.%d", n + 1);
+	p = alpr_path(s->home, newdir);
+	q = alpr_path(p, "data.mdb");
+	old = alpr_path(s->home, target);
+	st_rmtree(p);
+	rc = -1;
+	if (alpr_mkdirs(p, 0700) < 0)
+		alpr_warn("unable to make %s:", p);
+	else if ((rc = mdb_env_copy2(s->env, p, MDB_CP_COMPACT)) != 0) {
+		alpr_warn("unable to compact into %s: %s", p, mdb_strerror(rc));
+		rc = -1;
+	} else if ((rc = st_fsync_file(q)) < 0)
+		alpr_warn("unable to flush %s:", q);
+	if (rc == 0) {
+		char *tmp = alpr_path(s->home, "db.link");
+		unlink(tmp);
+		if (symlink(newdir, tmp) < 0 || rename(tmp, link) < 0) {
+			alpr_warn("unable to move the link %s:", link);
+			rc = -1;
+		}
+		free(tmp);
+	}
+	if (rc == 0) {
+		st_fsync_file(s->home);
+		if (stat(q, &sb) == 0)
+			st->bytes_after = sb.st_size;
+		st_rmtree(old);	/* readers that have it open keep it */
+		st->compacted = 1;
+	} else
+		st_rmtree(p);
+	flock(s->lockfd, LOCK_UN);
+	free(p);
+	free(q);
+	free(old);
+	return rc;
+}
+
+int
+alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
+    struct alpr_purge_stats *st)
+{
+	struct plan *p = NULL;
+	size_t np = 0, i;
+	char c1[ALPR_TIME_LEN], c2[ALPR_TIME_LEN], *lp, *dbf;
+	struct timespec tp, th;
+	struct stat sb;
+	json_t *e;
+	time_t now = time(NULL), min;
+	int lock, r = -1;
+
+	memset(st, 0, sizeof *st);
+	lp = alpr_path(s->home, "purge.lock");
+	lock = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	free(lp);
+	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
+		alpr_warn("another purge of %s is running", s->home);
+		if (lock >= 0)
+			close(lock);
+		return 1;
+	}
+	st->cut_plain = now - s->conf.retention_days * 86400;
+	st->cut_hit = now - s->conf.retention_hit_days * 86400;
+	if (o->before) {
+		min = st->cut_plain < st->cut_hit ? st->cut_plain : st->cut_hit;
+		if (o->before > min) {
+			alpr_warn("--before is later than the retention allows "
+			    "(retention_days, retention_hit_days): to purge "
+			    "younger reads, shorten the retention in alpr.conf");
+			r = 1;
+			goto out;
+		}
+		st->cut_plain = st->cut_hit = o->before;
+	}
+	if (make_plan(s, st->cut_plain, st->cut_hit, &p, &np) < 0)
+		goto out;
+	for (i = 0; i < np; i++) {
+		if (p[i].what == KEEP)
+			continue;
+		st->days += p[i].what == DESTROY;
+		st->rekeyed += p[i].what == REKEY;
+		st->reads += p[i].reads - p[i].kept;
+		st->kept_hit += p[i].what == REKEY && p[i].keephits ?
+		    p[i].kept : 0;
+	}
+	st->held = held_count(s, p, np);
+	dbf = alpr_path(s->dbdir, "data.mdb");
+	if (stat(dbf, &sb) == 0)
+		st->bytes_before = st->bytes_after = sb.st_size;
+	free(dbf);
+	if (o->dry || st->days + st->rekeyed == 0) {
+		r = 0;
+		goto out;
+	}
+	if (st_kek_writable(s) < 0)
+		goto out;
+	tp.tv_sec = st->cut_plain;
+	th.tv_sec = st->cut_hit;
+	tp.tv_nsec = th.tv_nsec = 0;
+	alpr_time_fmt(&tp, c1);
+	alpr_time_fmt(&th, c2);
+	e = json_pack("{s:s,s:s,s:{s:s,s:s,s:I,s:I,s:I,s:I,s:I},s:s}",
+	    "action", "purge", "user", s->actor.user[0] ? s->actor.user : "-",
+	    "data", "cut_off", c1, "cut_off_hits", c2, "days",
+	    (json_int_t)st->days, "days_rekeyed", (json_int_t)st->rekeyed,
+	    "kept_for_hits", (json_int_t)st->kept_hit, "kept_by_hold",
+	    (json_int_t)st->held, "retention_days",
+	    (json_int_t)s->conf.retention_days, "outcome", "ok");
+	json_object_set_new(e, "count", json_integer(st->reads));
+	r = alpr_store_logentry(s, e);
+	json_decref(e);
+	if (r < 0) {
+		alpr_warn("unable to write the purge to the access log, so "
+		    "nothing is purged:");
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &tp);
+	for (i = 0; i < np && r == 0; i++) {
+		if (p[i].what == DESTROY)
+			r = destroy_day(s, p[i].day, &st->frames);
+		else if (p[i].what == REKEY)
+			r = rekey_day(s, p[i].day, p[i].keephits, &st->frames);
+		if (o->progress)
+			fprintf(stderr, "\r%s: %zu of %zu days", alpr_progname,
+			    i + 1, np);
+	}
+	if (o->progress)
+		fputc('\n', stderr);
+	if (r == 0 && (r = st_kek_rotate(s)) == 0)
+		st->rotated = 1;
+	clock_gettime(CLOCK_MONOTONIC, &th);
+	st->seconds_purge = th.tv_sec - tp.tv_sec + (th.tv_nsec -
+	    tp.tv_nsec) / 1e9;
+	if (r == 0) {
+		r = compact(s, o->wait, st);
+		clock_gettime(CLOCK_MONOTONIC, &tp);
+		st->seconds_compact = tp.tv_sec - th.tv_sec + (tp.tv_nsec -
+		    th.tv_nsec) / 1e9;
+	}
+out:
+	free(p);
+	flock(lock, LOCK_UN);
+	close(lock);
+	return r;
+}
