@@ -18,6 +18,7 @@
 
 static const char *home;	/* -H, --home */
 static const char *keyfile;	/* -K, --key-file */
+static int device_key;		/* --device: a device's SSH forced command */
 
 static void
 usage(const char *why)
@@ -30,15 +31,15 @@ usage(const char *why)
 	    "       [--totp-file file] [-n every] [-w seconds]\n"
 	    "  add [-k] [-D device] [-s spool] [file ...]\n"
 	    "  login [-u user] [-c code] [--password-file file]\n"
-	    "        [--new-password-file file]\n"
+	    "        [--new-password-file file] [--totp-file file]\n"
 	    "  logout | whoami | roles\n"
 	    "  passwd [--password-file file]\n"
-	    "  user add name -r role [--password-file file] [--totp-file file]\n"
+	    "  user add name -r role [--password-file file]\n"
 	    "  user approve|enable|unlock|show name\n"
 	    "  user disable name [-R reason]\n"
 	    "  user role name role\n"
 	    "  user passwd name [--password-file file]\n"
-	    "  user totp name [--totp-file file]\n"
+	    "  user totp name\n"
 	    "  user train name [-c date] [-e date]\n"
 	    "  user list [-j]\n"
 	    "  find -P purpose -C case -R reason [-ct] [-f[N]] [--from time]\n"
@@ -70,10 +71,15 @@ open_store(void)
 static void
 secret(const char *file, int lineno, const char *prompt, char *buf, size_t n)
 {
+	char *p;
+
 	if (file) {
-		if (alpr_read_secret(file, lineno, buf, n) < 0)
+		if (!(p = alpr_caller_file(file, 0)))
+			exit(ALPR_EXIT_FAIL);
+		if (alpr_read_secret(p, lineno, buf, n) < 0)
 			alpr_die(ALPR_EXIT_SYS, "fatal: unable to read line %d "
 			    "of %s:", lineno, file);
+		free(p);
 		return;
 	}
 	if (alpr_ask(prompt, 0, buf, n) < 0)
@@ -106,14 +112,17 @@ enrol(struct alpr_store *s, const char *user, const char *sec,
 	const struct alpr_storeconf *c = alpr_store_conf(s);
 	char *uri = alpr_totp_uri(c->agency, user, sec), *text;
 	size_t n;
+	int fd;
 
 	if (file) {
 		n = strlen(sec) + strlen(uri) + 3;
 		text = alpr_malloc(n);
 		snprintf(text, n, "%s\n%s\n", sec, uri);
-		if (alpr_write_atomic(file, text, strlen(text)) < 0)
-			alpr_die(ALPR_EXIT_SYS, "fatal: unable to write %s:",
-			    file);
+		if ((fd = alpr_caller_create(file, 0)) < 0 ||
+		    write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
+		    close(fd) < 0)
+			alpr_die(ALPR_EXIT_SYS, "fatal: unable to write a new "
+			    "file %s:", file);
 		sodium_memzero(text, n);
 		free(text);
 	} else {
@@ -157,6 +166,9 @@ cmd_init(int argc, char **argv)
 		}
 	if (optind != argc)
 		usage("init takes no operands");
+	if (alpr_store_delegated())
+		alpr_die(ALPR_EXIT_USAGE, "init is run by the store's own "
+		    "account, not through sudo or SSH");
 	if (!alpr_user_name_ok(admin))
 		usage("bad admin account name");
 	o.keyfile = keyfile;
@@ -196,9 +208,12 @@ cmd_init(int argc, char **argv)
 static void
 add_file(struct alpr_ingest *g, const char *name, int *r)
 {
-	int fd = strcmp(name, "-") ? open(name, O_RDONLY | O_CLOEXEC) : 0;
+	char *p = strcmp(name, "-") ? alpr_caller_file(name, 0) : NULL;
+	int fd = p ? open(p, O_RDONLY | O_CLOEXEC) : strcmp(name, "-") ? -1 :
+	    0;
 	struct stat sb;
 
+	free(p);
 	if (fd < 0) {
 		alpr_fail("unable to open %s:", name);
 		return;
@@ -224,10 +239,10 @@ as_device(struct alpr_store *s, const char *dev)
 	json_t *acct = NULL;
 	int r = 1;
 
-	if (getenv("SUDO_USER"))
+	if (alpr_store_delegated() && !device_key)
 		return alpr_store_deny(s, "add", dev, "a device account is not "
-		    "used through sudo: people add reads only as an admin, "
-		    "logged in");
+		    "used through sudo or a person's SSH key: people add reads "
+		    "only as an admin, logged in");
 	if (alpr_user_lookup(s, dev, &acct) < 0)
 		return -1;
 	if (!acct)
@@ -273,7 +288,10 @@ cmd_add(int argc, char **argv)
 		alpr_store_close(s);
 		return status(r);
 	}
-	g = alpr_ingest_new(s, alpr_spool_dir(spool), keep);
+	spool = alpr_spool_dir(spool);
+	if (alpr_store_delegated() && !(spool = alpr_caller_file(spool, 1)))
+		exit(ALPR_EXIT_FAIL);
+	g = alpr_ingest_new(s, spool, keep);
 	if (argc == 0)
 		add_file(g, "-", &r);
 	for (i = 0; i < argc && r == 0; i++)
@@ -291,17 +309,20 @@ cmd_login(int argc, char **argv)
 	static struct option lo[] = {
 		{ "password-file", required_argument, 0, 'p' },
 		{ "new-password-file", required_argument, 0, 'N' },
+		{ "totp-file", required_argument, 0, 't' },
 		{ 0, 0, 0, 0 } };
 	struct alpr_store *s;
 	const char *user = NULL, *code = NULL, *pwfile = NULL, *newfile = NULL;
-	char ubuf[64], pw[1100], cbuf[32], npw[1100];
+	const char *totpfile = NULL;
+	char ubuf[64], pw[1100], cbuf[32], npw[1100], *sec;
 	int c, r, must;
 
-	while ((c = getopt_long(argc, argv, "c:N:p:u:", lo, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "c:N:p:t:u:", lo, NULL)) != -1)
 		switch (c) {
 		case 'c': code = optarg; break;
 		case 'N': newfile = optarg; break;
 		case 'p': pwfile = optarg; break;
+		case 't': totpfile = optarg; break;
 		case 'u': user = optarg; break;
 		default: usage(NULL);
 		}
@@ -314,13 +335,22 @@ cmd_login(int argc, char **argv)
 	}
 	secret(pwfile, 1, "password: ", pw, sizeof pw);
 	if (!code) {
-		if (alpr_ask("code from the authenticator app: ", 1, cbuf,
-		    sizeof cbuf) < 0)
-			usage("no terminal: give -c code");
+		if (alpr_ask("code from the authenticator app (at the first "
+		    "login, none: Enter): ", 1, cbuf, sizeof cbuf) < 0)
+			cbuf[0] = '\0';
 		code = cbuf;
 	}
 	s = open_store();
-	r = alpr_login(s, user, pw, code, &must);
+	r = alpr_login(s, user, pw, code, &must, &sec);
+	if (r == 2) {
+		/* the first login: the second factor, shown to its owner */
+		enrol(s, user, sec, totpfile);
+		fprintf(stderr, "%s: %s: second factor enrolled: log in again "
+		    "with a code from the app\n", alpr_progname, user);
+		sodium_memzero(sec, strlen(sec));
+		free(sec);
+		r = 1;
+	}
 	if (r == 0)
 		r = alpr_session_start(s);
 	if (r == 0 && must) {
@@ -436,12 +466,11 @@ cmd_user(int argc, char **argv)
 {
 	static struct option lo[] = {
 		{ "password-file", required_argument, 0, 'p' },
-		{ "totp-file", required_argument, 0, 't' },
 		{ 0, 0, 0, 0 } };
 	struct alpr_store *s;
-	const char *op, *name, *role = NULL, *pwfile = NULL, *totpfile = NULL;
+	const char *op, *name, *role = NULL, *pwfile = NULL;
 	const char *reason = NULL, *completed = NULL, *expires = NULL;
-	char pw[1100], tm[ALPR_TIME_LEN], *sec = NULL;
+	char pw[1100], tm[ALPR_TIME_LEN];
 	int c, r, j = 0, perm;
 
 	if (argc < 2)
@@ -449,7 +478,7 @@ cmd_user(int argc, char **argv)
 	op = argv[1];
 	argc--;
 	argv++;
-	while ((c = getopt_long(argc, argv, "c:e:jp:R:r:t:", lo, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "c:e:jp:R:r:", lo, NULL)) != -1)
 		switch (c) {
 		case 'c': completed = optarg; break;
 		case 'e': expires = optarg; break;
@@ -457,7 +486,6 @@ cmd_user(int argc, char **argv)
 		case 'p': pwfile = optarg; break;
 		case 'R': reason = optarg; break;
 		case 'r': role = optarg; break;
-		case 't': totpfile = optarg; break;
 		default: usage(NULL);
 		}
 	argc -= optind;
@@ -476,7 +504,7 @@ cmd_user(int argc, char **argv)
 	else
 		name = argv[0];
 	perm = !strcmp(op, "list") || !strcmp(op, "show") ? ALPR_MAY_LIST :
-	    !strcmp(op, "approve") ? ALPR_MAY_NONE :
+	    !strcmp(op, "approve") ? ALPR_MAY_ANY :
 	    !strcmp(op, "train") ? ALPR_MAY_TRAIN : ALPR_MAY_ACCOUNTS;
 	s = open_store();
 	if ((r = alpr_session_resume(s, perm)) != 0)
@@ -488,10 +516,8 @@ cmd_user(int argc, char **argv)
 			new_password(pwfile, 1, pw, sizeof pw);
 		else
 			pw[0] = '\0';
-		r = alpr_user_add(s, name, alpr_role_parse(role), pw, &sec);
+		r = alpr_user_add(s, name, alpr_role_parse(role), pw);
 		sodium_memzero(pw, sizeof pw);
-		if (r == 0 && sec)
-			enrol(s, name, sec, totpfile);
 	} else if (!strcmp(op, "approve"))
 		r = alpr_user_approve(s, name);
 	else if (!strcmp(op, "disable"))
@@ -506,11 +532,9 @@ cmd_user(int argc, char **argv)
 		new_password(pwfile, 1, pw, sizeof pw);
 		r = alpr_user_passwd(s, name, NULL, pw);
 		sodium_memzero(pw, sizeof pw);
-	} else if (!strcmp(op, "totp")) {
-		r = alpr_user_totp_reset(s, name, &sec);
-		if (r == 0)
-			enrol(s, name, sec, totpfile);
-	} else if (!strcmp(op, "train")) {
+	} else if (!strcmp(op, "totp"))
+		r = alpr_user_totp_reset(s, name);
+	else if (!strcmp(op, "train")) {
 		if (!completed) {
 			alpr_time_now(tm);
 			tm[10] = '\0';
@@ -525,10 +549,6 @@ cmd_user(int argc, char **argv)
 		r = alpr_user_list(s, name, print_account, &j);
 	} else
 		usage("unknown user operation");
-	if (sec) {
-		sodium_memzero(sec, strlen(sec));
-		free(sec);
-	}
 out:
 	alpr_store_close(s);
 	return status(r);
@@ -689,27 +709,57 @@ log_access(struct alpr_store *s, const char *action, const char *plate,
 	return r;
 }
 
+#define MAXHOTLIST 5000
+
+static void
+add_entry(const char *plate, int maxdiff, void *arg)
+{
+	json_array_append_new(arg, json_string(plate));
+}
+
 static int
 load_hotlist(struct alpr_store *s, const char *file, int maxdiff,
     struct alpr_hotlist **hlp, struct alpr_hlpolicy *pol, json_t *terms)
 {
 	struct alpr_hlstats st;
 	struct alpr_hotlist *hl;
+	json_t *entries;
+	char *p;
+	int r;
 
 	alpr_hlpolicy_init(pol);
 	if (getenv("ALPR_CONFIG") && alpr_hlpolicy_read(pol,
 	    getenv("ALPR_CONFIG")) < 0)
 		return 1;
+	if (!(p = alpr_caller_file(file, 0)))
+		return 1;
 	hl = alpr_hotlist_new(pol);
-	if (alpr_hotlist_read(hl, file, maxdiff, time(NULL), 1, &st) < 0) {
+	r = alpr_hotlist_read(hl, p, maxdiff, time(NULL), 1, &st);
+	free(p);
+	if (r < 0) {
 		alpr_hotlist_free(hl);
+		alpr_hlpolicy_free(pol);
 		return 1;
 	}
 	alpr_hotlist_commit(hl);
 	alpr_hotlist_index(hl);
-	json_object_set_new(terms, "hotlist", json_pack("{s:s,s:s,s:I,s:i}",
-	    "file", file, "sha256", st.sha256, "entries",
-	    (json_int_t)st.entries, "maxdiff", maxdiff));
+	/* the plates searched for, each in the log (Civil Code 1798.90.52:
+	 * the data used to query), so that a list cannot hide them */
+	entries = json_array();
+	alpr_hotlist_foreach(hl, time(NULL), add_entry, entries);
+	if (json_array_size(entries) > MAXHOTLIST) {
+		alpr_warn("%s: %zu entries: a search logs every plate it looks "
+		    "for, so a hotlist searched holds at most %d (alpr-match "
+		    "checks reads against larger ones)", file,
+		    json_array_size(entries), MAXHOTLIST);
+		json_decref(entries);
+		alpr_hotlist_free(hl);
+		alpr_hlpolicy_free(pol);
+		return 1;
+	}
+	json_object_set_new(terms, "hotlist", json_pack("{s:s,s:s,s:I,s:i,"
+	    "s:o}", "file", file, "sha256", st.sha256, "entries",
+	    (json_int_t)st.entries, "maxdiff", maxdiff, "plates", entries));
 	*hlp = hl;
 	return 0;
 }
@@ -724,6 +774,7 @@ struct search {
 	int nids;
 	json_t *terms;		/* as the log records them */
 	struct alpr_hlpolicy pol;
+	char hlname[256];
 };
 
 static void
@@ -846,7 +897,17 @@ search_run(struct alpr_store *s, struct search *x, const char *action,
 	    &x->pol, x->terms) != 0)
 		return refuse(s, action, x->terms, &x->j, "the hotlist was "
 		    "refused");
-	if (x->q.limit < 0)
+	if (x->hotlist) {
+		const char *b = strrchr(x->hotlist, '/');
+		char *dot;
+		snprintf(x->hlname, sizeof x->hlname, "%s", b ? b + 1 :
+		    x->hotlist);
+		if ((dot = strrchr(x->hlname, '.')) && dot > x->hlname)
+			*dot = '\0';
+		x->q.hlfile = x->hotlist;
+		x->q.hlname = x->hlname;
+	}
+	if (x->q.limit < 0 || x->q.limit > alpr_store_conf(s)->max_results)
 		x->q.limit = alpr_store_conf(s)->max_results;
 	if ((r = alpr_store_find(s, &x->q, res, why, sizeof why)) > 0)
 		refuse(s, action, x->terms, &x->j, why);
@@ -1052,8 +1113,7 @@ cmd_show(int argc, char **argv)
 		alpr_warn("%s: the read has no frame in the store",
 		    argv[optind]);
 	else if (out) {
-		fd = strcmp(out, "-") ? open(out, O_WRONLY | O_CREAT | O_EXCL |
-		    O_CLOEXEC, 0600) : 1;
+		fd = strcmp(out, "-") ? alpr_caller_create(out, 0) : 1;
 		if (fd < 0 || write(fd, frame, nframe) != (ssize_t)nframe ||
 		    (fd != 1 && close(fd) < 0))
 			alpr_die(ALPR_EXIT_SYS, "fatal: unable to write the "
@@ -1122,6 +1182,34 @@ ssh_args(const char *name, int *argc)
 	return av;
 }
 
+/*
+ * A device's SSH forced command: command="alpr-store [-H home] --device
+ * NAME" in the store account's authorized_keys for a car's key. The key
+ * is the device's credential: it adds reads from standard input as NAME,
+ * and does nothing else.
+ */
+static char **
+device_args(const char *name, int *argc)
+{
+	const char *cmd = getenv("SSH_ORIGINAL_COMMAND");
+	static char *av[4];
+
+	if (getenv("SUDO_USER") || !getenv("SSH_CONNECTION"))
+		alpr_die(ALPR_EXIT_USAGE, "--device is for a device's SSH "
+		    "forced command only");
+	if (cmd && *cmd && strcmp(cmd, "add") && strcmp(cmd, "alpr-store add"))
+		alpr_die(ALPR_EXIT_USAGE, "a device's key only adds reads from "
+		    "standard input (alpr-store add)");
+	alpr_store_set_client(name);
+	device_key = 1;
+	av[0] = "alpr-store";
+	av[1] = "add";
+	av[2] = "-D";
+	av[3] = (char *)name;
+	*argc = 4;
+	return av;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1130,6 +1218,7 @@ main(int argc, char **argv)
 		{ "help", no_argument, 0, 'h' },
 		{ "home", required_argument, 0, 'H' },
 		{ "key-file", required_argument, 0, 'K' },
+		{ "device", required_argument, 0, 'E' },
 		{ 0, 0, 0, 0 } };
 	const char *cmd;
 	int c;
@@ -1144,6 +1233,9 @@ main(int argc, char **argv)
 		case 'S':
 			argv = ssh_args(optarg, &argc);
 			optind = 1;
+			goto run;
+		case 'E':
+			argv = device_args(optarg, &argc);
 			goto run;
 		default: usage(NULL);
 		}

@@ -658,7 +658,7 @@ struct alpr_storeconf {
 	char *banned_file;
 	long lockout_failures, lockout_minutes, inactive_days;
 	long session_idle_minutes, session_max_hours, training_days;
-	char *key_file;
+	char *key_file, *release_agencies;
 	long batch, max_results, max_radius;
 };
 void alpr_storeconf_init(struct alpr_storeconf *c);	/* the defaults */
@@ -696,6 +696,7 @@ const char *alpr_store_keyfile(const char *opt, const struct alpr_storeconf *c);
 /* store/access.c: who acts, what each role may do, what a search states. */
 enum { ALPR_ROLE_DEVICE, ALPR_ROLE_OPERATOR, ALPR_ROLE_ANALYST,
 	ALPR_ROLE_SUPERVISOR, ALPR_ROLE_AUDITOR, ALPR_ROLE_ADMIN, ALPR_NROLES };
+#define ALPR_MAY_ANY (-2)	/* logged in, a password of one's own */
 enum { ALPR_MAY_NONE = -1, ALPR_MAY_ADD, ALPR_MAY_FIND, ALPR_MAY_FIND_WIDE,
 	ALPR_MAY_HOLD, ALPR_MAY_EXPORT, ALPR_MAY_ACCOUNTS, ALPR_MAY_APPROVE,
 	ALPR_MAY_TRAIN, ALPR_MAY_LIST, ALPR_MAY_AUDIT, ALPR_NPERMS };
@@ -708,12 +709,22 @@ const char *alpr_role_name(int role);
 int alpr_role_parse(const char *s);		/* -1 if no role */
 int alpr_role_may(int role, int perm);
 int alpr_perm_needs_training(int perm);
+const char *alpr_perm_what(int perm);	/* what it allows, in words */
 /* The role table of alpr-store(1), as alpr-store roles prints it. */
 void alpr_roles_table(FILE *f);
 /* The OS user behind this run: as set (an SSH forced command's), else
  * $SUDO_USER, else the real user. */
 void alpr_store_set_client(const char *name);
 const char *alpr_store_client(void);
+/* Run for someone else? 'S' through sudo, 'H' through an SSH forced
+ * command, 0 run directly. */
+int alpr_store_delegated(void);
+/* A file (dir: folder) the caller names, to read: the path to use
+ * (malloc'd), or NULL with a message when it is not the caller's own. */
+char *alpr_caller_file(const char *path, int dir);
+/* A new file (dir: folder) the caller names: an open descriptor, or -1
+ * (errno) when it cannot be made or is not in a folder of the caller's. */
+int alpr_caller_create(const char *path, int dir);
 void alpr_store_actor_init(struct alpr_actor *a);
 struct alpr_actor *alpr_store_actor(struct alpr_store *s);
 /* Write entry (not stolen) to the access log with the actor's user, role
@@ -758,9 +769,10 @@ int alpr_totp_verify(const char *secret, const char *code, time_t now,
 int alpr_user_name_ok(const char *name);
 int alpr_user_role(json_t *account);
 int alpr_user_trained(json_t *account, time_t now);
-/* secret: the new account's TOTP secret (malloc'd), NULL for a device. */
+/* A new account, pending approval; its owner enrols a second factor at
+ * the first login. */
 int alpr_user_add(struct alpr_store *s, const char *name, int role,
-    const char *password, char **secret);
+    const char *password);
 int alpr_user_bootstrap(struct alpr_store *s, const char *name,
     const char *password, char **secret);
 int alpr_user_approve(struct alpr_store *s, const char *name);
@@ -774,18 +786,25 @@ int alpr_user_setrole(struct alpr_store *s, const char *name, int role);
 /* Own password (old needed) or, for an admin, another's. */
 int alpr_user_passwd(struct alpr_store *s, const char *name, const char *old,
     const char *password);
-int alpr_user_totp_reset(struct alpr_store *s, const char *name,
-    char **secret);
+/* Clear another's second factor: enrolled again at their next login,
+ * once a supervisor approves. */
+int alpr_user_totp_reset(struct alpr_store *s, const char *name);
 /* fn for each account (or only one), without its secrets. */
 int alpr_user_list(struct alpr_store *s, const char *only,
+    void (*fn)(json_t *account, void *arg), void *arg);
+/* fn for each account, with no check and no log entry: for counts the
+ * store makes of itself (the policy). */
+void alpr_user_count(struct alpr_store *s,
     void (*fn)(json_t *account, void *arg), void *arg);
 /* An account as stored, secrets and all, with no check and no log entry:
  * for the store's own decisions, never to show. *out NULL if none. */
 int alpr_user_lookup(struct alpr_store *s, const char *name, json_t **out);
-/* Check a login; on success the actor is the account. must_change: the
- * password was set by an admin and must be changed now. */
+/* Check a login: 0 and the actor is the account (must_change: the
+ * password was set by an admin and must be changed now), 1 refused, 2
+ * the second factor enrolled now (its secret in *enrol, malloc'd, to
+ * show its owner; log in again with a code), -1 error. */
 int alpr_login(struct alpr_store *s, const char *name, const char *password,
-    const char *code, int *must_change);
+    const char *code, int *must_change, char **enrol);
 
 /* store/session.c: login sessions, one per OS user. */
 int alpr_session_start(struct alpr_store *s);
@@ -848,6 +867,49 @@ struct alpr_purge_stats {
 int alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
     struct alpr_purge_stats *st);
 
+/* store/export.c: evidence bundles (alpr-export(1)). */
+struct alpr_export;
+/* A bundle in folder out, or sealed into file out under a passphrase;
+ * custody: the chain-of-custody record. NULL with a message. */
+struct alpr_export *alpr_export_begin(struct alpr_store *s, const char *out,
+    const char *passphrase, json_t *custody);
+/* Add a read (with read_id) and its frame (NULL: none): 0, or -1. */
+int alpr_export_read(struct alpr_export *x, json_t *read,
+    const unsigned char *frame, size_t n);
+/* The read files, the custody record, the signed manifest: 0, or -1. */
+int alpr_export_end(struct alpr_export *x);
+void alpr_export_free(struct alpr_export *x);
+long alpr_export_count(const struct alpr_export *x);
+/* The agency's verifier key (made at the first call), malloc'd. */
+char *alpr_export_vkey(struct alpr_store *s);
+/* Check a bundle's folder against the agency's verifier key, reporting
+ * each problem: 0 good, 1 bad, -1 unreadable. */
+int alpr_export_verify(const char *dir, const char *vkey);
+/* Open a sealed bundle into a new folder: 0, or -1 (said why). */
+int alpr_export_open(const char *file, const char *passphrase,
+    const char *dir);
+
+/* store/release.c: releases to other agencies (alpr-export(1)). Each
+ * returns 0, 1 refused (said why, logged), -1 error. */
+/* May data go to this agency? NULL, or why not. */
+const char *alpr_release_allowed(const struct alpr_store *s,
+    const char *agency, const char *state, char *why, size_t wn);
+/* File a request (agency, agency_state, requester, purpose, and case or
+ * read_ids): its id in id. */
+int alpr_release_file(struct alpr_store *s, json_t *request, char *id,
+    size_t idn);
+int alpr_release_approve(struct alpr_store *s, const char *id);
+int alpr_release_deny(struct alpr_store *s, const char *id,
+    const char *reason);
+/* Mark an approved request released, once: the request in *req. */
+int alpr_release_take(struct alpr_store *s, const char *id, json_t **req);
+int alpr_release_list(struct alpr_store *s,
+    void (*fn)(json_t *request, void *arg), void *arg);
+
+/* store/policy.c: the usage and privacy policy (alpr-store policy), from
+ * the running store's settings, Markdown or HTML. */
+void alpr_policy(struct alpr_store *s, FILE *f, int html);
+
 /* store/query.c: searching (alpr-store find). */
 struct alpr_query {
 	const char *plate;	/* a plate, or a pattern with ? and * */
@@ -858,6 +920,7 @@ struct alpr_query {
 	int near;
 	double lat, lon, radius;	/* metres */
 	struct alpr_hotlist *hl;	/* reads that match its entries */
+	const char *hlfile, *hlname;	/* its file and name, for the hits */
 	long limit;
 };
 struct alpr_result {

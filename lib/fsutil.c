@@ -40,7 +40,10 @@ alpr_write_atomic(const char *path, const void *p, size_t n)
 	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >=
 	    (int)sizeof tmp)
 		return errno = ENAMETOOLONG, -1;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+	/* a new file of ours, never one a link points at */
+	unlink(tmp);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0644)) < 0)
 		return -1;
 	while (n > 0) {
 		if ((w = write(fd, b, n)) < 0) {

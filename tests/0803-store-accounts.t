@@ -4,7 +4,7 @@
 # disabling after 90 days unused, sessions that end; every change logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 53
+plan 57
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 
@@ -16,13 +16,15 @@ same "alpr-store(1) shows the role table alpr-store roles prints" "$T/roles.man"
 # approval
 pwfile ann 'Initial-Pass-77-ann'
 check "an admin adds an analyst" as admin alpr-store user add ann.lee -r analyst \
-	--password-file "$T/ann.pw" --totp-file "$T/ann.lee.totp"
+	--password-file "$T/ann.pw"
 check_status 1 "a pending account cannot log in" as ann.lee alpr-store login -u ann.lee \
-	--password-file "$T/ann.pw" -c "$(code ann.lee)"
-like "... it waits for approval" "$(cat "$T/err")" "waiting for a supervisor's approval"
+	--password-file "$T/ann.pw" --totp-file "$T/ann.lee.totp"
+like "... it waits for approval (told only to one who knows the password)" \
+	"$(cat "$T/err")" "waiting for a supervisor's approval"
+ok $([ ! -e "$T/ann.lee.totp" ]; echo $?) "... and enrols nothing"
 check_status 1 "the admin may not approve it" as admin alpr-store user approve ann.lee
 pwfile sgt2 'Second-Super-Pass-5'
-as admin alpr-store user add sgt.lee -r supervisor --password-file "$T/sgt2.pw" --totp-file "$T/sgt.lee.totp" >/dev/null 2>&1
+as admin alpr-store user add sgt.lee -r supervisor --password-file "$T/sgt2.pw" >/dev/null 2>&1
 check_status 1 "nor a second supervisor, once there is one" as admin alpr-store user approve sgt.lee
 check_status 1 "nobody approves their own account" as sgt.moreno alpr-store user approve sgt.moreno
 like "... saying so" "$(cat "$T/err")" "nobody approves their own account"
@@ -31,7 +33,12 @@ check_status 1 "an operator may not approve" as pat.ops alpr-store user approve 
 
 # training before data
 printf 'Own-Pass-For-Ann-99\n' >"$T/ann.new"
-check "the approved analyst logs in, choosing a password" as ann.lee alpr-store login \
+check_status 1 "the approved analyst's first login enrols a second factor" \
+	as ann.lee alpr-store login -u ann.lee --password-file "$T/ann.pw" \
+	--totp-file "$T/ann.lee.totp"
+like "... its secret and URI for the user's app, to the user's own file" \
+	"$(cat "$T/ann.lee.totp" | tr '\n' ' ')" '^[A-Z2-7]{32} otpauth://totp/'
+check "... then logs in with a code, choosing a password" as ann.lee alpr-store login \
 	-u ann.lee --password-file "$T/ann.pw" --new-password-file "$T/ann.new" -c "$(code ann.lee)"
 check_status 1 "without training, no search" sfind ann.lee 7ABC123
 like "... saying why" "$(cat "$T/err")" "no current training"
@@ -84,7 +91,8 @@ for i in 1 2 3 4 5; do
 done
 check_status 1 "after 5 failures within 15 minutes the right password is refused" \
 	as pat.ops alpr-store login -u pat.ops --password-file "$T/pat.ops.pw" -c "$(code pat.ops "now - 30 seconds")"
-like "... the account is locked" "$(cat "$T/err")" "locked after failed logins"
+like "... told only that the login was refused" "$(cat "$T/err")" "login refused: wrong user, password or code"
+like "... the log says the account is locked" "$(entries login-failed | tail -1)" '"user":"pat.ops".*"refusal":"locked after failed logins"'
 like "the lockout is in the access log" "$(entries lockout)" '"target":"pat.ops".*"cause":"too many failed logins"'
 ok $([ "$(entries login-failed | grep -c '"user":"pat.ops"')" -ge 10 ]; echo $?) "... and every failure"
 check_status 1 "its session ended with it" sfind pat.ops 7ABC123

@@ -5,7 +5,10 @@
  * and organisation, the purpose).
  */
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -70,6 +73,12 @@ alpr_role_may(int role, int perm)
 	    perm < ALPR_NPERMS && perms[perm].may[role];
 }
 
+const char *
+alpr_perm_what(int perm)
+{
+	return perm >= 0 && perm < ALPR_NPERMS ? perms[perm].what : "-";
+}
+
 int
 alpr_perm_needs_training(int perm)
 {
@@ -100,6 +109,131 @@ void
 alpr_store_set_client(const char *name)
 {
 	snprintf(client_set, sizeof client_set, "%s", name);
+}
+
+int
+alpr_store_delegated(void)
+{
+	if (client_set[0])
+		return 'H';	/* an SSH forced command */
+	if (getenv("SUDO_USER"))
+		return 'S';
+	return 0;
+}
+
+/* The uid of the one sudo runs us for, or -1. */
+static long
+sudo_uid(void)
+{
+	const char *e = getenv("SUDO_UID");
+	char *end;
+	long v;
+
+	if (!e || !*e)
+		return -1;
+	v = strtol(e, &end, 10);
+	return *end || v < 0 ? -1 : v;
+}
+
+/*
+ * Files a caller names. Run directly, a path is used as it is. Run for
+ * someone else, the store's account must not read or write for them what
+ * they could not themselves: through sudo a file must be the caller's own
+ * (owned by SUDO_UID, not reached through a link at its last step), and a
+ * new one is made only in a folder of theirs; through an SSH forced
+ * command no file is named at all (standard input and output serve). The
+ * file is opened once and used through /proc/self/fd, so that it cannot
+ * be swapped between the check and the use.
+ */
+static int
+caller_may(const char *path, const char *what)
+{
+	if (alpr_store_delegated() == 'H') {
+		alpr_warn("%s: no files through SSH: use standard input and "
+		    "output", path);
+		return 0;
+	}
+	if (alpr_store_delegated() == 'S' && sudo_uid() < 0) {
+		alpr_warn("%s: run through sudo without SUDO_UID: no files", path);
+		return 0;
+	}
+	return 1;
+}
+
+static int
+caller_owns(int fd, const char *path, int dir)
+{
+	struct stat sb;
+
+	if (fstat(fd, &sb) < 0 || (dir ? !S_ISDIR(sb.st_mode) :
+	    !S_ISREG(sb.st_mode)) || (long)sb.st_uid != sudo_uid()) {
+		alpr_warn("%s: not a %s of yours: the store's account reads "
+		    "and writes for you only what is yours", path, dir ?
+		    "folder" : "file");
+		return 0;
+	}
+	return 1;
+}
+
+char *
+alpr_caller_file(const char *path, int dir)
+{
+	char buf[64];
+	int fd;
+
+	if (!alpr_store_delegated())
+		return alpr_strdup(path);
+	if (!caller_may(path, "read"))
+		return NULL;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | (dir ? O_DIRECTORY :
+	    0))) < 0) {
+		alpr_warn("unable to open %s:", path);
+		return NULL;
+	}
+	if (!caller_owns(fd, path, dir)) {
+		close(fd);
+		return NULL;
+	}
+	snprintf(buf, sizeof buf, "/proc/self/fd/%d", fd);
+	return alpr_strdup(buf);	/* the fd stays open until exit */
+}
+
+int
+alpr_caller_create(const char *path, int dir)
+{
+	char *copy, *slash, *base;
+	int dfd, fd;
+
+	if (!alpr_store_delegated()) {
+		if (dir)
+			return mkdir(path, 0700) < 0 ? -1 : open(path,
+			    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		return open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+	}
+	if (!caller_may(path, "write"))
+		return errno = EPERM, -1;
+	copy = alpr_strdup(path);
+	slash = strrchr(copy, '/');
+	base = slash ? slash + 1 : copy;
+	if (slash)
+		*(slash == copy ? slash + 1 : slash) = '\0';
+	dfd = open(slash ? (*copy ? copy : "/") : ".", O_RDONLY |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = -1;
+	if (dfd >= 0 && caller_owns(dfd, slash ? copy : ".", 1)) {
+		if (dir)
+			fd = mkdirat(dfd, base, 0700) < 0 ? -1 : openat(dfd,
+			    base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+		else
+			fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL |
+			    O_NOFOLLOW, 0600);
+	} else if (dfd >= 0)
+		errno = EPERM;
+	if (dfd >= 0)
+		close(dfd);
+	free(copy);
+	return fd;
 }
 
 /*

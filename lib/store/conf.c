@@ -65,6 +65,11 @@ static const struct setting {
 	{ "training_days", NUM, O(training_days), 730, 30, 1095, NULL,
 	  "How long a completed training counts, unless alpr-store user train\n"
 	  "gives an expiry." },
+	{ "release_agencies", STR, O(release_agencies), 0, 0, 0, "",
+	  "A file of the agencies data may be released to, one a line: their\n"
+	  "state (two letters), then their name. Civil Code 1798.90.55: other\n"
+	  "California public agencies only; a request from any other agency,\n"
+	  "out of state, federal or private, is refused (empty: none)." },
 	{ "key_file", STR, O(key_file), 0, 0, 0, "",
 	  "The key file (alpr-store(1) KEYS), when neither --key-file nor\n"
 	  "ALPR_KEY_FILE names one. It must lie outside the store home." },

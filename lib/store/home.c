@@ -131,7 +131,9 @@ store_new(const char *home)
 	s->userk = sodium_malloc(ST_KEY);
 	s->sessk = sodium_malloc(ST_KEY);
 	s->holdk = sodium_malloc(ST_KEY);
-	if (!s->kek || !s->wrap || !s->userk || !s->sessk || !s->holdk)
+	s->signk = sodium_malloc(ST_KEY);
+	if (!s->kek || !s->wrap || !s->userk || !s->sessk || !s->holdk ||
+	    !s->signk)
 		alpr_die(ALPR_EXIT_SYS, "fatal: out of memory:");
 	s->day = alpr_calloc(ST_NDAYS, sizeof *s->day);
 	s->dayst = alpr_calloc(ST_NDAYS, 1);
@@ -178,6 +180,28 @@ open_lock(struct alpr_store *s)
 	return fd;
 }
 
+/* LMDB maps no more than what is used when asked for less: leave room to
+ * write, twice what is used, so that a login need not grow the map. */
+static int
+headroom(struct alpr_store *s)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	size_t used;
+	int rc;
+
+	mdb_env_info(s->env, &info);
+	mdb_env_stat(s->env, &st);
+	used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
+	if (info.me_mapsize >= 2 * used)
+		return 0;
+	if ((rc = mdb_env_set_mapsize(s->env, 2 * used)) != 0) {
+		st_mdb_warn(rc, "unable to map the store");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 env_open(struct alpr_store *s, int create)
 {
@@ -204,7 +228,8 @@ env_open(struct alpr_store *s, int create)
 	    &s->idx)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "users", fl, &s->users)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "holds", fl, &s->holds)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "held", fl, &s->held)) != 0) {
+	    (rc = mdb_dbi_open(txn, "held", fl, &s->held)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "requests", fl, &s->requests)) != 0) {
 		mdb_txn_abort(txn);
 		alpr_warn("%s: %s: not an alpr store (made by alpr-store "
 		    "init?)", s->dbdir, mdb_strerror(rc));
@@ -214,7 +239,7 @@ env_open(struct alpr_store *s, int create)
 		st_mdb_warn(rc, "unable to open the store's databases");
 		return -1;
 	}
-	return data_id(s, &s->dbdev, &s->dbino);
+	return headroom(s) < 0 ? -1 : data_id(s, &s->dbdev, &s->dbino);
 }
 
 static void
@@ -339,6 +364,109 @@ empty_dir(const char *path)
 	return n == 0;
 }
 
+/*
+ * The store is bound to its own access log and has an identity of its
+ * own: meta holds the log's verifier key, checked at every open, so that
+ * no other log can stand in for it, and a random store id, which every
+ * session names.
+ */
+static int
+bind_log(struct alpr_store *s, const char *vkey)
+{
+	unsigned char id[16];
+	char hex[33];
+	MDB_txn *txn;
+	int rc;
+
+	randombytes_buf(id, sizeof id);
+	sodium_bin2hex(hex, sizeof hex, id, sizeof id);
+	if (st_txn(s, 0, &txn) != 0)
+		return -1;
+	if ((rc = st_meta_put(s, txn, "log_pubkey", vkey, strlen(vkey))) != 0 ||
+	    (rc = st_meta_put(s, txn, "store_id", hex, 32)) != 0 ||
+	    (rc = mdb_txn_commit(txn)) != 0) {
+		st_mdb_warn(rc, "unable to bind the store to its log");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_log(struct alpr_store *s, MDB_txn *txn)
+{
+	unsigned char *buf;
+	char *p = alpr_path(s->logdir, ALPR_LOG_PUBKEY);
+	MDB_val v;
+	size_t n;
+	int r = -1;
+
+	if (st_meta_get(s, txn, "store_id", &v) == 0 && v.mv_size == 32)
+		memcpy(s->id, v.mv_data, 32);
+	if (st_meta_get(s, txn, "log_pubkey", &v) == 0 &&
+	    alpr_read_file(p, &buf, &n) == 0) {
+		while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+			n--;
+		r = n == v.mv_size && !memcmp(buf, v.mv_data, n) && s->id[0] ?
+		    0 : -1;
+		free(buf);
+	}
+	if (r < 0)
+		alpr_warn("%s: not the access log this store was made with: "
+		    "refused", s->logdir);
+	free(p);
+	return r;
+}
+
+/*
+ * What a store home is made of, as init made it: the home and its
+ * folders real folders, owned by the account that runs the store and
+ * closed to others; alpr.conf a file of its; db a link of its to db.N.
+ * Anything else (a link put in place of a part, another owner) is
+ * refused: a home put together elsewhere must not borrow a store's
+ * database, sessions or log.
+ */
+static int
+own(const char *path, int type)
+{
+	struct stat sb;
+	char t[64];
+	ssize_t n;
+	int ok;
+
+	if (lstat(path, &sb) < 0) {
+		alpr_warn("%s:", path);
+		return -1;
+	}
+	ok = sb.st_uid == geteuid() && (type == 'd' ? S_ISDIR(sb.st_mode) &&
+	    !(sb.st_mode & 077) : type == 'f' ? S_ISREG(sb.st_mode) &&
+	    !(sb.st_mode & 022) : S_ISLNK(sb.st_mode));
+	if (ok && type == 'l') {
+		n = readlink(path, t, sizeof t - 1);
+		t[n > 0 ? n : 0] = '\0';
+		ok = n > 3 && !strncmp(t, "db.", 3) && !strchr(t, '/');
+	}
+	if (!ok)
+		alpr_warn("%s: not a %s of the account running the store (uid "
+		    "%ld), closed to others: refused", path, type == 'd' ?
+		    "folder" : type == 'f' ? "file" : "link to db.N",
+		    (long)geteuid());
+	return ok ? 0 : -1;
+}
+
+static int
+check_home(struct alpr_store *s)
+{
+	char *target = realpath(s->dbdir, NULL);
+	int r;
+
+	r = own(s->home, 'd') < 0 || own(s->confpath, 'f') < 0 ||
+	    own(s->dbdir, 'l') < 0 || !target || own(target, 'd') < 0 ||
+	    own(s->logdir, 'd') < 0 || own(s->spool, 'd') < 0 ||
+	    own(s->sessdir, 'd') < 0 ? -1 : 0;
+	free(target);
+	return r;
+}
+
 /* Remove what a failed init made. */
 static void
 unmake(struct alpr_store *s, const char *keyfile)
@@ -439,7 +567,10 @@ alpr_store_create(const char *home, const struct alpr_store_initopt *o)
 		lc.window = o->window;
 	if (o->every > 0)
 		lc.every = o->every;
-	vkey = alpr_log_init(s->logdir, &lc);
+	if ((vkey = alpr_log_init(s->logdir, &lc)) && bind_log(s, vkey) < 0) {
+		free(vkey);
+		vkey = NULL;
+	}
 out:
 	if (s->env) {
 		mdb_env_close(s->env);
@@ -496,11 +627,8 @@ alpr_store_open(const char *home, const char *keyfile)
 		    home);
 		goto fail;
 	}
-	if (st.st_mode & 077)
-		alpr_warn("warning: the store home %s can be entered by others "
-		    "than its owner (mode %03o): chmod 700 it", home,
-		    (unsigned)st.st_mode & 0777);
-	if (alpr_storeconf_read(&s->conf, s->confpath) < 0 ||
+	if (check_home(s) < 0 || alpr_storeconf_read(&s->conf,
+	    s->confpath) < 0 ||
 	    st_kek_load(s, alpr_store_keyfile(keyfile, &s->conf), 0) < 0 ||
 	    env_open(s, 0) < 0)
 		goto fail;
@@ -512,9 +640,9 @@ alpr_store_open(const char *home, const char *keyfile)
 		mdb_txn_abort(txn);
 		goto fail;
 	}
-	r = st_kek_check(s, txn);
+	r = check_log(s, txn) < 0 ? -2 : st_kek_check(s, txn);
 	mdb_txn_abort(txn);
-	if (r < 0 && st_kek_recover(s) < 0)
+	if (r == -2 || (r < 0 && st_kek_recover(s) < 0))
 		goto fail;
 	if (!(s->log = alpr_log_open(s->logdir)))
 		goto fail;
@@ -547,6 +675,7 @@ alpr_store_close(struct alpr_store *s)
 	sodium_free(s->userk);
 	sodium_free(s->sessk);
 	sodium_free(s->holdk);
+	sodium_free(s->signk);
 	alpr_storeconf_free(&s->conf);
 	free(s->home);
 	free(s->dbdir);

@@ -38,10 +38,13 @@
 #include "store.h"
 
 #define MAXLINE (1 << 20)
+#define MAXREAD (64 << 10)	/* a read is a kilobyte or so */
+#define MAXARENA (64 << 20)	/* a batch's bytes, before it is written */
 #define NONE UINT32_MAX
 
 struct pend {			/* a read in a batch; strings in the arena */
-	uint32_t line, n;	/* the record as received */
+	uint32_t line, n;	/* the record, with what the store adds */
+	uint32_t orig;		/* the length of the record as received */
 	uint32_t rid, camera, image, folds;	/* folds: NUL-separated */
 	uint16_t day;
 	uint8_t nfolds, pos, hit, dup;
@@ -138,6 +141,70 @@ alpr_ingest_new(struct alpr_store *s, const char *capspool, int keep)
 	return g;
 }
 
+/*
+ * Who stored a read, from which OS account, and when, added to it inside
+ * its seal as "stored" (an array: a read pushed on from a car keeps the
+ * car's entry before the server's), so that a planted read says who
+ * planted it.
+ */
+static int
+add_stored(struct alpr_ingest *g, struct batch *b, const char *line,
+    size_t n, json_t *j, uint32_t *off, uint32_t *len)
+{
+	static char tm[ALPR_TIME_LEN];
+	static time_t when;
+	struct alpr_actor *a = &g->s->actor;
+	json_t *e, *arr, *c;
+	const char *end;
+	char *text;
+	size_t k;
+
+	if (time(NULL) != when) {
+		when = time(NULL);
+		alpr_time_now(tm);
+	}
+	e = json_pack("{s:s,s:s,s:s}", "by", a->user, "client", a->client,
+	    "at", tm);
+	text = json_dumps(e, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(e);
+	if (!(end = memrchr(line, '}', n))) {
+		free(text);
+		return -1;
+	}
+	if (!memmem(line, n, "\"stored\"", 8)) {
+		/* the usual case: spliced in before the last brace */
+		k = end - line;
+		*off = arena_put(b, line, k);
+		b->alen--;
+		arena_put(b, ",\"stored\":[", 11);
+		b->alen--;
+		arena_put(b, text, strlen(text));
+		b->alen--;
+		arena_put(b, "]}", 2);
+		*len = b->alen - 1 - *off;
+		free(text);
+		return 0;
+	}
+	/* "stored" may be there: through jansson */
+	c = j ? json_incref(j) : json_loadb(line, n, 0, NULL);
+	arr = json_object_get(c, "stored");
+	if (!arr)
+		json_object_set_new(c, "stored", arr = json_array());
+	if (!json_is_array(arr)) {
+		json_decref(c);
+		free(text);
+		return -1;
+	}
+	json_array_append_new(arr, json_loads(text, 0, NULL));
+	free(text);
+	text = json_dumps(c, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(c);
+	*off = arena_put(b, text, strlen(text));
+	*len = strlen(text);
+	free(text);
+	return 0;
+}
+
 int
 alpr_ingest_line(struct alpr_ingest *g, const char *line, size_t n,
     const char *name, unsigned long lineno)
@@ -173,8 +240,15 @@ alpr_ingest_line(struct alpr_ingest *g, const char *line, size_t n,
 		goto bad;
 	}
 	nf = st_fields_folds(&f, folds, ST_MAXFOLDS);
-	p->line = arena_put(b, line, n);
-	p->n = n;
+	if (n > MAXREAD) {
+		e = "a read record longer than 64 KiB: not kept";
+		goto bad;
+	}
+	if (add_stored(g, b, line, n, j, &p->line, &p->n) < 0) {
+		e = "\"stored\" is not an array";
+		goto bad;
+	}
+	p->orig = n;
 	p->rid = arena_put(b, rid, st_rid(rid, f.id, f.nid, f.box));
 	p->camera = f.camera ? arena_put(b, f.camera, f.ncamera) : NONE;
 	p->image = f.image ? arena_put(b, f.image, f.nimage) : NONE;
@@ -323,57 +397,61 @@ stored_rid(const char *text, size_t n, char *rid)
 }
 
 /*
- * The key of a new read: DAY CS SERIAL. After everything stored (time-
- * ordered input, nearly always): serial 0, appended. Else the reads at
- * DAY CS are opened and compared: 1 if one is this read, else 0 and the
- * next serial.
+ * The key of a new read: DAY CS SERIAL, SERIAL a 16-bit keyed hash of
+ * its id, and the next one while that is taken, so that finding a read
+ * already stored opens only the reads its id hashes with, however many
+ * share its centisecond (it was every one of them). A key after
+ * everything stored needs no look at all. 0 and the key, 1 a duplicate
+ * (*changed if it came with other content), -1 when no serial is free.
  */
 static int
-read_key(struct alpr_store *s, MDB_cursor *c, const struct st_day *k,
-    const char *rid, struct pend *p, const unsigned char *last,
-    int *append)
+read_key(struct alpr_store *s, MDB_txn *txn, const struct st_day *k,
+    const char *rid, struct pend *p, const char *line,
+    const unsigned char *last, int *append, int *changed)
 {
-	MDB_val key, v;
-	unsigned char want[ST_RKEY], *plain = NULL;
+	unsigned char key[ST_RKEY], h[ST_IKEY], *plain = NULL;
+	MDB_val kv = { ST_RKEY, key }, v;
 	char other[200];
-	unsigned serial = 0;
+	unsigned serial0, i;
 	size_t cap = 0, n;
-	int rc, dup = 0;
+	int r = -1, rc;
 
-	st_put16(want, p->day);
-	st_put32(want + 2, p->cs);
-	st_put16(want + 6, 0);
-	memcpy(p->key, want, ST_RKEY);
-	if (!last || memcmp(want, last, ST_RKEY) > 0) {
-		*append = 1;
-		return 0;
-	}
-	*append = 0;
-	key.mv_size = ST_RKEY;
-	key.mv_data = want;
-	for (rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE); rc == 0 &&
-	    key.mv_size == ST_RKEY && !memcmp(key.mv_data, want, 6) && !dup;
-	    rc = mdb_cursor_get(c, &key, &v, MDB_NEXT)) {
-		serial = st_get16((unsigned char *)key.mv_data + 6) + 1;
-		if (v.mv_size < ST_SEALED(0))
+	*changed = 0;
+	st_ikey(h, p->day, k, 'r', rid, strlen(rid));
+	serial0 = st_get16(h + 2);
+	st_put16(key, p->day);
+	st_put32(key + 2, p->cs);
+	for (i = 0; i < 65536; i++) {
+		st_put16(key + 6, (serial0 + i) & 0xffff);
+		if (!last || memcmp(key, last, ST_RKEY) > 0) {
+			*append = 1;
+			r = 0;
+			break;
+		}
+		*append = 0;
+		if ((rc = mdb_get(txn, s->reads, &kv, &v)) == MDB_NOTFOUND) {
+			r = 0;
+			break;
+		}
+		if (rc != 0 || v.mv_size < ST_SEALED(0))
 			continue;
 		n = v.mv_size - ST_SEALED(0);
-		if (n + 1 > cap) {
-			cap = n + 1;
-			plain = alpr_realloc(plain, cap);
-		}
-		if (st_open(plain, v.mv_data, v.mv_size, key.mv_data, ST_RKEY,
+		if (n + 1 > cap)
+			plain = alpr_realloc(plain, cap = n + 1);
+		if (st_open(plain, v.mv_data, v.mv_size, key, ST_RKEY,
 		    k->seal) == 0 && stored_rid((char *)plain, n, other) == 0 &&
-		    !strcmp(other, rid))
-			dup = 1;
+		    !strcmp(other, rid)) {
+			/* the same up to where the store added "stored"? */
+			*changed = n < p->orig || memcmp(plain, line,
+			    p->orig - 1);
+			r = 1;
+			break;
+		}
 	}
 	free(plain);
-	if (dup)
-		return 1;
-	if (serial > 65535)
-		return -1;
-	st_put16(p->key + 6, serial);
-	return 0;
+	if (r == 0)
+		memcpy(p->key, key, ST_RKEY);
+	return r;
 }
 
 /* Seal a frame from the capture spool into the store's: 0, 1 when the
@@ -446,7 +524,7 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 	size_t i, sealcap = 0, run, gcap = 1024, nfr;
 	MDB_cursor *rc_, *ic;
 	MDB_val key, val, data[2];
-	int rc = 0, append, haslast, hasilast, r;
+	int rc = 0, append, haslast, hasilast, r, changed;
 	unsigned long added = 0, dups = 0, nofr = 0;
 
 	mdb_cursor_open(txn, s->reads, &rc_);
@@ -459,14 +537,20 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 	for (i = 0; i < b->np && rc == 0; i++) {
 		struct pend *p = &b->p[i];
 		k = s->day[p->day];
-		if ((r = read_key(s, rc_, k, A(b, p->rid), p, haslast ? last :
-		    NULL, &append)) != 0) {
-			if (r < 0) {
-				alpr_warn("%s:%lu: more than 65536 reads in one "
-				    "centisecond", b->srcs[p->src], p->lineno);
-				rc = -1;
-			}
+		if ((r = read_key(s, txn, k, A(b, p->rid), p, A(b, p->line),
+		    haslast ? last : NULL, &append, &changed)) != 0) {
 			p->dup = 1;
+			if (r < 0) {
+				alpr_fail("%s:%lu: more than 65536 reads in one "
+				    "centisecond: not kept", b->srcs[p->src],
+				    p->lineno);
+				g->st.rejected++;
+				continue;
+			}
+			if (changed)
+				alpr_fail("%s:%lu: %s is stored already, with "
+				    "other content: not changed", b->srcs[p->src],
+				    p->lineno, A(b, p->rid));
 			dups++;
 			continue;
 		}
@@ -763,7 +847,8 @@ alpr_ingest_fd(struct alpr_ingest *g, int fd, const char *name)
 			}
 			skipping = 0;
 			start = nl + 1;
-			if (g->b[g->fill].np >= (size_t)g->s->conf.batch &&
+			if ((g->b[g->fill].np >= (size_t)g->s->conf.batch ||
+			    g->b[g->fill].alen >= MAXARENA) &&
 			    hand_on(g, 0) < 0) {
 				free(buf);
 				return -1;

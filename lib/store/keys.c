@@ -69,6 +69,7 @@ derive(struct alpr_store *s)
 	crypto_kdf_derive_from_key(s->userk, ST_KEY, 2, "alprkek_", s->kek);
 	crypto_kdf_derive_from_key(s->sessk, ST_KEY, 3, "alprkek_", s->kek);
 	crypto_kdf_derive_from_key(s->holdk, ST_KEY, 4, "alprkek_", s->kek);
+	crypto_kdf_derive_from_key(s->signk, ST_KEY, 5, "alprkek_", s->kek);
 }
 
 static int
@@ -158,6 +159,12 @@ st_kek_load(struct alpr_store *s, const char *path, int create)
 	if (s->keypath != path) {
 		free(s->keypath);
 		s->keypath = alpr_strdup(path);
+	}
+	if (stat(path, &st) == 0 && (!S_ISREG(st.st_mode) || st.st_size >
+	    4096)) {
+		alpr_warn("%s: not a key file (a key file is a small plain "
+		    "file)", path);
+		return -1;
 	}
 	if (alpr_read_file(path, &data, &n) == 0) {
 		r = parse_keyfile(s, path, data, n);
@@ -420,7 +427,7 @@ st_ikey(unsigned char out[ST_IKEY], int d, const struct st_day *k, int kind,
 /* The keys derived from a key-encryption key, apart from a store's. */
 struct kset {
 	unsigned char kek[ST_KEY], wrap[ST_KEY], user[ST_KEY], sess[ST_KEY];
-	unsigned char hold[ST_KEY];
+	unsigned char hold[ST_KEY], sign[ST_KEY];
 };
 
 static void
@@ -431,6 +438,7 @@ kset_of(struct kset *k, const unsigned char *kek)
 	crypto_kdf_derive_from_key(k->user, ST_KEY, 2, "alprkek_", kek);
 	crypto_kdf_derive_from_key(k->sess, ST_KEY, 3, "alprkek_", kek);
 	crypto_kdf_derive_from_key(k->hold, ST_KEY, 4, "alprkek_", kek);
+	crypto_kdf_derive_from_key(k->sign, ST_KEY, 5, "alprkek_", kek);
 }
 
 static char *
@@ -448,10 +456,12 @@ st_kek_reread(struct alpr_store *s, int next)
 {
 	char *p = next ? next_path(s->keypath) : alpr_strdup(s->keypath);
 	unsigned char *data;
+	struct stat st;
 	size_t n;
 	int r = -1;
 
-	if (alpr_read_file(p, &data, &n) == 0) {
+	if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= 4096 &&
+	    alpr_read_file(p, &data, &n) == 0) {
 		r = parse_keyfile(s, p, data, n);
 		sodium_memzero(data, n);
 		free(data);
@@ -509,6 +519,8 @@ rewrap(struct alpr_store *s, MDB_txn *txn, const struct kset *nk,
 	MDB_cursor *c;
 	MDB_val k, v;
 	json_t *users = json_object(), *holds = json_object(), *j;
+	json_t *reqs = json_object();
+	unsigned char sk[64] = { 0 };
 	const char *name;
 	char key[64];
 	int rc, d;
@@ -560,14 +572,29 @@ rewrap(struct alpr_store *s, MDB_txn *txn, const struct kset *nk,
 	mdb_cursor_close(c);
 	if (rc != MDB_NOTFOUND)
 		goto out;
+	mdb_cursor_open(txn, s->requests, &c);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		snprintf(key, sizeof key, "%.*s", (int)k.mv_size,
+		    (char *)k.mv_data);
+		if (!(j = st_request_get(s, txn, key)))
+			break;
+		json_object_set_new(reqs, key, j);
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND)
+		goto out;
+	if (st_sign_key(s, txn, sk, 0) < 0)
+		goto out;
 	/* ...and sealed anew under the new ones */
 	memcpy(s->kek, nk->kek, ST_KEY);
 	memcpy(s->wrap, nk->wrap, ST_KEY);
 	memcpy(s->userk, nk->user, ST_KEY);
 	memcpy(s->sessk, nk->sess, ST_KEY);
 	memcpy(s->holdk, nk->hold, ST_KEY);
+	memcpy(s->signk, nk->sign, ST_KEY);
 	s->kekgen = gen;
-	rc = 0;
+	rc = sk[0] || memcmp(sk, sk + 1, 63) ? st_sign_store(s, txn, sk) : 0;
 	json_object_foreach(users, name, j)
 		if ((rc = st_user_put(s, txn, name, j)) != 0)
 			break;
@@ -576,10 +603,16 @@ rewrap(struct alpr_store *s, MDB_txn *txn, const struct kset *nk,
 			if ((rc = st_hold_put(s, txn, name, j)) != 0)
 				break;
 	if (rc == 0)
+		json_object_foreach(reqs, name, j)
+			if ((rc = st_request_put(s, txn, name, j)) != 0)
+				break;
+	if (rc == 0)
 		st_kek_record(s, txn);
 out:
+	sodium_memzero(sk, sizeof sk);
 	json_decref(users);
 	json_decref(holds);
+	json_decref(reqs);
 	return rc ? -1 : 0;
 }
 
@@ -619,6 +652,7 @@ st_kek_rotate(struct alpr_store *s)
 		memcpy(s->userk, old->user, ST_KEY);
 		memcpy(s->sessk, old->sess, ST_KEY);
 		memcpy(s->holdk, old->hold, ST_KEY);
+		memcpy(s->signk, old->sign, ST_KEY);
 		s->kekgen = gen - 1;
 		unlink(next);
 		goto out;
@@ -671,4 +705,44 @@ out:
 	free(keep);
 	free(next);
 	return r;
+}
+
+/*
+ * The agency's signing key (Ed25519), for export manifests: made at the
+ * first export, kept in meta sealed under the key file's signing key.
+ * make: 1 to make it when there is none (a write transaction), else an
+ * all-zero key when there is none. 0, or -1.
+ */
+int
+st_sign_key(struct alpr_store *s, MDB_txn *txn, unsigned char sk[64],
+    int make)
+{
+	unsigned char pk[32];
+	MDB_val v;
+	int rc;
+
+	rc = st_meta_get(s, txn, "sign_key", &v);
+	if (rc == MDB_NOTFOUND) {
+		memset(sk, 0, 64);
+		if (!make)
+			return 0;
+		crypto_sign_keypair(pk, sk);
+		return st_sign_store(s, txn, sk) ? -1 : 0;
+	}
+	if (rc != 0 || v.mv_size != ST_SEALED(64) || st_open(sk, v.mv_data,
+	    v.mv_size, "sign_key", 8, s->signk) < 0) {
+		alpr_warn("the agency's signing key does not open with the key "
+		    "file's key");
+		return -1;
+	}
+	return 0;
+}
+
+int
+st_sign_store(struct alpr_store *s, MDB_txn *txn, const unsigned char sk[64])
+{
+	unsigned char sealed[ST_SEALED(64)];
+
+	st_seal(sealed, sk, 64, "sign_key", 8, s->signk);
+	return st_meta_put(s, txn, "sign_key", sealed, sizeof sealed);
 }

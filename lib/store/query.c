@@ -325,8 +325,15 @@ matches(struct ctx *x, json_t *r)
 				plates[n++] = alpr_rec_str(v, "plate");
 		if (!(hits = alpr_hotlist_match(q->hl, plates, n, x->now)))
 			return 0;
-		json_object_set_new(r, "hotlist_hits", json_loads(hits, 0,
+		json_object_set_new(r, "hotlist_hits", v = json_loads(hits, 0,
 		    NULL));
+		if (q->hlfile)	/* the list as the caller named it */
+			json_array_foreach(v, i, c) {
+				json_object_set_new(c, "file",
+				    json_string(q->hlfile));
+				json_object_set_new(c, "list",
+				    json_string(q->hlname));
+			}
 	}
 	return 1;
 }

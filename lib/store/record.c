@@ -96,12 +96,14 @@ st_fields_scan(const char *line, size_t n, struct st_fields *f)
 	struct alpr_jscan_rec r;
 	struct alpr_jscan_member m[] = { { "id", 0, 0 }, { "ts", 0, 0 },
 	    { "camera", 0, 0 }, { "image", 0, 0 }, { "box", 0, 0 },
-	    { "lat", 0, 0 }, { "lon", 0, 0 }, { "hits", 0, 0 } };
+	    { "lat", 0, 0 }, { "lon", 0, 0 }, { "hits", 0, 0 },
+	    { "stored", 0, 0 } };
 	const char *h;
 	int i, a, b;
 
-	if (!alpr_jscan_record_ex(line, n, &r, m, 8))
+	if (!alpr_jscan_record_ex(line, n, &r, m, 9))
 		return 0;
+	f->stored = m[8].val != NULL;
 	f->type = r.type;
 	f->ntype = r.ntype;
 	f->plate = NULL;
@@ -199,6 +201,7 @@ st_fields_json(json_t *j, struct st_fields *f)
 	}
 	if ((v = json_object_get(j, "hits")))
 		f->hit = json_is_array(v) ? json_array_size(v) > 0 : -1;
+	f->stored = json_object_get(j, "stored") != NULL;
 	return NULL;
 }
 

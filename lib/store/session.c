@@ -62,8 +62,6 @@ session_write(struct alpr_store *s, json_t *j)
 int
 alpr_session_start(struct alpr_store *s)
 {
-	unsigned char sid[16];
-	char hex[33];
 	MDB_txn *txn;
 	json_t *u, *j;
 	time_t now = time(NULL);
@@ -75,11 +73,10 @@ alpr_session_start(struct alpr_store *s)
 	mdb_txn_abort(txn);
 	if (!u)
 		return -1;
-	randombytes_buf(sid, sizeof sid);
-	sodium_bin2hex(hex, sizeof hex, sid, sizeof sid);
-	j = json_pack("{s:s,s:s,s:I,s:I,s:O,s:s}", "user", s->actor.user,
-	    "client", s->actor.client, "created", (json_int_t)now, "last",
-	    (json_int_t)now, "pwgen", json_object_get(u, "pwgen"), "sid", hex);
+	j = json_pack("{s:s,s:s,s:s,s:I,s:I,s:O,s:s}", "user", s->actor.user,
+	    "client", s->actor.client, "store", s->id, "created",
+	    (json_int_t)now, "last", (json_int_t)now, "credgen",
+	    json_object_get(u, "credgen"), "sid", s->sid);
 	r = session_write(s, j);
 	json_decref(j);
 	json_decref(u);
@@ -124,9 +121,23 @@ session_remove(struct alpr_store *s)
 	free(p);
 }
 
+static int
+has_sid(json_t *u, const char *sid)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(u, "sessions"), i, v)
+		if (sid && json_is_string(v) && !strcmp(json_string_value(v),
+		    sid))
+			return 1;
+	return 0;
+}
+
 /* End the session, writing why to the log; 0, or -1 if the log failed. */
 static int
-end(struct alpr_store *s, const char *user, const char *why)
+end(struct alpr_store *s, const char *user, const char *sid,
+    const char *why)
 {
 	json_t *e = json_pack("{s:s,s:s,s:s,s:s}", "action", "logout", "user",
 	    user, "outcome", "ok", "cause", why);
@@ -134,6 +145,8 @@ end(struct alpr_store *s, const char *user, const char *why)
 
 	json_decref(e);
 	session_remove(s);
+	if (sid)
+		st_user_end_session(s, user, sid);
 	return r;
 }
 
@@ -156,9 +169,11 @@ alpr_session_resume(struct alpr_store *s, int perm)
 	last = json_integer_value(json_object_get(j, "last"));
 	if (!user || strcmp(json_string_value(json_object_get(j, "client")) ?
 	    json_string_value(json_object_get(j, "client")) : "",
-	    s->actor.client)) {
-		alpr_warn("the session file is not for %s: log in again",
-		    s->actor.client);
+	    s->actor.client) || strcmp(json_string_value(json_object_get(j,
+	    "store")) ? json_string_value(json_object_get(j, "store")) : "",
+	    s->id)) {
+		alpr_warn("the session file is not for %s in this store: log in "
+		    "again", s->actor.client);
 		session_remove(s);
 		goto out;
 	}
@@ -185,18 +200,23 @@ alpr_session_resume(struct alpr_store *s, int perm)
 		why = "the account is not active";
 	else if (json_is_true(json_object_get(u, "locked")))
 		why = "the account is locked";
-	else if (json_integer_value(json_object_get(u, "pwgen")) !=
-	    json_integer_value(json_object_get(j, "pwgen")))
+	else if (!json_equal(json_object_get(u, "credgen"),
+	    json_object_get(j, "credgen")))
 		why = "the account's password or second factor changed";
+	else if (!has_sid(u, json_string_value(json_object_get(j, "sid"))))
+		why = "the session was ended";
 	if (why) {
 		alpr_warn("%s: session ended: %s; log in again", user, why);
-		if (end(s, user, why) < 0) {
+		if (end(s, user, json_string_value(json_object_get(j, "sid")),
+		    why) < 0) {
 			alpr_warn("unable to write to the access log:");
 			r = -1;
 		}
 		goto out;
 	}
 	role = alpr_user_role(u);
+	snprintf(s->sid, sizeof s->sid, "%s", json_string_value(
+	    json_object_get(j, "sid")));
 	snprintf(s->actor.user, sizeof s->actor.user, "%s", user);
 	s->actor.role = role;
 	if (json_is_true(json_object_get(u, "must_change")) &&
@@ -238,7 +258,8 @@ alpr_session_logout(struct alpr_store *s)
 		return 1;
 	}
 	user = json_string_value(json_object_get(j, "user"));
-	r = end(s, user ? user : "-", "logout");
+	r = end(s, user ? user : "-", json_string_value(json_object_get(j,
+	    "sid")), "logout");
 	json_decref(j);
 	return r < 0 ? -1 : 0;
 }

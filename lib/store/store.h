@@ -27,6 +27,7 @@
  *	holds	ID -> NONCE(24) SEALED(hold JSON, its own key inside)
  *	held	ID NUL READ-ID -> NONCE(24) SEALED(record): held reads, under
  *		their hold's key, so that they outlive their day's
+ *	requests ID -> NONCE(24) SEALED(release request JSON)
  * All integers are big-endian, so that keys sort in time order.
  */
 #ifndef ALPR_STORE_H
@@ -66,18 +67,21 @@ struct st_day {			/* a day's keys, derived from its data key */
 struct alpr_store {
 	char *home, *dbdir, *spool, *logdir, *sessdir, *confpath;
 	char *keypath;			/* the key file read */
+	char id[33];			/* the store's id, hex */
+	char sid[33];			/* the session of this run, hex */
 	int lockfd;			/* HOME/lock: writers share it, a
 					 * compaction takes it alone */
 	dev_t dbdev;			/* the data file opened */
 	ino_t dbino;
 	struct alpr_storeconf conf;
 	MDB_env *env;
-	MDB_dbi meta, keys, reads, idx, users, holds, held;
+	MDB_dbi meta, keys, reads, idx, users, holds, held, requests;
 	unsigned char *kek;		/* sodium_malloc'd: the key file's key */
 	unsigned char *wrap;		/* wraps day keys */
 	unsigned char *userk;		/* seals accounts */
 	unsigned char *sessk;		/* authenticates sessions */
 	unsigned char *holdk;		/* seals holds */
+	unsigned char *signk;		/* seals the agency's signing key */
 	uint32_t kekgen;
 	struct st_day **day;		/* ST_NDAYS slots, loaded on demand */
 	signed char *dayst;		/* per day: 0 unknown, 1 loaded, -1 none */
@@ -99,6 +103,12 @@ int st_kek_writable(struct alpr_store *s);
 /* A new key-encryption key: every day key wrapped, every account and
  * hold sealed, every session authenticated anew, the key file replaced. */
 int st_kek_rotate(struct alpr_store *s);
+/* The agency's Ed25519 signing key (make: make it if there is none, in
+ * a write transaction; else zeros): 0, or -1. */
+int st_sign_key(struct alpr_store *s, MDB_txn *txn, unsigned char sk[64],
+    int make);
+int st_sign_store(struct alpr_store *s, MDB_txn *txn,
+    const unsigned char sk[64]);
 /* Finish a rotation a crash cut short: 0 if the key file's .next was the
  * store's key and is now the key file, else -1. */
 int st_kek_recover(struct alpr_store *s);
@@ -193,6 +203,7 @@ struct st_fields {		/* a read's, into its line or a jansson tree */
 	const char *cand[ALPR_JSCAN_PLATES];
 	size_t ncand[ALPR_JSCAN_PLATES];
 	int ncands, hit, havebox, pos;
+	int stored;		/* it has "stored" (who stored it before) */
 	long box[4];
 	double lat, lon;
 };
@@ -234,9 +245,23 @@ long st_count_files(const char *dir);
 long st_remove_except(const char *dir, json_t *keep);
 int st_fsync_file(const char *path);
 
+/* release.c */
+json_t *st_request_get(struct alpr_store *s, MDB_txn *txn, const char *id);
+int st_request_put(struct alpr_store *s, MDB_txn *txn, const char *id,
+    json_t *req);
+
+/* policy.c */
+/* s, escaped for HTML, trailing blanks off. */
+void st_html(FILE *f, const char *s);
+
+/* export.c */
+int st_extra_files(const char *dir, const char *sub, json_t *listed);
+
 /* users.c */
 json_t *st_user_get(struct alpr_store *s, MDB_txn *txn, const char *name);
 int st_user_put(struct alpr_store *s, MDB_txn *txn, const char *name,
     json_t *u);
+void st_user_end_session(struct alpr_store *s, const char *name,
+    const char *sid);
 
 #endif

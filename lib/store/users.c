@@ -4,7 +4,10 @@
  *
  *	name, role, status (pending, active, disabled), locked,
  *	created, created_by, approved, approved_by, disabled_reason,
- *	training {completed, expires, by}, pwhash (Argon2id), pwgen,
+ *	training {completed, expires, by}, pwhash (Argon2id), credgen
+ *	(random, drawn anew with every new password or second factor, so
+ *	that the sessions made before end), sessions (the ids of its open
+ *	sessions),
  *	must_change, totp (base32 secret), totp_step (the last code's step),
  *	failures [times of failed logins], last_login
  *
@@ -93,6 +96,18 @@ alpr_user_name_ok(const char *n)
 		    n[i]) && !strchr("._-", n[i]))
 			return 0;
 	return 1;
+}
+
+static void
+new_credgen(json_t *u)
+{
+	unsigned char r[16];
+	char hex[33];
+
+	randombytes_buf(r, sizeof r);
+	sodium_bin2hex(hex, sizeof hex, r, sizeof r);
+	json_object_set_new(u, "credgen", json_string(hex));
+	json_object_set_new(u, "sessions", json_array());
 }
 
 static const char *
@@ -238,16 +253,22 @@ add_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e, void *arg)
 		json_object_set_new(u, "approved", json_string(tm));
 		json_object_set_new(u, "approved_by", json_string(a->creator));
 	}
-	json_object_set_new(u, "pwgen", json_integer(1));
+	new_credgen(u);
 	if (a->role != ALPR_ROLE_DEVICE) {
 		h = alpr_password_hash(a->pw);
 		json_object_set_new(u, "pwhash", json_string(h));
 		free(h);
 		json_object_set_new(u, "must_change", json_boolean(
 		    !a->bootstrap));
-		a->secret = alpr_totp_new();
-		json_object_set_new(u, "totp", json_string(a->secret));
+		json_object_set_new(u, "pw_set_client", json_string(
+		    s->actor.client));
 		json_object_set_new(u, "totp_step", json_integer(0));
+		/* the first admin enrols now, at init; everyone else at their
+		 * own first login, so that no admin ever sees their secret */
+		if (a->bootstrap) {
+			a->secret = alpr_totp_new();
+			json_object_set_new(u, "totp", json_string(a->secret));
+		}
 	}
 	json_object_set_new(u, "failures", json_array());
 	json_object_set_new(e, "change", json_pack("{s:s,s:s}", "op", "add",
@@ -257,14 +278,12 @@ add_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e, void *arg)
 
 int
 alpr_user_add(struct alpr_store *s, const char *name, int role,
-    const char *pw, char **secret)
+    const char *pw)
 {
 	struct addarg a = { role, pw, s->actor.user, NULL, 0 };
 	char why[200];
 	const char *e;
-	int r;
 
-	*secret = NULL;
 	if (!may(s, ALPR_MAY_ACCOUNTS, "user-change", name))
 		return 1;
 	if (role < 0)
@@ -272,9 +291,7 @@ alpr_user_add(struct alpr_store *s, const char *name, int role,
 	if (role != ALPR_ROLE_DEVICE && (e = alpr_password_rules(&s->conf,
 	    name, pw, why, sizeof why)))
 		return alpr_store_deny(s, "user-change", name, e);
-	r = change(s, name, 0, add_fn, &a);
-	*secret = a.secret;
-	return r;
+	return change(s, name, 0, add_fn, &a);
 }
 
 /* The first account, made by alpr-store init: an admin, active. */
@@ -330,6 +347,7 @@ approve_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e,
 {
 	char tm[ALPR_TIME_LEN];
 	const char *name = str(u, "name");
+	MDB_val flag;
 	int boot = 0;
 
 	if (!strcmp(name, s->actor.user))
@@ -342,10 +360,11 @@ approve_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e,
 		return alpr_store_deny(s, "user-change", name, "already "
 		    "approved");
 	if (!alpr_role_may(s->actor.role, ALPR_MAY_APPROVE)) {
-		/* An admin approves the first supervisor, while there is
-		 * none to do it. */
+		/* An admin approves the first supervisor the store ever has,
+		 * and no other. */
 		if (s->actor.role != ALPR_ROLE_ADMIN ||
 		    alpr_user_role(u) != ALPR_ROLE_SUPERVISOR ||
+		    st_meta_get(s, txn, "supervisor_approved", &flag) == 0 ||
 		    has_supervisor(s, txn, name))
 			return alpr_store_deny(s, "user-change", name, "only a supervisor "
 			    "approves accounts (an admin only the first "
@@ -362,6 +381,9 @@ approve_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e,
 	json_object_set_new(u, "status", json_string("active"));
 	json_object_set_new(u, "approved", json_string(tm));
 	json_object_set_new(u, "approved_by", json_string(s->actor.user));
+	if (alpr_user_role(u) == ALPR_ROLE_SUPERVISOR &&
+	    st_meta_put(s, txn, "supervisor_approved", "1", 1) != 0)
+		return -1;
 	json_object_set_new(e, "change", json_pack("{s:s,s:s,s:b}", "op",
 	    "approve", "role", str(u, "role"), "first_supervisor", boot));
 	return 0;
@@ -413,9 +435,11 @@ train_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e, void *arg)
 		return alpr_store_deny(s, "user-change", str(u, "name"), "completed: a "
 		    "date in the future");
 	if (a->expires) {
-		if (!date_ok(a->expires, &x) || x.tv_sec <= c.tv_sec)
-			return alpr_store_deny(s, "user-change", str(u, "name"), "expires: "
-			    "want a date YYYY-MM-DD after completion");
+		if (!date_ok(a->expires, &x) || x.tv_sec <= c.tv_sec ||
+		    x.tv_sec > c.tv_sec + 1095 * 86400)
+			return alpr_store_deny(s, "user-change", str(u, "name"),
+			    "expires: want a date YYYY-MM-DD after completion, "
+			    "at most three years after it");
 		snprintf(exp, sizeof exp, "%s", a->expires);
 	} else {
 		x.tv_sec = c.tv_sec + a->days * 86400;
@@ -578,9 +602,19 @@ pw_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e, void *arg)
 	h = alpr_password_hash(a->pw);
 	json_object_set_new(u, "pwhash", json_string(h));
 	free(h);
-	json_object_set_new(u, "pwgen", json_integer(json_integer_value(
-	    json_object_get(u, "pwgen")) + 1));
+	new_credgen(u);
 	json_object_set_new(u, "must_change", json_boolean(!a->self));
+	if (!a->self) {
+		/* a password an admin set waits for a supervisor, and is not
+		 * used from the admin's own OS account */
+		json_object_set_new(u, "status", json_string("pending"));
+		json_object_set_new(u, "pw_set_client", json_string(
+		    s->actor.client));
+	}
+	/* one's own change of password keeps one's own session */
+	if (a->self && s->sid[0])
+		json_array_append_new(json_object_get(u, "sessions"),
+		    json_string(s->sid));
 	json_object_set_new(e, "change", json_pack("{s:s,s:b}", "op",
 	    "password", "by_self", a->self));
 	return 0;
@@ -603,30 +637,30 @@ alpr_user_passwd(struct alpr_store *s, const char *name, const char *old,
 static int
 totp_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e, void *arg)
 {
-	char **secret = arg;
 
 	if (alpr_user_role(u) == ALPR_ROLE_DEVICE)
 		return alpr_store_deny(s, "user-change", str(u, "name"), "a device account "
 		    "has no second factor");
-	*secret = alpr_totp_new();
-	json_object_set_new(u, "totp", json_string(*secret));
+	/* its owner enrols a new one at the next login, once a supervisor
+	 * has approved */
+	json_object_del(u, "totp");
+	json_object_del(u, "totp_pending");
 	json_object_set_new(u, "totp_step", json_integer(0));
-	json_object_set_new(u, "pwgen", json_integer(json_integer_value(
-	    json_object_get(u, "pwgen")) + 1));
+	json_object_set_new(u, "status", json_string("pending"));
+	new_credgen(u);
 	json_object_set_new(e, "change", json_pack("{s:s}", "op", "totp"));
 	return 0;
 }
 
 int
-alpr_user_totp_reset(struct alpr_store *s, const char *name, char **secret)
+alpr_user_totp_reset(struct alpr_store *s, const char *name)
 {
-	*secret = NULL;
 	if (!may(s, ALPR_MAY_ACCOUNTS, "user-change", name))
 		return 1;
 	if (!strcmp(name, s->actor.user))
-		return alpr_store_deny(s, "user-change", name, "an admin resets another's "
-		    "second factor, not their own");
-	return change(s, name, 1, totp_fn, secret);
+		return alpr_store_deny(s, "user-change", name, "an admin resets "
+		    "another's second factor, not their own");
+	return change(s, name, 1, totp_fn, NULL);
 }
 
 /* What may be shown of an account: all but the hash and the secret. */
@@ -695,132 +729,278 @@ alpr_user_list(struct alpr_store *s, const char *only,
 }
 
 /*
- * A login. The password and code are checked outside any write
- * transaction (Argon2id takes a while); the outcome is then written to the
- * log and to the account together.
+ * A login, in three steps, so that neither a race nor a stolen password
+ * gets past what one login at a time would meet:
+ *	1. in a write transaction: refuse a locked account, or one with as
+ *	   many recent failures as lock it; else count this attempt as a
+ *	   failure now, before anything is checked;
+ *	2. outside any transaction (Argon2id takes a while): the password,
+ *	   then, for one who knows it, the account's state and the code;
+ *	3. in a write transaction, with the account read again: the outcome,
+ *	   in the account and the log together; a success takes its attempt
+ *	   back, and the code's step must still be later than the last used.
+ * One who does not know the password learns only that the login was
+ * refused; the log says why.
  */
-struct loginarg {
-	int ok, count, lock, idle;
-	uint64_t step;
-	const char *why;
-};
+#define REFUSED "login refused: wrong user, password or code (or the " \
+	"account may not log in)"
 
-static int
-login_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e, void *arg)
+/* Failures of the last lockout_minutes: objects {t, id}. */
+static json_t *
+recent(struct alpr_store *s, json_t *u, time_t now)
 {
-	struct loginarg *a = arg;
-	json_t *f = json_object_get(u, "failures"), *nf, *t;
-	time_t now = time(NULL), from = now - s->conf.lockout_minutes * 60;
-	char tm[ALPR_TIME_LEN];
+	json_t *f = json_object_get(u, "failures"), *nf = json_array(), *v;
+	time_t from = now - s->conf.lockout_minutes * 60;
 	size_t i;
 
-	json_object_set_new(e, "action", json_string(a->ok ? "login" :
-	    "login-failed"));
-	json_object_set_new(e, "user", json_string(str(u, "name")));
-	json_object_set_new(e, "role", json_string(str(u, "role")));
-	if (a->idle) {
+	json_array_foreach(f, i, v)
+		if (json_integer_value(json_object_get(v, "t")) > from)
+			json_array_append(nf, v);
+	return nf;
+}
+
+static int
+log_login(struct alpr_store *s, const char *name, int role, int ok,
+    const char *why)
+{
+	json_t *e = json_pack("{s:s,s:s,s:s,s:s}", "action", ok ? "login" :
+	    "login-failed", "user", name, "target", name, "outcome", ok ? "ok" :
+	    "denied");
+	int r;
+
+	if (role >= 0)
+		json_object_set_new(e, "role", json_string(alpr_role_name(role)));
+	if (why)
+		json_object_set_new(e, "refusal", json_string(why));
+	r = alpr_store_logentry(s, e);
+	json_decref(e);
+	return r;
+}
+
+static int
+log_lockout(struct alpr_store *s, const char *name)
+{
+	json_t *e = json_pack("{s:s,s:s,s:s,s:s}", "action", "lockout",
+	    "target", name, "outcome", "ok", "cause",
+	    "too many failed logins");
+	int r = alpr_store_logentry(s, e);
+
+	json_decref(e);
+	return r;
+}
+
+/* Step 1: 0 go on (attempt counted, its id in aid), 1 refused, -1. */
+static int
+attempt(struct alpr_store *s, const char *name, const char *aid)
+{
+	MDB_txn *txn;
+	json_t *u, *f;
+	time_t now = time(NULL);
+	int r = -1, locked, lock = 0;
+
+	if (st_wbegin(s, &txn) != 0)
+		return -1;
+	if (!(u = st_user_get(s, txn, name))) {
+		st_wend(s, txn, 0);
+		return 1;
+	}
+	f = recent(s, u, now);
+	locked = json_is_true(json_object_get(u, "locked"));
+	if (!locked && json_array_size(f) >= (size_t)s->conf.lockout_failures) {
+		json_object_set_new(u, "locked", json_true());
+		locked = lock = 1;
+	}
+	if (!locked)
+		json_array_append_new(f, json_pack("{s:I,s:s}", "t",
+		    (json_int_t)now, "id", aid));
+	json_object_set_new(u, "failures", f);
+	if ((lock && log_lockout(s, name) < 0) || (locked && log_login(s, name,
+	    alpr_user_role(u), 0, "locked after failed logins") < 0))
+		alpr_warn("unable to write to the access log:");
+	else if (st_user_put(s, txn, name, u) == 0)
+		r = locked;
+	json_decref(u);
+	if (st_wend(s, txn, r >= 0) != 0)
+		r = -1;
+	return r;
+}
+
+/*
+ * Step 3. outcome: 0 success, 1 a failure (the attempt stands), 2 a
+ * refusal for one who knew the password (the attempt is taken back),
+ * 3 inactive (disable it), 4 second factor enrolled. Returns 0 for a
+ * login that stands, 1 refused, -1.
+ */
+static int
+settle(struct alpr_store *s, const char *name, const char *aid, int outcome,
+    const char *why, uint64_t step, const char *pending)
+{
+	char tm[ALPR_TIME_LEN];
+	MDB_txn *txn;
+	json_t *u, *f, *ss, *v;
+	size_t i;
+	int r = -1, lock = 0, role;
+
+	if (st_wbegin(s, &txn) != 0)
+		return -1;
+	if (!(u = st_user_get(s, txn, name))) {
+		st_wend(s, txn, 0);
+		return 1;
+	}
+	role = alpr_user_role(u);
+	f = json_object_get(u, "failures");
+	if (outcome != 1)
+		json_array_foreach(f, i, v)
+			if (!strcmp(json_string_value(json_object_get(v, "id")) ?
+			    json_string_value(json_object_get(v, "id")) : "",
+			    aid)) {
+				json_array_remove(f, i);
+				break;
+			}
+	/* what another login did meanwhile */
+	if (outcome == 0 && json_is_true(json_object_get(u, "locked"))) {
+		outcome = 2;
+		why = "locked after failed logins";
+	} else if (outcome == 0 && step <= (uint64_t)json_integer_value(
+	    json_object_get(u, "totp_step"))) {
+		outcome = 1;
+		why = "wrong password or code (that code was used already)";
+	}
+	if (outcome == 1 && !json_is_true(json_object_get(u, "locked"))) {
+		json_t *nf = recent(s, u, time(NULL));
+		if (json_array_size(nf) >= (size_t)s->conf.lockout_failures) {
+			json_object_set_new(u, "locked", json_true());
+			lock = 1;
+		}
+		json_decref(nf);
+	}
+	if (outcome == 3) {
 		json_object_set_new(u, "status", json_string("disabled"));
 		json_object_set_new(u, "disabled_reason", json_string(
 		    "unused for longer than inactive_days"));
-		json_object_set_new(e, "outcome", json_string("denied"));
-		json_object_set_new(e, "refusal", json_string(a->why));
-		json_object_set_new(e, "change", json_pack("{s:s}", "op",
-		    "disable"));
-		return 0;
 	}
-	if (a->ok) {
-		now_str(tm);
-		json_object_set_new(u, "failures", json_array());
+	if (outcome == 4)
+		json_object_set_new(u, "totp_pending", json_string(pending));
+	if (outcome == 0) {
+		alpr_time_now(tm);
+		if (json_object_get(u, "totp_pending")) {
+			/* the second factor's first code: it is the one now */
+			json_object_set(u, "totp", json_object_get(u,
+			    "totp_pending"));
+			json_object_del(u, "totp_pending");
+		}
 		json_object_set_new(u, "last_login", json_string(tm));
-		json_object_set_new(u, "totp_step", json_integer(a->step));
-		return 0;
+		json_object_set_new(u, "totp_step", json_integer(step));
+		if (!json_is_array(ss = json_object_get(u, "sessions")))
+			json_object_set_new(u, "sessions", ss = json_array());
+		while (json_array_size(ss) >= 16)
+			json_array_remove(ss, 0);	/* the oldest ends */
+		json_array_append_new(ss, json_string(s->sid));
 	}
-	json_object_set_new(e, "outcome", json_string("denied"));
-	json_object_set_new(e, "refusal", json_string(a->why));
-	nf = json_array();
-	json_array_foreach(f, i, t)
-		if (json_integer_value(t) > from)
-			json_array_append(nf, t);
-	if (a->count)
-		json_array_append_new(nf, json_integer(now));
-	json_object_set_new(u, "failures", nf);
-	if (!json_is_true(json_object_get(u, "locked")) &&
-	    json_array_size(nf) >= (size_t)s->conf.lockout_failures) {
-		json_object_set_new(u, "locked", json_true());
-		a->lock = 1;
-	}
-	return 0;
+	if (log_login(s, name, role, outcome == 0, outcome == 4 ?
+	    "second factor enrolled: log in again with its code" : why) < 0 ||
+	    (lock && log_lockout(s, name) < 0))
+		alpr_warn("unable to write the login to the access log:");
+	else if (st_user_put(s, txn, name, u) == 0)
+		r = outcome == 0 ? 0 : 1;
+	if (st_wend(s, txn, r >= 0) != 0)
+		r = -1;
+	if (r == 0) {
+		snprintf(s->actor.user, sizeof s->actor.user, "%s", name);
+		s->actor.role = role;
+	} else if (r > 0)
+		alpr_warn("%s: %s%s", name, outcome == 1 ? REFUSED : outcome ==
+		    4 ? "second factor enrolled: log in again with a code from "
+		    "the app" : why, lock ? "" : "");
+	json_decref(u);
+	return r;
 }
 
 int
 alpr_login(struct alpr_store *s, const char *name, const char *pw,
-    const char *code, int *must_change)
+    const char *code, int *must_change, char **enrol)
 {
-	struct loginarg a = { 0 };
+	unsigned char rnd[16];
+	char aid[33], *secret = NULL;
+	const char *why = NULL, *totp;
 	MDB_txn *txn;
-	json_t *u, *e;
+	json_t *u;
 	time_t now = time(NULL), since;
-	int r, role;
+	uint64_t step = 0;
+	int r, outcome = 0, role;
 
 	*must_change = 0;
-	if (!alpr_user_name_ok(name)) {
+	*enrol = NULL;
+	randombytes_buf(rnd, sizeof rnd);
+	sodium_bin2hex(s->sid, sizeof s->sid, rnd, sizeof rnd);
+	randombytes_buf(rnd, sizeof rnd);
+	sodium_bin2hex(aid, sizeof aid, rnd, sizeof rnd);
+	if (!alpr_user_name_ok(name) || (r = attempt(s, name, aid)) == 1) {
+		/* unknown, or locked: the same answer, after the same wait */
 		alpr_password_check(NULL, pw);
-		return alpr_store_deny(s, "login-failed", name, "no such account");
+		if (!alpr_user_name_ok(name) || alpr_user_lookup(s, name, &u) ||
+		    !u)
+			log_login(s, name, -1, 0, "no such account");
+		else
+			json_decref(u);
+		alpr_warn("%s: %s", name, REFUSED);
+		return 1;
 	}
+	if (r < 0)
+		return -1;
 	if (st_txn(s, MDB_RDONLY, &txn) != 0)
 		return -1;
 	u = st_user_get(s, txn, name);
 	mdb_txn_abort(txn);
-	if (!u) {
-		alpr_password_check(NULL, pw);
-		return alpr_store_deny(s, "login-failed", name, "no such account");
-	}
+	if (!u)
+		return -1;
 	role = alpr_user_role(u);
 	since = when(u, "last_login");
 	if (!since)
 		since = when(u, "approved");
-	if (role == ALPR_ROLE_DEVICE)
-		a.why = "a device account does not log in";
-	else if (!strcmp(str(u, "status"), "pending"))
-		a.why = "waiting for a supervisor's approval";
-	else if (!strcmp(str(u, "status"), "disabled"))
-		a.why = "disabled";
-	else if (json_is_true(json_object_get(u, "locked")))
-		a.why = "locked after failed logins: an admin must unlock it";
-	else if (since && now - since > s->conf.inactive_days * 86400) {
-		a.why = "disabled: unused for longer than inactive_days";
-		a.idle = 1;
-	} else if (!alpr_password_check(str(u, "pwhash"), pw)) {
-		a.why = "wrong password or code";
-		a.count = 1;
-	} else if ((r = alpr_totp_verify(str(u, "totp"), code, now,
-	    json_integer_value(json_object_get(u, "totp_step")),
-	    &a.step)) <= 0) {
-		a.why = r < 0 ? "wrong password or code (that code was used "
+	if (!alpr_password_check(str(u, "pwhash"), pw)) {
+		outcome = 1;
+		why = "wrong password or code";
+	} else if (role == ALPR_ROLE_DEVICE) {
+		outcome = 2;
+		why = "a device account does not log in";
+	} else if (!strcmp(str(u, "status"), "pending")) {
+		outcome = 2;
+		why = "waiting for a supervisor's approval";
+	} else if (!strcmp(str(u, "status"), "disabled")) {
+		outcome = 2;
+		why = "disabled";
+	} else if (since && now - since > s->conf.inactive_days * 86400) {
+		outcome = 3;
+		why = "disabled: unused for longer than inactive_days";
+	} else if (json_is_true(json_object_get(u, "must_change")) &&
+	    str(u, "pw_set_client") && !strcmp(str(u, "pw_set_client"),
+	    s->actor.client)) {
+		outcome = 2;
+		why = "the first login with a password an admin set comes from "
+		    "another OS account than the admin's";
+	} else if (!(totp = str(u, "totp")) && !(totp = str(u,
+	    "totp_pending"))) {
+		/* the second factor, enrolled by its owner alone */
+		outcome = 4;
+		secret = alpr_totp_new();
+	} else if ((r = alpr_totp_verify(totp, code, now,
+	    json_integer_value(json_object_get(u, "totp_step")), &step)) <= 0) {
+		outcome = 1;
+		why = r < 0 ? "wrong password or code (that code was used "
 		    "already)" : "wrong password or code";
-		a.count = 1;
-	} else
-		a.ok = 1;
-	*must_change = a.ok && json_is_true(json_object_get(u, "must_change"));
+	}
+	*must_change = outcome == 0 && json_is_true(json_object_get(u,
+	    "must_change"));
 	json_decref(u);
-	r = change(s, name, 1, login_fn, &a);
-	if (r != 0)
-		return r;
-	if (a.lock) {
-		e = json_pack("{s:s,s:s,s:s,s:s}", "action", "lockout", "target",
-		    name, "outcome", "ok", "cause", "too many failed logins");
-		if (alpr_store_logentry(s, e) < 0)
-			alpr_warn("unable to write the lockout to the log:");
-		json_decref(e);
+	r = settle(s, name, aid, outcome, why, step, secret);
+	if (r > 0 && outcome == 4)
+		*enrol = secret;
+	else if (secret) {
+		sodium_memzero(secret, strlen(secret));
+		free(secret);
 	}
-	if (!a.ok) {
-		alpr_warn("%s: login refused: %s%s", name, a.why, a.lock ?
-		    "; the account is now locked" : "");
-		return 1;
-	}
-	snprintf(s->actor.user, sizeof s->actor.user, "%s", name);
-	s->actor.role = role;
-	return 0;
+	return outcome == 4 && r > 0 ? 2 : r;
 }
 
 int
@@ -836,4 +1016,55 @@ alpr_user_lookup(struct alpr_store *s, const char *name, json_t **out)
 	*out = st_user_get(s, txn, name);
 	mdb_txn_abort(txn);
 	return 0;
+}
+
+void
+alpr_user_count(struct alpr_store *s, void (*fn)(json_t *account, void *arg),
+    void *arg)
+{
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v;
+	char name[40];
+	json_t *u;
+	int rc;
+
+	if (st_txn(s, MDB_RDONLY, &txn) != 0)
+		return;
+	mdb_cursor_open(txn, s->users, &c);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		snprintf(name, sizeof name, "%.*s", (int)k.mv_size,
+		    (char *)k.mv_data);
+		if ((u = st_user_get(s, txn, name))) {
+			fn(u, arg);
+			json_decref(u);
+		}
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+}
+
+/* Take a session id off an account's list (logout, a session's end). */
+void
+st_user_end_session(struct alpr_store *s, const char *name, const char *sid)
+{
+	MDB_txn *txn;
+	json_t *u, *ss, *v;
+	size_t i;
+
+	if (!alpr_user_name_ok(name) || st_wbegin(s, &txn) != 0)
+		return;
+	if ((u = st_user_get(s, txn, name))) {
+		ss = json_object_get(u, "sessions");
+		json_array_foreach(ss, i, v)
+			if (json_is_string(v) && !strcmp(json_string_value(v),
+			    sid)) {
+				json_array_remove(ss, i);
+				break;
+			}
+		st_user_put(s, txn, name, u);
+		json_decref(u);
+	}
+	st_wend(s, txn, 1);
 }
