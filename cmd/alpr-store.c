@@ -3,6 +3,7 @@
  * logged-in, trained user with a stated purpose, case and reason; every
  * access written to the access log first.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -29,7 +30,7 @@ usage(const char *why)
 	    "usage: alpr-store [-H home] [-K keyfile] command [options]\n"
 	    "  init [-a agency] [-o origin] [-u admin] [--password-file file]\n"
 	    "       [--totp-file file] [-n every] [-w seconds]\n"
-	    "  add [-k] [-D device] [-s spool] [file ...]\n"
+	    "  add [-D device] [-s spool] [file ...]\n"
 	    "  login [-u user] [-c code] [--password-file file]\n"
 	    "        [--new-password-file file] [--totp-file file]\n"
 	    "  logout | whoami | roles\n"
@@ -118,9 +119,10 @@ enrol(struct alpr_store *s, const char *user, const char *sec,
 		n = strlen(sec) + strlen(uri) + 3;
 		text = alpr_malloc(n);
 		snprintf(text, n, "%s\n%s\n", sec, uri);
-		if ((fd = alpr_caller_create(file, 0)) < 0 ||
+		fd = strcmp(file, "-") ? alpr_caller_create(file, 0) : 1;
+		if (fd < 0 ||
 		    write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
-		    close(fd) < 0)
+		    (fd != 1 && close(fd) < 0))
 			alpr_die(ALPR_EXIT_SYS, "fatal: unable to write a new "
 			    "file %s:", file);
 		sodium_memzero(text, n);
@@ -269,12 +271,11 @@ cmd_add(int argc, char **argv)
 	struct alpr_ingest *g;
 	struct alpr_store *s;
 	const char *dev = NULL, *spool = NULL;
-	int c, keep = 0, r = 0, i;
+	int c, r = 0, i;
 
-	while ((c = getopt(argc, argv, "D:ks:")) != -1)
+	while ((c = getopt(argc, argv, "D:s:")) != -1)
 		switch (c) {
 		case 'D': dev = optarg; break;
-		case 'k': keep = 1; break;
 		case 's': spool = optarg; break;
 		default: usage(NULL);
 		}
@@ -288,10 +289,16 @@ cmd_add(int argc, char **argv)
 		alpr_store_close(s);
 		return status(r);
 	}
-	spool = alpr_spool_dir(spool);
-	if (alpr_store_delegated() && !(spool = alpr_caller_file(spool, 1)))
-		exit(ALPR_EXIT_FAIL);
-	g = alpr_ingest_new(s, spool, keep);
+	if (alpr_store_delegated() == 'H') {
+		if (spool)
+			usage("no spool through SSH: frames come with the reads");
+	} else {
+		spool = alpr_spool_dir(spool);
+		if (alpr_store_delegated() &&
+		    !(spool = alpr_caller_file(spool, 1)))
+			exit(ALPR_EXIT_FAIL);
+	}
+	g = alpr_ingest_new(s, spool);
 	if (argc == 0)
 		add_file(g, "-", &r);
 	for (i = 0; i < argc && r == 0; i++)
@@ -569,6 +576,23 @@ parse_when(const char *s, int end, struct timespec *t)
 		usage("bad time: want YYYY-MM-DD or an RFC 3339 time");
 }
 
+/* What a device wrote, as a table or CSV shows it: no control characters
+ * for a terminal to obey, and no cell a spreadsheet takes for a formula. */
+static void
+clean(char *f)
+{
+	char *p;
+
+	for (p = f; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	if (strchr("=+-@", *f) && *f && !(*f == '-' && (isdigit((unsigned
+	    char)f[1]) || f[1] == '\0'))) {
+		memmove(f + 1, f, strlen(f) + 1);
+		*f = '\'';
+	}
+}
+
 static void
 csv_field(const char *s, int last)
 {
@@ -613,6 +637,9 @@ columns(json_t *r, char f[8][96])
 		    alpr_rec_str(v, "category") : "hit");
 	}
 	snprintf(f[7], 96, "%s", alpr_rec_str(r, "read_id"));
+	for (i = 0; i < 8; i++)
+		if (strlen(f[i]) < 95)
+			clean(f[i]);
 }
 
 static void
@@ -724,13 +751,16 @@ load_hotlist(struct alpr_store *s, const char *file, int maxdiff,
 	struct alpr_hlstats st;
 	struct alpr_hotlist *hl;
 	json_t *entries;
+	const char *pf;
 	char *p;
 	int r;
 
 	alpr_hlpolicy_init(pol);
-	if (getenv("ALPR_CONFIG") && alpr_hlpolicy_read(pol,
-	    getenv("ALPR_CONFIG")) < 0)
+	pf = alpr_store_conf(s)->hotlist_policy;
+	if (pf && *pf && alpr_hlpolicy_read(pol, pf) < 0) {
+		alpr_hlpolicy_free(pol);
 		return 1;
+	}
 	if (!(p = alpr_caller_file(file, 0)))
 		return 1;
 	hl = alpr_hotlist_new(pol);
@@ -1103,12 +1133,12 @@ cmd_show(int argc, char **argv)
 		refuse(s, "show", terms, &j, "no such read");
 	if (r != 0)
 		goto done;
-	if (log_access(s, "show", alpr_rec_str(rec, "plate"), terms, &j, 1,
-	    0) < 0) {
+	if (log_access(s, "show", NULL, terms, &j, 1, 0) < 0) {
 		r = -1;
 		goto done;
 	}
-	alpr_write_record(stdout, rec);
+	if (!out || strcmp(out, "-"))	/* -o -: the frame alone */
+		alpr_write_record(stdout, rec);
 	if (out && !frame)
 		alpr_warn("%s: the read has no frame in the store",
 		    argv[optind]);

@@ -658,7 +658,7 @@ struct alpr_storeconf {
 	char *banned_file;
 	long lockout_failures, lockout_minutes, inactive_days;
 	long session_idle_minutes, session_max_hours, training_days;
-	char *key_file, *release_agencies;
+	char *key_file, *release_agencies, *hotlist_policy;
 	long batch, max_results, max_radius;
 };
 void alpr_storeconf_init(struct alpr_storeconf *c);	/* the defaults */
@@ -818,9 +818,10 @@ struct alpr_ingest;
 struct alpr_ingest_stats {
 	unsigned long added, duplicates, rejected, frames, noframe;
 };
-/* Frames are taken from capspool, their copies there removed unless keep. */
+/* Frames are taken from capspool, their plain copies there removed once
+ * sealed. */
 struct alpr_ingest *alpr_ingest_new(struct alpr_store *s,
-    const char *capspool, int keep);
+    const char *capspool);
 /* One record line: 0 kept for the next batch, 1 rejected (reported). */
 int alpr_ingest_line(struct alpr_ingest *g, const char *line, size_t n,
     const char *name, unsigned long lineno);

@@ -4,7 +4,7 @@
 # add, a map that grows, a kill -9 that loses and duplicates nothing.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 34
+plan 38
 
 export ALPR_STORE_MAPSIZE=1048576	# a 1 MiB map, to see it grow
 mkstore || { echo "Bail out! no store"; exit 1; }
@@ -102,4 +102,13 @@ is "... with every read once" "$(store-poke -H "$H" count | cut -d' ' -f2)" $((b
 is "... counting the ones stored before the kill as duplicates" \
 	"$(entries add | tail -n +$((nadd + 1)) | perl -MJSON::PP -ne '$d += decode_json($_)->{duplicates}; END { print $d }')" \
 	"$((mid - before))"
+# 3000 reads of one centisecond (a device with a stuck clock), and a
+# record longer than 64 KiB among them
+perl -e '$p = "x" x 70000; for (1..3000) { printf "{\"type\":\"read\",\"v\":1,\"id\":\"20261102T100000.00Z-0123456789ab-camA\",\"ts\":\"2026-11-02T10:00:00.00Z\",\"plate\":\"CS%04d\",\"conf\":90,\"box\":[%d,2,3,4]%s}\n", $_, $_, $_ == 1500 ? ",\"note\":\"$p\"" : "" }' >"$T/cs.ndjson"
+before=$(store-poke -H "$H" count | cut -d' ' -f2)
+check_status 1 "3000 reads of one centisecond, one of them of 70 KB" alpr-store add -D car1 "$T/cs.ndjson"
+like "... the long one is named by file and line" "$(cat "$T/err")" "cs.ndjson:1500: a read record longer than 64 KiB"
+is "... the other 2999 are stored" "$(store-poke -H "$H" count | cut -d' ' -f2)" $((before + 2999))
+alpr-store add -D car1 "$T/cs.ndjson" 2>/dev/null
+is "... once" "$(store-poke -H "$H" count | cut -d' ' -f2)" $((before + 2999))
 done_testing

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
 command -v mdb_copy >/dev/null || skip_all "mdb_copy not installed (lmdb-utils, from scripts/deps)"
-plan 13
+plan 14
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 export ALPR_SPOOL=$T/spool
@@ -55,6 +55,11 @@ found=$(search $(find "$H" "$T/spool" "$T/copy" -type f))
 is "no plate, candidate, position or frame bytes in the home, the capture spool or the copy" "$found" ""
 found=$(find "$H" "$T/copy" -type f | xargs grep -l "cam9" 2>/dev/null)
 is "nor the camera's name" "$found" ""
+# a thief without the key reads the index as it is: a read's value in one
+# posting list must not be its value in another, or the lists would link
+# the sightings of one plate (its bigrams, cells and cameras)
+like "no posting value is in two lists" "$(store-poke -H "$H" links)" \
+	"^postings [0-9]{5,} in more than one list 0$"
 
 # the log holds what the law wants of each batch, and no read's data
 like "the add entries say who, how many and from where" "$(entries add | head -1)" \

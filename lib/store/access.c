@@ -228,6 +228,10 @@ alpr_caller_create(const char *path, int dir)
 		else
 			fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL |
 			    O_NOFOLLOW, 0600);
+		if (fd < 0 && errno == EACCES)
+			alpr_warn("%s: the store's account may not write in "
+			    "that folder: give - and redirect standard output",
+			    path);
 	} else if (dfd >= 0)
 		errno = EPERM;
 	if (dfd >= 0)

@@ -70,6 +70,10 @@ static const struct setting {
 	  "state (two letters), then their name. Civil Code 1798.90.55: other\n"
 	  "California public agencies only; a request from any other agency,\n"
 	  "out of state, federal or private, is refused (empty: none)." },
+	{ "hotlist_policy", STR, O(hotlist_policy), 0, 0, 0, "",
+	  "The hotlist policy file of alpr-match(1) (its -C), applied to\n"
+	  "hotlists searched with alpr-store find --hotlist: forbidden\n"
+	  "categories (empty: the built-in ones)." },
 	{ "key_file", STR, O(key_file), 0, 0, 0, "",
 	  "The key file (alpr-store(1) KEYS), when neither --key-file nor\n"
 	  "ALPR_KEY_FILE names one. It must lie outside the store home." },

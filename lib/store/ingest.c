@@ -75,7 +75,6 @@ struct batch {
 struct alpr_ingest {
 	struct alpr_store *s;
 	const char *capspool;	/* where frames are taken from */
-	int keep;		/* keep the capture copies */
 	int progress;
 	struct batch b[2];	/* one filling, one being written */
 	int fill;		/* the one filling */
@@ -125,13 +124,12 @@ src_index(struct batch *b, const char *name)
 }
 
 struct alpr_ingest *
-alpr_ingest_new(struct alpr_store *s, const char *capspool, int keep)
+alpr_ingest_new(struct alpr_store *s, const char *capspool)
 {
 	struct alpr_ingest *g = alpr_calloc(1, sizeof *g);
 
 	g->s = s;
 	g->capspool = capspool;
-	g->keep = keep;
 	g->progress = isatty(2);
 	g->queued = -1;
 	pthread_mutex_init(&g->mu, NULL);
@@ -468,6 +466,11 @@ take_frame(struct alpr_ingest *g, const struct st_day *k, int day,
 	size_t n;
 	int r = -1;
 
+	if (!g->capspool) {	/* through SSH: frames come in the stream */
+		r = stat(dst, &sb) == 0 ? 0 : 1;
+		free(dst);
+		return r;
+	}
 	src = alpr_spool_path(g->capspool, image);
 	if (stat(dst, &sb) == 0) {
 		r = 0;		/* sealed already: the copy goes all the same */
@@ -579,7 +582,8 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 			}
 			alpr_fail("%s:%lu: frame %.12s... is not in the spool %s: "
 			    "the read is kept without it", b->srcs[p->src],
-			    p->lineno, A(b, p->image), g->capspool);
+			    p->lineno, A(b, p->image), g->capspool ?
+			    g->capspool : "(none through SSH)");
 			nofr++;
 		}
 		added++;
@@ -599,6 +603,8 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 	for (i = 0; i < b->npost && rc == 0; i += run) {
 		/* a key's postings, side by side for MDB_MULTIPLE */
 		size_t ng = 0;
+		unsigned char tk[16];
+		st_post_key(s->day[st_get16(b->post[i].b)], b->post[i].b, tk);
 		for (run = 0; i + run < b->npost && same_key(b->post[i + run].b,
 		    b->post[i].b); run++) {
 			const struct pend *p = &b->p[b->post[i + run].read];
@@ -607,7 +613,7 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 			if (ng == gcap)
 				gather = alpr_realloc(gather, ST_POST *
 				    (gcap *= 2));
-			memcpy(gather + ng++ * ST_POST, p->key + 2, ST_POST);
+			st_post_seal(tk, p->key + 2, gather + ng++ * ST_POST);
 		}
 		if (ng == 0)
 			continue;
@@ -725,7 +731,7 @@ store_batch(struct alpr_ingest *g, struct batch *b)
 		return -1;
 	}
 	for (i = 0; i < g->ntaken; i++) {
-		if (!g->keep && unlink(g->taken[i]) < 0 && errno != ENOENT)
+		if (unlink(g->taken[i]) < 0 && errno != ENOENT)
 			alpr_warn("unable to remove %s:", g->taken[i]);
 		free(g->taken[i]);
 	}

@@ -37,20 +37,27 @@ struct plan {
 	long reads, kept;	/* all reads of the day, those that stay */
 };
 
+static int
+postcmp6(const void *a, const void *b)
+{
+	return memcmp(a, b, ST_POST);
+}
+
 /* The postings of one term on a day, as a sorted array of read keys'
  * last 6 bytes. */
 static size_t
 term_posts(struct alpr_store *s, MDB_txn *txn, int d, const struct st_day *k,
     int kind, unsigned char **out)
 {
-	unsigned char ik[ST_IKEY];
+	unsigned char ik[ST_IKEY], tk[16];
 	MDB_cursor *c;
 	MDB_val key = { ST_IKEY, ik }, v;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, i;
 	int rc;
 
 	*out = NULL;
 	st_ikey(ik, d, k, kind, "", 0);
+	st_post_key(k, ik, tk);
 	mdb_cursor_open(txn, s->idx, &c);
 	if (mdb_cursor_get(c, &key, &v, MDB_SET) == 0)
 		for (rc = mdb_cursor_get(c, &key, &v, MDB_GET_MULTIPLE); rc == 0;
@@ -59,10 +66,14 @@ term_posts(struct alpr_store *s, MDB_txn *txn, int d, const struct st_day *k,
 				cap = (n + v.mv_size) * 2;
 				*out = alpr_realloc(*out, cap);
 			}
-			memcpy(*out + n, v.mv_data, v.mv_size);
+			for (i = 0; i + ST_POST <= v.mv_size; i += ST_POST)
+				st_post_open(tk, (unsigned char *)v.mv_data + i,
+				    *out + n + i);
 			n += v.mv_size;
 		}
 	mdb_cursor_close(c);
+	if (n > ST_POST)
+		qsort(*out, n / ST_POST, ST_POST, postcmp6);
 	return n / ST_POST;
 }
 
@@ -389,10 +400,11 @@ rekey_day(struct alpr_store *s, int d, int keephits, long *frames)
 			for (n = 1; i + n < nnp && !memcmp(np[i + n].b,
 			    np[i].b, ST_IKEY); n++)
 				;
-			unsigned char *g = alpr_malloc(n * ST_POST);
+			unsigned char *g = alpr_malloc(n * ST_POST), tk[16];
+			st_post_key(nk, np[i].b, tk);
 			for (nf = 0; nf < n; nf++)
-				memcpy(g + nf * ST_POST, np[i + nf].b + ST_IKEY,
-				    ST_POST);
+				st_post_seal(tk, np[i + nf].b + ST_IKEY, g +
+				    nf * ST_POST);
 			memcpy(ik, np[i].b, ST_IKEY);
 			k.mv_size = ST_IKEY;
 			k.mv_data = ik;

@@ -46,12 +46,20 @@ post_val(const unsigned char *p)
 	return (uint64_t)st_get32(p) << 16 | st_get16(p + 4);
 }
 
+static int
+u64cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 /* The postings of one term on a day, ascending. */
 static void
 postings(struct alpr_store *s, MDB_cursor *c, int d, const struct st_day *k,
     int kind, const char *term, size_t n, struct vec *out)
 {
-	unsigned char ik[ST_IKEY];
+	unsigned char ik[ST_IKEY], tk[16], p[ST_POST];
 	MDB_val key = { ST_IKEY, ik }, v;
 	size_t i;
 	int rc;
@@ -60,19 +68,18 @@ postings(struct alpr_store *s, MDB_cursor *c, int d, const struct st_day *k,
 	st_ikey(ik, d, k, kind, term, n);
 	if (mdb_cursor_get(c, &key, &v, MDB_SET) != 0)
 		return;
+	st_post_key(k, ik, tk);
 	for (rc = mdb_cursor_get(c, &key, &v, MDB_GET_MULTIPLE); rc == 0;
 	    rc = mdb_cursor_get(c, &key, &v, MDB_NEXT_MULTIPLE))
-		for (i = 0; i + ST_POST <= v.mv_size; i += ST_POST)
-			vpush(out, post_val((unsigned char *)v.mv_data + i));
+		for (i = 0; i + ST_POST <= v.mv_size; i += ST_POST) {
+			st_post_open(tk, (unsigned char *)v.mv_data + i, p);
+			vpush(out, post_val(p));
+		}
+	/* enciphered, they come in no order */
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, u64cmp);
 }
 
-static int
-u64cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
 
 static int
 has(const struct vec *a, uint64_t x)
@@ -113,7 +120,8 @@ at_least(struct vec *lists, int m, int t, struct vec *out)
 	for (l = 0; l < first; l++)
 		for (i = 0; i < lists[l].n; i++)
 			vpush(out, lists[l].v[i]);
-	qsort(out->v, out->n, sizeof *out->v, u64cmp);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, u64cmp);
 	for (i = 0, u = 0; i < out->n; i = j) {
 		for (j = i + 1; j < out->n && out->v[j] == out->v[i]; j++)
 			;
@@ -234,6 +242,7 @@ struct ctx {
 	char uq[ALPR_PLATE_MAX + 1];	/* and upper case */
 	struct vec lists[ALPR_PLATE_MAX + 3], cand, tmp, acc;
 	int64_t t0, t1;			/* centiseconds since 1970, or -1 */
+	int geokind;			/* the cells of a --near search */
 	time_t now;
 	int err;
 };
@@ -268,7 +277,8 @@ vuniq(struct vec *a)
 {
 	size_t i, u;
 
-	qsort(a->v, a->n, sizeof *a->v, u64cmp);
+	if (a->n > 1)
+		qsort(a->v, a->n, sizeof *a->v, u64cmp);
 	for (i = 0, u = 0; i < a->n; i++)
 		if (u == 0 || a->v[u - 1] != a->v[i])
 			a->v[u++] = a->v[i];
@@ -445,13 +455,9 @@ search_day(struct ctx *x, int d)
 		}
 		vuniq(&x->acc);
 	} else if (x->q->near) {
-		kind = T_GEO1;
-		if ((nc = st_geo_cover(T_GEO1, x->q->lat, x->q->lon,
-		    x->q->radius, cells, 64)) < 0) {
-			kind = T_GEO2;
-			nc = st_geo_cover(T_GEO2, x->q->lat, x->q->lon,
-			    x->q->radius, cells, 64);
-		}
+		kind = x->geokind;
+		nc = st_geo_cover(kind, x->q->lat, x->q->lon, x->q->radius,
+		    cells, 64);
 		for (i = 0; i < nc; i++) {
 			postings(x->s, x->ic, d, k, kind, cells[i],
 			    strlen(cells[i]), &x->tmp);
@@ -500,6 +506,20 @@ alpr_store_find(struct alpr_store *s, const struct alpr_query *q,
 		snprintf(why, wn, "radius: want 1 to %ld metres (max_radius_m)",
 		    s->conf.max_radius);
 		return 1;
+	}
+	if (q->near) {
+		/* the finer cells when 64 of them cover the circle, else the
+		 * coarser; a circle that needs more (far north or south) is
+		 * refused, not searched in part */
+		char cells[64][32];
+		x.geokind = st_geo_cover(T_GEO1, q->lat, q->lon, q->radius,
+		    cells, 64) >= 0 ? T_GEO1 : T_GEO2;
+		if (st_geo_cover(x.geokind, q->lat, q->lon, q->radius, cells,
+		    64) < 0) {
+			snprintf(why, wn, "a circle that wide this far from the "
+			    "equator: search a smaller radius");
+			return 1;
+		}
 	}
 	if (q->plate) {
 		if (strlen(q->plate) > ALPR_PLATE_MAX) {

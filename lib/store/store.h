@@ -20,9 +20,10 @@
  *		time order (CS: centisecond of the day, SERIAL: the reads of
  *		one centisecond), sealed under the day's key with the 8-byte
  *		key as associated data
- *	idx	DAY(2) SIPHASH(kind term)(8) -> CS(4) SERIAL(2) ... (DUPFIXED):
- *		the index, one posting list per day and term, the term hashed
- *		under the day's index key
+ *	idx	DAY(2) SIPHASH(kind term)(8) -> E(CS(4) SERIAL(2)) ...
+ *		(DUPFIXED): the index, one posting list per day and term, the
+ *		term hashed under the day's index key, each posting
+ *		enciphered under the term's own key (keys.c)
  *	users	NAME -> NONCE(24) SEALED(account JSON)
  *	holds	ID -> NONCE(24) SEALED(hold JSON, its own key inside)
  *	held	ID NUL READ-ID -> NONCE(24) SEALED(record): held reads, under
@@ -62,6 +63,8 @@ struct st_day {			/* a day's keys, derived from its data key */
 	unsigned char seal[ST_KEY];	/* reads */
 	unsigned char idx[crypto_shorthash_KEYBYTES];	/* index terms */
 	unsigned char frame[ST_KEY];	/* frames and their names */
+	unsigned char post[crypto_shorthash_siphashx24_KEYBYTES];
+					/* postings, a key per term */
 };
 
 struct alpr_store {
@@ -135,6 +138,17 @@ int st_open(unsigned char *out, const unsigned char *p, size_t sealed,
 /* The index key of a term on day d. */
 void st_ikey(unsigned char out[ST_IKEY], int d, const struct st_day *k,
     int kind, const char *term, size_t n);
+/*
+ * Postings are enciphered under their term's own key, a 48-bit Feistel
+ * permutation, so that one read looks different in each list it is in and
+ * nothing links the lists without the day's key.
+ */
+void st_post_key(const struct st_day *k, const unsigned char ikey[ST_IKEY],
+    unsigned char tk[16]);
+void st_post_seal(const unsigned char tk[16], const unsigned char *in,
+    unsigned char *out);
+void st_post_open(const unsigned char tk[16], const unsigned char *in,
+    unsigned char *out);
 
 /* frames.c */
 /* DIR/SUB/NAME of a frame, NAME keyed by key; malloc'd. */

@@ -10,6 +10,10 @@
  *	store-poke -H home drop-daykey DATE	the wrapped key of a day removed
  *						(what a purge does)
  *	store-poke -H home count		reads, index keys, day keys
+ *	store-poke -H home links		what a thief without the key
+ *						learns from the index: how many
+ *						posting values are in more than
+ *						one list (a read's terms linked)
  *	store-poke -H home -K key check		every read opens and is a read
  *						record; every posting names a
  *						read; every held read opens
@@ -33,7 +37,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: store-poke -H home [-K key] account|session "
 	    "name member json | swap-reads | drop-daykey date | count | "
-	    "check\n");
+	    "links | check | cross olddb\n");
 	exit(2);
 }
 
@@ -137,6 +141,60 @@ count(const char *home)
 }
 
 static int
+cmp64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Every posting of every list, as raw bytes, sorted: those in two lists. */
+static int
+links(const char *home)
+{
+	MDB_dbi reads, keys, idx;
+	MDB_txn *txn;
+	MDB_env *env = raw_env(home, &reads, &keys, &idx, &txn,
+	    MDB_RDONLY);
+	MDB_cursor *c;
+	MDB_val k, v;
+	uint64_t *all = NULL, x;
+	size_t n = 0, cap = 0, i, j, shared = 0;
+	int rc, day;
+
+	mdb_cursor_open(txn, idx, &c);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_NODUP)) {
+		day = st_get16(k.mv_data);
+		if (mdb_cursor_get(c, &k, &v, MDB_GET_MULTIPLE))
+			continue;
+		do {
+			for (i = 0; i < v.mv_size / ST_POST; i++) {
+				if (n == cap)
+					all = alpr_realloc(all, (cap = cap ?
+					    cap * 2 : 4096) * sizeof *all);
+				x = (uint64_t)day << 48;
+				for (j = 0; j < ST_POST; j++)
+					x |= (uint64_t)((unsigned char *)
+					    v.mv_data)[i * ST_POST + j] <<
+					    (8 * (ST_POST - 1 - j));
+				all[n++] = x;
+			}
+		} while (mdb_cursor_get(c, &k, &v, MDB_NEXT_MULTIPLE) == 0);
+	}
+	qsort(all, n, sizeof *all, cmp64);
+	for (i = 1; i < n; i++)
+		if (all[i] == all[i - 1] && (i < 2 || all[i - 1] != all[i - 2]))
+			shared++;
+	printf("postings %zu in more than one list %zu\n", n, shared);
+	free(all);
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	return 0;
+}
+
+static int
 check_all(struct alpr_store *s)
 {
 	MDB_txn *txn;
@@ -170,8 +228,15 @@ check_all(struct alpr_store *s)
 	mdb_cursor_open(txn, s->idx, &c);
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT), posts++) {
+		unsigned char tk[16];
+		if (!(dk = st_day(s, txn, st_get16(k.mv_data), 0))) {
+			printf("a posting of a day without a key\n");
+			bad++;
+			continue;
+		}
+		st_post_key(dk, k.mv_data, tk);
 		memcpy(key, k.mv_data, 2);
-		memcpy(key + 2, v.mv_data, ST_POST);
+		st_post_open(tk, v.mv_data, key + 2);
 		rk.mv_size = ST_RKEY;
 		rk.mv_data = key;
 		if (mdb_get(txn, s->reads, &rk, &v) != 0) {
@@ -280,6 +345,8 @@ main(int argc, char **argv)
 		return drop_daykey(home, argv[1]);
 	if (!strcmp(argv[0], "count"))
 		return count(home);
+	if (!strcmp(argv[0], "links"))
+		return links(home);
 	if (!strcmp(argv[0], "check")) {
 		if (!(s = alpr_store_open(home, key)))
 			return 3;
