@@ -15,7 +15,7 @@ DATADIR = $(PREFIX)/share/alpr
 
 WARN = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DALPR_DATADIR='"$(DATADIR)"' \
-	-Ilib $(WARN) $(CFLAGS) $(DEP_CFLAGS)
+	-Ilib $(WARN) $(CPPFLAGS) $(CFLAGS) $(DEP_CFLAGS)
 
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(LIBSRC:.c=.o)
@@ -41,10 +41,10 @@ lib/%.o: lib/%.c lib/alpr.h config.mk
 
 bin/%: cmd/%.c lib/libalpr.a config.mk
 	@mkdir -p bin
-	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libalpr.a $(DEP_LIBS) $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< lib/libalpr.a $(DEP_LIBS)
 
 tests/tools/%: tests/tools/%.c lib/libalpr.a config.mk
-	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libalpr.a $(DEP_LIBS) $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< lib/libalpr.a $(DEP_LIBS)
 
 deps:
 	@./scripts/deps

@@ -306,10 +306,6 @@ char *alpr_log_key_msg(const char *origin, long w, const char *vkey);
 void alpr_merkle_leaf(unsigned char out[ALPR_HASH], const void *p, size_t n);
 void alpr_merkle_node(unsigned char out[ALPR_HASH],
     const unsigned char l[ALPR_HASH], const unsigned char r[ALPR_HASH]);
-/* SHA-256 of c||p[0..n) with the CPU's SHA instructions (merkle_sha.c);
- * -1 when it has none or n is large: then use libsodium. */
-int alpr_merkle_sha(unsigned char out[ALPR_HASH], unsigned char c,
-    const void *p, size_t n);
 /* Compact range: the root of a growing tree in O(log n) memory. */
 struct alpr_merkle {
 	uint64_t size;
