@@ -34,6 +34,9 @@ void alpr_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void alpr_die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 void alpr_vwarn(const char *fmt, va_list ap);
+/* strerror, and the library's own errno values below. */
+#define ALPR_ENOTREG 0x10000	/* not a regular file */
+const char *alpr_strerror(int e);
 void *alpr_malloc(size_t n);
 void *alpr_calloc(size_t n, size_t size);
 void *alpr_realloc(void *p, size_t n);
@@ -47,6 +50,7 @@ double alpr_strtod(const char *s, double min, double max, const char *what);
 int alpr_intcmp(const void *a, const void *b);
 
 /* rec.c: NDJSON records (alpr-records(5)). */
+#define ALPR_RECORD_MAX (1 << 20)	/* longest record line, bytes */
 struct alpr_reader {
 	FILE *f;
 	const char *name;	/* file name for messages, "-" is <stdin> */
@@ -58,7 +62,8 @@ void alpr_reader_init(struct alpr_reader *r, FILE *f, const char *name);
 void alpr_reader_free(struct alpr_reader *r);
 /*
  * Read the next record. Returns 1 and a new reference in *rec, 0 at end of
- * input. A line that is not a valid record is reported as
+ * input. A line that is not a valid record (or is longer than
+ * ALPR_RECORD_MAX) is reported as
  * "prog: file:line: what is wrong", marks the exit status, and is skipped.
  * A read error dies.
  */
@@ -120,9 +125,16 @@ char *alpr_datafile(const char *name);
 int alpr_write_atomic(const char *path, const void *p, size_t n);
 /* mkdir -p; 0 or -1 with errno. */
 int alpr_mkdirs(const char *path, int mode);
-/* Read a whole file into a malloc'd buffer, two NULs after its n bytes;
- * -1 with errno on error. */
+/*
+ * Read a whole regular file into a malloc'd buffer, two NULs after its n
+ * bytes; -1 with errno on error: ALPR_ENOTREG for a FIFO, a device or a
+ * socket (never waited on), EISDIR, or EFBIG when it is larger than max
+ * bytes (alpr_read_file: ALPR_FILE_MAX). See alpr(7) LIMITS.
+ */
+#define ALPR_FILE_MAX ((size_t)256 << 20)
 int alpr_read_file(const char *path, unsigned char **p, size_t *n);
+int alpr_read_file_max(const char *path, unsigned char **p, size_t *n,
+    size_t max);
 /* "DIR/NAME", malloc'd. */
 char *alpr_path(const char *dir, const char *name);
 
@@ -156,6 +168,8 @@ struct alpr_chars {
 const char *alpr_spool_dir(const char *opt);
 /* Malloc'd path of the frame with hash hex in spool dir. */
 char *alpr_spool_path(const char *dir, const char *hex);
+/* Is s a spool name: 64 lower-case hex digits, as alpr_sha256_hex writes? */
+int alpr_spool_name_ok(const char *s);
 /* Store n bytes under their SHA-256 (written atomically, kept if present);
  * fills hex. 0, or -1 with errno. */
 int alpr_spool_put(const char *dir, const void *p, size_t n,
@@ -163,13 +177,18 @@ int alpr_spool_put(const char *dir, const void *p, size_t n,
 
 /* image.c: decoding frames into Leptonica images. */
 struct Pix;
+/* Frames larger than this many bytes are not read (files and streams). */
+#define ALPR_FRAME_MAX ((size_t)64 << 20)
+/* Images of more pixels are not decoded: $ALPR_MAX_PIXELS, else this. */
+#define ALPR_PIXELS_MAX 50000000LL
+long long alpr_max_pixels(void);
 enum { ALPR_IMG_NONE, ALPR_IMG_JPEG, ALPR_IMG_PNG };
 /* The kind of image by its magic number, and its size from the header
  * without decoding. Returns the kind, ALPR_IMG_NONE if not an image. */
 int alpr_image_info(const unsigned char *p, size_t n, int *w, int *h);
 /*
  * Decode a JPEG (libjpeg-turbo, strictly: a truncated or corrupt stream is
- * an error) or PNG. denom 1, 2, 4 or 8 scales a JPEG down in the DCT (fast);
+ * an error) or PNG of at most alpr_max_pixels() pixels. denom 1, 2, 4 or 8 scales a JPEG down in the DCT (fast);
  * a PNG is decoded at full size and reduced to match. gray gives 8 bpp.
  * NULL with a message in err on failure.
  */
