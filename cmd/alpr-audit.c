@@ -24,7 +24,7 @@ usage(const char *why)
 	    "usage: alpr-audit [-d dir] init [-n every] [-O org] [-o origin] "
 	    "[-r role] [-w seconds]\n"
 	    "       alpr-audit [-d dir] verify [-k key] [-s checkpoint]\n"
-	    "       alpr-audit [-d dir] checkpoint\n"
+	    "       alpr-audit [-d dir] checkpoint [-c reason]\n"
 	    "       alpr-audit [-d dir] prove [-k key] seq\n"
 	    "       alpr-audit [-d dir] verify-proof [-k key] [file]\n"
 	    "       alpr-audit [-d dir] append [-b] [file ...]\n"
@@ -250,14 +250,24 @@ cmd_verify(int argc, char **argv)
 static int
 cmd_checkpoint(int argc, char **argv)
 {
+	const char *jump = NULL;
 	struct alpr_log *l;
 	char *note;
+	int c;
 
-	if (argc != 1)
+	while ((c = getopt(argc, argv, "c:")) != -1)
+		switch (c) {
+		case 'c': jump = optarg; break;
+		default: usage(NULL);
+		}
+	if (optind != argc)
 		usage("checkpoint takes no operands");
+	if (jump && strlen(jump) < 12)
+		usage("-c wants a reason of 12 characters or more");
 	if (!(l = alpr_log_open(need_dir())))
 		return ALPR_EXIT_SYS;
-	if (alpr_log_checkpoint(l, &note) < 0)
+	if ((jump ? alpr_log_jump(l, jump, &note) :
+	    alpr_log_checkpoint(l, &note)) < 0)
 		alpr_die(ALPR_EXIT_SYS, "fatal: unable to sign a checkpoint:");
 	alpr_log_close(l);
 	fputs(note, stdout);
@@ -468,9 +478,14 @@ cmd_append(int argc, char **argv)
 				continue;
 			}
 			if (!bflag) {
-				if (alpr_log_append(l, rec) < 0)
-					alpr_die(ALPR_EXIT_SYS, "fatal: %s:%lu: "
-					    "unable to log:", r.name, r.line);
+				if (alpr_log_append(l, rec) < 0) {
+					if (errno != EMSGSIZE)
+						alpr_die(ALPR_EXIT_SYS, "fatal: "
+						    "%s:%lu: unable to log:",
+						    r.name, r.line);
+					alpr_rec_fail(&r, "entry too long: not "
+					    "logged");
+				}
 				json_decref(rec);
 				continue;
 			}

@@ -121,8 +121,13 @@ int alpr_time_parse(const char *s, struct timespec *ts);
 char *alpr_datafile(const char *name);
 
 /* fsutil.c: files written whole or not at all. */
-/* Write n bytes to path atomically: temp file, fsync, rename, fsync dir. */
+/* Write n bytes to path atomically: temp file, fsync, rename, fsync dir;
+ * the file's mode is 0644 (less the umask) or mode. */
 int alpr_write_atomic(const char *path, const void *p, size_t n);
+int alpr_write_atomic_mode(const char *path, const void *p, size_t n,
+    int mode);
+/* fsync the directory that holds path. */
+int alpr_fsync_dir(const char *path);
 /* mkdir -p; 0 or -1 with errno. */
 int alpr_mkdirs(const char *path, int mode);
 /*
@@ -292,9 +297,25 @@ int alpr_log_append(struct alpr_log *log, json_t *entry);
 void alpr_log_close(struct alpr_log *log);
 /* Append n entries with one write and one fsync (bulk loads): all or none. */
 int alpr_log_append_batch(struct alpr_log *log, json_t **entries, size_t n);
-/* Sign a checkpoint of the current tree (and of any empty windows before
- * it); the newest note is returned malloc'd in *note if note is non-NULL. */
+/*
+ * Sign a checkpoint of the current tree (and of any empty windows before
+ * it); the newest note is returned malloc'd in *note if note is non-NULL.
+ * Like an append, it refuses (-1, errno ERANGE, a message printed) when the
+ * clock is more than max_ahead seconds past the log's latest time.
+ */
 int alpr_log_checkpoint(struct alpr_log *log, char **note);
+/* The same, accepting such a clock as right: a "clock-jump" entry with
+ * reason and the times from and to is logged first. */
+int alpr_log_jump(struct alpr_log *log, const char *reason, char **note);
+/*
+ * The longest entry, in bytes of its line: alpr_log_append refuses a longer
+ * one (-1, errno EMSGSIZE, a message printed, nothing logged), and
+ * alpr-audit verify reports one. ALPR_LOG_LINE_MAX is only the readers'
+ * buffer.
+ */
+#define ALPR_LOG_ENTRY_MAX 65536
+#define ALPR_LOG_LINE_MAX (1 << 20)
+#define ALPR_LOG_WINDOW_MAX (366L * 86400)
 struct alpr_log_config {
 	const char *origin;	/* checkpoint origin and key name */
 	const char *org, *role;	/* defaults for entries */
@@ -313,12 +334,15 @@ void alpr_log_now(struct timespec *ts);
 #define ALPR_LOG_CONFIG "config.json"
 #define ALPR_LOG_PUBKEY "pubkey"
 #define ALPR_LOG_SECRET "secret/key"
+#define ALPR_LOG_SECRET_NEXT "secret/next"
 #define ALPR_LOG_LOCK "lock"
 
-/* The messages the key chain signs (alpr-records(5) ACCESS LOG ENTRIES). */
+/* The messages the key chain signs (alpr-records(5) ACCESS LOG ENTRIES):
+ * a log-key record of version v (1 or 2; version 1 has no size and root). */
 char *alpr_log_genesis_msg(const char *origin, const char *epoch, long window,
     const char *vkey);
-char *alpr_log_key_msg(const char *origin, long w, const char *vkey);
+char *alpr_log_key_msg(int v, const char *origin, long w, const char *vkey,
+    uint64_t size, const char *root);
 
 /* merkle.c: RFC 6962/9162 Merkle trees over SHA-256. */
 #define ALPR_HASH 32
@@ -600,7 +624,16 @@ struct alpr_logkeys {
 	long n;				/* windows with a certified key */
 	unsigned char (*pk)[ALPR_PK];
 	unsigned char (*id)[4];
+	/* What the record of window w (w >= 1, version 2) pins: the tree as
+	 * window w - 1 closed, and the record's line in keys.ndjson. */
+	int *pinned;
+	uint64_t *size;
+	unsigned char (*root)[ALPR_HASH];
+	unsigned long *line;
+	long nv1;			/* version 1 records (older logs) */
 };
+/* A checkpoint or entry this far past the verifier's clock is reported. */
+#define ALPR_LOG_SKEW 300
 struct alpr_logverify {
 	const char *dir;
 	const char *vkey;	/* the kept public key; NULL: DIR/pubkey */
