@@ -471,6 +471,9 @@ struct alpr_gps *alpr_gps_open(const char *hostport, int wait_ms);
 int alpr_gps_fix(struct alpr_gps *g, double *lat, double *lon);
 /* Read what gpsd sent without blocking (and reconnect when it is time). */
 void alpr_gps_read(struct alpr_gps *g);
+/* Take n bytes as read from gpsd: whole lines that are JSON objects, at most
+ * 8192 bytes, are decoded; others are ignored with one warning. */
+void alpr_gps_feed(struct alpr_gps *g, const char *p, size_t n);
 /* The socket to poll for gpsd's messages, or -1 when not connected. */
 int alpr_gps_fd(struct alpr_gps *g);
 void alpr_gps_close(struct alpr_gps *g);

@@ -2,11 +2,21 @@
  * gps.c: the latest position from gpsd, through libgps. The watch is
  * drained without blocking whenever a frame wants a position; a fix is
  * kept until gpsd reports a newer one or reports that the fix is lost.
+ *
+ * libgps connects and decodes, but its reader is not used: gps_waiting()
+ * stays true while a line without its end sits in libgps's buffer and
+ * gps_read() then returns without reading, so whatever answers on the gpsd
+ * port could stop capture by sending "{" and a control byte. Lines are cut
+ * here instead, at most GPS_LINE_MAX bytes, each checked as JSON (jansson)
+ * before gps_unpack() decodes it, and each drain reads at most DRAIN_MAX
+ * bytes: frames never wait on gpsd.
  */
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <gps.h>
@@ -14,6 +24,8 @@
 #include "alpr.h"
 
 #define RETRY_SEC 10	/* between attempts to reach gpsd */
+#define GPS_LINE_MAX 8192	/* longest gpsd line; libgps's is 4096 */
+#define DRAIN_MAX 65536		/* bytes read per drain */
 
 struct alpr_gps {
 	struct gps_data_t gd;
@@ -25,6 +37,10 @@ struct alpr_gps {
 	int nofix_warned;	/* "no fix" said since the last fix */
 	int conn_warned;	/* "unable to connect" said */
 	time_t retry;		/* next attempt to connect */
+	char line[GPS_LINE_MAX + 1];
+	size_t len;
+	int skip;		/* in a line too long: drop to its end */
+	int bad_warned;		/* "not JSON" said on this connection */
 };
 
 static void
@@ -73,6 +89,9 @@ gps_connect(struct alpr_gps *g)
 		alpr_warn("connected to gpsd at %s:%s", g->host, g->port);
 	g->conn_warned = 0;
 	g->open = 1;
+	g->len = 0;
+	g->skip = 0;
+	g->bad_warned = 0;
 	return 0;
 }
 
@@ -92,13 +111,78 @@ update(struct alpr_gps *g)
 		g->have = 0;
 }
 
-/* Read what is waiting, waiting up to usec for the first message. */
 static void
-drain(struct alpr_gps *g, int usec)
+bad_line(struct alpr_gps *g, const char *what)
 {
-	while (g->open && gps_waiting(&g->gd, usec)) {
-		usec = 0;
-		if (gps_read(&g->gd, NULL, 0) < 0) {
+	if (!g->bad_warned)
+		alpr_warn("warning: gpsd at %s:%s sent %s: ignored", g->host,
+		    g->port, what);
+	g->bad_warned = 1;
+}
+
+/* One whole line from gpsd: libgps decodes it only if it is a JSON object. */
+static void
+line(struct alpr_gps *g)
+{
+	json_t *j;
+
+	g->line[g->len] = '\0';
+	if (!(j = json_loadb(g->line, g->len, 0, NULL)) || !json_is_object(j))
+		bad_line(g, "a line that is not a JSON object");
+	else if (gps_unpack(g->line, &g->gd) == 0)
+		update(g);
+	json_decref(j);
+	g->len = 0;
+}
+
+void
+alpr_gps_feed(struct alpr_gps *g, const char *p, size_t n)
+{
+	const char *nl;
+	size_t k;
+
+	while (n > 0) {
+		nl = memchr(p, '\n', n);
+		k = nl ? (size_t)(nl - p) : n;
+		if (!g->skip && g->len + k > GPS_LINE_MAX) {
+			bad_line(g, "a line longer than 8192 bytes");
+			g->skip = 1;
+		}
+		if (!g->skip) {
+			memcpy(g->line + g->len, p, k);
+			g->len += k;
+		}
+		if (nl) {
+			if (!g->skip)
+				line(g);
+			g->skip = 0;
+			g->len = 0;
+			k++;
+		}
+		p += k;
+		n -= k;
+	}
+}
+
+/* Read what is waiting, waiting up to ms for the first bytes. */
+static void
+drain(struct alpr_gps *g, int ms)
+{
+	struct pollfd pfd;
+	char buf[4096];
+	size_t total = 0;
+	ssize_t n;
+
+	while (g->open && total < DRAIN_MAX) {
+		pfd.fd = g->gd.gps_fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, ms) <= 0)
+			return;
+		ms = 0;
+		if ((n = recv(g->gd.gps_fd, buf, sizeof buf, 0)) < 0 &&
+		    (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0) {
 			alpr_warn("lost connection to gpsd at %s:%s",
 			    g->host, g->port);
 			gps_close(&g->gd);
@@ -107,7 +191,8 @@ drain(struct alpr_gps *g, int usec)
 			g->retry = time(NULL) + RETRY_SEC;
 			return;
 		}
-		update(g);
+		alpr_gps_feed(g, buf, n);
+		total += n;
 	}
 }
 
@@ -128,9 +213,7 @@ alpr_gps_open(const char *hostport, int wait_ms)
 		    (t.tv_nsec - t0.tv_nsec) / 1000000);
 		if (left <= 0)
 			break;
-		if (!gps_waiting(&g->gd, left > 100 ? 100000 : (int)left * 1000))
-			continue;
-		drain(g, 0);
+		drain(g, left > 100 ? 100 : (int)left);
 	}
 	return g;
 }
