@@ -7,9 +7,10 @@
  * stays true while a line without its end sits in libgps's buffer and
  * gps_read() then returns without reading, so whatever answers on the gpsd
  * port could stop capture by sending "{" and a control byte. Lines are cut
- * here instead, at most GPS_LINE_MAX bytes, each checked as JSON (jansson)
- * before gps_unpack() decodes it, and each drain reads at most DRAIN_MAX
- * bytes: frames never wait on gpsd.
+ * here instead, at most GPS_LINE_MAX bytes, each parsed by jansson; a TPV
+ * report is written anew, with the members it may have, for gps_unpack()
+ * to decode (see line()), and each drain reads at most DRAIN_MAX bytes:
+ * frames never wait on gpsd.
  */
 #include <errno.h>
 #include <math.h>
@@ -120,19 +121,67 @@ bad_line(struct alpr_gps *g, const char *what)
 	g->bad_warned = 1;
 }
 
-/* One whole line from gpsd: libgps decodes it only if it is a JSON object. */
+/*
+ * What of a TPV report libgps is given: these members, of these types
+ * (strings printable and short). libgps 3.22's parser loops for ever on
+ * some valid JSON too ('{"class":"TPV","class":"VERSION"}', found by
+ * tests/fuzz/gpsd.c), so it sees only a line jansson wrote: one object,
+ * no duplicate keys, nothing else.
+ */
+static const char *const tpv_num[] = { "mode", "status", "ept", "lat", "lon",
+    "alt", "altHAE", "altMSL", "epx", "epy", "epv", "eph", "sep", "track",
+    "speed", "climb", "eps", "epc" };
+static const char *const tpv_str[] = { "class", "device", "time" };
+
+static int
+short_text(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (i >= 64 || (unsigned char)s[i] < ' ' || s[i] == 0x7f ||
+		    s[i] == '"' || s[i] == '\\' || (unsigned char)s[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* One whole line from gpsd: a TPV report is rewritten for libgps; other
+ * classes carry nothing capture uses. */
 static void
 line(struct alpr_gps *g)
 {
-	json_t *j;
+	json_t *j, *t, *v;
+	const char *cls;
+	char *s;
+	size_t i;
 
-	g->line[g->len] = '\0';
-	if (!(j = json_loadb(g->line, g->len, 0, NULL)) || !json_is_object(j))
-		bad_line(g, "a line that is not a JSON object");
-	else if (gps_unpack(g->line, &g->gd) == 0)
-		update(g);
-	json_decref(j);
+	j = json_loadb(g->line, g->len, JSON_REJECT_DUPLICATES, NULL);
 	g->len = 0;
+	if (!json_is_object(j) || !(cls = alpr_rec_str(j, "class"))) {
+		bad_line(g, "a line that is not a JSON object with a \"class\"");
+		json_decref(j);
+		return;
+	}
+	if (strcmp(cls, "TPV")) {
+		json_decref(j);
+		return;
+	}
+	t = json_object();
+	for (i = 0; i < sizeof tpv_str / sizeof *tpv_str; i++)
+		if ((v = json_object_get(j, tpv_str[i])) && json_is_string(v) &&
+		    short_text(json_string_value(v)))
+			json_object_set(t, tpv_str[i], v);
+	for (i = 0; i < sizeof tpv_num / sizeof *tpv_num; i++)
+		if ((v = json_object_get(j, tpv_num[i])) && json_is_number(v) &&
+		    isfinite(json_number_value(v)))
+			json_object_set(t, tpv_num[i], v);
+	if ((s = json_dumps(t, JSON_COMPACT | JSON_ENSURE_ASCII))) {
+		if (gps_unpack(s, &g->gd) == 0)
+			update(g);
+		free(s);
+	}
+	json_decref(t);
+	json_decref(j);
 }
 
 void

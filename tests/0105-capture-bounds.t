@@ -9,7 +9,7 @@ S=$T/spool
 cd "$T" || exit 1
 capture-mkimage -x 1 160 120 a.jpg
 capture-mkimage -x 2 -p 64 48 b.png
-ulimit -v 4000000	# 4 GB: a runaway read or decode fails, not the machine
+limit_memory 4000000	# 4 GB: a runaway read or decode fails, not the machine
 
 # giant FILE W H: a copy of a.jpg (or b.png) whose header claims W x H
 giant() {

@@ -42,7 +42,7 @@ run "'{' and a control byte, no end of line" '{\x01'
 is "  both frames, no position" "$(capture-get src lat <"$T/out" | tr '\n' ' ')" "a.jpg - b.jpg - "
 run "'{' and a control byte, then a newline" '{\x01\n{"class":"TPV"\x02\n'
 like "  one warning says what gpsd sent" "$(cat "$T/err")" \
-	"^alpr-capture: warning: gpsd at 127.0.0.1:[0-9]+ sent a line that is not a JSON object: ignored"
+	"^alpr-capture: warning: gpsd at 127.0.0.1:[0-9]+ sent a line that is not a JSON object with a \"class\": ignored"
 is "  only one" "$(grep -c 'sent a line' "$T/err")" 1
 run "a line that never ends" "{\"class\":\"TPV\",\"x\":\"$(head -c 100000 /dev/zero | tr '\0' x)"
 like "  is named" "$(cat "$T/err")" "sent a line longer than 8192 bytes: ignored"
