@@ -113,8 +113,8 @@ cmd_init(int argc, char **argv)
 		case 'O': cf.org = optarg; break;
 		case 'o': cf.origin = optarg; break;
 		case 'r': cf.role = optarg; break;
-		case 'w': cf.window = alpr_strtonum(optarg, 1, 366 * 86400,
-		    "window"); break;
+		case 'w': cf.window = alpr_strtonum(optarg,
+		    ALPR_LOG_WINDOW_MIN, ALPR_LOG_WINDOW_MAX, "window"); break;
 		default: usage(NULL);
 		}
 	if (optind != argc)

@@ -315,7 +315,10 @@ int alpr_log_jump(struct alpr_log *log, const char *reason, char **note);
  */
 #define ALPR_LOG_ENTRY_MAX 65536
 #define ALPR_LOG_LINE_MAX (1 << 20)
+#define ALPR_LOG_WINDOW_MIN 60L
 #define ALPR_LOG_WINDOW_MAX (366L * 86400)
+/* A writer crosses at most this many windows without alpr_log_jump. */
+#define ALPR_LOG_AHEAD_WINDOWS 1000
 struct alpr_log_config {
 	const char *origin;	/* checkpoint origin and key name */
 	const char *org, *role;	/* defaults for entries */

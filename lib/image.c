@@ -72,8 +72,8 @@ too_big(long long w, long long h, char *err, size_t errlen)
 {
 	long long max = alpr_max_pixels();
 
-	if (w * h <= max)
-		return NULL;
+	if (w <= 0 || h <= 0 || w <= max / h)
+		return NULL;	/* (a size of 0 is the decoder's to refuse) */
 	snprintf(err, errlen, "image of %lldx%lld pixels is larger than the "
 	    "limit of %lld pixels (ALPR_MAX_PIXELS): not decoded", w, h, max);
 	return err;

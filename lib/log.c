@@ -771,6 +771,12 @@ advance(struct alpr_log *l, struct timespec *now)
 	if (alpr_time_cmp(now, &t) < 0)
 		*now = t;
 	cw = window_of(l, now);
+	if (cw - l->kw > l->max_ahead / l->window + 1 && !l->jump) {
+		alpr_warn("the clock is in window %ld, the signing key's is %ld: "
+		    "not signing for so many windows at once; if the clock is "
+		    "right, run alpr-audit checkpoint -c reason", cw, l->kw);
+		return errno = ERANGE, -1;
+	}
 	for (;;) {
 		t = not_before_last(l, window_start(l, l->kw));
 		if (l->cpwin < l->kw && write_checkpoint(l, &t, NULL) < 0)
@@ -862,14 +868,15 @@ read_config(struct alpr_log *l)
 		goto out;
 	if (!alpr_rec_str(j, "origin") || !alpr_rec_str(j, "epoch") ||
 	    alpr_time_parse(alpr_rec_str(j, "epoch"), &t) < 0 ||
-	    (l->window = config_num(j, "window", 1, ALPR_LOG_WINDOW_MAX,
-	    -1)) < 0 || (l->every = config_num(j, "every", 1, 1000000000,
-	    -1)) < 0 || (l->max_ahead = config_num(j, "max_ahead", 1,
-	    ALPR_LOG_WINDOW_MAX * 100L, l->window > 43200 ? l->window :
-	    43200)) < 0) {
-		alpr_warn("%s: wants origin, epoch, window (1 to %ld seconds), "
-		    "every (1 to 10^9 entries), and max_ahead if any (seconds)",
-		    p, (long)ALPR_LOG_WINDOW_MAX);
+	    (l->window = config_num(j, "window", ALPR_LOG_WINDOW_MIN,
+	    ALPR_LOG_WINDOW_MAX, -1)) < 0 || (l->every = config_num(j,
+	    "every", 1, 1000000000, -1)) < 0 || (l->max_ahead = config_num(j,
+	    "max_ahead", 1, l->window * ALPR_LOG_AHEAD_WINDOWS,
+	    l->window > 43200 ? l->window : 43200)) < 0) {
+		alpr_warn("%s: wants origin, epoch, window (%ld to %ld "
+		    "seconds), every (1 to 10^9 entries), and max_ahead if any "
+		    "(1 second to %d windows)", p, ALPR_LOG_WINDOW_MIN,
+		    ALPR_LOG_WINDOW_MAX, ALPR_LOG_AHEAD_WINDOWS);
 		goto out;
 	}
 	l->origin = alpr_strdup(alpr_rec_str(j, "origin"));

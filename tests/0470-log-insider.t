@@ -3,7 +3,7 @@
 # each attack or accident is run against the access log and must be caught
 # (or refused) with a message that says what happened.
 . "$(dirname "$0")/lib.sh"
-plan 43
+plan 45
 L=$T/log
 at() { ALPR_LOG_NOW=$1; export ALPR_LOG_NOW; }
 entry() { echo "{\"type\":\"access\",\"v\":1,\"action\":\"search\",\"plate\":\"$1\"}"; }
@@ -74,6 +74,14 @@ like "saying why and what to do" "$(cat "$T/err")" \
 is "no entry, key or checkpoint was written" \
 	"$(lines "$L/log.ndjson") $(lines "$L/keys.ndjson") $(lines "$L/checkpoints.ndjson")" "$n $k $c"
 check_status 3 "so is a checkpoint" alpr-audit -d "$L" checkpoint
+rm -rf "$T/ep" && cp -a "$L" "$T/ep"
+sed 's/"epoch": "2026-01-05/"epoch": "2025-01-05/' "$L/config.json" >"$T/ep/config.json"
+at 2026-01-05T12:30:00.00Z
+check_status 3 "a writer whose config's epoch moved back a year signs nothing" \
+	alpr-audit -d "$T/ep" append "$T/d1"
+like "rather than a year of keys" "$(cat "$T/err")" \
+	"the clock is in window 87[0-9]{2}, the signing key's is 3: not signing for so many windows at once"
+at 2026-01-06T12:30:00.00Z
 check_status 2 "the override wants a reason" alpr-audit -d "$L" checkpoint -c ok
 ALPR_USER=admin check "checkpoint -c accepts the clock, with a reason" \
 	alpr-audit -d "$L" checkpoint -c "clock set by hand after a power cut"
