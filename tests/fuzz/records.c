@@ -2,9 +2,18 @@
  * Fuzz the NDJSON record readers: alpr_read_record (lib/rec.c) over the
  * input, and on each line alpr_jscan_record and alpr_jscan_object
  * (lib/jscan.c), whose answers must agree with jansson's: a line jscan
- * calls a valid record must parse to the same type, version and plates.
+ * calls a valid record must parse to the same type, version, "hits" and
+ * plates (the record's, then its candidates').
  */
 #include "fuzz.h"
+
+/* Does jscan's i-th plate equal p? */
+static int
+same(const struct alpr_jscan_rec *r, int i, const char *p)
+{
+	return i < r->nplates && strlen(p) == r->nplate[i] &&
+	    !memcmp(p, r->plate[i], r->nplate[i]);
+}
 
 static void
 differ(const char *line, size_t n)
@@ -14,6 +23,7 @@ differ(const char *line, size_t n)
 	json_t *j, *c;
 	const char *t, *p;
 	size_t i;
+	int k = 0;
 
 	alpr_jscan_object(line, n, m, 2);
 	if (!alpr_jscan_record(line, n, &r))
@@ -23,19 +33,19 @@ differ(const char *line, size_t n)
 		abort();	/* jscan took what jansson refuses */
 	t = alpr_rec_str(j, "type");
 	if (strlen(t) != r.ntype || memcmp(t, r.type, r.ntype) ||
-	    json_integer_value(json_object_get(j, "v")) != r.v)
+	    json_integer_value(json_object_get(j, "v")) != r.v ||
+	    !json_object_get(j, "hits") != !r.hits)
 		abort();
-	if ((p = alpr_rec_str(j, "plate")) && (r.nplates < 1 ||
-	    strlen(p) != r.nplate[0] || memcmp(p, r.plate[0], r.nplate[0])))
+	/* the plate, then each candidate's, as far as jscan keeps them */
+	if ((p = alpr_rec_str(j, "plate")) && !same(&r, k++, p))
 		abort();
 	c = json_object_get(j, "candidates");
-	for (i = 0; json_is_array(c) && i < json_array_size(c) &&
-	    (int)i + 1 < r.nplates; i++) {
-		p = alpr_rec_str(json_array_get(c, i), "plate");
-		if (p && (strlen(p) != r.nplate[i + 1] ||
-		    memcmp(p, r.plate[i + 1], r.nplate[i + 1])))
+	for (i = 0; json_is_array(c) && i < json_array_size(c); i++)
+		if ((p = alpr_rec_str(json_array_get(c, i), "plate")) &&
+		    k < ALPR_JSCAN_PLATES && !same(&r, k++, p))
 			abort();
-	}
+	if (k != r.nplates)
+		abort();
 	json_decref(j);
 }
 
