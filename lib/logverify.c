@@ -584,6 +584,9 @@ roots(struct pass *ps)
 	unsigned char root[ALPR_HASH];
 	uint64_t seq = ps->m.size;
 
+	if (!(ps->ci < ps->ncp && ps->cps[ps->ci].size == seq) &&
+	    !(ps->pw < k->n && (!k->pinned[ps->pw] || k->size[ps->pw] == seq)))
+		return 0;	/* no root due: the common case, kept cheap */
 	alpr_merkle_root(&ps->m, root);
 	for (; ps->ci < ps->ncp && ps->cps[ps->ci].size == seq; ps->ci++)
 		if (memcmp(root, ps->cps[ps->ci].root, ALPR_HASH)) {
