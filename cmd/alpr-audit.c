@@ -143,6 +143,7 @@ load_checkpoint(const char *file, struct alpr_checkpoint *c)
 	free(buf);
 	if (e) {
 		alpr_warn("%s: %s", file, e);
+		alpr_checkpoint_free(c);
 		return -1;
 	}
 	return 0;
