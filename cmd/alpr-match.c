@@ -437,7 +437,10 @@ stream(int fd, const char *name)
 			reap(0);
 		while (n > 0 && buf[start + n - 1] == '\r')
 			n--;
-		if (n > 0)
+		if (n > ALPR_RECORD_MAX)
+			alpr_rec_fail(&r, "line longer than %d bytes: skipped",
+			    ALPR_RECORD_MAX);
+		else if (n > 0)
 			match(&r, buf + start, n);
 		start = nl ? (size_t)(nl - buf) + 1 : end;
 	}

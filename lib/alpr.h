@@ -193,8 +193,9 @@ enum { ALPR_IMG_NONE, ALPR_IMG_JPEG, ALPR_IMG_PNG };
 int alpr_image_info(const unsigned char *p, size_t n, int *w, int *h);
 /*
  * Decode a JPEG (libjpeg-turbo, strictly: a truncated or corrupt stream is
- * an error) or PNG of at most alpr_max_pixels() pixels. denom 1, 2, 4 or 8 scales a JPEG down in the DCT (fast);
- * a PNG is decoded at full size and reduced to match. gray gives 8 bpp.
+ * an error) or PNG of at most alpr_max_pixels() pixels. denom 1, 2, 4 or 8
+ * scales a JPEG down in the DCT (fast); a PNG is decoded at full size and
+ * reduced to match. gray gives 8 bpp.
  * NULL with a message in err on failure.
  */
 struct Pix *alpr_image_decode(const unsigned char *p, size_t n, int denom,
@@ -292,7 +293,7 @@ struct alpr_log;
 const char *alpr_log_dir(const char *opt);
 /* Open the log in dir for appending (it must exist: made by alpr-audit init). NULL with a message already printed (alpr_warn) on failure. */
 struct alpr_log *alpr_log_open(const char *dir);
-/* Append one access entry. The caller fills the action fields (action, plate/data, purpose, case, reason, count, outcome, any extra fields); the log adds seq, time, user (from $ALPR_USER, else the login name), org and role (from the log's config unless the caller set them). Written and fsync'd before it returns 0; -1 with errno (and nothing happened) on failure, so the caller must not perform the action. */
+/* Append one access entry. The caller fills the action fields (action, plate/data, purpose, case, reason, count, outcome, any extra fields); the log adds seq, time, user (from $ALPR_USER, else the login name), org and role (from the log's config unless the caller set them). Written and fsync'd before it returns 0; -1 with errno (and nothing happened) on failure, so the caller must not perform the action: among others EMSGSIZE (longer than ALPR_LOG_ENTRY_MAX) and ERANGE (the clock too far ahead, see alpr_log_checkpoint), each with a message printed. */
 int alpr_log_append(struct alpr_log *log, json_t *entry);
 void alpr_log_close(struct alpr_log *log);
 /* Append n entries with one write and one fsync (bulk loads): all or none. */
@@ -474,8 +475,9 @@ struct alpr_gps *alpr_gps_open(const char *hostport, int wait_ms);
 int alpr_gps_fix(struct alpr_gps *g, double *lat, double *lon);
 /* Read what gpsd sent without blocking (and reconnect when it is time). */
 void alpr_gps_read(struct alpr_gps *g);
-/* Take n bytes as read from gpsd: whole lines that are JSON objects, at most
- * 8192 bytes, are decoded; others are ignored with one warning. */
+/* Take n bytes as read from gpsd: lines of at most 8192 bytes that are JSON
+ * objects with a "class" are read (a TPV report's fix through libgps);
+ * others are ignored with one warning per connection. */
 void alpr_gps_feed(struct alpr_gps *g, const char *p, size_t n);
 /* The socket to poll for gpsd's messages, or -1 when not connected. */
 int alpr_gps_fd(struct alpr_gps *g);
