@@ -3,7 +3,7 @@
 # check, demo and deps install what is missing before anything is built,
 # so they must not run ./configure first (it would fail on a fresh
 # machine); they build through a sub-make, which configures on demand.
-ifeq ($(filter deps check demo clean distclean,$(MAKECMDGOALS)),)
+ifeq ($(filter deps check check-sanitize demo clean distclean,$(MAKECMDGOALS)),)
 -include config.mk
 endif
 
@@ -15,7 +15,7 @@ DATADIR = $(PREFIX)/share/alpr
 
 WARN = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DALPR_DATADIR='"$(DATADIR)"' \
-	-Ilib $(WARN) $(CFLAGS) $(DEP_CFLAGS)
+	-Ilib $(WARN) $(CPPFLAGS) $(CFLAGS) $(DEP_CFLAGS)
 
 LIBSRC = $(wildcard lib/*.c lib/store/*.c)
 LIBOBJ = $(LIBSRC:.c=.o)
@@ -23,11 +23,14 @@ CMDSRC = $(wildcard cmd/*.c)
 BINS = $(patsubst cmd/%.c,bin/%,$(CMDSRC))
 TOOLSRC = $(wildcard tests/tools/*.c)
 TOOLS = $(TOOLSRC:.c=)
+FUZZSRC = $(filter-out tests/fuzz/replay.c,$(wildcard tests/fuzz/*.c))
+FUZZBIN = $(patsubst tests/fuzz/%.c,tests/fuzz/bin/%,$(FUZZSRC))
+FUZZTIME ?= 60
 MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
 MAN7 = $(wildcard man/*.7)
 
-all: lib/libalpr.a $(BINS) $(TOOLS)
+all: lib/libalpr.a $(BINS) $(TOOLS) $(FUZZBIN)
 
 config.mk:
 	./configure
@@ -44,10 +47,17 @@ lib/store/%.o: lib/store/%.c lib/store/store.h lib/alpr.h config.mk
 
 bin/%: cmd/%.c lib/libalpr.a config.mk
 	@mkdir -p bin
-	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libalpr.a $(DEP_LIBS) $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< lib/libalpr.a $(DEP_LIBS)
 
 tests/tools/%: tests/tools/%.c lib/libalpr.a config.mk
-	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libalpr.a $(DEP_LIBS) $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< lib/libalpr.a $(DEP_LIBS)
+
+# The fuzz harnesses, linked with replay.c: make check replays the corpus.
+tests/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz.h \
+    lib/libalpr.a config.mk
+	@mkdir -p tests/fuzz/bin
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c \
+		lib/libalpr.a $(DEP_LIBS)
 
 deps:
 	@./scripts/deps
@@ -60,6 +70,17 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	./scripts/demo
+
+# Fuzz each harness for FUZZTIME seconds (FUZZ=name for one): clang's
+# libFuzzer with AddressSanitizer and UBSan; see scripts/fuzz.
+fuzz: all
+	DEP_CFLAGS='$(DEP_CFLAGS)' DEP_LIBS='$(DEP_LIBS)' \
+		./scripts/fuzz -t $(FUZZTIME) $(FUZZ)
+
+# The whole test suite on a build with AddressSanitizer and UBSan, in a
+# scratch copy of the tree; see scripts/check-sanitize.
+check-sanitize: deps
+	./scripts/check-sanitize
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -75,10 +96,12 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf bin lib/*.o lib/store/*.o lib/libalpr.a $(TOOLS) tests/tmp
+	rm -rf bin lib/*.o lib/store/*.o lib/libalpr.a $(TOOLS) tests/tmp \
+		tests/fuzz/bin tests/fuzz/work
 
 distclean: clean
 	rm -f config.mk
 
-.PHONY: all deps check demo install uninstall clean distclean
+.PHONY: all deps check check-sanitize demo fuzz install uninstall clean \
+	distclean
 .PRECIOUS: lib/%.o

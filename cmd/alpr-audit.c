@@ -24,7 +24,7 @@ usage(const char *why)
 	    "usage: alpr-audit [-d dir] init [-n every] [-O org] [-o origin] "
 	    "[-r role] [-w seconds]\n"
 	    "       alpr-audit [-d dir] verify [-k key] [-s checkpoint]\n"
-	    "       alpr-audit [-d dir] checkpoint\n"
+	    "       alpr-audit [-d dir] checkpoint [-c reason]\n"
 	    "       alpr-audit [-d dir] prove [-k key] seq\n"
 	    "       alpr-audit [-d dir] verify-proof [-k key] [file]\n"
 	    "       alpr-audit [-d dir] append [-b] [file ...]\n"
@@ -113,8 +113,8 @@ cmd_init(int argc, char **argv)
 		case 'O': cf.org = optarg; break;
 		case 'o': cf.origin = optarg; break;
 		case 'r': cf.role = optarg; break;
-		case 'w': cf.window = alpr_strtonum(optarg, 1, 366 * 86400,
-		    "window"); break;
+		case 'w': cf.window = alpr_strtonum(optarg,
+		    ALPR_LOG_WINDOW_MIN, ALPR_LOG_WINDOW_MAX, "window"); break;
 		default: usage(NULL);
 		}
 	if (optind != argc)
@@ -143,6 +143,7 @@ load_checkpoint(const char *file, struct alpr_checkpoint *c)
 	free(buf);
 	if (e) {
 		alpr_warn("%s: %s", file, e);
+		alpr_checkpoint_free(c);
 		return -1;
 	}
 	return 0;
@@ -250,14 +251,24 @@ cmd_verify(int argc, char **argv)
 static int
 cmd_checkpoint(int argc, char **argv)
 {
+	const char *jump = NULL;
 	struct alpr_log *l;
 	char *note;
+	int c;
 
-	if (argc != 1)
+	while ((c = getopt(argc, argv, "c:")) != -1)
+		switch (c) {
+		case 'c': jump = optarg; break;
+		default: usage(NULL);
+		}
+	if (optind != argc)
 		usage("checkpoint takes no operands");
+	if (jump && strlen(jump) < 12)
+		usage("-c wants a reason of 12 characters or more");
 	if (!(l = alpr_log_open(need_dir())))
 		return ALPR_EXIT_SYS;
-	if (alpr_log_checkpoint(l, &note) < 0)
+	if ((jump ? alpr_log_jump(l, jump, &note) :
+	    alpr_log_checkpoint(l, &note)) < 0)
 		alpr_die(ALPR_EXIT_SYS, "fatal: unable to sign a checkpoint:");
 	alpr_log_close(l);
 	fputs(note, stdout);
@@ -468,9 +479,14 @@ cmd_append(int argc, char **argv)
 				continue;
 			}
 			if (!bflag) {
-				if (alpr_log_append(l, rec) < 0)
-					alpr_die(ALPR_EXIT_SYS, "fatal: %s:%lu: "
-					    "unable to log:", r.name, r.line);
+				if (alpr_log_append(l, rec) < 0) {
+					if (errno != EMSGSIZE)
+						alpr_die(ALPR_EXIT_SYS, "fatal: "
+						    "%s:%lu: unable to log:",
+						    r.name, r.line);
+					alpr_rec_fail(&r, "entry too long: not "
+					    "logged");
+				}
 				json_decref(rec);
 				continue;
 			}

@@ -168,7 +168,7 @@ capture_file(const char *path, void *arg)
 	size_t n;
 
 	alpr_prof_begin();
-	if (alpr_read_file(path, &p, &n) < 0) {
+	if (alpr_read_file_max(path, &p, &n, ALPR_FRAME_MAX) < 0) {
 		alpr_fail("unable to read %s:", path);
 		return -1;
 	}

@@ -383,17 +383,31 @@ stream(int fd, const char *name)
 	char *buf = NULL, *nl;
 	size_t cap = 1 << 16, start = 0, end = 0, n;
 	ssize_t got;
-	int eof = 0;
+	int eof = 0, skip = 0;
 
 	alpr_reader_init(&r, NULL, name);
 	buf = alpr_malloc(cap);
 	for (;;) {
 		nl = memchr(buf + start, '\n', end - start);
+		if (skip && nl) {	/* the end of a line too long */
+			start = nl - buf + 1;
+			skip = 0;
+			continue;
+		}
 		if (!nl && !eof) {
 			if (start > 0) {
 				memmove(buf, buf + start, end - start);
 				end -= start;
 				start = 0;
+			}
+			if (end == cap && cap > ALPR_RECORD_MAX) {
+				if (!skip) {
+					r.line++;
+					alpr_rec_fail(&r, "line longer than %d "
+					    "bytes: skipped", ALPR_RECORD_MAX);
+				}
+				skip = 1;
+				end = 0;
 			}
 			if (end == cap)
 				buf = alpr_realloc(buf, cap *= 2);
@@ -409,7 +423,7 @@ stream(int fd, const char *name)
 			end += got;
 			continue;
 		}
-		if (!nl && start == end)
+		if (!nl && (start == end || skip))
 			break;
 		n = nl ? (size_t)(nl - (buf + start)) : end - start;
 		r.line++;
@@ -423,7 +437,10 @@ stream(int fd, const char *name)
 			reap(0);
 		while (n > 0 && buf[start + n - 1] == '\r')
 			n--;
-		if (n > 0)
+		if (n > ALPR_RECORD_MAX)
+			alpr_rec_fail(&r, "line longer than %d bytes: skipped",
+			    ALPR_RECORD_MAX);
+		else if (n > 0)
 			match(&r, buf + start, n);
 		start = nl ? (size_t)(nl - buf) + 1 : end;
 	}

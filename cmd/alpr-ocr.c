@@ -120,11 +120,18 @@ overlap(const int *a, const int *b)
 	return m > 0 ? i / m : 0;
 }
 
-/* A region's box, clamped to the image; -1 if malformed. */
+/*
+ * A region's box, clamped to the image; -1 if malformed or outside it.
+ * The numbers come from a record: each must be an integer of at most
+ * BOX_MAX in magnitude before any arithmetic is done with it.
+ */
+#define BOX_MAX 1000000
 static int
 region_box(json_t *reg, int iw, int ih, int box[4])
 {
 	json_t *b = json_object_get(reg, "box");
+	long long v[4], x1, y1;
+	double d;
 	int i;
 
 	if (!json_is_array(b) || json_array_size(b) != 4)
@@ -132,12 +139,21 @@ region_box(json_t *reg, int iw, int ih, int box[4])
 	for (i = 0; i < 4; i++) {
 		if (!json_is_number(json_array_get(b, i)))
 			return -1;
-		box[i] = (int)json_number_value(json_array_get(b, i));
+		d = json_number_value(json_array_get(b, i));
+		if (!(d >= -BOX_MAX && d <= BOX_MAX) || d != (long long)d)
+			return -1;
+		v[i] = d;
 	}
-	if (box[0] < 0) box[2] += box[0], box[0] = 0;
-	if (box[1] < 0) box[3] += box[1], box[1] = 0;
-	if (box[0] + box[2] > iw) box[2] = iw - box[0];
-	if (box[1] + box[3] > ih) box[3] = ih - box[1];
+	if (v[2] <= 0 || v[3] <= 0)
+		return -1;
+	x1 = v[0] + v[2] < iw ? v[0] + v[2] : iw;
+	y1 = v[1] + v[3] < ih ? v[1] + v[3] : ih;
+	v[0] = v[0] > 0 ? v[0] : 0;
+	v[1] = v[1] > 0 ? v[1] : 0;
+	if (x1 <= v[0] || y1 <= v[1])
+		return -1;
+	box[0] = v[0], box[1] = v[1];
+	box[2] = x1 - v[0], box[3] = y1 - v[1];
 	return 0;
 }
 
@@ -295,7 +311,8 @@ frame(struct alpr_reader *r, json_t *rec)
 		if ((int)k >= maxregions)
 			break;
 		if (region_box(reg, pixGetWidth(img), pixGetHeight(img), box)) {
-			alpr_rec_fail(r, "region %zu: want \"box\":[x,y,w,h]", k);
+			alpr_rec_fail(r, "region %zu: want \"box\":[x,y,w,h], "
+			    "integers, inside the image", k);
 			continue;
 		}
 		/* A plate already read is not read again: the regions come

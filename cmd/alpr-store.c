@@ -736,7 +736,10 @@ log_access(struct alpr_store *s, const char *action, const char *plate,
 	return r;
 }
 
-#define MAXHOTLIST 5000
+/* The plates of a hotlist searched, as logged: at most this many bytes
+ * of JSON, so that the search's entry fits in the access log with its
+ * reason and terms (ALPR_LOG_ENTRY_MAX). */
+#define MAXHOTLIST (ALPR_LOG_ENTRY_MAX - ALPR_REASON_MAX - 12288)
 
 static void
 add_entry(const char *plate, int maxdiff, void *arg)
@@ -753,6 +756,7 @@ load_hotlist(struct alpr_store *s, const char *file, int maxdiff,
 	json_t *entries;
 	const char *pf;
 	char *p;
+	size_t n;
 	int r;
 
 	alpr_hlpolicy_init(pol);
@@ -777,11 +781,12 @@ load_hotlist(struct alpr_store *s, const char *file, int maxdiff,
 	 * the data used to query), so that a list cannot hide them */
 	entries = json_array();
 	alpr_hotlist_foreach(hl, time(NULL), add_entry, entries);
-	if (json_array_size(entries) > MAXHOTLIST) {
+	if ((n = json_dumpb(entries, NULL, 0, JSON_COMPACT)) > MAXHOTLIST) {
 		alpr_warn("%s: %zu entries: a search logs every plate it looks "
-		    "for, so a hotlist searched holds at most %d (alpr-match "
-		    "checks reads against larger ones)", file,
-		    json_array_size(entries), MAXHOTLIST);
+		    "for, in one access-log entry, so a hotlist searched holds "
+		    "at most %d bytes of plates (about %d; alpr-match checks "
+		    "reads against larger ones)", file,
+		    json_array_size(entries), MAXHOTLIST, MAXHOTLIST / 11);
 		json_decref(entries);
 		alpr_hotlist_free(hl);
 		alpr_hlpolicy_free(pol);

@@ -34,6 +34,9 @@ void alpr_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void alpr_die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 void alpr_vwarn(const char *fmt, va_list ap);
+/* strerror, and the library's own errno values below. */
+#define ALPR_ENOTREG 0x10000	/* not a regular file */
+const char *alpr_strerror(int e);
 void *alpr_malloc(size_t n);
 void *alpr_calloc(size_t n, size_t size);
 void *alpr_realloc(void *p, size_t n);
@@ -47,6 +50,7 @@ double alpr_strtod(const char *s, double min, double max, const char *what);
 int alpr_intcmp(const void *a, const void *b);
 
 /* rec.c: NDJSON records (alpr-records(5)). */
+#define ALPR_RECORD_MAX (1 << 20)	/* longest record line, bytes */
 struct alpr_reader {
 	FILE *f;
 	const char *name;	/* file name for messages, "-" is <stdin> */
@@ -58,7 +62,8 @@ void alpr_reader_init(struct alpr_reader *r, FILE *f, const char *name);
 void alpr_reader_free(struct alpr_reader *r);
 /*
  * Read the next record. Returns 1 and a new reference in *rec, 0 at end of
- * input. A line that is not a valid record is reported as
+ * input. A line that is not a valid record (or is longer than
+ * ALPR_RECORD_MAX) is reported as
  * "prog: file:line: what is wrong", marks the exit status, and is skipped.
  * A read error dies.
  */
@@ -122,13 +127,25 @@ int alpr_time_parse(const char *s, struct timespec *ts);
 char *alpr_datafile(const char *name);
 
 /* fsutil.c: files written whole or not at all. */
-/* Write n bytes to path atomically: temp file, fsync, rename, fsync dir. */
+/* Write n bytes to path atomically: temp file, fsync, rename, fsync dir;
+ * the file's mode is 0644 (less the umask) or mode. */
 int alpr_write_atomic(const char *path, const void *p, size_t n);
+int alpr_write_atomic_mode(const char *path, const void *p, size_t n,
+    int mode);
+/* fsync the directory that holds path. */
+int alpr_fsync_dir(const char *path);
 /* mkdir -p; 0 or -1 with errno. */
 int alpr_mkdirs(const char *path, int mode);
-/* Read a whole file into a malloc'd buffer, two NULs after its n bytes;
- * -1 with errno on error. */
+/*
+ * Read a whole regular file into a malloc'd buffer, two NULs after its n
+ * bytes; -1 with errno on error: ALPR_ENOTREG for a FIFO, a device or a
+ * socket (never waited on), EISDIR, or EFBIG when it is larger than max
+ * bytes (alpr_read_file: ALPR_FILE_MAX). See alpr(7) LIMITS.
+ */
+#define ALPR_FILE_MAX ((size_t)256 << 20)
 int alpr_read_file(const char *path, unsigned char **p, size_t *n);
+int alpr_read_file_max(const char *path, unsigned char **p, size_t *n,
+    size_t max);
 /* "DIR/NAME", malloc'd. */
 char *alpr_path(const char *dir, const char *name);
 
@@ -162,6 +179,8 @@ struct alpr_chars {
 const char *alpr_spool_dir(const char *opt);
 /* Malloc'd path of the frame with hash hex in spool dir. */
 char *alpr_spool_path(const char *dir, const char *hex);
+/* Is s a spool name: 64 lower-case hex digits, as alpr_sha256_hex writes? */
+int alpr_spool_name_ok(const char *s);
 /* Store n bytes under their SHA-256 (written atomically, kept if present);
  * fills hex. 0, or -1 with errno. */
 int alpr_spool_put(const char *dir, const void *p, size_t n,
@@ -169,14 +188,20 @@ int alpr_spool_put(const char *dir, const void *p, size_t n,
 
 /* image.c: decoding frames into Leptonica images. */
 struct Pix;
+/* Frames larger than this many bytes are not read (files and streams). */
+#define ALPR_FRAME_MAX ((size_t)64 << 20)
+/* Images of more pixels are not decoded: $ALPR_MAX_PIXELS, else this. */
+#define ALPR_PIXELS_MAX 50000000LL
+long long alpr_max_pixels(void);
 enum { ALPR_IMG_NONE, ALPR_IMG_JPEG, ALPR_IMG_PNG };
 /* The kind of image by its magic number, and its size from the header
  * without decoding. Returns the kind, ALPR_IMG_NONE if not an image. */
 int alpr_image_info(const unsigned char *p, size_t n, int *w, int *h);
 /*
  * Decode a JPEG (libjpeg-turbo, strictly: a truncated or corrupt stream is
- * an error) or PNG. denom 1, 2, 4 or 8 scales a JPEG down in the DCT (fast);
- * a PNG is decoded at full size and reduced to match. gray gives 8 bpp.
+ * an error) or PNG of at most alpr_max_pixels() pixels. denom 1, 2, 4 or 8
+ * scales a JPEG down in the DCT (fast); a PNG is decoded at full size and
+ * reduced to match. gray gives 8 bpp.
  * NULL with a message in err on failure.
  */
 struct Pix *alpr_image_decode(const unsigned char *p, size_t n, int denom,
@@ -274,14 +299,33 @@ struct alpr_log;
 const char *alpr_log_dir(const char *opt);
 /* Open the log in dir for appending (it must exist: made by alpr-audit init). NULL with a message already printed (alpr_warn) on failure. */
 struct alpr_log *alpr_log_open(const char *dir);
-/* Append one access entry. The caller fills the action fields (action, plate/data, purpose, case, reason, count, outcome, any extra fields); the log adds seq, time, user (from $ALPR_USER, else the login name), org and role (from the log's config unless the caller set them). Written and fsync'd before it returns 0; -1 with errno (and nothing happened) on failure, so the caller must not perform the action. */
+/* Append one access entry. The caller fills the action fields (action, plate/data, purpose, case, reason, count, outcome, any extra fields); the log adds seq, time, user (from $ALPR_USER, else the login name), org and role (from the log's config unless the caller set them). Written and fsync'd before it returns 0; -1 with errno (and nothing happened) on failure, so the caller must not perform the action: among others EMSGSIZE (longer than ALPR_LOG_ENTRY_MAX) and ERANGE (the clock too far ahead, see alpr_log_checkpoint), each with a message printed. */
 int alpr_log_append(struct alpr_log *log, json_t *entry);
 void alpr_log_close(struct alpr_log *log);
 /* Append n entries with one write and one fsync (bulk loads): all or none. */
 int alpr_log_append_batch(struct alpr_log *log, json_t **entries, size_t n);
-/* Sign a checkpoint of the current tree (and of any empty windows before
- * it); the newest note is returned malloc'd in *note if note is non-NULL. */
+/*
+ * Sign a checkpoint of the current tree (and of any empty windows before
+ * it); the newest note is returned malloc'd in *note if note is non-NULL.
+ * Like an append, it refuses (-1, errno ERANGE, a message printed) when the
+ * clock is more than max_ahead seconds past the log's latest time.
+ */
 int alpr_log_checkpoint(struct alpr_log *log, char **note);
+/* The same, accepting such a clock as right: a "clock-jump" entry with
+ * reason and the times from and to is logged first. */
+int alpr_log_jump(struct alpr_log *log, const char *reason, char **note);
+/*
+ * The longest entry, in bytes of its line: alpr_log_append refuses a longer
+ * one (-1, errno EMSGSIZE, a message printed, nothing logged), and
+ * alpr-audit verify reports one. ALPR_LOG_LINE_MAX is only the readers'
+ * buffer.
+ */
+#define ALPR_LOG_ENTRY_MAX 65536
+#define ALPR_LOG_LINE_MAX (1 << 20)
+#define ALPR_LOG_WINDOW_MIN 60L
+#define ALPR_LOG_WINDOW_MAX (366L * 86400)
+/* A writer crosses at most this many windows without alpr_log_jump. */
+#define ALPR_LOG_AHEAD_WINDOWS 1000
 struct alpr_log_config {
 	const char *origin;	/* checkpoint origin and key name */
 	const char *org, *role;	/* defaults for entries */
@@ -300,22 +344,21 @@ void alpr_log_now(struct timespec *ts);
 #define ALPR_LOG_CONFIG "config.json"
 #define ALPR_LOG_PUBKEY "pubkey"
 #define ALPR_LOG_SECRET "secret/key"
+#define ALPR_LOG_SECRET_NEXT "secret/next"
 #define ALPR_LOG_LOCK "lock"
 
-/* The messages the key chain signs (alpr-records(5) ACCESS LOG ENTRIES). */
+/* The messages the key chain signs (alpr-records(5) ACCESS LOG ENTRIES):
+ * a log-key record of version v (1 or 2; version 1 has no size and root). */
 char *alpr_log_genesis_msg(const char *origin, const char *epoch, long window,
     const char *vkey);
-char *alpr_log_key_msg(const char *origin, long w, const char *vkey);
+char *alpr_log_key_msg(int v, const char *origin, long w, const char *vkey,
+    uint64_t size, const char *root);
 
 /* merkle.c: RFC 6962/9162 Merkle trees over SHA-256. */
 #define ALPR_HASH 32
 void alpr_merkle_leaf(unsigned char out[ALPR_HASH], const void *p, size_t n);
 void alpr_merkle_node(unsigned char out[ALPR_HASH],
     const unsigned char l[ALPR_HASH], const unsigned char r[ALPR_HASH]);
-/* SHA-256 of c||p[0..n) with the CPU's SHA instructions (merkle_sha.c);
- * -1 when it has none or n is large: then use libsodium. */
-int alpr_merkle_sha(unsigned char out[ALPR_HASH], unsigned char c,
-    const void *p, size_t n);
 /* Compact range: the root of a growing tree in O(log n) memory. */
 struct alpr_merkle {
 	uint64_t size;
@@ -438,6 +481,10 @@ struct alpr_gps *alpr_gps_open(const char *hostport, int wait_ms);
 int alpr_gps_fix(struct alpr_gps *g, double *lat, double *lon);
 /* Read what gpsd sent without blocking (and reconnect when it is time). */
 void alpr_gps_read(struct alpr_gps *g);
+/* Take n bytes as read from gpsd: lines of at most 8192 bytes that are JSON
+ * objects with a "class" are read (a TPV report's fix through libgps);
+ * others are ignored with one warning per connection. */
+void alpr_gps_feed(struct alpr_gps *g, const char *p, size_t n);
 /* The socket to poll for gpsd's messages, or -1 when not connected. */
 int alpr_gps_fd(struct alpr_gps *g);
 void alpr_gps_close(struct alpr_gps *g);
@@ -601,7 +648,16 @@ struct alpr_logkeys {
 	long n;				/* windows with a certified key */
 	unsigned char (*pk)[ALPR_PK];
 	unsigned char (*id)[4];
+	/* What the record of window w (w >= 1, version 2) pins: the tree as
+	 * window w - 1 closed, and the record's line in keys.ndjson. */
+	int *pinned;
+	uint64_t *size;
+	unsigned char (*root)[ALPR_HASH];
+	unsigned long *line;
+	long nv1;			/* version 1 records (older logs) */
 };
+/* A checkpoint or entry this far past the verifier's clock is reported. */
+#define ALPR_LOG_SKEW 300
 struct alpr_logverify {
 	const char *dir;
 	const char *vkey;	/* the kept public key; NULL: DIR/pubkey */
@@ -741,7 +797,9 @@ int alpr_reason_thin(const char *reason, size_t minlen);
 const char *alpr_store_justify(const struct alpr_store *s,
     const char *purpose, const char *kase, const char *reason, char *why,
     size_t n);
-/* The same for the case and reason alone (holds, exports). */
+/* The same for the case and reason alone (holds, exports). A reason is
+ * at most ALPR_REASON_MAX bytes, so that an access-log entry holds it. */
+#define ALPR_REASON_MAX 4096
 const char *alpr_store_justify_case(const struct alpr_store *s,
     const char *kase, const char *reason, char *why, size_t n);
 

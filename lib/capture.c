@@ -12,8 +12,6 @@
 
 #include "alpr.h"
 
-#define MAX_FRAME (64u << 20)	/* a frame without EOI past this is junk */
-
 enum { SEEK, MARKER, ECS };
 
 struct stream {
@@ -177,7 +175,7 @@ fill(struct stream *s)
 		s->pos -= keep;
 		s->start = s->start >= keep ? s->start - keep : 0;
 	}
-	if (s->state != SEEK && s->len > MAX_FRAME) {
+	if (s->state != SEEK && s->len > ALPR_FRAME_MAX) {
 		frame_bad(s, "too large without an end marker");
 		s->state = SEEK;
 		s->pos = s->len;

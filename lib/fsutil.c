@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,8 +10,8 @@
 
 #include "alpr.h"
 
-static int
-fsync_dir_of(const char *path)
+int
+alpr_fsync_dir(const char *path)
 {
 	char dir[PATH_MAX], *slash;
 	int fd, r;
@@ -32,6 +33,12 @@ fsync_dir_of(const char *path)
 int
 alpr_write_atomic(const char *path, const void *p, size_t n)
 {
+	return alpr_write_atomic_mode(path, p, n, 0644);
+}
+
+int
+alpr_write_atomic_mode(const char *path, const void *p, size_t n, int mode)
+{
 	char tmp[PATH_MAX];
 	const char *b = p;
 	ssize_t w;
@@ -43,7 +50,7 @@ alpr_write_atomic(const char *path, const void *p, size_t n)
 	/* a new file of ours, never one a link points at */
 	unlink(tmp);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0644)) < 0)
+	    O_CLOEXEC, mode)) < 0)
 		return -1;
 	while (n > 0) {
 		if ((w = write(fd, b, n)) < 0) {
@@ -64,7 +71,7 @@ alpr_write_atomic(const char *path, const void *p, size_t n)
 		fd = -1;
 		goto fail;
 	}
-	return fsync_dir_of(path);
+	return alpr_fsync_dir(path);
 fail:
 	e = errno;
 	if (fd >= 0)
@@ -95,31 +102,52 @@ alpr_mkdirs(const char *path, int mode)
 	return 0;
 }
 
+/*
+ * Only a regular file is read: a FIFO would wait for a writer, a device such
+ * as /dev/zero never ends. O_NONBLOCK keeps open(2) from waiting on a FIFO
+ * before fstat(2) can tell what it is; a regular file ignores the flag.
+ */
 int
-alpr_read_file(const char *path, unsigned char **pp, size_t *np)
+alpr_read_file_max(const char *path, unsigned char **pp, size_t *np,
+    size_t max)
 {
 	unsigned char *p;
 	struct stat sb;
-	size_t n = 0, cap = 1 << 16;
+	size_t n = 0, cap;
 	ssize_t r;
 	int fd, e;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
 		return -1;
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
-		cap = sb.st_size + 3;	/* read to the end without growing */
+	if (fstat(fd, &sb) < 0) {
+		e = errno;
+		close(fd);
+		return errno = e, -1;
+	}
+	if (!S_ISREG(sb.st_mode) || sb.st_size < 0) {
+		close(fd);
+		return errno = S_ISDIR(sb.st_mode) ? EISDIR : ALPR_ENOTREG, -1;
+	}
+	if ((uintmax_t)sb.st_size > max) {
+		close(fd);
+		return errno = EFBIG, -1;
+	}
+	cap = sb.st_size + 3;	/* read to the end without growing */
 	p = alpr_malloc(cap);
 	for (;;) {
-		if (n + 3 > cap)
-			p = alpr_realloc(p, cap *= 2);
+		if (n + 3 > cap) {
+			if (cap - 3 >= max) {	/* it grew while read */
+				e = EFBIG;
+				goto fail;
+			}
+			cap = cap - 3 > max / 2 ? max + 3 : cap * 2;
+			p = alpr_realloc(p, cap);
+		}
 		if ((r = read(fd, p + n, cap - 2 - n)) < 0) {
 			if (errno == EINTR)
 				continue;
 			e = errno;
-			close(fd);
-			free(p);
-			errno = e;
-			return -1;
+			goto fail;
 		}
 		if (r == 0)
 			break;
@@ -130,6 +158,17 @@ alpr_read_file(const char *path, unsigned char **pp, size_t *np)
 	*pp = p;
 	*np = n;
 	return 0;
+fail:
+	close(fd);
+	free(p);
+	errno = e;
+	return -1;
+}
+
+int
+alpr_read_file(const char *path, unsigned char **pp, size_t *np)
+{
+	return alpr_read_file_max(path, pp, np, ALPR_FILE_MAX);
 }
 
 char *

@@ -2,11 +2,22 @@
  * gps.c: the latest position from gpsd, through libgps. The watch is
  * drained without blocking whenever a frame wants a position; a fix is
  * kept until gpsd reports a newer one or reports that the fix is lost.
+ *
+ * libgps connects and decodes, but its reader is not used: gps_waiting()
+ * stays true while a line without its end sits in libgps's buffer and
+ * gps_read() then returns without reading, so whatever answers on the gpsd
+ * port could stop capture by sending "{" and a control byte. Lines are cut
+ * here instead, at most GPS_LINE_MAX bytes, each parsed by jansson; a TPV
+ * report is written anew, with the members it may have, for gps_unpack()
+ * to decode (see line()), and each drain reads at most DRAIN_MAX bytes:
+ * frames never wait on gpsd.
  */
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <gps.h>
@@ -14,6 +25,8 @@
 #include "alpr.h"
 
 #define RETRY_SEC 10	/* between attempts to reach gpsd */
+#define GPS_LINE_MAX 8192	/* longest gpsd line; libgps's is 4096 */
+#define DRAIN_MAX 65536		/* bytes read per drain */
 
 struct alpr_gps {
 	struct gps_data_t gd;
@@ -25,6 +38,10 @@ struct alpr_gps {
 	int nofix_warned;	/* "no fix" said since the last fix */
 	int conn_warned;	/* "unable to connect" said */
 	time_t retry;		/* next attempt to connect */
+	char line[GPS_LINE_MAX + 1];
+	size_t len;
+	int skip;		/* in a line too long: drop to its end */
+	int bad_warned;		/* "not JSON" said on this connection */
 };
 
 static void
@@ -73,6 +90,9 @@ gps_connect(struct alpr_gps *g)
 		alpr_warn("connected to gpsd at %s:%s", g->host, g->port);
 	g->conn_warned = 0;
 	g->open = 1;
+	g->len = 0;
+	g->skip = 0;
+	g->bad_warned = 0;
 	return 0;
 }
 
@@ -92,13 +112,126 @@ update(struct alpr_gps *g)
 		g->have = 0;
 }
 
-/* Read what is waiting, waiting up to usec for the first message. */
 static void
-drain(struct alpr_gps *g, int usec)
+bad_line(struct alpr_gps *g, const char *what)
 {
-	while (g->open && gps_waiting(&g->gd, usec)) {
-		usec = 0;
-		if (gps_read(&g->gd, NULL, 0) < 0) {
+	if (!g->bad_warned)
+		alpr_warn("warning: gpsd at %s:%s sent %s: ignored", g->host,
+		    g->port, what);
+	g->bad_warned = 1;
+}
+
+/*
+ * What of a TPV report libgps is given: these members, of these types
+ * (strings printable and short). libgps 3.22's parser loops for ever on
+ * some valid JSON too ('{"class":"TPV","class":"VERSION"}', found by
+ * tests/fuzz/gpsd.c), so it sees only a line jansson wrote: one object,
+ * no duplicate keys, nothing else.
+ */
+static const char *const tpv_num[] = { "mode", "status", "ept", "lat", "lon",
+    "alt", "altHAE", "altMSL", "epx", "epy", "epv", "eph", "sep", "track",
+    "speed", "climb", "eps", "epc" };
+static const char *const tpv_str[] = { "class", "device", "time" };
+
+static int
+short_text(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (i >= 64 || (unsigned char)s[i] < ' ' || s[i] == 0x7f ||
+		    s[i] == '"' || s[i] == '\\' || (unsigned char)s[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* One whole line from gpsd: a TPV report is rewritten for libgps; other
+ * classes carry nothing capture uses. */
+static void
+line(struct alpr_gps *g)
+{
+	json_t *j, *t, *v;
+	const char *cls;
+	char *s;
+	size_t i;
+
+	j = json_loadb(g->line, g->len, JSON_REJECT_DUPLICATES, NULL);
+	g->len = 0;
+	if (!json_is_object(j) || !(cls = alpr_rec_str(j, "class"))) {
+		bad_line(g, "a line that is not a JSON object with a \"class\"");
+		json_decref(j);
+		return;
+	}
+	if (strcmp(cls, "TPV")) {
+		json_decref(j);
+		return;
+	}
+	t = json_object();
+	for (i = 0; i < sizeof tpv_str / sizeof *tpv_str; i++)
+		if ((v = json_object_get(j, tpv_str[i])) && json_is_string(v) &&
+		    short_text(json_string_value(v)))
+			json_object_set(t, tpv_str[i], v);
+	for (i = 0; i < sizeof tpv_num / sizeof *tpv_num; i++)
+		if ((v = json_object_get(j, tpv_num[i])) && json_is_number(v) &&
+		    isfinite(json_number_value(v)))
+			json_object_set(t, tpv_num[i], v);
+	if ((s = json_dumps(t, JSON_COMPACT | JSON_ENSURE_ASCII))) {
+		if (gps_unpack(s, &g->gd) == 0)
+			update(g);
+		free(s);
+	}
+	json_decref(t);
+	json_decref(j);
+}
+
+void
+alpr_gps_feed(struct alpr_gps *g, const char *p, size_t n)
+{
+	const char *nl;
+	size_t k;
+
+	while (n > 0) {
+		nl = memchr(p, '\n', n);
+		k = nl ? (size_t)(nl - p) : n;
+		if (!g->skip && g->len + k > GPS_LINE_MAX) {
+			bad_line(g, "a line longer than 8192 bytes");
+			g->skip = 1;
+		}
+		if (!g->skip) {
+			memcpy(g->line + g->len, p, k);
+			g->len += k;
+		}
+		if (nl) {
+			if (!g->skip)
+				line(g);
+			g->skip = 0;
+			g->len = 0;
+			k++;
+		}
+		p += k;
+		n -= k;
+	}
+}
+
+/* Read what is waiting, waiting up to ms for the first bytes. */
+static void
+drain(struct alpr_gps *g, int ms)
+{
+	struct pollfd pfd;
+	char buf[4096];
+	size_t total = 0;
+	ssize_t n;
+
+	while (g->open && total < DRAIN_MAX) {
+		pfd.fd = g->gd.gps_fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, ms) <= 0)
+			return;
+		ms = 0;
+		if ((n = recv(g->gd.gps_fd, buf, sizeof buf, 0)) < 0 &&
+		    (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0) {
 			alpr_warn("lost connection to gpsd at %s:%s",
 			    g->host, g->port);
 			gps_close(&g->gd);
@@ -107,7 +240,8 @@ drain(struct alpr_gps *g, int usec)
 			g->retry = time(NULL) + RETRY_SEC;
 			return;
 		}
-		update(g);
+		alpr_gps_feed(g, buf, n);
+		total += n;
 	}
 }
 
@@ -128,9 +262,7 @@ alpr_gps_open(const char *hostport, int wait_ms)
 		    (t.tv_nsec - t0.tv_nsec) / 1000000);
 		if (left <= 0)
 			break;
-		if (!gps_waiting(&g->gd, left > 100 ? 100000 : (int)left * 1000))
-			continue;
-		drain(g, 0);
+		drain(g, left > 100 ? 100 : (int)left);
 	}
 	return g;
 }

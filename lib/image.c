@@ -1,5 +1,6 @@
 /* image.c: decoding frames into Leptonica images. */
 #include <errno.h>
+#include <stdint.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,11 +49,62 @@ alpr_image_info(const unsigned char *p, size_t n, int *w, int *h)
 	return ALPR_IMG_JPEG;
 }
 
+/* The pixel limit: $ALPR_MAX_PIXELS, else ALPR_PIXELS_MAX. */
+long long
+alpr_max_pixels(void)
+{
+	const char *e = getenv("ALPR_MAX_PIXELS");
+	long long v;
+	char *end;
+
+	if (e && *e) {
+		errno = 0;
+		v = strtoll(e, &end, 10);
+		if (!*end && !errno && v > 0)
+			return v;
+	}
+	return ALPR_PIXELS_MAX;
+}
+
+/* NULL, or why an image of w x h pixels is not decoded. */
+static const char *
+too_big(long long w, long long h, char *err, size_t errlen)
+{
+	long long max = alpr_max_pixels();
+
+	if (w <= 0 || h <= 0 || w <= max / h)
+		return NULL;	/* (a size of 0 is the decoder's to refuse) */
+	snprintf(err, errlen, "image of %lldx%lld pixels is larger than the "
+	    "limit of %lld pixels (ALPR_MAX_PIXELS): not decoded", w, h, max);
+	return err;
+}
+
 struct jerr {
 	struct jpeg_error_mgr mgr;
+	struct jpeg_progress_mgr prog;
 	jmp_buf jb;
 	char msg[JMSG_LENGTH_MAX];
 };
+
+/*
+ * A progressive JPEG may have any number of scans, and each costs a pass
+ * over the whole image: a small file could take minutes. Cameras write a
+ * handful; more than MAX_SCANS is refused.
+ */
+#define MAX_SCANS 100
+
+static void
+jprogress(j_common_ptr ci)
+{
+	struct jerr *e = (struct jerr *)ci->err;
+	j_decompress_ptr d = (j_decompress_ptr)ci;
+
+	if (ci->is_decompressor && d->input_scan_number > MAX_SCANS) {
+		snprintf(e->msg, sizeof e->msg, "more than %d progressive "
+		    "scans", MAX_SCANS);
+		longjmp(e->jb, 1);
+	}
+}
 
 static void
 jerr_exit(j_common_ptr ci)
@@ -88,15 +140,20 @@ decode_jpeg(const unsigned char *p, size_t n, int denom, int gray,
 	je.mgr.emit_message = jerr_emit;
 	je.msg[0] = '\0';
 	if (setjmp(je.jb)) {
-		snprintf(err, errlen, "bad JPEG: %s", je.msg);
+		if (je.msg[0])
+			snprintf(err, errlen, "bad JPEG: %s", je.msg);
 		jpeg_destroy_decompress(&ci);
 		pixDestroy((PIX **)&pix);
 		free(buf);
 		return NULL;
 	}
 	jpeg_create_decompress(&ci);
+	je.prog.progress_monitor = jprogress;
+	ci.progress = &je.prog;	/* set after create, which clears it */
 	jpeg_mem_src(&ci, p, n);
 	jpeg_read_header(&ci, TRUE);
+	if (too_big(ci.image_width, ci.image_height, err, errlen))
+		longjmp(je.jb, 1);
 	ci.scale_num = 1;
 	ci.scale_denom = denom;
 	ci.dct_method = JDCT_ISLOW;
@@ -111,7 +168,7 @@ decode_jpeg(const unsigned char *p, size_t n, int denom, int gray,
 	} else
 		pix = pixCreate(ci.output_width, ci.output_height, 32);
 	if (!pix) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(je.msg, sizeof je.msg, "out of memory");
 		longjmp(je.jb, 1);
 	}
 	wpl = pixGetWpl(pix);
@@ -172,6 +229,9 @@ alpr_image_decode(const unsigned char *p, size_t n, int denom, int gray,
 	case ALPR_IMG_JPEG:
 		return decode_jpeg(p, n, denom, gray, err, errlen);
 	case ALPR_IMG_PNG:
+		/* libpng takes the size from the IHDR that gave w and h */
+		if (too_big((uint32_t)w, (uint32_t)h, err, errlen))
+			return NULL;
 		return decode_png(p, n, denom, gray, err, errlen);
 	}
 	snprintf(err, errlen, "not a JPEG or PNG image");
@@ -187,8 +247,8 @@ alpr_image_load(const char *path, int denom, int gray, char *err,
 	size_t n;
 	PIX *pix;
 
-	if (alpr_read_file(path, &p, &n) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (alpr_read_file_max(path, &p, &n, ALPR_FRAME_MAX) < 0) {
+		snprintf(err, errlen, "%s: %s", path, alpr_strerror(errno));
 		return NULL;
 	}
 	if (!(pix = alpr_image_decode(p, n, denom, gray, why, sizeof why)))
@@ -210,17 +270,25 @@ alpr_frame_pix(json_t *frame, const char *spool, int denom, int gray,
 	int r = -1;
 
 	if (hash) {
+		if (!alpr_spool_name_ok(hash)) {
+			snprintf(err, errlen, "frame's \"image\" is not a spool "
+			    "name (64 lower-case hex digits)");
+			return NULL;
+		}
 		path = alpr_spool_path(alpr_spool_dir(spool), hash);
-		r = alpr_read_file(path, &p, &n);
+		r = alpr_read_file_max(path, &p, &n, ALPR_FRAME_MAX);
 	}
-	if (r < 0 && src)
-		r = alpr_read_file(src, &p, &n);
+	if (r < 0 && src) {
+		free(path);
+		path = alpr_strdup(src);
+		r = alpr_read_file_max(src, &p, &n, ALPR_FRAME_MAX);
+	}
 	if (r < 0) {
-		if (!hash && !src)
+		if (!path)
 			snprintf(err, errlen, "frame has neither \"image\" nor \"src\"");
 		else
 			snprintf(err, errlen, "unable to read frame %s: %s",
-			    path ? path : src, strerror(errno));
+			    path, alpr_strerror(errno));
 		free(path);
 		return NULL;
 	}

@@ -7,6 +7,16 @@
  * per window certifying that window's key with the previous one), and
  * DIR/secret/key the current window's seed. Every writer holds flock on
  * DIR/lock while it appends.
+ *
+ * Each window's key is fresh randomness. Moving to the next window, the
+ * writer signs a checkpoint that covers every entry of the window, then
+ * certifies the next key with this one in a record that also names the
+ * tree's size and root at that moment, and forgets this key: so the key of
+ * window w pins the entries dated before window w+1, and no later key can
+ * change them. The next window's first checkpoint starts from that size.
+ * The new seed is written to DIR/secret/next before its record, and renamed
+ * over DIR/secret/key after it, so that a crash anywhere leaves either the
+ * old key or the new one, never a certified key without its seed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +51,9 @@ struct alpr_log {
 	unsigned char *sk;		/* sodium_malloc'd, 64 bytes */
 	unsigned char *seed;		/* sodium_malloc'd, 32 bytes */
 	off_t torn;			/* offset of an incomplete tail, or -1 */
+	json_t *repairs;		/* repair entries not yet logged */
+	long max_ahead;			/* seconds the clock may jump ahead */
+	const char *jump;		/* a clock jump allowed, and why */
 	int dirty;
 };
 
@@ -112,7 +125,8 @@ append_line(int fd, const char *buf, size_t n)
 }
 
 /* Key chain messages, signed by the key they name (genesis) or the
- * previous window's key. */
+ * previous window's key. Version 2 of a key record also pins the tree as
+ * the previous window closed; version 1 (older logs) does not. */
 char *
 alpr_log_genesis_msg(const char *origin, const char *epoch, long window,
     const char *vkey)
@@ -126,106 +140,87 @@ alpr_log_genesis_msg(const char *origin, const char *epoch, long window,
 }
 
 char *
-alpr_log_key_msg(const char *origin, long w, const char *vkey)
+alpr_log_key_msg(int v, const char *origin, long w, const char *vkey,
+    uint64_t size, const char *root)
 {
-	size_t n = strlen(origin) + strlen(vkey) + 64;
+	size_t n = strlen(origin) + strlen(vkey) + strlen(root) + 96;
 	char *s = alpr_malloc(n);
 
-	snprintf(s, n, "alpr-log key\n%s\n%ld\n%s\n", origin, w, vkey);
+	if (v == 1)
+		snprintf(s, n, "alpr-log key\n%s\n%ld\n%s\n", origin, w, vkey);
+	else
+		snprintf(s, n, "alpr-log key 2\n%s\n%ld\n%s\n%llu\n%s\n", origin,
+		    w, vkey, (unsigned long long)size, root);
 	return s;
 }
 
-static void
-seed_keys(struct alpr_log *l)
-{
-	unsigned char pk[ALPR_PK];
-
-	crypto_sign_seed_keypair(pk, l->sk, l->seed);
-}
-
-/* The next window's seed: SHA-256 of a label and this one. */
-static void
-evolve_seed(unsigned char next[32], const unsigned char *seed)
-{
-	crypto_hash_sha256_state st;
-
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const unsigned char *)"alpr-log evolve",
-	    15);
-	crypto_hash_sha256_update(&st, seed, 32);
-	crypto_hash_sha256_final(&st, next);
-}
-
+/* Write DIR/secret/NAME: window w's seed, durably (temp file, fsync,
+ * rename, fsync of the directory). */
 static int
-write_secret(const char *dir, long w, const unsigned char *seed)
+write_secret(const char *dir, const char *name, long w,
+    const unsigned char *seed)
 {
-	char b64[64], buf[128], *p, *tmp;
-	int fd, r, e;
+	char b64[64], buf[128], *p;
+	int r;
 
 	alpr_b64(b64, sizeof b64, seed, 32);
 	snprintf(buf, sizeof buf, "alpr-log secret\n%ld\n%s\n", w, b64);
-	p = alpr_path(dir, ALPR_LOG_SECRET);
-	tmp = alpr_path(dir, ALPR_LOG_SECRET ".tmp");
-	r = -1;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) >=
-	    0) {
-		r = writeall(fd, buf, strlen(buf)) < 0 || fsync(fd) < 0 ? -1 : 0;
-		e = errno;
-		close(fd);
-		if (r == 0 && rename(tmp, p) < 0)
-			r = -1;
-		if (r < 0) {
-			e = errno;
-			unlink(tmp);
-		}
-		errno = e;
-	}
+	p = alpr_path(dir, name);
+	r = alpr_write_atomic_mode(p, buf, strlen(buf), 0600);
 	sodium_memzero(buf, sizeof buf);
 	sodium_memzero(b64, sizeof b64);
 	free(p);
-	free(tmp);
 	return r;
+}
+
+/* Read DIR/NAME (a secret file) into seed; its window, or -1 (errno). */
+static long
+read_secret(const char *dir, const char *name, unsigned char *seed)
+{
+	unsigned char *buf;
+	char *p = alpr_path(dir, name), *s, *nl;
+	size_t n, got;
+	long w = -1;
+
+	if (alpr_read_file_max(p, &buf, &n, 4096) < 0) {
+		free(p);
+		return -1;
+	}
+	s = (char *)buf;
+	if (strncmp(s, "alpr-log secret\n", 16) == 0) {
+		s += 16;
+		errno = 0;
+		w = strtol(s, &nl, 10);
+		if (nl == s || *nl != '\n' || w < 0 || errno)
+			w = -1;
+		else if (!(s = strchr(nl + 1, '\n')) ||
+		    alpr_unb64(seed, 32, nl + 1, s - nl - 1, &got) < 0 ||
+		    got != 32)
+			w = -1;
+	}
+	if (w < 0)
+		errno = EINVAL;
+	sodium_memzero(buf, n);
+	free(buf);
+	free(p);
+	return w;
 }
 
 static int
 load_secret(struct alpr_log *l)
 {
-	unsigned char *buf;
-	char *p = alpr_path(l->dir, ALPR_LOG_SECRET), *s, *nl;
-	size_t n, got;
+	unsigned char pk[ALPR_PK];
 	long w;
-	int r = -1;
 
-	if (alpr_read_file(p, &buf, &n) < 0) {
-		alpr_warn("unable to read the signing key %s:", p);
-		free(p);
+	if ((w = read_secret(l->dir, ALPR_LOG_SECRET, l->seed)) < 0) {
+		alpr_warn(errno == EINVAL ? "%s/%s: not a log signing key" :
+		    "unable to read the signing key %s/%s:", l->dir,
+		    ALPR_LOG_SECRET);
 		return -1;
 	}
-	buf = alpr_realloc(buf, n + 1);
-	buf[n] = '\0';
-	s = (char *)buf;
-	if (strncmp(s, "alpr-log secret\n", 16) != 0)
-		goto bad;
-	s += 16;
-	w = strtol(s, &nl, 10);
-	if (*nl != '\n' || w < 0)
-		goto bad;
-	s = nl + 1;
-	if (!(nl = strchr(s, '\n')) || alpr_unb64(l->seed, 32, s, nl - s,
-	    &got) < 0 || got != 32)
-		goto bad;
 	l->kw = w;
-	seed_keys(l);
-	r = 0;
-bad:
-	if (r < 0) {
-		errno = EINVAL;
-		alpr_warn("%s: not a log signing key", p);
-	}
-	sodium_memzero(buf, n);
-	free(buf);
-	free(p);
-	return r;
+	crypto_sign_seed_keypair(pk, l->sk, l->seed);
+	return 0;
 }
 
 /*
@@ -268,29 +263,44 @@ save_state(struct alpr_log *l)
 	free(tmp);
 }
 
+/* Is off the start of a line of log.ndjson? */
+static int
+line_start(struct alpr_log *l, json_int_t off)
+{
+	unsigned char nl;
+
+	return off == 0 || (off > 0 && pread(l->fd, &nl, 1, off - 1) == 1 &&
+	    nl == '\n');
+}
+
 static void
 load_state(struct alpr_log *l)
 {
+	unsigned char *buf, root[ALPR_HASH];
 	char *p = alpr_path(l->dir, "state");
 	struct alpr_merkle m;
-	unsigned char root[ALPR_HASH], nl;
 	struct timespec t;
-	json_t *j, *st, *h;
-	size_t i, got;
-	off_t off;
+	json_int_t off, lastoff;
+	json_t *j = NULL, *st, *h;
+	size_t i, got, n;
 
-	j = json_load_file(p, 0, NULL);
+	if (alpr_read_file_max(p, &buf, &n, 1 << 16) == 0) {
+		j = json_loadb((char *)buf, n, 0, NULL);
+		free(buf);
+	}
 	free(p);
 	if (!j)
 		return;
 	st = json_object_get(j, "stack");
 	off = json_integer_value(json_object_get(j, "offset"));
+	lastoff = json_integer_value(json_object_get(j, "lastoff"));
 	alpr_merkle_init(&m);
 	m.size = json_integer_value(json_object_get(j, "size"));
 	if (!json_is_array(st) || json_array_size(st) > 64 || !alpr_rec_str(j,
 	    "last") || alpr_time_parse(alpr_rec_str(j, "last"), &t) < 0 ||
-	    m.size != l->cpsize || off < 0 || (off > 0 && (pread(l->fd, &nl,
-	    1, off - 1) != 1 || nl != '\n')))
+	    m.size != l->cpsize || !line_start(l, off) ||
+	    !line_start(l, lastoff) || lastoff > off ||
+	    (m.size > 0 && (lastoff == off || off - lastoff > ALPR_LOG_LINE_MAX)))
 		goto out;
 	json_array_foreach(st, i, h) {
 		const char *b = json_string_value(h);
@@ -306,7 +316,7 @@ load_state(struct alpr_log *l)
 		goto out;
 	l->tree = m;
 	l->off = off;
-	l->lastoff = json_integer_value(json_object_get(j, "lastoff"));
+	l->lastoff = lastoff;
 	if (alpr_time_cmp(&t, &l->last) > 0)
 		l->last = t;
 out:
@@ -353,93 +363,241 @@ write_checkpoint(struct alpr_log *l, const struct timespec *t, char **note)
 	return r;
 }
 
-/* Does keys.ndjson already end with the record for window w (a crash
- * between certifying a key and storing it)? */
-static int
-have_key(struct alpr_log *l, long w)
+/* Remember a repair, to be logged as an entry by the next append. */
+static void
+note_repair(struct alpr_log *l, const char *what, const char *file,
+    off_t at, uint64_t n, const char *hex)
 {
-	unsigned char *buf;
-	char *p = alpr_path(l->dir, ALPR_LOG_KEYS), *last;
-	json_t *j;
-	size_t n;
-	int r = 0;
+	char why[256];
 
-	if (alpr_read_file(p, &buf, &n) < 0) {
-		free(p);
+	snprintf(why, sizeof why, "incomplete %s of %llu bytes at offset %lld "
+	    "of %s removed (a writer crashed during an append)", what,
+	    (unsigned long long)n, (long long)at, file);
+	json_array_append_new(l->repairs, json_pack("{s:s,s:s,s:s,s:s}",
+	    "action", "repair", "outcome", "ok", "reason", why,
+	    "removed_sha256", hex));
+}
+
+/* Cut fd back to at, the end of its last whole line; the SHA-256 of what
+ * is removed in hex. */
+static int
+cut_tail(int fd, off_t at, off_t end, char hex[ALPR_SHA256_HEX])
+{
+	crypto_hash_sha256_state st;
+	unsigned char buf[1 << 16], h[crypto_hash_sha256_BYTES];
+	ssize_t n;
+	off_t o;
+
+	crypto_hash_sha256_init(&st);
+	for (o = at; o < end; o += n) {
+		n = pread(fd, buf, end - o < (off_t)sizeof buf ? (size_t)(end - o) :
+		    sizeof buf, o);
+		if (n <= 0)
+			return n < 0 ? -1 : (errno = EIO, -1);
+		crypto_hash_sha256_update(&st, buf, n);
+	}
+	crypto_hash_sha256_final(&st, h);
+	sodium_bin2hex(hex, ALPR_SHA256_HEX, h, sizeof h);
+	if (ftruncate(fd, at) < 0 || fsync(fd) < 0)
 		return -1;
+	return 0;
+}
+
+/* The offset just after the last newline of fd before end (0 if none). */
+static off_t
+last_newline(int fd, off_t end)
+{
+	char buf[4096];
+	off_t o = end;
+	size_t k;
+
+	while (o > 0) {
+		k = o < (off_t)sizeof buf ? (size_t)o : sizeof buf;
+		o -= k;
+		if (pread(fd, buf, k, o) != (ssize_t)k)
+			return -1;
+		while (k > 0)
+			if (buf[--k] == '\n')
+				return o + k + 1;
 	}
-	while (n > 0 && buf[n - 1] == '\n')
-		n--;
-	buf = alpr_realloc(buf, n + 1);
-	buf[n] = '\0';
-	last = strrchr((char *)buf, '\n');
-	last = last ? last + 1 : (char *)buf;
-	if ((j = json_loads(last, 0, NULL))) {
-		r = json_integer_value(json_object_get(j, "window")) == w &&
-		    !strcmp(alpr_rec_str(j, "type") ? alpr_rec_str(j, "type") :
-		    "", "log-key");
-		json_decref(j);
+	return 0;
+}
+
+/* A torn last line of checkpoints.ndjson or keys.ndjson is cut off at
+ * once (a record must never be glued to it) and logged by the next append. */
+static int
+repair_tail(struct alpr_log *l, int fd, const char *file, const char *what)
+{
+	char hex[ALPR_SHA256_HEX], c;
+	off_t end = lseek(fd, 0, SEEK_END), at;
+
+	if (end < 0)
+		return -1;
+	if (end == 0 || (pread(fd, &c, 1, end - 1) == 1 && c == '\n'))
+		return 0;
+	if ((at = last_newline(fd, end)) < 0 || cut_tail(fd, at, end, hex) < 0)
+		return -1;
+	note_repair(l, what, file, at, end - at, hex);
+	return 0;
+}
+
+/* The last line of fd (a key record), NUL-terminated, in buf. */
+static int
+last_line(int fd, char *buf, size_t n)
+{
+	off_t end = lseek(fd, 0, SEEK_END), at;
+	ssize_t got;
+
+	if (end <= 0 || (at = last_newline(fd, end - 1)) < 0)
+		return -1;
+	if (end - at > (off_t)n - 1)
+		return errno = EFBIG, -1;
+	if ((got = pread(fd, buf, end - at, at)) != end - at)
+		return -1;
+	buf[got] = '\0';
+	return 0;
+}
+
+/* The window and key of the last record of keys.ndjson (genesis: 0). */
+static long
+last_key(struct alpr_log *l, char *vkey, size_t n)
+{
+	char buf[4096];
+	json_t *j;
+	long w = -1;
+
+	if (last_line(l->keysfd, buf, sizeof buf) < 0)
+		return -1;
+	if ((j = json_loads(buf, 0, NULL)) && alpr_rec_str(j, "key") &&
+	    strlen(alpr_rec_str(j, "key")) < n) {
+		if (!strcmp(alpr_rec_str(j, "type") ? alpr_rec_str(j, "type") :
+		    "", "log-genesis"))
+			w = 0;
+		else if (json_is_integer(json_object_get(j, "window")))
+			w = json_integer_value(json_object_get(j, "window"));
+		snprintf(vkey, n, "%s", alpr_rec_str(j, "key"));
 	}
-	free(buf);
-	free(p);
+	json_decref(j);
+	return w < 0 ? (errno = EINVAL, -1) : w;
+}
+
+/*
+ * Finish or undo a move to the next window that a crash interrupted: with
+ * secret/next for window kw+1 and its key certified, the move is done; with
+ * no record yet, it is undone (the next move draws a new key).
+ */
+static int
+finish_evolve(struct alpr_log *l)
+{
+	unsigned char *seed, pk[ALPR_PK], sk[64];
+	char *next = alpr_path(l->dir, ALPR_LOG_SECRET_NEXT), *key, *vk;
+	char last[512];
+	long w, lw;
+	int r = -1;
+
+	if (access(next, F_OK) < 0) {
+		free(next);
+		return 0;
+	}
+	seed = sodium_malloc(32);
+	if (!seed)
+		alpr_die(ALPR_EXIT_SYS, "fatal: out of memory:");
+	key = alpr_path(l->dir, ALPR_LOG_SECRET);
+	w = read_secret(l->dir, ALPR_LOG_SECRET_NEXT, seed);
+	lw = last_key(l, last, sizeof last);
+	if (w == l->kw + 1 && lw == l->kw) {
+		r = unlink(next);	/* the key was never certified */
+	} else if (w == l->kw + 1 && lw == w) {
+		crypto_sign_seed_keypair(pk, sk, seed);
+		vk = alpr_note_vkey(l->origin, pk);
+		if (!strcmp(vk, last) && (r = rename(next, key)) == 0)
+			r = load_secret(l);
+		else if (r == -1)
+			errno = EINVAL;
+		free(vk);
+		sodium_memzero(sk, sizeof sk);
+	} else
+		errno = EINVAL;
+	if (r < 0)
+		alpr_warn("%s does not finish the move from window %ld to the "
+		    "next: the log cannot sign:", next, l->kw);
+	sodium_free(seed);
+	free(key);
+	free(next);
 	return r;
 }
 
-/* Move to the next window: certify its key with this one, then forget
- * this one. */
+/* Move to the next window: a fresh key, certified by this one together
+ * with the tree as this window closes; then this one is forgotten. */
 static int
 evolve(struct alpr_log *l)
 {
-	unsigned char next[32], nsk[64], pk[ALPR_PK], sig[64];
-	char b64[128], *vkey, *msg, *line;
+	unsigned char next[32], nsk[64], pk[ALPR_PK], sig[64], root[ALPR_HASH];
+	char b64[128], rb64[64], last[512], *vkey, *msg, *line, *p, *q;
 	json_t *rec;
 	int r;
 
-	evolve_seed(next, l->seed);
+	if (last_key(l, last, sizeof last) != l->kw) {
+		alpr_warn("%s/%s does not end with the key of window %ld, the "
+		    "signing key's: the log cannot sign", l->dir, ALPR_LOG_KEYS,
+		    l->kw);
+		return errno = EINVAL, -1;
+	}
+	randombytes_buf(next, sizeof next);
 	crypto_sign_seed_keypair(pk, nsk, next);
 	vkey = alpr_note_vkey(l->origin, pk);
-	r = have_key(l, l->kw + 1);
-	if (r == 0) {
-		msg = alpr_log_key_msg(l->origin, l->kw + 1, vkey);
-		crypto_sign_detached(sig, NULL, (unsigned char *)msg,
-		    strlen(msg), l->sk);
-		free(msg);
-		alpr_b64(b64, sizeof b64, sig, sizeof sig);
-		rec = json_pack("{s:s,s:i,s:I,s:s,s:s}", "type", "log-key",
-		    "v", 1, "window", (json_int_t)(l->kw + 1), "key", vkey,
-		    "sig", b64);
-		line = json_dumps(rec, JSON_COMPACT);
-		json_decref(rec);
-		line = alpr_realloc(line, strlen(line) + 2);
-		strcat(line, "\n");
-		r = append_line(l->keysfd, line, strlen(line));
-		free(line);
-	} else if (r > 0)
-		r = 0;
-	free(vkey);
-	if (r == 0)
-		r = write_secret(l->dir, l->kw + 1, next);
+	alpr_merkle_root(&l->tree, root);
+	alpr_b64(rb64, sizeof rb64, root, ALPR_HASH);
+	msg = alpr_log_key_msg(2, l->origin, l->kw + 1, vkey, l->tree.size,
+	    rb64);
+	crypto_sign_detached(sig, NULL, (unsigned char *)msg, strlen(msg),
+	    l->sk);
+	free(msg);
+	alpr_b64(b64, sizeof b64, sig, sizeof sig);
+	rec = json_pack("{s:s,s:i,s:I,s:s,s:I,s:s,s:s}", "type", "log-key",
+	    "v", 2, "window", (json_int_t)(l->kw + 1), "key", vkey, "size",
+	    (json_int_t)l->tree.size, "root", rb64, "sig", b64);
+	line = json_dumps(rec, JSON_COMPACT);
+	json_decref(rec);
+	line = alpr_realloc(line, strlen(line) + 2);
+	strcat(line, "\n");
+	p = alpr_path(l->dir, ALPR_LOG_SECRET_NEXT);
+	q = alpr_path(l->dir, ALPR_LOG_SECRET);
+	if ((r = write_secret(l->dir, ALPR_LOG_SECRET_NEXT, l->kw + 1,
+	    next)) == 0 && (r = append_line(l->keysfd, line, strlen(line))) < 0)
+		unlink(p);
+	if (r == 0 && (r = rename(p, q)) == 0)
+		r = alpr_fsync_dir(q);
 	if (r == 0) {
 		memcpy(l->seed, next, 32);
 		memcpy(l->sk, nsk, 64);
 		l->kw++;
 	}
+	free(p);
+	free(q);
+	free(line);
+	free(vkey);
 	sodium_memzero(next, sizeof next);
 	sodium_memzero(nsk, sizeof nsk);
 	return r;
 }
 
-/* Hash the entries other writers appended since we last looked; note an
- * incomplete tail. */
+/*
+ * Hash the entries other writers appended since we last looked; note an
+ * incomplete tail. An entry is at most ALPR_LOG_ENTRY_MAX bytes when
+ * written; a line longer than the buffer that is not the torn tail was
+ * put there by hand, and the writer stops (alpr-audit verify names it).
+ */
 static int
 catch_up(struct alpr_log *l)
 {
-	static char buf[1 << 20];
+	static char buf[ALPR_LOG_LINE_MAX];
 	unsigned char h[ALPR_HASH];
 	off_t base = l->off, pos;
 	ssize_t n;
 	size_t have = 0, i, start;
 	json_t *j;
+	char *nl;
 
 	l->torn = -1;
 	for (;;) {
@@ -454,15 +612,30 @@ catch_up(struct alpr_log *l)
 		have += n;
 		start = 0;
 		for (i = 0; i < have; i++) {
-			if (buf[i] != '\n')
-				continue;
+			if (!(nl = memchr(buf + i, '\n', have - i)))
+				break;
+			i = nl - buf;
 			alpr_merkle_leaf(h, buf + start, i - start);
 			alpr_merkle_push(&l->tree, h);
 			l->lastoff = base + start;
 			start = i + 1;
 		}
-		if (start == 0 && have == sizeof buf)
-			return errno = EFBIG, -1;	/* a 1 MiB entry */
+		if (start == 0 && have == sizeof buf) {
+			/* no newline in a whole buffer: a torn tail, or not */
+			for (pos = base + have; (n = pread(l->fd, buf,
+			    sizeof buf, pos)) > 0; pos += n)
+				if (memchr(buf, '\n', n)) {
+					alpr_warn("%s/%s: entry %llu is longer "
+					    "than %d bytes: run alpr-audit "
+					    "verify", l->dir, ALPR_LOG_ENTRIES,
+					    (unsigned long long)l->tree.size,
+					    ALPR_LOG_LINE_MAX);
+					return errno = EFBIG, -1;
+				}
+			if (n < 0)
+				return -1;
+			break;
+		}
 		memmove(buf, buf + start, have - start);
 		base += start;
 		have -= start;
@@ -471,7 +644,8 @@ catch_up(struct alpr_log *l)
 	if (have > 0)
 		l->torn = base;
 	/* The last entry's time keeps times in order. */
-	if (l->tree.size > 0 && l->off - l->lastoff > 1) {
+	if (l->tree.size > 0 && l->off - l->lastoff > 1 &&
+	    l->off - l->lastoff <= ALPR_LOG_LINE_MAX) {
 		char *line = alpr_malloc(l->off - l->lastoff);
 		struct timespec t;
 		pos = l->lastoff;
@@ -488,19 +662,20 @@ catch_up(struct alpr_log *l)
 	return 0;
 }
 
-/* Read the checkpoints other writers signed since we last looked. */
+/* Read the checkpoints other writers signed since we last looked: the
+ * newest that parses is the one the tree is checked against. */
 static int
 catch_up_checkpoints(struct alpr_log *l)
 {
 	struct alpr_checkpoint c;
 	off_t end = lseek(l->cpfd, 0, SEEK_END);
 	char *buf, *p, *q;
-	json_t *j;
 	const char *note;
+	json_t *j;
 
 	if (end < 0)
 		return -1;
-	if (end == l->cpoff)
+	if (end <= l->cpoff)
 		return 0;
 	buf = alpr_malloc(end - l->cpoff + 1);
 	if (pread(l->cpfd, buf, end - l->cpoff, l->cpoff) != end - l->cpoff) {
@@ -508,24 +683,24 @@ catch_up_checkpoints(struct alpr_log *l)
 		return -1;
 	}
 	buf[end - l->cpoff] = '\0';
-	if (!(q = strrchr(buf, '\n'))) {
-		free(buf);
-		return 0;
+	for (p = buf; (q = memchr(p, '\n', buf + (end - l->cpoff) - p));
+	    p = q + 1) {
+		if (!(j = json_loadb(p, q - p, 0, NULL)))
+			continue;
+		if ((note = alpr_rec_str(j, "note"))) {
+			if (!alpr_checkpoint_parse(note, strlen(note), &c) &&
+			    !strcmp(c.origin, l->origin)) {
+				l->cpsize = c.size;
+				memcpy(l->cproot, c.root, ALPR_HASH);
+				l->cpwin = window_of(l, &c.time);
+				if (alpr_time_cmp(&c.time, &l->last) > 0)
+					l->last = c.time;
+			}
+			alpr_checkpoint_free(&c);
+		}
+		json_decref(j);
 	}
-	*q = '\0';
-	p = strrchr(buf, '\n');
-	p = p ? p + 1 : buf;
-	if ((j = json_loads(p, 0, NULL)) && (note = alpr_rec_str(j, "note")) &&
-	    !alpr_checkpoint_parse(note, strlen(note), &c)) {
-		l->cpsize = c.size;
-		memcpy(l->cproot, c.root, ALPR_HASH);
-		l->cpwin = window_of(l, &c.time);
-		if (alpr_time_cmp(&c.time, &l->last) > 0)
-			l->last = c.time;
-	}
-	alpr_checkpoint_free(&c);
-	json_decref(j);
-	l->cpoff += q + 1 - buf;
+	l->cpoff += p - buf;
 	free(buf);
 	return 0;
 }
@@ -536,8 +711,11 @@ lock(struct alpr_log *l)
 	while (flock(l->lockfd, LOCK_EX) < 0)
 		if (errno != EINTR)
 			return -1;
-	if (catch_up(l) < 0 || catch_up_checkpoints(l) < 0 ||
-	    load_secret(l) < 0) {
+	if (repair_tail(l, l->cpfd, ALPR_LOG_CHECKPOINTS,
+	    "checkpoint record") < 0 ||
+	    repair_tail(l, l->keysfd, ALPR_LOG_KEYS, "key record") < 0 ||
+	    catch_up(l) < 0 || catch_up_checkpoints(l) < 0 ||
+	    load_secret(l) < 0 || finish_evolve(l) < 0) {
 		flock(l->lockfd, LOCK_UN);
 		return -1;
 	}
@@ -558,38 +736,59 @@ window_start(const struct alpr_log *l, long w)
 	return t;
 }
 
-/* Under the lock: bring the key and checkpoints to now's window, signing
- * the entries of each window with its own key and each empty window too. */
+/* t, or the log's latest time if that is later. */
+static struct timespec
+not_before_last(const struct alpr_log *l, struct timespec t)
+{
+	return alpr_time_cmp(&t, &l->last) < 0 ? l->last : t;
+}
+
+/*
+ * Under the lock: bring the key and checkpoints to now's window. Each
+ * window opens with a checkpoint (the size the last one closed with) and
+ * closes with one that covers all its entries, empty windows too; then
+ * evolve() certifies the next key. A clock more than max_ahead past the
+ * log's latest time is refused unless l->jump allows it.
+ */
 static int
 advance(struct alpr_log *l, struct timespec *now)
 {
+	char t0[ALPR_TIME_LEN], t1[ALPR_TIME_LEN];
 	struct timespec t;
 	long cw;
 
 	alpr_log_now(now);
-	if (alpr_time_cmp(now, &l->last) < 0)
-		*now = l->last;
+	if (now->tv_sec - l->last.tv_sec > l->max_ahead && !l->jump) {
+		alpr_time_fmt(&l->last, t0);
+		alpr_time_fmt(now, t1);
+		alpr_warn("the clock says %s, more than %ld seconds after the "
+		    "log's latest time %s: not signing; if the clock is right, "
+		    "run alpr-audit checkpoint -c reason", t1, l->max_ahead, t0);
+		return errno = ERANGE, -1;
+	}
+	*now = not_before_last(l, *now);
 	t = window_start(l, l->kw);
 	if (alpr_time_cmp(now, &t) < 0)
 		*now = t;
 	cw = window_of(l, now);
-	while (l->kw < cw) {
-		if (l->tree.size > l->cpsize || l->cpwin < l->kw) {
-			t = window_start(l, l->kw);
-			if (alpr_time_cmp(&t, &l->last) < 0)
-				t = l->last;
-			if (write_checkpoint(l, &t, NULL) < 0)
-				return -1;
-		}
+	if (cw - l->kw > l->max_ahead / l->window + 1 && !l->jump) {
+		alpr_warn("the clock is in window %ld, the signing key's is %ld: "
+		    "not signing for so many windows at once; if the clock is "
+		    "right, run alpr-audit checkpoint -c reason", cw, l->kw);
+		return errno = ERANGE, -1;
+	}
+	for (;;) {
+		t = not_before_last(l, window_start(l, l->kw));
+		if (l->cpwin < l->kw && write_checkpoint(l, &t, NULL) < 0)
+			return -1;
+		if (l->kw >= cw)
+			return 0;
+		if (l->tree.size > l->cpsize && write_checkpoint(l, &t, NULL) < 0)
+			return -1;
 		if (evolve(l) < 0)
 			return -1;
-		t = window_start(l, l->kw);
-		if (write_checkpoint(l, &t, NULL) < 0)
-			return -1;
 	}
-	return 0;
 }
-
 static const char *
 login_name(void)
 {
@@ -629,11 +828,32 @@ static json_t *
 load_json(const char *p)
 {
 	json_error_t err;
-	json_t *j = json_load_file(p, JSON_REJECT_DUPLICATES, &err);
+	unsigned char *buf;
+	json_t *j;
+	size_t n;
 
-	if (!j)
+	if (alpr_read_file_max(p, &buf, &n, 1 << 20) < 0) {
+		alpr_warn("unable to read %s:", p);
+		return NULL;
+	}
+	if (!(j = json_loadb((char *)buf, n, JSON_REJECT_DUPLICATES, &err)))
 		alpr_warn("%s:%d: %s", p, err.line, err.text);
+	free(buf);
 	return j;
+}
+
+/* A whole number from min to max, or def when absent; -1 when bad. */
+static long
+config_num(json_t *j, const char *key, long min, long max, long def)
+{
+	json_t *v = json_object_get(j, key);
+
+	if (!v)
+		return def;
+	if (!json_is_integer(v) || json_integer_value(v) < min ||
+	    json_integer_value(v) > max)
+		return -1;
+	return json_integer_value(v);
 }
 
 static int
@@ -648,9 +868,15 @@ read_config(struct alpr_log *l)
 		goto out;
 	if (!alpr_rec_str(j, "origin") || !alpr_rec_str(j, "epoch") ||
 	    alpr_time_parse(alpr_rec_str(j, "epoch"), &t) < 0 ||
-	    alpr_rec_num(j, "window", 0) < 1 ||
-	    alpr_rec_num(j, "every", 0) < 1) {
-		alpr_warn("%s: wants origin, epoch, window and every", p);
+	    (l->window = config_num(j, "window", ALPR_LOG_WINDOW_MIN,
+	    ALPR_LOG_WINDOW_MAX, -1)) < 0 || (l->every = config_num(j,
+	    "every", 1, 1000000000, -1)) < 0 || (l->max_ahead = config_num(j,
+	    "max_ahead", 1, l->window * ALPR_LOG_AHEAD_WINDOWS,
+	    l->window > 43200 ? l->window : 43200)) < 0) {
+		alpr_warn("%s: wants origin, epoch, window (%ld to %ld "
+		    "seconds), every (1 to 10^9 entries), and max_ahead if any "
+		    "(1 second to %d windows)", p, ALPR_LOG_WINDOW_MIN,
+		    ALPR_LOG_WINDOW_MAX, ALPR_LOG_AHEAD_WINDOWS);
 		goto out;
 	}
 	l->origin = alpr_strdup(alpr_rec_str(j, "origin"));
@@ -658,9 +884,8 @@ read_config(struct alpr_log *l)
 	    NULL;
 	l->role = alpr_rec_str(j, "role") ? alpr_strdup(alpr_rec_str(j,
 	    "role")) : NULL;
-	l->window = alpr_rec_num(j, "window", 3600);
-	l->every = alpr_rec_num(j, "every", 1000);
 	l->epoch = t.tv_sec;
+	l->last.tv_sec = t.tv_sec;	/* nothing is older than the log */
 	if ((v = json_object_get(j, "users")) && json_is_object(v))
 		l->users = json_incref(v);
 	r = 0;
@@ -692,6 +917,7 @@ alpr_log_open(const char *dir)
 	l->dir = alpr_strdup(dir);
 	l->fd = l->cpfd = l->keysfd = l->lockfd = -1;
 	l->cpwin = -1;
+	l->repairs = json_array();
 	l->sk = sodium_malloc(64);
 	l->seed = sodium_malloc(32);
 	if (!l->sk || !l->seed)
@@ -771,18 +997,24 @@ entry(struct alpr_log *l, json_t *in, uint64_t seq, const struct timespec *t)
 
 static int
 add(struct alpr_log *l, char **buf, size_t *len, size_t *cap, json_t *in,
-    const struct timespec *t, unsigned char (*leaf)[ALPR_HASH])
+    const struct timespec *t)
 {
 	json_t *e = entry(l, in, l->tree.size, t);
 	char *s = json_dumps(e, JSON_COMPACT | JSON_ENSURE_ASCII);
+	unsigned char leaf[ALPR_HASH];
 	size_t n;
 
 	json_decref(e);
 	if (!s)
 		return errno = ENOMEM, -1;
-	n = strlen(s);
-	alpr_merkle_leaf(*leaf, s, n);
-	alpr_merkle_push(&l->tree, *leaf);
+	if ((n = strlen(s)) > ALPR_LOG_ENTRY_MAX) {
+		alpr_warn("an entry of %zu bytes is longer than the access log's "
+		    "limit of %d: not logged", n, ALPR_LOG_ENTRY_MAX);
+		free(s);
+		return errno = EMSGSIZE, -1;
+	}
+	alpr_merkle_leaf(leaf, s, n);
+	alpr_merkle_push(&l->tree, leaf);
 	while (*len + n + 1 > *cap) {
 		*cap = *cap ? *cap * 2 : 4096;
 		*buf = alpr_realloc(*buf, *cap);
@@ -794,41 +1026,70 @@ add(struct alpr_log *l, char **buf, size_t *len, size_t *cap, json_t *in,
 	return 0;
 }
 
-/* Cut off an incomplete entry left by a crash, and say so in the log. */
-static json_t *
+/* Cut off an incomplete entry left by a crash; it is logged as repaired. */
+static int
 repair(struct alpr_log *l)
 {
-	char hex[ALPR_SHA256_HEX], why[160];
+	char hex[ALPR_SHA256_HEX];
 	off_t end = lseek(l->fd, 0, SEEK_END);
-	size_t n = end - l->torn;
-	char *junk = alpr_malloc(n + 1);
 
-	if (pread(l->fd, junk, n, l->torn) != (ssize_t)n) {
-		free(junk);
-		return NULL;
-	}
-	alpr_sha256_hex(junk, n, hex);
-	free(junk);
-	if (ftruncate(l->fd, l->torn) < 0 || fsync(l->fd) < 0)
-		return NULL;
-	snprintf(why, sizeof why, "incomplete entry of %zu bytes at offset "
-	    "%lld removed (a writer crashed during an append)", n,
-	    (long long)l->torn);
+	if (end < 0 || cut_tail(l->fd, l->torn, end, hex) < 0)
+		return -1;
+	note_repair(l, "entry", ALPR_LOG_ENTRIES, l->torn, end - l->torn, hex);
 	l->torn = -1;
-	return json_pack("{s:s,s:s,s:s,s:s}", "action", "repair", "outcome",
-	    "ok", "reason", why, "removed_sha256", hex);
+	return 0;
+}
+
+/* Under the lock, after advance: append the pending repair entries and
+ * in[0..n), all in one write, and a checkpoint when the size crosses a
+ * multiple of every. On failure nothing was appended. */
+static int
+append_locked(struct alpr_log *l, const struct timespec *now, json_t **in,
+    size_t n)
+{
+	struct alpr_merkle saved = l->tree;
+	uint64_t before = l->tree.size;
+	char *buf = NULL, *nl;
+	size_t len = 0, cap = 0, i;
+	json_t *fix;
+	int e;
+
+	if (l->torn >= 0 && repair(l) < 0)
+		return -1;
+	json_array_foreach(l->repairs, i, fix)
+		if (add(l, &buf, &len, &cap, fix, now) < 0)
+			goto fail;
+	for (i = 0; i < n; i++)
+		if (add(l, &buf, &len, &cap, in[i], now) < 0)
+			goto fail;
+	if (len == 0)
+		return 0;
+	if (append_line(l->fd, buf, len) < 0)
+		goto fail;
+	json_array_clear(l->repairs);
+	nl = len > 1 ? memrchr(buf, '\n', len - 1) : NULL;
+	l->lastoff = l->off + (nl ? nl + 1 - buf : 0);
+	l->off += len;
+	l->last = *now;
+	l->dirty = 1;
+	free(buf);
+	if (l->tree.size / l->every != before / l->every &&
+	    write_checkpoint(l, now, NULL) < 0)
+		alpr_warn("unable to write a checkpoint:");
+	return 0;
+fail:
+	e = errno;
+	l->tree = saved;
+	free(buf);
+	errno = e;
+	return -1;
 }
 
 int
 alpr_log_append_batch(struct alpr_log *l, json_t **in, size_t n)
 {
-	struct alpr_merkle saved;
 	struct timespec now;
-	unsigned char leaf[ALPR_HASH];
-	char *buf = NULL, *nl;
-	size_t len = 0, cap = 0, i;
-	json_t *fix = NULL;
-	uint64_t before;
+	size_t i;
 	int r = -1, e;
 
 	for (i = 0; i < n; i++)
@@ -837,38 +1098,9 @@ alpr_log_append_batch(struct alpr_log *l, json_t **in, size_t n)
 			return errno = EINVAL, -1;
 	if (lock(l) < 0)
 		return -1;
-	if (advance(l, &now) < 0)
-		goto out;
-	saved = l->tree;
-	before = l->tree.size;
-	if (l->torn >= 0) {
-		if (!(fix = repair(l)))
-			goto out;
-		add(l, &buf, &len, &cap, fix, &now, &leaf);
-		json_decref(fix);
-	}
-	for (i = 0; i < n; i++)
-		if (add(l, &buf, &len, &cap, in[i], &now, &leaf) < 0) {
-			l->tree = saved;
-			goto out;
-		}
-	if (append_line(l->fd, buf, len) < 0) {
-		l->tree = saved;
-		goto out;
-	}
-	nl = len > 1 ? memrchr(buf, '\n', len - 1) : NULL;
-	l->lastoff = l->off + (nl ? nl + 1 - buf : 0);
-	l->off += len;
-	l->last = now;
-	l->dirty = 1;
-	r = 0;
-	/* Checkpoint when the size crossed a multiple of every. */
-	if (l->tree.size / l->every != before / l->every &&
-	    write_checkpoint(l, &now, NULL) < 0)
-		alpr_warn("unable to write a checkpoint:");
-out:
+	if (advance(l, &now) == 0)
+		r = append_locked(l, &now, in, n);
 	e = errno;
-	free(buf);
 	unlock(l);
 	errno = e;
 	return r;
@@ -888,11 +1120,38 @@ alpr_log_checkpoint(struct alpr_log *l, char **note)
 
 	if (lock(l) < 0)
 		return -1;
-	if (advance(l, &now) == 0)
+	if (advance(l, &now) == 0 && append_locked(l, &now, NULL, 0) == 0)
 		r = write_checkpoint(l, &now, note);
 	e = errno;
 	unlock(l);
 	errno = e;
+	return r;
+}
+
+int
+alpr_log_jump(struct alpr_log *l, const char *reason, char **note)
+{
+	char from[ALPR_TIME_LEN], to[ALPR_TIME_LEN];
+	struct timespec now;
+	json_t *e;
+	int r = -1, err;
+
+	if (lock(l) < 0)
+		return -1;
+	alpr_time_fmt(&l->last, from);
+	l->jump = reason;
+	if (advance(l, &now) == 0) {
+		alpr_time_fmt(&now, to);
+		e = json_pack("{s:s,s:s,s:s,s:s,s:s}", "action", "clock-jump",
+		    "outcome", "ok", "reason", reason, "from", from, "to", to);
+		if ((r = append_locked(l, &now, &e, 1)) == 0)
+			r = write_checkpoint(l, &now, note);
+		json_decref(e);
+	}
+	l->jump = NULL;
+	err = errno;
+	unlock(l);
+	errno = err;
 	return r;
 }
 
@@ -920,6 +1179,7 @@ alpr_log_close(struct alpr_log *l)
 	sodium_free(l->sk);
 	sodium_free(l->seed);
 	json_decref(l->users);
+	json_decref(l->repairs);
 	free(l->origin);
 	free(l->org);
 	free(l->role);
@@ -949,6 +1209,7 @@ alpr_log_init(const char *dir, const struct alpr_log_config *cf)
 	struct alpr_log *l;
 	json_t *j;
 	struct stat st;
+	int r;
 
 	alpr_crypto_init();
 	if (!alpr_note_name_ok(cf->origin, strlen(cf->origin))) {
@@ -983,7 +1244,7 @@ alpr_log_init(const char *dir, const struct alpr_log_config *cf)
 	free(msg);
 	alpr_b64(b64, sizeof b64, sig, sizeof sig);
 	sodium_memzero(sk, sizeof sk);
-	if (write_secret(dir, 0, seed) < 0) {
+	if (write_secret(dir, ALPR_LOG_SECRET, 0, seed) < 0) {
 		alpr_warn("unable to write the signing key:");
 		goto fail;
 	}
@@ -1026,10 +1287,14 @@ alpr_log_init(const char *dir, const struct alpr_log_config *cf)
 		goto fail;
 	}
 	free(s);
-	/* The first checkpoint: the empty tree, signed in window 0. */
+	/* The first checkpoint: the empty tree at the start of window 0. */
 	if (!(l = alpr_log_open(dir)))
 		goto fail;
-	if (alpr_log_checkpoint(l, NULL) < 0) {
+	if ((r = lock(l)) == 0) {
+		r = advance(l, &now);
+		unlock(l);
+	}
+	if (r < 0) {
 		alpr_warn("unable to write the first checkpoint:");
 		alpr_log_close(l);
 		goto fail;

@@ -1,37 +1,59 @@
-/* merkle.c: RFC 6962/9162 Merkle trees over SHA-256: hashes, the compact
- * range used to stream a root, proofs and their verification. */
+/*
+ * merkle.c: RFC 6962/9162 Merkle trees over SHA-256: hashes, the compact
+ * range used to stream a root, proofs and their verification.
+ *
+ * Verifying a million entries hashes two million times, so the leaf and
+ * node hashes use OpenSSL's libcrypto through one EVP context kept per
+ * thread: it runs the CPU's SHA instructions where there are any.
+ * Measured here (best of 6, a million leaves of 235 bytes and a million
+ * nodes): libcrypto EVP 0.39 s, hand-written SHA-NI code 0.38 s, libsodium
+ * 1.40 s, OpenSSL's one-shot SHA256() 1.03 s (it fetches the algorithm on
+ * every call).
+ */
 #include <string.h>
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include "alpr.h"
 
+/* SHA-256 of the byte c followed by p[0..n). */
+static void
+sha256(unsigned char out[ALPR_HASH], unsigned char c, const void *p, size_t n)
+{
+	static _Thread_local EVP_MD_CTX *ctx;
+	EVP_MD *md;
+
+	if (!ctx) {
+		if (!(ctx = EVP_MD_CTX_new()) ||
+		    !(md = EVP_MD_fetch(NULL, "SHA256", NULL)))
+			alpr_die(ALPR_EXIT_SYS, "fatal: libcrypto has no SHA-256");
+		if (!EVP_DigestInit_ex2(ctx, md, NULL))
+			alpr_die(ALPR_EXIT_SYS, "fatal: libcrypto: SHA-256 failed");
+		EVP_MD_free(md);	/* the context keeps its own reference */
+	}
+	/* A NULL type reuses the context's digest without fetching it. */
+	if (!EVP_DigestInit_ex2(ctx, NULL, NULL) ||
+	    !EVP_DigestUpdate(ctx, &c, 1) || !EVP_DigestUpdate(ctx, p, n) ||
+	    !EVP_DigestFinal_ex(ctx, out, NULL))
+		alpr_die(ALPR_EXIT_SYS, "fatal: libcrypto: SHA-256 failed");
+}
+
 void
 alpr_merkle_leaf(unsigned char out[ALPR_HASH], const void *p, size_t n)
 {
-	crypto_hash_sha256_state st;
-	unsigned char z = 0;
-
-	if (alpr_merkle_sha(out, 0, p, n) == 0)
-		return;
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, &z, 1);
-	crypto_hash_sha256_update(&st, p, n);
-	crypto_hash_sha256_final(&st, out);
+	sha256(out, 0, p, n);
 }
 
 void
 alpr_merkle_node(unsigned char out[ALPR_HASH], const unsigned char l[ALPR_HASH],
     const unsigned char r[ALPR_HASH])
 {
-	unsigned char buf[1 + 2 * ALPR_HASH];
+	unsigned char buf[2 * ALPR_HASH];
 
-	memcpy(buf + 1, l, ALPR_HASH);
-	memcpy(buf + 1 + ALPR_HASH, r, ALPR_HASH);
-	if (alpr_merkle_sha(out, 1, buf + 1, 2 * ALPR_HASH) == 0)
-		return;
-	buf[0] = 1;
-	crypto_hash_sha256(out, buf, sizeof buf);
+	memcpy(buf, l, ALPR_HASH);
+	memcpy(buf + ALPR_HASH, r, ALPR_HASH);
+	sha256(out, 1, buf, sizeof buf);
 }
 
 void

@@ -54,6 +54,41 @@ alpr_record_check(json_t *rec)
 	return NULL;
 }
 
+/*
+ * The next line in r->buf, NUL-terminated, with its newline if it has one;
+ * its length, or -1 at the end. A line longer than ALPR_RECORD_MAX is read
+ * to its end but not kept: ALPR_RECORD_MAX + 1 is returned.
+ */
+static ssize_t
+get_line(struct alpr_reader *r)
+{
+	size_t n = 0;
+	int c = EOF, over = 0;
+
+	flockfile(r->f);
+	while ((c = getc_unlocked(r->f)) != EOF) {
+		if (n + 2 > r->cap) {
+			if (r->cap > ALPR_RECORD_MAX) {
+				over = 1;
+				n = 0;
+			} else {
+				r->cap = r->cap ? r->cap * 2 : 4096;
+				r->buf = alpr_realloc(r->buf, r->cap);
+			}
+		}
+		r->buf[n++] = c;
+		if (c == '\n')
+			break;
+	}
+	funlockfile(r->f);
+	if (c == EOF && ferror(r->f))
+		alpr_die(ALPR_EXIT_SYS, "fatal: unable to read %s:", r->name);
+	if (c == EOF && n == 0 && !over)
+		return -1;
+	r->buf[n] = '\0';
+	return over ? ALPR_RECORD_MAX + 1 : (ssize_t)n;
+}
+
 int
 alpr_read_record(struct alpr_reader *r, json_t **rec)
 {
@@ -63,15 +98,14 @@ alpr_read_record(struct alpr_reader *r, json_t **rec)
 	json_t *j;
 
 	for (;;) {
-		errno = 0;
-		n = getline(&r->buf, &r->cap, r->f);
-		if (n < 0) {
-			if (ferror(r->f))
-				alpr_die(ALPR_EXIT_SYS, "fatal: unable to read %s:",
-				    r->name);
+		if ((n = get_line(r)) < 0)
 			return 0;
-		}
 		r->line++;
+		if (n > ALPR_RECORD_MAX) {
+			alpr_rec_fail(r, "line longer than %d bytes: skipped",
+			    ALPR_RECORD_MAX);
+			continue;
+		}
 		while (n > 0 && (r->buf[n - 1] == '\n' || r->buf[n - 1] == '\r'))
 			r->buf[--n] = '\0';
 		if (n == 0)

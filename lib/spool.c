@@ -22,6 +22,13 @@ alpr_spool_dir(const char *opt)
 	return def;
 }
 
+int
+alpr_spool_name_ok(const char *s)
+{
+	return strlen(s) == ALPR_SHA256_HEX - 1 &&
+	    strspn(s, "0123456789abcdef") == ALPR_SHA256_HEX - 1;
+}
+
 char *
 alpr_spool_path(const char *dir, const char *hex)
 {

@@ -18,6 +18,14 @@ alpr_setprogname(const char *argv0)
 	alpr_progname = p ? p + 1 : argv0 ? argv0 : "alpr";
 }
 
+const char *
+alpr_strerror(int e)
+{
+	if (e == ALPR_ENOTREG)
+		return "Not a regular file";
+	return strerror(e);
+}
+
 void
 alpr_vwarn(const char *fmt, va_list ap)
 {
@@ -27,7 +35,7 @@ alpr_vwarn(const char *fmt, va_list ap)
 	fprintf(stderr, "%s: ", alpr_progname);
 	vfprintf(stderr, fmt, ap);
 	if (n > 0 && fmt[n - 1] == ':')
-		fprintf(stderr, " %s", strerror(saved));
+		fprintf(stderr, " %s", alpr_strerror(saved));
 	fputc('\n', stderr);
 	errno = saved;
 }

@@ -20,7 +20,7 @@ entry A3 >"$T/a3"
 ALPR_USER=carol check "the next writer appends" alpr-audit -d "$L" append "$T/a3"
 sed -n 3p "$L/log.ndjson" >"$T/repair"
 like "after an entry that says it repaired the log" "$(cat "$T/repair")" \
-	'"seq":2,.*"action":"repair","outcome":"ok","reason":"incomplete entry of 67 bytes at offset [0-9]+ removed \(a writer crashed during an append\)"'
+	'"seq":2,.*"action":"repair","outcome":"ok","reason":"incomplete entry of 67 bytes at offset [0-9]+ of log.ndjson removed \(a writer crashed during an append\)"'
 like "naming the hash of what it removed" "$(cat "$T/repair")" "\"removed_sha256\":\"$junk\""
 like "then the new entry" "$(sed -n 4p "$L/log.ndjson")" '"seq":3,.*"user":"carol".*"plate":"A3"'
 check "the repaired log verifies" alpr-audit -d "$L" verify -k "$T/pub"

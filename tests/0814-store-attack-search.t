@@ -5,7 +5,7 @@
 # silently searching nothing; show logging what it read.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/deploy.sh"
-plan 8
+plan 10
 
 mkdeploy || { echo "Bail out! no deployment"; exit 1; }
 {
@@ -25,6 +25,13 @@ svc jdoe alpr-store find -e -P stolen-vehicle -C 26-0117 -R "reported stolen fro
 	--hotlist "$M/bolo.csv" >"$T/out" 2>/dev/null
 like "(a hotlist search finds the car)" "$(cat "$T/out")" PARTNR1
 like "the plates a hotlist search looks for are in the access log" "$(entries search | tail -1)" '"plates":\["PARTNR1"\]'
+# a hotlist too big for its plates to go into the search's log entry
+att sh -c "perl -e 'print qq(plate,state,category,reason,expires\n); printf qq(BIG%05d,CA,stolen-vehicle,bolo,2099-12-31\n), \$_ for 1..6000' >$M/big.csv"
+n=$(nlog)
+svc jdoe alpr-store find -e -P stolen-vehicle -C 26-0117 -R "reported stolen from the Main St lot" \
+	--hotlist "$M/big.csv" >"$T/out" 2>"$T/err"
+ok $([ $? -eq 1 ] && [ ! -s "$T/out" ]; echo $?) "a hotlist whose plates would not fit in the log entry is not searched"
+like "... saying so" "$(cat "$T/err")" "6000 entries: a search logs every plate"
 sed -i 's/^max_results = .*/max_results = 2/' "$H/alpr.conf"
 n=$(svc jdoe alpr-store find $J -R "partial plate from a witness to the hit and run" --limit 1000000 '7AB*' 2>/dev/null | grep -c 7AB)
 is "no search returns more than max_results, whatever --limit" "$n" 2

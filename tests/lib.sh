@@ -22,6 +22,10 @@ _n=0
 _failed=0
 
 plan() { echo "1..$1"; }
+# Bound the memory of what runs next (KB of address space), so that a
+# runaway read or decode fails instead of the machine; not under
+# AddressSanitizer (scripts/check-sanitize), which maps terabytes of shadow.
+limit_memory() { [ -n "${ASAN_OPTIONS:-}" ] || ulimit -v "$1"; }
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 
 _result() {	# status description

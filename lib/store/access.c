@@ -418,5 +418,11 @@ alpr_store_justify_case(const struct alpr_store *s, const char *kase,
 		    "alone is refused)", s->conf.reason_min);
 		return why;
 	}
+	if (strlen(reason) > ALPR_REASON_MAX) {
+		snprintf(why, n, "reason of %zu bytes: say it in at most %d "
+		    "(it goes into one access-log entry)", strlen(reason),
+		    ALPR_REASON_MAX);
+		return why;
+	}
 	return NULL;
 }

@@ -110,6 +110,7 @@ static PIX *
 picture(int w, int h, unsigned seed)
 {
 	PIX *pix = pixCreate(w, h, 32);
+	BOX *b;
 	int x, y;
 
 	srand(seed);
@@ -117,7 +118,9 @@ picture(int w, int h, unsigned seed)
 		for (x = 0; x < w; x++)
 			pixSetRGBPixel(pix, x, y, (x * 255 / w + seed * 37) & 0xff,
 			    (y * 255 / h) & 0xff, rand() & 0x3f);
-	pixRenderBoxArb(pix, boxCreate(w / 4, h / 3, w / 2, h / 3), 3, 0, 0, 0);
+	b = boxCreate(w / 4, h / 3, w / 2, h / 3);
+	pixRenderBoxArb(pix, b, 3, 0, 0, 0);
+	boxDestroy(&b);
 	return pix;
 }
 
@@ -249,5 +252,9 @@ main(int argc, char **argv)
 	if (!(f = fopen(argv[optind + 2], "wb")) || fwrite(out, 1, m, f) != m)
 		alpr_die(3, "unable to write %s:", argv[optind + 2]);
 	alpr_fshut(f, argv[optind + 2]);
+	pixDestroy(&pix);
+	free(img);
+	free(th);
+	free(out);
 	return 0;
 }

@@ -7,6 +7,11 @@
  *					re-sign every checkpoint over the log as
  *					it now is with a secret key file, keeping
  *					each claimed time, or claiming TIME
+ *	log-attack derive KEYFILE N	print the key file N windows after
+ *					KEYFILE's as a copy of it derives it if
+ *					keys evolve deterministically (SHA-256 of
+ *					"alpr-log evolve" and the seed, as they
+ *					once did)
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -74,6 +79,26 @@ flip(const char *dir, int argc, char **argv)
 	return missed != 0;
 }
 
+/* The seed of a key file, and its window. */
+static long
+key_seed(const char *keyfile, unsigned char seed[32])
+{
+	unsigned char *buf;
+	size_t n, got;
+	char *s;
+	long w;
+
+	if (alpr_read_file(keyfile, &buf, &n) < 0)
+		alpr_die(3, "%s:", keyfile);
+	s = strchr((char *)buf, '\n');
+	w = s ? strtol(s + 1, NULL, 10) : -1;
+	if (!s || !(s = strchr(s + 1, '\n')) || alpr_unb64(seed, 32, s + 1,
+	    strcspn(s + 1, "\n"), &got) < 0 || got != 32)
+		alpr_die(3, "%s: bad key", keyfile);
+	free(buf);
+	return w;
+}
+
 static int
 forge(const char *dir, const char *keyfile, const char *when)
 {
@@ -81,8 +106,8 @@ forge(const char *dir, const char *keyfile, const char *when)
 	unsigned char (*leaves)[ALPR_HASH] = NULL;
 	struct alpr_checkpoint c;
 	struct timespec t;
-	size_t n, got, nl = 0, i, start;
-	char p[4096], *s, *body, *note, *out = NULL, *line;
+	size_t n, nl = 0, i, start;
+	char p[4096], *body, *note, *out = NULL, *line;
 	size_t outn = 0;
 	FILE *f;
 	json_t *rec;
@@ -90,15 +115,8 @@ forge(const char *dir, const char *keyfile, const char *when)
 	size_t cap = 0;
 	ssize_t r;
 
-	if (alpr_read_file(keyfile, &buf, &n) < 0)
-		alpr_die(3, "%s:", keyfile);
-	buf = alpr_realloc(buf, n + 1);
-	buf[n] = 0;
-	s = strchr(strchr((char *)buf, '\n') + 1, '\n') + 1;
-	if (alpr_unb64(seed, 32, s, strcspn(s, "\n"), &got) < 0)
-		alpr_die(3, "%s: bad key", keyfile);
+	key_seed(keyfile, seed);
 	crypto_sign_seed_keypair(pk, sk, seed);
-	free(buf);
 	snprintf(p, sizeof p, "%s/%s", dir, ALPR_LOG_ENTRIES);
 	if (alpr_read_file(p, &buf, &n) < 0)
 		alpr_die(3, "%s:", p);
@@ -149,6 +167,26 @@ forge(const char *dir, const char *keyfile, const char *when)
 	return 0;
 }
 
+static int
+derive(const char *keyfile, long n)
+{
+	crypto_hash_sha256_state st;
+	unsigned char seed[32];
+	char b64[64];
+	long w = key_seed(keyfile, seed), i;
+
+	for (i = 0; i < n; i++) {
+		crypto_hash_sha256_init(&st);
+		crypto_hash_sha256_update(&st,
+		    (const unsigned char *)"alpr-log evolve", 15);
+		crypto_hash_sha256_update(&st, seed, 32);
+		crypto_hash_sha256_final(&st, seed);
+	}
+	alpr_b64(b64, sizeof b64, seed, 32);
+	printf("alpr-log secret\n%ld\n%s\n", w + n, b64);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -158,7 +196,9 @@ main(int argc, char **argv)
 		return flip(argv[2], argc - 3, argv + 3);
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "forge"))
 		return forge(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
+	if (argc == 4 && !strcmp(argv[1], "derive"))
+		return derive(argv[2], atol(argv[3]));
 	fprintf(stderr, "usage: log-attack flip DIR FILE... | "
-	    "forge DIR KEYFILE [TIME]\n");
+	    "forge DIR KEYFILE [TIME] | derive KEYFILE N\n");
 	return 2;
 }
