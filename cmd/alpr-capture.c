@@ -39,14 +39,9 @@ static time_t last_progress;
 static void
 usage(const char *why)
 {
-	if (why)
-		fprintf(stderr, "%s: %s\n", alpr_progname, why);
-	fprintf(stderr,
-	    "usage: %s [-t] [-c camera] [-S spool] [-g[host:port] | "
+	alpr_usage(why, "[-t] [-c camera] [-S spool] [-g[host:port] | "
 	    "--lat deg --lon deg]\n"
-	    "           [file ... | -w dir | -m [stream ...]]\n",
-	    alpr_progname);
-	exit(ALPR_EXIT_USAGE);
+	    "           [file ... | -w dir | -m [stream ...]]");
 }
 
 static int
@@ -169,7 +164,7 @@ capture_file(const char *path, void *arg)
 
 	alpr_prof_begin();
 	if (alpr_read_file(path, &p, &n) < 0) {
-		alpr_fail("unable to read %s:", path);
+		alpr_fail_sys("unable to read %s:", path);
 		return -1;
 	}
 	if (stat(path, &st) < 0)
@@ -285,7 +280,7 @@ stream(const char *path, long *seq)
 		return;
 	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		alpr_fail("unable to open %s:", path);
+		alpr_fail_sys("unable to open %s:", path);
 		return;
 	}
 	alpr_mjpeg_read(fd, path, seq, stream_frame, NULL);
@@ -323,7 +318,7 @@ main(int argc, char **argv)
 	int c, i;
 
 	alpr_setprogname(argv[0]);
-	while ((c = getopt_long(argc, argv, "c:g::mS:tw:", lopts, NULL)) != -1)
+	while ((c = alpr_getopt(argc, argv, "c:g::mS:tw:", lopts, usage)) != -1)
 		switch (c) {
 		case 'c': camera = optarg; break;
 		case 'g': use_gps = 1; gps_host = optarg; break;

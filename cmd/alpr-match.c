@@ -33,11 +33,8 @@ static int running;
 static void
 usage(const char *why)
 {
-	if (why)
-		fprintf(stderr, "%s: %s\n", alpr_progname, why);
-	fprintf(stderr, "usage: %s [-a] [-C config] [-L logdir] [-x command] "
-	    "[-e | -d N] -l hotlist ... [file ...]\n", alpr_progname);
-	exit(ALPR_EXIT_USAGE);
+	alpr_usage(why, "[-a] [-C config] [-L logdir] [-x command] "
+	    "[-e | -d N] -l hotlist ... [file ...]");
 }
 
 static int
@@ -119,7 +116,8 @@ load(const struct spec *s)
 		return;
 	}
 	if ((n = scandir(s->path, &d, listfile, alphasort)) < 0) {
-		alpr_fail("unable to read hotlist folder %s:", s->path);
+		alpr_fail_sys("unable to read hotlist folder %s:",
+		    s->path);
 		return;
 	}
 	if (n == 0)
@@ -437,7 +435,7 @@ main(int argc, char **argv)
 	int c, i, fd, maxdiff = 1, modeset = 0;
 
 	alpr_setprogname(argv[0]);
-	while ((c = getopt(argc, argv, "aC:d:el:L:x:")) != -1)
+	while ((c = alpr_getopt(argc, argv, "aC:d:el:L:x:", NULL, usage)) != -1)
 		switch (c) {
 		case 'a': aflag = 1; break;
 		case 'C': Copt = optarg; break;
@@ -474,7 +472,8 @@ main(int argc, char **argv)
 	if (logp)
 		alpr_log_close(logp);
 	if (loaded == 0)
-		alpr_die(ALPR_EXIT_FAIL, "fatal: no hotlist loaded");
+		alpr_die(alpr_status > ALPR_EXIT_FAIL ? alpr_status :
+		    ALPR_EXIT_FAIL, "fatal: no hotlist loaded");
 	alpr_hotlist_index(hl);
 
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
@@ -486,7 +485,7 @@ main(int argc, char **argv)
 			continue;
 		}
 		if ((fd = open(argv[i], O_RDONLY | O_CLOEXEC)) < 0) {
-			alpr_fail("unable to open %s:", argv[i]);
+			alpr_fail_sys("unable to open %s:", argv[i]);
 			continue;
 		}
 		stream(fd, argv[i]);

@@ -84,12 +84,8 @@ static struct alpr_patterns *patterns;
 static void
 usage(const char *why)
 {
-	if (why)
-		fprintf(stderr, "%s: %s\n", alpr_progname, why);
-	fprintf(stderr, "usage: %s [-1] [-c minconf] [-m model] [-n candidates] "
-	    "[-p patterns] [-r regions] [-S spool] [file ...]\n",
-	    alpr_progname);
-	exit(ALPR_EXIT_USAGE);
+	alpr_usage(why, "[-1] [-c minconf] [-m model] [-n candidates] "
+	    "[-p patterns] [-r regions] [-S spool] [file ...]");
 }
 
 /* A .model file is the glyph classifier's; anything else Tesseract's. */
@@ -346,7 +342,8 @@ main(int argc, char *argv[])
 	 */
 	if (!getenv("OMP_THREAD_LIMIT") && setenv("OMP_THREAD_LIMIT", "1", 0) == 0)
 		execv("/proc/self/exe", argv);
-	while ((c = getopt(argc, argv, "1c:m:n:p:r:S:")) != -1)
+	while ((c = alpr_getopt(argc, argv, "1c:m:n:p:r:S:", NULL, usage)) !=
+	    -1)
 		switch (c) {
 		case '1': multi = 0; break;
 		case 'c': minconf = alpr_strtod(optarg, 0, 100, "-c"); break;

@@ -23,6 +23,9 @@ enum {
 
 #define ALPR_RECORD_VERSION 1
 
+/* The version of alpr: one for every program (--version). */
+#define ALPR_VERSION "0.1"
+
 /* util.c: program name, die/warn, checked allocation, output shutdown. */
 extern const char *alpr_progname;
 extern int alpr_status;		/* exit status accumulated by alpr_fail */
@@ -31,6 +34,9 @@ void alpr_setprogname(const char *argv0);
 void alpr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* alpr_warn, and the exit status becomes at least ALPR_EXIT_FAIL. */
 void alpr_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* alpr_warn, and the exit status becomes ALPR_EXIT_SYS: an input file that
+ * cannot be opened or read, for one. The program goes on with the rest. */
+void alpr_fail_sys(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void alpr_die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 void alpr_vwarn(const char *fmt, va_list ap);
@@ -43,6 +49,24 @@ void alpr_fshut(FILE *f, const char *name);
 /* Parse a number; die with usage status naming the option on failure. */
 long alpr_strtonum(const char *s, long min, long max, const char *what);
 double alpr_strtod(const char *s, double min, double max, const char *what);
+/*
+ * What every program's usage(why) calls: with why ALPR_HELP (-h, --help)
+ * "usage: prog SYNOPSIS" on stdout and exit 0; else "prog: why" (unless
+ * NULL) and the synopsis on stderr, and exit ALPR_EXIT_USAGE.
+ */
+extern const char alpr_help[];
+#define ALPR_HELP alpr_help
+void alpr_usage(const char *why, const char *synopsis)
+	__attribute__((noreturn));
+/*
+ * getopt_long(3) with what every program has besides its own options
+ * (optstring, and lo or NULL): -h and --help call usage(ALPR_HELP),
+ * --version prints "prog VERSION" and exits 0, and an unknown option or a
+ * missing argument calls usage(NULL).
+ */
+struct option;
+int alpr_getopt(int argc, char **argv, const char *optstring,
+    const struct option *lo, void (*usage)(const char *why));
 /* qsort comparison of ints, ascending. */
 int alpr_intcmp(const void *a, const void *b);
 

@@ -1028,7 +1028,7 @@ alpr_hotlist_read(struct alpr_hotlist *hl, const char *path, int maxdiff,
 		return -1;
 	}
 	if (stat(path, &sb) < 0 || alpr_read_file(path, &buf, &n) < 0) {
-		alpr_warn("unable to read hotlist %s:", path);
+		alpr_fail_sys("unable to read hotlist %s:", path);
 		return -1;
 	}
 	st->mtime = sb.st_mtime;

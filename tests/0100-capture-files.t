@@ -2,7 +2,7 @@
 # alpr-capture on image files: records, spool, time sources, position,
 # rejected inputs and usage errors.
 . "$(dirname "$0")/lib.sh"
-plan 55
+plan 56
 
 S=$T/spool
 export TZ=UTC
@@ -101,6 +101,8 @@ echo "not an image" >text.jpg
 head -c 3000 a.jpg >trunc.jpg
 : >empty.png
 check_status 1 "bad inputs make exit status 1" \
+	alpr-capture -S "$S" text.jpg a.jpg trunc.jpg b.png empty.png
+check_status 3 "a missing file among them makes it 3" \
 	alpr-capture -S "$S" text.jpg a.jpg trunc.jpg missing.jpg b.png empty.png
 is "the good files still come out" "$(capture-get src <out)" "a.jpg
 b.png"
@@ -112,7 +114,7 @@ like "empty file named" "$(cat err)" "^alpr-capture: empty.png: not a JPEG or PN
 is "four warnings" "$(wc -l <err | tr -d ' ')" 4
 ok "$(test ! -e "$S/$(sha256sum trunc.jpg | cut -c1-2)"; echo $?)" \
 	"truncated JPEG not spooled"
-check_status 1 "a directory" alpr-capture -S "$S" "$T"
+check_status 3 "a directory cannot be read" alpr-capture -S "$S" "$T"
 like "directory named" "$(cat err)" "unable to read $T: Is a directory"
 
 # Usage
