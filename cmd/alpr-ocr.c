@@ -356,12 +356,18 @@ main(int argc, char *argv[])
 		}
 	argc -= optind, argv += optind;
 
-	/* The model: -m, $ALPR_OCR_MODEL, the glyph classifier's model when
-	 * installed, else Tesseract's English. */
+	/* The model: -m, $ALPR_OCR_MODEL, else the glyph classifier's. A
+	 * missing one is no reason to read with another engine (Tesseract
+	 * reads a third of what it does). */
 	if (!optmodel || !*optmodel)
 		optmodel = getenv("ALPR_OCR_MODEL");
-	if ((!optmodel || !*optmodel) && (path = alpr_datafile("glyphs.model")))
+	if (!optmodel || !*optmodel) {
+		if (!(path = alpr_datafile("glyphs.model")))
+			alpr_die(ALPR_EXIT_SYS, "fatal: no glyph model "
+			    "(share/alpr/glyphs.model); -m eng reads with "
+			    "Tesseract");
 		optmodel = path;	/* kept for the process's life */
+	}
 	if (optpatterns)
 		path = alpr_strdup(optpatterns);
 	else if (!(path = alpr_datafile("patterns")))
