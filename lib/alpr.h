@@ -527,7 +527,45 @@ int alpr_glyph_save(const char *path, int nin, int nhid, const char *cls,
     const float *mu, const float *sd, const float *w1, const float *b1,
     const float *w2, const float *b2);
 
-/* hotlist.c: hotlists of wanted plates and matching reads (alpr-match(1)). */
+/* csv.c: CSV and other delimited text, read in place. */
+/* The delimiter of a line: the most frequent of , ; tab | outside quotes,
+ * a comma when there is none. */
+int alpr_csv_delim(const char *line);
+/*
+ * Parse the record at *pp, unquoting its fields in place and NUL
+ * terminating each; f[] gets up to max of them. Returns the number of
+ * fields, or -1 with *err set (the rest of its line is skipped). *pp moves
+ * past the record, *lines counts the newlines passed.
+ */
+int alpr_csv_record(char **pp, int delim, char **f, int max, int *lines,
+    const char **err);
+
+/* date.c: the dates of hotlist entries, as lists and spreadsheets write them. */
+/*
+ * A date: YYYY-MM-DD, YYYYMMDD, MM/DD/YYYY, or an RFC 3339 time, in *t as
+ * seconds since 1970. A date alone is a UTC day: it starts at 00:00, and
+ * as an end (end set) it lasts the whole day, so the result is the first
+ * second after it. 0, or -1 when s is none of these.
+ */
+int alpr_date_parse(const char *s, int end, int64_t *t);
+
+/* utf8.c: checking UTF-8 text. */
+/* 1 if the string is UTF-8, else 0. */
+int alpr_utf8_ok(const unsigned char *s);
+
+/* jsonw.c: JSON text written directly, without building a tree. */
+struct alpr_jsonw {
+	char *p;		/* the text, NUL terminated */
+	size_t n, cap;
+};
+void alpr_jsonw_raw(struct alpr_jsonw *w, const char *s, size_t n);
+/* A JSON string; s is valid UTF-8. */
+void alpr_jsonw_str(struct alpr_jsonw *w, const char *s);
+/* ,"key":"value" */
+void alpr_jsonw_member(struct alpr_jsonw *w, const char *key,
+    const char *val);
+
+/* hlpolicy.c: what may not be on a hotlist, and other policy. */
 #define ALPR_PLATE_MAX 15
 /* Policy, from a key=value file (-C or $ALPR_CONFIG). */
 struct alpr_hlpolicy {
@@ -543,6 +581,41 @@ int alpr_hlpolicy_read(struct alpr_hlpolicy *p, const char *path);
 const char *alpr_hlpolicy_forbids(const struct alpr_hlpolicy *p,
     const char *category);
 void alpr_hlpolicy_free(struct alpr_hlpolicy *p);
+
+/* hlmatch.c: the plate indexes of hotlist entries, and matching reads. */
+struct alpr_hlmatch;
+struct alpr_hlhit {
+	uint32_t id;		/* the entry, numbered from 0 as added */
+	int lenient;		/* 0 exact, 1 lenient */
+	int diff;		/* differences, for a lenient hit */
+	int cand;		/* the read's string that hit: alpr_hlmatch_cand */
+};
+struct alpr_hlmatch *alpr_hlmatch_new(void);
+void alpr_hlmatch_free(struct alpr_hlmatch *m);
+/*
+ * Add an entry and return its id: a plate as alpr_hotlist_plate writes it
+ * (? and * allowed), matched exactly (maxdiff -1) or leniently with at most
+ * maxdiff differences, at times from <= t < until.
+ */
+uint32_t alpr_hlmatch_add(struct alpr_hlmatch *m, const char *plate,
+    int maxdiff, int64_t from, int64_t until);
+size_t alpr_hlmatch_count(const struct alpr_hlmatch *m);
+/* Forget the entries from id n on. */
+void alpr_hlmatch_truncate(struct alpr_hlmatch *m, size_t n);
+const char *alpr_hlmatch_plate(const struct alpr_hlmatch *m, uint32_t id);
+/* Build the indexes: after the last entry, before matching. */
+void alpr_hlmatch_index(struct alpr_hlmatch *m);
+/*
+ * The hits at time now of a read's strings (its plate, then every
+ * candidate), in *hits: exact first, then by differences, then by id.
+ * Returns how many; they are valid until the next call.
+ */
+size_t alpr_hlmatch_find(struct alpr_hlmatch *m, const char *const *plates,
+    int n, time_t now, const struct alpr_hlhit **hits);
+/* The read's string of a hit, normalised. */
+const char *alpr_hlmatch_cand(const struct alpr_hlmatch *m, int cand);
+
+/* hotlist.c: hotlist files, and the hits of reads on them (alpr-match(1)). */
 /* Upper case, no spaces, dashes or dots; wild keeps ? and *. -1 if bad. */
 int alpr_hotlist_plate(const char *s, char out[ALPR_PLATE_MAX + 1], int wild);
 
@@ -575,6 +648,7 @@ void alpr_hotlist_index(struct alpr_hotlist *hl);
  * until the next call, or NULL for none. */
 const char *alpr_hotlist_match(struct alpr_hotlist *hl,
     const char *const *plates, int n, time_t now);
+
 /* jscan.c: strict JSON checking without building a tree. */
 struct alpr_jscan_member {
 	const char *key;

@@ -1,0 +1,168 @@
+/*
+ * hlpolicy.c: what an agency may not put on a hotlist, and other policy
+ * from the config file (alpr-match(1) POLICY).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alpr.h"
+
+#define DEFAULT_CONFIRM "unconfirmed: confirm this hit through CLETS " \
+	"(or with the originating agency) before taking any enforcement action"
+
+/* Always forbidden (Cal. Gov. Code 7284.6, Civ. Code 1798.90.55). */
+static const char *builtin_forbidden[] = {
+	"immigration", "immigration-status", "ice", "ice-detainer",
+	"civil-immigration", "deportation", "removal-order", "undocumented",
+	"alien",
+};
+
+
+static char *
+catnorm(const char *s, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	for (; *s && n + 1 < cap; s++) {
+		if (*s == ' ' || *s == '_' || *s == '-' || *s == '/') {
+			if (n > 0 && buf[n - 1] != '-')
+				buf[n++] = '-';
+		} else
+			buf[n++] = tolower((unsigned char)*s);
+	}
+	while (n > 0 && buf[n - 1] == '-')
+		n--;
+	buf[n] = '\0';
+	return buf;
+}
+
+static void
+forbid(struct alpr_hlpolicy *p, const char *name)
+{
+	char buf[128];
+
+	catnorm(name, buf, sizeof buf);
+	if (!*buf)
+		return;
+	p->forbidden = alpr_realloc(p->forbidden,
+	    (p->nforbidden + 1) * sizeof *p->forbidden);
+	p->forbidden[p->nforbidden++] = alpr_strdup(buf);
+}
+
+void
+alpr_hlpolicy_init(struct alpr_hlpolicy *p)
+{
+	size_t i;
+
+	memset(p, 0, sizeof *p);
+	p->max_age_days = 30;
+	p->confirm = alpr_strdup(DEFAULT_CONFIRM);
+	for (i = 0; i < sizeof builtin_forbidden / sizeof *builtin_forbidden;
+	    i++)
+		forbid(p, builtin_forbidden[i]);
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int
+alpr_hlpolicy_read(struct alpr_hlpolicy *p, const char *path)
+{
+	char *line = NULL, *k, *v, *tok, *save;
+	unsigned long lineno = 0;
+	size_t cap = 0;
+	int bad = 0;
+	FILE *f;
+
+	if (!(f = fopen(path, "r"))) {
+		alpr_warn("fatal: unable to open config %s:", path);
+		return -1;
+	}
+	while (getline(&line, &cap, f) >= 0) {
+		lineno++;
+		k = trim(line);
+		if (!*k || *k == '#')
+			continue;
+		if (!(v = strchr(k, '='))) {
+			alpr_warn("%s:%lu: want key=value", path, lineno);
+			bad = 1;
+			continue;
+		}
+		*v++ = '\0';
+		k = trim(k);
+		v = trim(v);
+		if (!strcmp(k, "max_age_days")) {
+			char *end;
+			long n;
+
+			errno = 0;
+			n = strtol(v, &end, 10);
+			if (!*v || *end || errno || n < 1 || n > 3650) {
+				alpr_warn("%s:%lu: bad max_age_days '%s': want "
+				    "days from 1 to 3650", path, lineno, v);
+				bad = 1;
+			} else
+				p->max_age_days = n;
+		} else if (!strcmp(k, "forbidden_categories")) {
+			for (tok = strtok_r(v, ",", &save); tok;
+			    tok = strtok_r(NULL, ",", &save))
+				forbid(p, trim(tok));
+		} else if (!strcmp(k, "confirm_text")) {
+			if (*v) {
+				free(p->confirm);
+				p->confirm = alpr_strdup(v);
+			}
+		}
+		/* other keys belong to other programs sharing the file */
+	}
+	if (ferror(f)) {
+		alpr_warn("fatal: unable to read config %s:", path);
+		bad = 1;
+	}
+	free(line);
+	fclose(f);
+	return bad ? -1 : 0;
+}
+
+const char *
+alpr_hlpolicy_forbids(const struct alpr_hlpolicy *p, const char *category)
+{
+	char buf[256];
+	const char *s;
+	size_t i, n;
+
+	catnorm(category, buf, sizeof buf);
+	for (i = 0; i < p->nforbidden; i++) {
+		n = strlen(p->forbidden[i]);
+		for (s = buf; (s = strstr(s, p->forbidden[i])); s++)
+			if ((s == buf || s[-1] == '-') &&
+			    (s[n] == '\0' || s[n] == '-'))
+				return p->forbidden[i];
+	}
+	return NULL;
+}
+
+void
+alpr_hlpolicy_free(struct alpr_hlpolicy *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nforbidden; i++)
+		free(p->forbidden[i]);
+	free(p->forbidden);
+	free(p->confirm);
+	memset(p, 0, sizeof *p);
+}
+
