@@ -30,7 +30,7 @@ struct index {
 struct wild {
 	char fpat[ALPR_PLATE_MAX + 1];	/* folded pattern */
 	uint32_t id;
-	uint8_t len, star;		/* literal and ? count, has a * */
+	uint8_t len, star;		/* characters but *, has a * */
 	uint16_t anchor;		/* first char, 256 + last, or 512 */
 };
 
@@ -583,6 +583,16 @@ alpr_hlmatch_plate(const struct alpr_hlmatch *m, uint32_t id)
 	return m->e[id].plate;
 }
 
+static size_t
+count(const char *s, int c)
+{
+	size_t n = 0;
+
+	while ((s = strchr(s, c)))
+		n++, s++;
+	return n;
+}
+
 static int
 wildcmp(const void *a, const void *b)
 {
@@ -613,9 +623,9 @@ alpr_hlmatch_index(struct alpr_hlmatch *m)
 		w = &m->wild[m->nwild++];
 		folds(m->e[i].plate, w->fpat);
 		w->id = i;
-		w->star = strchr(w->fpat, '*') != NULL;
 		n = strlen(w->fpat);
-		w->len = n - w->star;
+		w->len = n - count(w->fpat, '*');
+		w->star = w->len < n;
 		p = w->fpat;
 		w->anchor = !strchr("?*", p[0]) ? (unsigned char)p[0] :
 		    !strchr("?*", p[n - 1]) ? 256 + (unsigned char)p[n - 1] :
