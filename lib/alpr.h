@@ -570,16 +570,24 @@ void alpr_jsonw_member(struct alpr_jsonw *w, const char *key,
 /* Policy, from a key=value file (-C or $ALPR_CONFIG). */
 struct alpr_hlpolicy {
 	long max_age_days;	/* max_age_days: a list older warns (30) */
-	char **forbidden;	/* forbidden_categories, added to built-ins */
+	char **forbidden;	/* forbidden_categories, added to built-ins:
+				 * lower case, words joined by '-' */
 	size_t nforbidden;
 	char *confirm;		/* confirm_text: the reminder in every hit */
+	unsigned char cls[256];	/* bytes: in words, first of a forbidden */
 };
 void alpr_hlpolicy_init(struct alpr_hlpolicy *p);	/* built-in defaults */
 /* Read a config file over p; -1 with messages printed on error. */
 int alpr_hlpolicy_read(struct alpr_hlpolicy *p, const char *path);
-/* The forbidden name that a category (or list name) falls under, or NULL. */
+/*
+ * The forbidden name that text (a category, any field, a list name) holds
+ * as whole words, or NULL. Words are runs of letters, digits and non-ASCII
+ * bytes, compared without case; whatever is between them separates them:
+ * "Immigration_Status" and "ICE: detainer" hold "immigration" and
+ * "ice-detainer".
+ */
 const char *alpr_hlpolicy_forbids(const struct alpr_hlpolicy *p,
-    const char *category);
+    const char *text);
 void alpr_hlpolicy_free(struct alpr_hlpolicy *p);
 
 /* hlmatch.c: the plate indexes of hotlist entries, and matching reads. */

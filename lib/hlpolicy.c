@@ -20,35 +20,39 @@ static const char *builtin_forbidden[] = {
 };
 
 
-static char *
-catnorm(const char *s, char *buf, size_t cap)
-{
-	size_t n = 0;
+/* Letters, digits, and the bytes of UTF-8 letters make words. */
+#define WORD(c) (isalnum(c) || (c) >= 0x80)
 
-	for (; *s && n + 1 < cap; s++) {
-		if (*s == ' ' || *s == '_' || *s == '-' || *s == '/') {
-			if (n > 0 && buf[n - 1] != '-')
-				buf[n++] = '-';
-		} else
-			buf[n++] = tolower((unsigned char)*s);
-	}
-	while (n > 0 && buf[n - 1] == '-')
-		n--;
-	buf[n] = '\0';
-	return buf;
-}
+#define LOWER(c) ((c) >= 'A' && (c) <= 'Z' ? (c) - 'A' + 'a' : (c))
 
+/* p->cls: bytes that make words, and those that start a forbidden name. */
+enum { SEP, LETTER, FIRST };
+
+/* A forbidden name: lower case, its words joined by '-'. */
 static void
 forbid(struct alpr_hlpolicy *p, const char *name)
 {
-	char buf[128];
+	const unsigned char *s = (const unsigned char *)name;
+	char *t = alpr_malloc(strlen(name) + 1);
+	size_t n = 0;
 
-	catnorm(name, buf, sizeof buf);
-	if (!*buf)
+	for (; *s; s++)
+		if (WORD(*s))
+			t[n++] = tolower(*s);
+		else if (n > 0 && t[n - 1] != '-')
+			t[n++] = '-';
+	while (n > 0 && t[n - 1] == '-')
+		n--;
+	t[n] = '\0';
+	if (!n) {
+		free(t);
 		return;
+	}
 	p->forbidden = alpr_realloc(p->forbidden,
 	    (p->nforbidden + 1) * sizeof *p->forbidden);
-	p->forbidden[p->nforbidden++] = alpr_strdup(buf);
+	p->forbidden[p->nforbidden++] = t;
+	p->cls[(unsigned char)t[0]] = p->cls[toupper((unsigned char)t[0])] =
+	    FIRST;
 }
 
 void
@@ -57,6 +61,8 @@ alpr_hlpolicy_init(struct alpr_hlpolicy *p)
 	size_t i;
 
 	memset(p, 0, sizeof *p);
+	for (i = 0; i < 256; i++)
+		p->cls[i] = WORD(i) ? LETTER : SEP;
 	p->max_age_days = 30;
 	p->confirm = alpr_strdup(DEFAULT_CONFIRM);
 	for (i = 0; i < sizeof builtin_forbidden / sizeof *builtin_forbidden;
@@ -136,22 +142,44 @@ alpr_hlpolicy_read(struct alpr_hlpolicy *p, const char *path)
 	return bad ? -1 : 0;
 }
 
-const char *
-alpr_hlpolicy_forbids(const struct alpr_hlpolicy *p, const char *category)
+/* Do the words at s begin with the words of the name t? */
+static int
+words_at(const unsigned char *s, const char *t)
 {
-	char buf[256];
-	const char *s;
-	size_t i, n;
-
-	catnorm(category, buf, sizeof buf);
-	for (i = 0; i < p->nforbidden; i++) {
-		n = strlen(p->forbidden[i]);
-		for (s = buf; (s = strstr(s, p->forbidden[i])); s++)
-			if ((s == buf || s[-1] == '-') &&
-			    (s[n] == '\0' || s[n] == '-'))
-				return p->forbidden[i];
+	while (*t) {
+		if (*t == '-') {
+			if (!*s || WORD(*s))
+				return 0;
+			while (*s && !WORD(*s))
+				s++;
+			t++;
+		} else if (LOWER(*s) != (unsigned char)*t)
+			return 0;
+		else
+			s++, t++;
 	}
-	return NULL;
+	return !WORD(*s);
+}
+
+/* Every field of every list goes through here: a table lookup a byte. */
+const char *
+alpr_hlpolicy_forbids(const struct alpr_hlpolicy *p, const char *text)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i;
+
+	for (;;) {
+		while (p->cls[*s] == SEP)
+			if (!*s++)
+				return NULL;
+		if (p->cls[*s] == FIRST)
+			for (i = 0; i < p->nforbidden; i++)
+				if (*p->forbidden[i] == LOWER(*s) &&
+				    words_at(s, p->forbidden[i]))
+					return p->forbidden[i];
+		while (p->cls[*s] != SEP)
+			s++;
+	}
 }
 
 void

@@ -229,8 +229,16 @@ read_header(struct list *l, char **pp, unsigned long *line)
 		l->col[i] = -1;
 	for (i = 0; i < n; i++) {
 		l->hdr[i] = f[i];
-		if ((r = role(f[i])) >= 0 && l->col[r] < 0)
-			l->col[r] = i;
+		if ((r = role(f[i])) < 0)
+			continue;
+		if (l->col[r] >= 0) {
+			alpr_warn("%s:%lu: columns %d '%s' and %d '%s' both "
+			    "give the %s: the list is refused (rename one in "
+			    "the header)", l->path, *line, l->col[r] + 1,
+			    f[l->col[r]], i + 1, f[i], rolename[r]);
+			return -1;
+		}
+		l->col[r] = i;
 	}
 	if (l->col[C_PLATE] < 0) {
 		alpr_warn("%s:%lu: no plate column in the header (want plate, "
@@ -239,6 +247,39 @@ read_header(struct list *l, char **pp, unsigned long *line)
 	}
 	l->delim = delim;
 	*pp = p;
+	return 0;
+}
+
+/*
+ * Refuse a list (-1) whose line holds a forbidden category in any of its
+ * columns, the header included, but the plate's: a vanity plate such as
+ * ICE is a plate, not a category.
+ */
+static int
+forbidden(struct alpr_hotlist *hl, const struct list *l, unsigned long line,
+    const char *const *f)
+{
+	const char *why;
+	char what[80];
+	int i;
+
+	for (i = 0; i < l->nf; i++) {
+		if (i == l->col[C_PLATE] ||
+		    !(why = alpr_hlpolicy_forbids(hl->pol, f[i])))
+			continue;
+		if (f == (const char *const *)l->hdr)
+			snprintf(what, sizeof what, "column name");
+		else if (i == l->col[C_CAT])
+			snprintf(what, sizeof what, "category");
+		else
+			snprintf(what, sizeof what, "column %d '%.40s'", i + 1,
+			    l->hdr[i]);
+		alpr_warn("%s:%lu: %s '%.60s%s' is forbidden by policy "
+		    "(forbidden_categories has '%s'): the whole list is "
+		    "refused", l->path, line, what, f[i],
+		    strlen(f[i]) > 60 ? "..." : "", why);
+		return -1;
+	}
 	return 0;
 }
 
@@ -257,9 +298,7 @@ read_entries(struct alpr_hotlist *hl, struct list *l, char *p,
     unsigned long line, time_t now, struct alpr_hlstats *st)
 {
 	char *f[MAXFIELDS], plate[ALPR_PLATE_MAX + 1], *start;
-	const char *ok[16];
-	int nok = 0;
-	const char *err, *why, *cat;
+	const char *err;
 	int n, lines, i, delim = l->delim, lit;
 	int64_t from, until;
 	struct entry *e;
@@ -296,18 +335,8 @@ read_entries(struct alpr_hotlist *hl, struct list *l, char *p,
 			line += lines - 1;
 			continue;
 		}
-		cat = l->col[C_CAT] >= 0 ? f[l->col[C_CAT]] : "";
-		for (i = 0; i < nok && strcmp(cat, ok[i]); i++)
-			;
-		if (*cat && i == nok &&
-		    (why = alpr_hlpolicy_forbids(hl->pol, cat))) {
-			alpr_warn("%s:%lu: category '%s' is forbidden by policy "
-			    "(forbidden_categories has '%s'): the whole list "
-			    "is refused", l->path, line, cat, why);
+		if (forbidden(hl, l, line, (const char *const *)f) < 0)
 			return -1;
-		}
-		if (*cat && i == nok && nok < 16)
-			ok[nok++] = cat;	/* allowed: not checked again */
 		if (alpr_hotlist_plate(f[l->col[C_PLATE]], plate, 1) < 0) {
 			bad(st, l->path, line, "bad plate '%s'",
 			    f[l->col[C_PLATE]]);
@@ -411,6 +440,7 @@ alpr_hotlist_read(struct alpr_hotlist *hl, const char *path, int maxdiff,
 		goto refuse;
 	}
 	if (read_header(l, &p, &line) < 0 ||
+	    forbidden(hl, l, line, (const char *const *)l->hdr) < 0 ||
 	    read_entries(hl, l, p, line, now, st) < 0)
 		goto refuse;
 	if (st->rejected > MAXREPORT)
