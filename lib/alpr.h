@@ -549,9 +549,26 @@ int alpr_csv_record(char **pp, int delim, char **f, int max, int *lines,
  */
 int alpr_date_parse(const char *s, int end, int64_t *t);
 
-/* utf8.c: checking UTF-8 text. */
-/* 1 if the string is UTF-8, else 0. */
-int alpr_utf8_ok(const unsigned char *s);
+/* utf8.c: UTF-8 text, and 8-bit text turned into it. */
+/* The length of the UTF-8 character at p[0..n) (1 to 4), 0 if invalid. */
+int alpr_utf8_seq(const unsigned char *p, size_t n);
+/* The length of the longest valid UTF-8 start of p[0..n): n if all is. */
+size_t alpr_utf8_valid(const unsigned char *p, size_t n);
+/*
+ * What a text is: ALPR_UTF8; ALPR_8BIT, when no byte above 0x7f in it
+ * is, or looks like, a UTF-8 character (text in an 8-bit character set);
+ * else ALPR_UTF8_BROKEN, UTF-8 with bytes that are not.
+ */
+enum { ALPR_UTF8, ALPR_8BIT, ALPR_UTF8_BROKEN };
+int alpr_utf8_kind(const unsigned char *p, size_t n);
+/*
+ * Windows-1252 text (ISO 8859-1 with letters and signs in 0x80-0x9f, what
+ * spreadsheets on Windows write) as UTF-8, through iconv(3): malloc'd,
+ * NUL terminated, its length in *outn. NULL when iconv has no such
+ * conversion, or with the offset in *bad of a byte that is no character
+ * in it (errno EILSEQ).
+ */
+char *alpr_utf8_cp1252(const char *p, size_t n, size_t *outn, size_t *bad);
 
 /* jsonw.c: JSON text written directly, without building a tree. */
 struct alpr_jsonw {
@@ -559,7 +576,8 @@ struct alpr_jsonw {
 	size_t n, cap;
 };
 void alpr_jsonw_raw(struct alpr_jsonw *w, const char *s, size_t n);
-/* A JSON string; s is valid UTF-8. */
+/* A JSON string: a byte of s that is not UTF-8 is written as U+FFFD, so
+ * the text is valid JSON whatever s holds. */
 void alpr_jsonw_str(struct alpr_jsonw *w, const char *s);
 /* ,"key":"value" */
 void alpr_jsonw_member(struct alpr_jsonw *w, const char *key,

@@ -48,6 +48,7 @@ struct list {
 	int delim;		/* the field delimiter */
 	int nf;			/* fields a line */
 	char **hdr;		/* header names */
+	char **key;		/* annotation names, unique; NULL for roles */
 	int col[NROLE];		/* column of each role, or -1 */
 	int maxdiff;		/* -1 exact, else lenient with N differences */
 };
@@ -137,10 +138,15 @@ list_name(const char *path)
 static void
 list_free(struct list *l)
 {
+	int i;
+
 	free(l->path);
 	free(l->name);
 	free(l->buf);
 	free(l->hdr);
+	for (i = 0; l->key && i < l->nf; i++)
+		free(l->key[i]);
+	free(l->key);
 	memset(l, 0, sizeof *l);
 }
 
@@ -188,10 +194,56 @@ bad(struct alpr_hlstats *st, const char *path, unsigned long line,
 	alpr_warn("%s:%lu: %s", path, line, msg);
 }
 
+/* The fields of a line are UTF-8: 0, else -1 and what is wrong in why. */
+static int
+fields_utf8(char *const *f, int n, char *why, size_t len)
+{
+	size_t m, k;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		m = strlen(f[i]);
+		if ((k = alpr_utf8_valid((const unsigned char *)f[i], m)) < m) {
+			snprintf(why, len, "text is not UTF-8 (byte 0x%02x in "
+			    "column %d)", (unsigned char)f[i][k], i + 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The name column i goes by in annotations: its header name, "column N"
+ * when it has none, and its number after it when an earlier column has
+ * that name too (JSON objects have one member a name). */
+static char *
+annotation(struct list *l, int i, unsigned long line)
+{
+	char *k, *n;
+	int j;
+
+	if (*l->hdr[i])
+		k = alpr_strdup(l->hdr[i]);
+	else if (asprintf(&k, "column %d", i + 1) < 0)
+		alpr_die(ALPR_EXIT_SYS, "fatal: out of memory");
+	for (j = 0; j < i; j++) {
+		if (!l->key[j] || strcmp(l->key[j], k))
+			continue;
+		if (asprintf(&n, "%s (column %d)", k, i + 1) < 0)
+			alpr_die(ALPR_EXIT_SYS, "fatal: out of memory");
+		alpr_warn("%s:%lu: columns %d and %d are both named '%s': the "
+		    "hits call column %d '%s'", l->path, line, j + 1, i + 1, k,
+		    i + 1, n);
+		free(k);
+		k = n;
+		j = -1;		/* and again, against the new name */
+	}
+	return k;
+}
+
 static int
 read_header(struct list *l, char **pp, unsigned long *line)
 {
-	char *f[MAXFIELDS], *p = *pp;
+	char *f[MAXFIELDS], *p = *pp, why[80];
 	const char *err;
 	int n, lines, i, r, delim;
 
@@ -223,6 +275,10 @@ read_header(struct list *l, char **pp, unsigned long *line)
 		    *line, MAXFIELDS);
 		return -1;
 	}
+	if (fields_utf8(f, n, why, sizeof why) < 0) {
+		alpr_warn("%s:%lu: header: %s", l->path, *line, why);
+		return -1;
+	}
 	l->nf = n;
 	l->hdr = alpr_malloc(n * sizeof *l->hdr);
 	for (i = 0; i < NROLE; i++)
@@ -239,6 +295,13 @@ read_header(struct list *l, char **pp, unsigned long *line)
 			return -1;
 		}
 		l->col[r] = i;
+	}
+	l->key = alpr_calloc(n, sizeof *l->key);
+	for (i = 0; i < n; i++) {
+		for (r = 0; r < NROLE && l->col[r] != i; r++)
+			;
+		if (r == NROLE)
+			l->key[i] = annotation(l, i, *line);
 	}
 	if (l->col[C_PLATE] < 0) {
 		alpr_warn("%s:%lu: no plate column in the header (want plate, "
@@ -297,7 +360,7 @@ static int
 read_entries(struct alpr_hotlist *hl, struct list *l, char *p,
     unsigned long line, time_t now, struct alpr_hlstats *st)
 {
-	char *f[MAXFIELDS], plate[ALPR_PLATE_MAX + 1], *start;
+	char *f[MAXFIELDS], plate[ALPR_PLATE_MAX + 1], *start, why[80];
 	const char *err;
 	int n, lines, i, delim = l->delim, lit;
 	int64_t from, until;
@@ -328,10 +391,8 @@ read_entries(struct alpr_hotlist *hl, struct list *l, char *p,
 			line += lines - 1;
 			continue;
 		}
-		for (i = 0; i < n && alpr_utf8_ok((unsigned char *)f[i]); i++)
-			;
-		if (i < n) {
-			bad(st, l->path, line, "%s", "text is not UTF-8");
+		if (fields_utf8(f, n, why, sizeof why) < 0) {
+			bad(st, l->path, line, "%s", why);
 			line += lines - 1;
 			continue;
 		}
@@ -385,6 +446,53 @@ read_entries(struct alpr_hotlist *hl, struct list *l, char *p,
 	return 0;
 }
 
+/* The line of byte off of the file. */
+static unsigned long
+line_at(const char *p, size_t off)
+{
+	unsigned long n = 1;
+	const char *q;
+
+	while ((q = memchr(p, '\n', off)) != NULL) {
+		n++;
+		off -= q + 1 - p;
+		p = q + 1;
+	}
+	return n;
+}
+
+/*
+ * A list in an 8-bit character set (no UTF-8 in it at all) is read as
+ * Windows-1252, which spreadsheets on Windows write, and said so.
+ */
+static int
+from_8bit(struct list *l, size_t n)
+{
+	size_t first, bad, m;
+	char *u;
+
+	first = alpr_utf8_valid((const unsigned char *)l->buf, n);
+	if (!(u = alpr_utf8_cp1252(l->buf, n, &m, &bad))) {
+		if (errno == EILSEQ)
+			alpr_warn("%s:%lu: byte 0x%02x is neither UTF-8 nor "
+			    "Windows-1252: the list is refused", l->path,
+			    line_at(l->buf, bad), (unsigned char)l->buf[bad]);
+		else
+			alpr_warn("%s: unable to read Windows-1252:", l->path);
+		return -1;
+	}
+	if (m > UINT32_MAX) {
+		alpr_warn("%s: a list of 4 GiB or more is refused", l->path);
+		free(u);
+		return -1;
+	}
+	alpr_warn("%s:%lu: not UTF-8: the list is read as Windows-1252",
+	    l->path, line_at(l->buf, first));
+	free(l->buf);
+	l->buf = u;
+	return 0;
+}
+
 int
 alpr_hotlist_read(struct alpr_hotlist *hl, const char *path, int maxdiff,
     time_t now, int hash, struct alpr_hlstats *st)
@@ -430,6 +538,14 @@ alpr_hotlist_read(struct alpr_hotlist *hl, const char *path, int maxdiff,
 		alpr_warn("%s: not a text file (it holds a NUL byte)", path);
 		goto refuse;
 	}
+	if (alpr_utf8_valid((const unsigned char *)path, strlen(path)) <
+	    strlen(path)) {
+		alpr_warn("%s: the file name is not UTF-8: the list is refused",
+		    path);
+		goto refuse;
+	}
+	if (alpr_utf8_kind(buf, n) == ALPR_8BIT && from_8bit(l, n) < 0)
+		goto refuse;
 	p = l->buf;
 	if (!memcmp(p, "\xef\xbb\xbf", 3))
 		p += 3;
@@ -501,8 +617,8 @@ hit_json(struct alpr_hotlist *hl, const struct alpr_hlhit *h,
 	alpr_jsonw_raw(b, num, snprintf(num, sizeof num, ",\"line\":%lu",
 	    (unsigned long)e->line));
 	alpr_jsonw_member(b, "entry", alpr_hlmatch_plate(hl->m, h->id));
-	alpr_jsonw_member(b, "category", l->col[C_CAT] >= 0 && *f[l->col[C_CAT]] ?
-	    f[l->col[C_CAT]] : "custom");
+	alpr_jsonw_member(b, "category", l->col[C_CAT] >= 0 &&
+	    *f[l->col[C_CAT]] ? f[l->col[C_CAT]] : "custom");
 	for (r = C_STATE; r < NROLE; r++) {
 		if (r == C_CAT || l->col[r] < 0 || !*(p = f[l->col[r]]))
 			continue;
@@ -514,15 +630,13 @@ hit_json(struct alpr_hotlist *hl, const struct alpr_hlhit *h,
 			alpr_jsonw_member(b, rolename[r], p);
 	}
 	for (i = 0; i < l->nf; i++) {
-		for (r = 0; r < NROLE && l->col[r] != i; r++)
-			;
-		if (r < NROLE || !*f[i] || !*l->hdr[i])
+		if (!l->key[i] || !*f[i])
 			continue;
 		if (any++)
 			alpr_jsonw_raw(b, ",", 1);
 		else
 			alpr_jsonw_raw(b, ",\"annotations\":{", 16);
-		alpr_jsonw_str(b, l->hdr[i]);
+		alpr_jsonw_str(b, l->key[i]);
 		alpr_jsonw_raw(b, ":", 1);
 		alpr_jsonw_str(b, f[i]);
 	}
@@ -531,8 +645,8 @@ hit_json(struct alpr_hotlist *hl, const struct alpr_hlhit *h,
 	alpr_jsonw_member(b, "match", h->lenient ? "lenient" : "exact");
 	alpr_jsonw_member(b, "matched", alpr_hlmatch_cand(hl->m, h->cand));
 	if (h->lenient)
-		alpr_jsonw_raw(b, num, snprintf(num, sizeof num, ",\"differences\":%d",
-		    h->diff));
+		alpr_jsonw_raw(b, num, snprintf(num, sizeof num,
+		    ",\"differences\":%d", h->diff));
 	alpr_jsonw_member(b, "confirm", hl->pol->confirm);
 	alpr_jsonw_raw(b, "}", 1);
 }

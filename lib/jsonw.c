@@ -1,7 +1,8 @@
 /*
  * jsonw.c: JSON text written directly, for output built often or large
  * (a read can have many hits), where a jansson tree for each would cost
- * more than the matching.
+ * more than the matching. Strings are checked as they are written, so the
+ * text is valid whatever they hold.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,30 +22,38 @@ alpr_jsonw_raw(struct alpr_jsonw *b, const char *s, size_t n)
 	b->p[b->n] = '\0';
 }
 
-/* A JSON string; the text is valid UTF-8 (checked at load). */
 void
 alpr_jsonw_str(struct alpr_jsonw *b, const char *s)
 {
-	const char *run;
+	const unsigned char *p = (const unsigned char *)s, *run;
 	char esc[8];
+	int k;
 
 	alpr_jsonw_raw(b, "\"", 1);
 	for (;;) {
-		for (run = s; (unsigned char)*s >= 0x20 && *s != '"' &&
-		    *s != '\\'; s++)
+		for (run = p; *p >= 0x20 && *p < 0x80 && *p != '"' &&
+		    *p != '\\'; p++)
 			;
-		alpr_jsonw_raw(b, run, s - run);
-		if (!*s)
+		alpr_jsonw_raw(b, (const char *)run, p - run);
+		if (!*p)
 			break;
-		if (*s == '"' || *s == '\\')
-			snprintf(esc, sizeof esc, "\\%c", *s);
-		else if (*s == '\n' || *s == '\t' || *s == '\r')
+		if (*p >= 0x80) {
+			if ((k = alpr_utf8_seq(p, strnlen((const char *)p, 4))))
+				alpr_jsonw_raw(b, (const char *)p, k);
+			else
+				alpr_jsonw_raw(b, "\\ufffd", 6);
+			p += k ? k : 1;
+			continue;
+		}
+		if (*p == '"' || *p == '\\')
+			snprintf(esc, sizeof esc, "\\%c", *p);
+		else if (*p == '\n' || *p == '\t' || *p == '\r')
 			snprintf(esc, sizeof esc, "\\%c",
-			    *s == '\n' ? 'n' : *s == '\t' ? 't' : 'r');
+			    *p == '\n' ? 'n' : *p == '\t' ? 't' : 'r');
 		else
-			snprintf(esc, sizeof esc, "\\u%04x", (unsigned char)*s);
+			snprintf(esc, sizeof esc, "\\u%04x", *p);
 		alpr_jsonw_raw(b, esc, strlen(esc));
-		s++;
+		p++;
 	}
 	alpr_jsonw_raw(b, "\"", 1);
 }
