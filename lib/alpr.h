@@ -542,10 +542,12 @@ int alpr_csv_record(char **pp, int delim, char **f, int max, int *lines,
 
 /* date.c: the dates of hotlist entries, as lists and spreadsheets write them. */
 /*
- * A date: YYYY-MM-DD, YYYYMMDD, MM/DD/YYYY, or an RFC 3339 time, in *t as
- * seconds since 1970. A date alone is a UTC day: it starts at 00:00, and
- * as an end (end set) it lasts the whole day, so the result is the first
- * second after it. 0, or -1 when s is none of these.
+ * A date in *t as seconds since 1970: YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD or
+ * M/D/YYYY, then perhaps a time of day after a space or T: H:MM, H:MM:SS
+ * (a fraction is dropped), perhaps AM or PM, perhaps Z or an offset
+ * +HH:MM. Without an offset it is UTC. A date alone is a whole day: it
+ * starts at 00:00, and as an end (end set) the result is the first second
+ * after it. 0, or -1 when s is none of these.
  */
 int alpr_date_parse(const char *s, int end, int64_t *t);
 
@@ -665,6 +667,11 @@ void alpr_hotlist_free(struct alpr_hotlist *hl);
  */
 int alpr_hotlist_read(struct alpr_hotlist *hl, const char *path, int maxdiff,
     time_t now, int hash, struct alpr_hlstats *st);
+/*
+ * The lists read after this have no header line: columns names their
+ * columns as a header would ("plate,state,category"). NULL: they have one.
+ */
+void alpr_hotlist_columns(struct alpr_hotlist *hl, const char *columns);
 void alpr_hotlist_commit(struct alpr_hotlist *hl);
 void alpr_hotlist_drop(struct alpr_hotlist *hl);
 /* Build the indexes; call after the last list, before matching. */

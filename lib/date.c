@@ -4,18 +4,18 @@
 
 #include "alpr.h"
 
+/* A number of lo to hi digits. */
 static int
-num(const char **s, int n, int *out)
+num(const char **s, int lo, int hi, int *out)
 {
-	int v = 0;
+	int v = 0, n = 0;
 
-	while (n--) {
-		if (!isdigit((unsigned char)**s))
-			return -1;
+	while (n < hi && isdigit((unsigned char)**s)) {
 		v = v * 10 + *(*s)++ - '0';
+		n++;
 	}
 	*out = v;
-	return 0;
+	return n >= lo && !isdigit((unsigned char)**s) ? 0 : -1;
 }
 
 static int
@@ -40,33 +40,106 @@ days(int y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
+static int
+val(const char *p, int n)
+{
+	int v = 0;
+
+	while (n--)
+		v = v * 10 + *p++ - '0';
+	return v;
+}
+
+/* The date at *s: YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD or M/D/YYYY. */
+static int
+date(const char **s, int *Y, int *M, int *D)
+{
+	const char *p = *s;
+	size_t n = strspn(p, "0123456789");
+	char sep;
+
+	if (n == 8) {
+		*Y = val(p, 4);
+		*M = val(p + 4, 2);
+		*D = val(p + 6, 2);
+		p += 8;
+	} else if (n == 4) {
+		*Y = val(p, 4);
+		p += 4;
+		if ((sep = *p++) != '-' && sep != '/')
+			return -1;
+		if (num(&p, 1, 2, M) < 0 || *p++ != sep ||
+		    num(&p, 1, 2, D) < 0)
+			return -1;
+	} else if (num(&p, 1, 2, M) < 0 || *p++ != '/' ||
+	    num(&p, 1, 2, D) < 0 || *p++ != '/' || num(&p, 4, 4, Y) < 0)
+		return -1;
+	*s = p;
+	return 0;
+}
+
+/*
+ * The time of day at *s, after the date: [ T]H:MM[:SS[.frac]], then
+ * perhaps AM or PM, then perhaps Z or an offset +HH:MM; in seconds from
+ * UTC midnight in *sec.
+ */
+static int
+timeofday(const char **s, int64_t *sec)
+{
+	const char *p = *s;
+	int h, m, ss = 0, oh, om, sign;
+
+	if (num(&p, 1, 2, &h) < 0 || *p++ != ':' || num(&p, 2, 2, &m) < 0)
+		return -1;
+	if (*p == ':' && (p++, num(&p, 2, 2, &ss) < 0))
+		return -1;
+	if (*p == '.' && isdigit((unsigned char)p[1]))
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	while (*p == ' ')
+		p++;
+	if (strchr("AaPp", *p) && *p && (p[1] == 'M' || p[1] == 'm')) {
+		if (h < 1 || h > 12)
+			return -1;
+		h = h % 12 + (*p == 'P' || *p == 'p' ? 12 : 0);
+		p += 2;
+	}
+	if (h > 23 || m > 59 || ss > 60)
+		return -1;
+	*sec = h * 3600 + m * 60 + ss;
+	if (*p == 'Z' || *p == 'z')
+		p++;
+	else if (*p == '+' || *p == '-') {
+		sign = *p++ == '-' ? -1 : 1;
+		if (num(&p, 2, 2, &oh) < 0)
+			return -1;
+		if (*p == ':')
+			p++;
+		if (num(&p, 2, 2, &om) < 0 || oh > 23 || om > 59)
+			return -1;
+		*sec -= sign * (oh * 3600 + om * 60);
+	}
+	*s = p;
+	return 0;
+}
+
 int
 alpr_date_parse(const char *s, int end, int64_t *t)
 {
-	struct timespec ts;
-	int Y, M, D;
+	int Y, M, D, timed = 0;
+	int64_t sec = 0;
 
-	if (strchr(s, 'T') || strchr(s, 't')) {
-		if (alpr_time_parse(s, &ts) < 0)
+	if (date(&s, &Y, &M, &D) < 0)
+		return -1;
+	if (*s == ' ' || *s == 'T' || *s == 't') {
+		while (*++s == ' ')
+			;
+		if (timeofday(&s, &sec) < 0)
 			return -1;
-		*t = ts.tv_sec;
-		return 0;
+		timed = 1;
 	}
-	if (strlen(s) == 10 && s[4] == '-') {
-		if (num(&s, 4, &Y) || *s++ != '-' || num(&s, 2, &M) ||
-		    *s++ != '-' || num(&s, 2, &D))
-			return -1;
-	} else if (strlen(s) == 10 && s[2] == '/') {
-		if (num(&s, 2, &M) || *s++ != '/' || num(&s, 2, &D) ||
-		    *s++ != '/' || num(&s, 4, &Y))
-			return -1;
-	} else if (strlen(s) == 8) {
-		if (num(&s, 4, &Y) || num(&s, 2, &M) || num(&s, 2, &D))
-			return -1;
-	} else
+	if (*s || Y < 1900 || M < 1 || M > 12 || D < 1 || D > mdays(Y, M))
 		return -1;
-	if (Y < 1900 || M < 1 || M > 12 || D < 1 || D > mdays(Y, M))
-		return -1;
-	*t = days(Y, M, D) * 86400 + (end ? 86400 : 0);
+	*t = days(Y, M, D) * 86400 + sec + (end && !timed ? 86400 : 0);
 	return 0;
 }

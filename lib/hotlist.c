@@ -49,6 +49,7 @@ struct list {
 	int nf;			/* fields a line */
 	char **hdr;		/* header names */
 	char **key;		/* annotation names, unique; NULL for roles */
+	char *spec;		/* the names of --columns: no header line */
 	int col[NROLE];		/* column of each role, or -1 */
 	int maxdiff;		/* -1 exact, else lenient with N differences */
 };
@@ -68,6 +69,7 @@ struct alpr_hotlist {
 	struct entry *e;
 	size_t ne, cap, ne0;	/* ne0: entries before the pending list */
 	struct alpr_jsonw out;	/* the hits of the last match */
+	char *columns;		/* the columns of lists without a header */
 };
 
 /* Plates. */
@@ -144,6 +146,7 @@ list_free(struct list *l)
 	free(l->name);
 	free(l->buf);
 	free(l->hdr);
+	free(l->spec);
 	for (i = 0; l->key && i < l->nf; i++)
 		free(l->key[i]);
 	free(l->key);
@@ -176,6 +179,7 @@ alpr_hotlist_free(struct alpr_hotlist *hl)
 	free(hl->e);
 	alpr_hlmatch_free(hl->m);
 	free(hl->out.p);
+	free(hl->columns);
 	free(hl);
 }
 
@@ -240,39 +244,56 @@ annotation(struct list *l, int i, unsigned long line)
 	return k;
 }
 
-static int
-read_header(struct list *l, char **pp, unsigned long *line)
+/* Past blank and comment lines, counting them. */
+static char *
+skip_blank(char *p, unsigned long *line)
 {
-	char *f[MAXFIELDS], *p = *pp, why[80];
-	const char *err;
-	int n, lines, i, r, delim;
-
-	for (;;) {
-		while (*p == '\n' || *p == '\r' || *p == '#') {
-			if (*p == '#')
-				while (*p && *p != '\n')
-					p++;
-			if (*p == '\n')
-				++*line;
-			if (*p)
+	while (*p == '\n' || *p == '\r' || *p == '#') {
+		if (*p == '#')
+			while (*p && *p != '\n')
 				p++;
-		}
+		if (*p == '\n')
+			++*line;
+		if (*p)
+			p++;
+	}
+	return p;
+}
+
+/*
+ * The columns of a list: its header line, or for a list without one the
+ * names given (columns, "plate,state,category"), which take no line.
+ */
+static int
+read_header(struct list *l, char **pp, unsigned long *line,
+    const char *columns)
+{
+	char *f[MAXFIELDS], *p = skip_blank(*pp, line), *q, *t, why[80];
+	const char *err;
+	int n = 0, lines, i, r, delim = alpr_csv_delim(p);
+
+	if (columns) {
+		l->spec = alpr_strdup(columns);
+		for (q = l->spec; q; n++)
+			if ((t = strsep(&q, ",")) && n < MAXFIELDS)
+				f[n] = t;
+		p = *pp;
+	} else {
 		if (!*p) {
 			alpr_warn("%s: no header line", l->path);
 			return -1;
 		}
-		break;
+		++*line;
+		if ((n = alpr_csv_record(&p, delim, f, MAXFIELDS, &lines,
+		    &err)) < 0) {
+			alpr_warn("%s:%lu: header: %s", l->path, *line, err);
+			return -1;
+		}
+		*line += lines - 1;
 	}
-	++*line;
-	delim = alpr_csv_delim(p);
-	if ((n = alpr_csv_record(&p, delim, f, MAXFIELDS, &lines, &err)) < 0) {
-		alpr_warn("%s:%lu: header: %s", l->path, *line, err);
-		return -1;
-	}
-	*line += lines - 1;
 	if (n > MAXFIELDS) {
-		alpr_warn("%s:%lu: header has more than %d columns", l->path,
-		    *line, MAXFIELDS);
+		alpr_warn("%s:%lu: more than %d columns", l->path, *line,
+		    MAXFIELDS);
 		return -1;
 	}
 	if (fields_utf8(f, n, why, sizeof why) < 0) {
@@ -290,8 +311,9 @@ read_header(struct list *l, char **pp, unsigned long *line)
 		if (l->col[r] >= 0) {
 			alpr_warn("%s:%lu: columns %d '%s' and %d '%s' both "
 			    "give the %s: the list is refused (rename one in "
-			    "the header)", l->path, *line, l->col[r] + 1,
-			    f[l->col[r]], i + 1, f[i], rolename[r]);
+			    "the %s)", l->path, *line, l->col[r] + 1,
+			    f[l->col[r]], i + 1, f[i], rolename[r],
+			    columns ? "--columns" : "header");
 			return -1;
 		}
 		l->col[r] = i;
@@ -303,9 +325,19 @@ read_header(struct list *l, char **pp, unsigned long *line)
 		if (r == NROLE)
 			l->key[i] = annotation(l, i, *line);
 	}
+	if (l->col[C_PLATE] < 0 && columns) {
+		alpr_warn("%s: --columns %s names no plate column (want plate, "
+		    "PlateNumber, LIC, tag or the like)", l->path, columns);
+		return -1;
+	}
 	if (l->col[C_PLATE] < 0) {
-		alpr_warn("%s:%lu: no plate column in the header (want plate, "
-		    "PlateNumber, LIC, tag or the like)", l->path, *line);
+		for (i = r = 0; i < n && r < (int)sizeof why - 1; i++)
+			r += snprintf(why + r, sizeof why - r, "%s%s",
+			    i ? (char []){ delim, '\0' } : "", f[i]);
+		alpr_warn("%s:%lu: the first line, %s, was taken as the header, "
+		    "and it names no plate column (want plate, PlateNumber, "
+		    "LIC, tag or the like): name the columns of a list without "
+		    "a header with --columns", l->path, *line, why);
 		return -1;
 	}
 	l->delim = delim;
@@ -385,8 +417,9 @@ read_entries(struct alpr_hotlist *hl, struct list *l, char *p,
 		if (n != l->nf) {
 			char msg[64];
 
-			snprintf(msg, sizeof msg, "%d fields, the header has %d",
-			    n, l->nf);
+			snprintf(msg, sizeof msg, "%d fields, %s %d", n,
+			    l->spec ? "--columns names" : "the header has",
+			    l->nf);
 			bad(st, l->path, line, "%s", msg);
 			line += lines - 1;
 			continue;
@@ -555,7 +588,7 @@ alpr_hotlist_read(struct alpr_hotlist *hl, const char *path, int maxdiff,
 		    path, l->name, why);
 		goto refuse;
 	}
-	if (read_header(l, &p, &line) < 0 ||
+	if (read_header(l, &p, &line, hl->columns) < 0 ||
 	    forbidden(hl, l, line, (const char *const *)l->hdr) < 0 ||
 	    read_entries(hl, l, p, line, now, st) < 0)
 		goto refuse;
@@ -588,6 +621,13 @@ alpr_hotlist_drop(struct alpr_hotlist *hl)
 	hl->ne = hl->ne0;
 	alpr_hlmatch_truncate(hl->m, hl->ne0);
 	hl->pending = 0;
+}
+
+void
+alpr_hotlist_columns(struct alpr_hotlist *hl, const char *columns)
+{
+	free(hl->columns);
+	hl->columns = columns ? alpr_strdup(columns) : NULL;
 }
 
 void
