@@ -142,6 +142,9 @@ char *alpr_datafile(const char *name);
 /* fsutil.c: files written whole or not at all. */
 /* Write n bytes to path atomically: temp file, fsync, rename, fsync dir. */
 int alpr_write_atomic(const char *path, const void *p, size_t n);
+/* The same with the file's mode (less the umask) instead of 0644. */
+int alpr_write_atomic_mode(const char *path, const void *p, size_t n,
+    int mode);
 /* mkdir -p; 0 or -1 with errno. */
 int alpr_mkdirs(const char *path, int mode);
 /* Read a whole file into a malloc'd buffer, two NULs after its n bytes;
@@ -180,8 +183,9 @@ struct alpr_chars {
 const char *alpr_spool_dir(const char *opt);
 /* Malloc'd path of the frame with hash hex in spool dir. */
 char *alpr_spool_path(const char *dir, const char *hex);
-/* Store n bytes under their SHA-256 (written atomically, kept if present);
- * fills hex. 0, or -1 with errno. */
+/* Store n bytes under their SHA-256 (written atomically, kept if present,
+ * the file 0600 and the folders it makes 0700); fills hex. 0, or -1 with
+ * errno. */
 int alpr_spool_put(const char *dir, const void *p, size_t n,
     char hex[ALPR_SHA256_HEX]);
 

@@ -32,6 +32,12 @@ fsync_dir_of(const char *path)
 int
 alpr_write_atomic(const char *path, const void *p, size_t n)
 {
+	return alpr_write_atomic_mode(path, p, n, 0644);
+}
+
+int
+alpr_write_atomic_mode(const char *path, const void *p, size_t n, int mode)
+{
 	char tmp[PATH_MAX];
 	const char *b = p;
 	ssize_t w;
@@ -40,7 +46,7 @@ alpr_write_atomic(const char *path, const void *p, size_t n)
 	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >=
 	    (int)sizeof tmp)
 		return errno = ENAMETOOLONG, -1;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)) < 0)
 		return -1;
 	while (n > 0) {
 		if ((w = write(fd, b, n)) < 0) {
