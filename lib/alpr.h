@@ -427,11 +427,19 @@ void alpr_checkpoint_free(struct alpr_checkpoint *c);
 typedef void (*alpr_mjpeg_fn)(const unsigned char *p, size_t n,
     const char *name, long seq, void *arg);
 /*
- * Read fd (concatenated JPEGs, or multipart/x-mixed-replace parts) to its
- * end and call fn for each frame as soon as it ends. *seq counts frames,
- * good or bad, across calls. A frame cut short and bytes between frames
- * that are not text are reported (alpr_fail); a read error dies.
+ * A stream (concatenated JPEGs, or multipart/x-mixed-replace parts) is fed
+ * to a splitter as it comes, which calls fn for each frame as soon as it
+ * ends. *seq counts frames, good or bad, across streams. A frame cut
+ * short and bytes between frames that are not text are reported
+ * (alpr_fail) as "name: ...". alpr_mjpeg_end reports what is left
+ * unfinished, frees the splitter and returns the frames it passed on.
  */
+struct alpr_mjpeg;
+struct alpr_mjpeg *alpr_mjpeg_new(const char *name, long *seq,
+    alpr_mjpeg_fn fn, void *arg);
+void alpr_mjpeg_feed(struct alpr_mjpeg *m, const void *p, size_t n);
+long alpr_mjpeg_end(struct alpr_mjpeg *m);
+/* Read fd to its end through a splitter; a read error dies. */
 void alpr_mjpeg_read(int fd, const char *name, long *seq, alpr_mjpeg_fn fn,
     void *arg);
 
