@@ -443,6 +443,26 @@ long alpr_mjpeg_end(struct alpr_mjpeg *m);
 void alpr_mjpeg_read(int fd, const char *name, long *seq, alpr_mjpeg_fn fn,
     void *arg);
 
+/* camera.c: a camera's MJPEG stream from a file, a FIFO or a URL. */
+struct alpr_camera_opt {
+	double stall;		/* seconds without a frame: the camera has
+				 * stalled (said; a network stream is
+				 * connected again) */
+	double giveup;		/* seconds without a frame to give up after;
+				 * 0: never */
+	const char *cacert;	/* CA certificates for https, or NULL */
+};
+/*
+ * Read the MJPEG stream of src, "-" for standard input, a file or FIFO to
+ * its end, or an http:// or https:// URL until it gives up, and call fn
+ * for each frame (alpr_mjpeg_new). Troubles are said on stderr once each
+ * time they change; a network stream is connected again after each. 0 at
+ * the end of a file (or one that cannot be opened: said, status 3), -1
+ * when it gave up (said, status 3).
+ */
+int alpr_camera_read(const char *src, const struct alpr_camera_opt *o,
+    long *seq, alpr_mjpeg_fn fn, void *arg);
+
 /* exif.c: the capture time a camera wrote in EXIF. */
 struct alpr_exif {
 	char dt[20];		/* DateTimeOriginal "YYYY:MM:DD HH:MM:SS" */
@@ -459,13 +479,22 @@ int alpr_exif_time(const struct alpr_exif *ex, struct timespec *ts);
 
 /* gps.c: the latest position from gpsd through libgps. */
 struct alpr_gps;
+struct alpr_gpsfix {
+	double lat, lon;	/* degrees, WGS 84 */
+	struct timespec time;	/* the fix's time, from the receiver; 0 if
+				 * it gave none */
+	double err;		/* horizontal error estimate, metres (95%);
+				 * NAN when not known */
+};
 /* Connect to gpsd at "host:port" (NULL: localhost:2947) and watch it;
- * wait up to wait_ms for a first fix. Never NULL: when gpsd cannot be
- * reached it warns and tries again later. */
-struct alpr_gps *alpr_gps_open(const char *hostport, int wait_ms);
-/* Read what gpsd sent; 1 and the latest fix of mode 2D or better in
- * lat/lon, 0 when there is none (warned once per loss of fix). */
-int alpr_gps_fix(struct alpr_gps *g, double *lat, double *lon);
+ * wait up to wait_ms for a first fix. A fix is used for maxage_ms after
+ * it last changed. Never NULL: when gpsd cannot be reached it warns and
+ * tries again later. */
+struct alpr_gps *alpr_gps_open(const char *hostport, int wait_ms,
+    long maxage_ms);
+/* Read what gpsd sent; 1 and the latest fix of mode 2D or better, 0 when
+ * there is none or it is too old (warned once each time). */
+int alpr_gps_fix(struct alpr_gps *g, struct alpr_gpsfix *fix);
 /* Read what gpsd sent without blocking (and reconnect when it is time). */
 void alpr_gps_read(struct alpr_gps *g);
 /* The socket to poll for gpsd's messages, or -1 when not connected. */

@@ -25,11 +25,13 @@ alpr_vwarn(const char *fmt, va_list ap)
 	int saved = errno;
 	size_t n = strlen(fmt);
 
+	flockfile(stderr);	/* one line, whichever thread says it */
 	fprintf(stderr, "%s: ", alpr_progname);
 	vfprintf(stderr, fmt, ap);
 	if (n > 0 && fmt[n - 1] == ':')
 		fprintf(stderr, " %s", strerror(saved));
 	fputc('\n', stderr);
+	funlockfile(stderr);
 	errno = saved;
 }
 
@@ -48,11 +50,13 @@ alpr_fail(const char *fmt, ...)
 {
 	va_list ap;
 
+	flockfile(stderr);	/* and guards alpr_status */
 	va_start(ap, fmt);
 	alpr_vwarn(fmt, ap);
 	va_end(ap);
 	if (alpr_status < ALPR_EXIT_FAIL)
 		alpr_status = ALPR_EXIT_FAIL;
+	funlockfile(stderr);
 }
 
 void
@@ -60,10 +64,12 @@ alpr_fail_sys(const char *fmt, ...)
 {
 	va_list ap;
 
+	flockfile(stderr);
 	va_start(ap, fmt);
 	alpr_vwarn(fmt, ap);
 	va_end(ap);
 	alpr_status = ALPR_EXIT_SYS;
+	funlockfile(stderr);
 }
 
 void
