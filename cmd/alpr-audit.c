@@ -250,7 +250,7 @@ cmd_checkpoint(int argc, char **argv)
 	struct alpr_log *l;
 	char *note;
 
-	if (argc != 1)
+	if (alpr_getopt(argc, argv, "", NULL, usage) != -1 || optind != argc)
 		usage("checkpoint takes no operands");
 	if (!(l = alpr_log_open(need_dir())))
 		return ALPR_EXIT_SYS;
