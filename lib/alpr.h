@@ -455,7 +455,8 @@ struct alpr_camera_opt {
 /*
  * Read the MJPEG stream of src, "-" for standard input, a file or FIFO to
  * its end, or an http:// or https:// URL until it gives up, and call fn
- * for each frame (alpr_mjpeg_new). Troubles are said on stderr once each
+ * for each frame (alpr_mjpeg_new), named src ("<stdin>" for "-": a name
+ * that lasts as long as src). Troubles are said on stderr once each
  * time they change; a network stream is connected again after each. 0 at
  * the end of a file (or one that cannot be opened: said, status 3), -1
  * when it gave up (said, status 3).

@@ -63,7 +63,8 @@ frame(const unsigned char *p, size_t n, const char *name, long seq,
 	s->stalled = 0;
 	s->why[0] = '\0';
 	s->frames++;
-	s->fn(p, n, name, seq, s->arg);
+	s->fn(p, n, s->name, seq, s->arg);	/* the splitter's name goes
+						 * with it; the source's stays */
 }
 
 /* No frame for the stall time: said once. 1 when it is time to give up. */
