@@ -633,10 +633,12 @@ void alpr_jsonw_member(struct alpr_jsonw *w, const char *key,
 struct alpr_hlpolicy {
 	long max_age_days;	/* max_age_days: a list older warns (30) */
 	char **forbidden;	/* forbidden_categories, added to built-ins:
-				 * lower case, words joined by '-' */
+				 * lower case, words joined by '-', those of
+				 * one first letter together */
 	size_t nforbidden;
 	char *confirm;		/* confirm_text: the reminder in every hit */
 	unsigned char cls[256];	/* bytes: in words, first of a forbidden */
+	size_t first[256], nfirst[256];	/* where those of a letter are */
 };
 void alpr_hlpolicy_init(struct alpr_hlpolicy *p);	/* built-in defaults */
 /* Read a config file over p; -1 with messages printed on error. */

@@ -34,7 +34,8 @@ forbid(struct alpr_hlpolicy *p, const char *name)
 {
 	const unsigned char *s = (const unsigned char *)name;
 	char *t = alpr_malloc(strlen(name) + 1);
-	size_t n = 0;
+	size_t n = 0, at, i;
+	int c;
 
 	for (; *s; s++)
 		if (WORD(*s))
@@ -48,11 +49,23 @@ forbid(struct alpr_hlpolicy *p, const char *name)
 		free(t);
 		return;
 	}
+	/* after the others of its first letter, so that a word is only
+	 * compared with those */
+	c = (unsigned char)t[0];
+	at = p->nfirst[c] ? p->first[c] + p->nfirst[c] : p->nforbidden;
 	p->forbidden = alpr_realloc(p->forbidden,
 	    (p->nforbidden + 1) * sizeof *p->forbidden);
-	p->forbidden[p->nforbidden++] = t;
-	p->cls[(unsigned char)t[0]] = p->cls[toupper((unsigned char)t[0])] =
-	    FIRST;
+	memmove(p->forbidden + at + 1, p->forbidden + at,
+	    (p->nforbidden++ - at) * sizeof *p->forbidden);
+	p->forbidden[at] = t;
+	memset(p->nfirst, 0, sizeof p->nfirst);
+	for (i = p->nforbidden; i-- > 0; ) {
+		c = (unsigned char)p->forbidden[i][0];
+		p->first[c] = i;
+		p->nfirst[c]++;
+	}
+	c = (unsigned char)t[0];
+	p->cls[c] = p->cls[toupper(c)] = FIRST;
 }
 
 void
@@ -144,13 +157,14 @@ alpr_hlpolicy_read(struct alpr_hlpolicy *p, const char *path)
 
 /* Do the words at s begin with the words of the name t? */
 static int
-words_at(const unsigned char *s, const char *t)
+words_at(const struct alpr_hlpolicy *p, const unsigned char *s,
+    const char *t)
 {
 	while (*t) {
 		if (*t == '-') {
-			if (!*s || WORD(*s))
+			if (p->cls[*s] != SEP || !*s)
 				return 0;
-			while (*s && !WORD(*s))
+			while (*s && p->cls[*s] == SEP)
 				s++;
 			t++;
 		} else if (LOWER(*s) != (unsigned char)*t)
@@ -158,7 +172,7 @@ words_at(const unsigned char *s, const char *t)
 		else
 			s++, t++;
 	}
-	return !WORD(*s);
+	return p->cls[*s] == SEP;
 }
 
 /* Every field of every list goes through here: a table lookup a byte. */
@@ -166,17 +180,19 @@ const char *
 alpr_hlpolicy_forbids(const struct alpr_hlpolicy *p, const char *text)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	size_t i;
+	size_t i, n;
+	int c;
 
 	for (;;) {
 		while (p->cls[*s] == SEP)
 			if (!*s++)
 				return NULL;
-		if (p->cls[*s] == FIRST)
-			for (i = 0; i < p->nforbidden; i++)
-				if (*p->forbidden[i] == LOWER(*s) &&
-				    words_at(s, p->forbidden[i]))
+		if (p->cls[*s] == FIRST) {
+			c = LOWER(*s);
+			for (i = p->first[c], n = i + p->nfirst[c]; i < n; i++)
+				if (words_at(p, s, p->forbidden[i]))
 					return p->forbidden[i];
+		}
 		while (p->cls[*s] != SEP)
 			s++;
 	}

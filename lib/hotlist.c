@@ -50,6 +50,7 @@ struct list {
 	char **hdr;		/* header names */
 	char **key;		/* annotation names, unique; NULL for roles */
 	char *spec;		/* the names of --columns: no header line */
+	int utf8;		/* the whole text is UTF-8 */
 	int col[NROLE];		/* column of each role, or -1 */
 	int maxdiff;		/* -1 exact, else lenient with N differences */
 };
@@ -296,7 +297,7 @@ read_header(struct list *l, char **pp, unsigned long *line,
 		    MAXFIELDS);
 		return -1;
 	}
-	if (fields_utf8(f, n, why, sizeof why) < 0) {
+	if (!l->utf8 && fields_utf8(f, n, why, sizeof why) < 0) {
 		alpr_warn("%s:%lu: header: %s", l->path, *line, why);
 		return -1;
 	}
@@ -424,7 +425,7 @@ read_entries(struct alpr_hotlist *hl, struct list *l, char *p,
 			line += lines - 1;
 			continue;
 		}
-		if (fields_utf8(f, n, why, sizeof why) < 0) {
+		if (!l->utf8 && fields_utf8(f, n, why, sizeof why) < 0) {
 			bad(st, l->path, line, "%s", why);
 			line += lines - 1;
 			continue;
@@ -577,8 +578,15 @@ alpr_hotlist_read(struct alpr_hotlist *hl, const char *path, int maxdiff,
 		    path);
 		goto refuse;
 	}
-	if (alpr_utf8_kind(buf, n) == ALPR_8BIT && from_8bit(l, n) < 0)
-		goto refuse;
+	switch (alpr_utf8_kind(buf, n)) {
+	case ALPR_8BIT:
+		if (from_8bit(l, n) < 0)
+			goto refuse;
+		/* FALLTHROUGH */
+	case ALPR_UTF8:
+		l->utf8 = 1;	/* no line to check */
+		break;
+	}
 	p = l->buf;
 	if (!memcmp(p, "\xef\xbb\xbf", 3))
 		p += 3;
