@@ -154,6 +154,8 @@ load_all(int start)
 {
 	struct alpr_hlpolicy *p = alpr_malloc(sizeof *p);
 	struct alpr_hotlist *h = NULL;
+	time_t was_stale_at = stale_at;	/* of the lists in use */
+	char *was_stale = stale_name ? alpr_strdup(stale_name) : NULL;
 	const char *dir;
 	char why[512];
 	int status;
@@ -194,11 +196,15 @@ load_all(int start)
 	}
 	hl = h;
 	pol = p;
+	free(was_stale);
 	return 0;
 fail:
 	alpr_hotlist_free(h);
 	alpr_hlpolicy_free(p);
 	free(p);
+	stale_at = was_stale_at;
+	free(stale_name);
+	stale_name = was_stale;
 	if (start)
 		alpr_die(status, "fatal: %s", why);
 	if (alpr_status < status)
