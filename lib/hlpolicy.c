@@ -19,7 +19,6 @@ static const char *builtin_forbidden[] = {
 	"alien",
 };
 
-
 /* Letters, digits, and the bytes of UTF-8 letters make words. */
 #define WORD(c) (isalnum(c) || (c) >= 0x80)
 

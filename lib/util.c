@@ -45,18 +45,24 @@ alpr_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+static void
+vfail(int status, const char *fmt, va_list ap)
+{
+	flockfile(stderr);	/* and guards alpr_status */
+	alpr_vwarn(fmt, ap);
+	if (alpr_status < status)
+		alpr_status = status;
+	funlockfile(stderr);
+}
+
 void
 alpr_fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	flockfile(stderr);	/* and guards alpr_status */
 	va_start(ap, fmt);
-	alpr_vwarn(fmt, ap);
+	vfail(ALPR_EXIT_FAIL, fmt, ap);
 	va_end(ap);
-	if (alpr_status < ALPR_EXIT_FAIL)
-		alpr_status = ALPR_EXIT_FAIL;
-	funlockfile(stderr);
 }
 
 void
@@ -64,12 +70,9 @@ alpr_fail_sys(const char *fmt, ...)
 {
 	va_list ap;
 
-	flockfile(stderr);
 	va_start(ap, fmt);
-	alpr_vwarn(fmt, ap);
+	vfail(ALPR_EXIT_SYS, fmt, ap);
 	va_end(ap);
-	alpr_status = ALPR_EXIT_SYS;
-	funlockfile(stderr);
 }
 
 void
