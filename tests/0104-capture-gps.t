@@ -130,17 +130,18 @@ while [ $i -lt 50 ] && [ ! -s feed.port ]; do sleep 0.1; i=$((i + 1)); done
 port=$((port + 1))
 gpsd -N -n -S "$port" "tcp://127.0.0.1:$(cat feed.port)" >gpsd.log 2>&1 &
 gpsd=$!
-start=$(date +%s)
-at() {	# SECONDS: wait until that many seconds after start
-	while [ $(( $(date +%s) - start )) -lt "$1" ]; do sleep 0.2; done
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+start=$(ms)
+at() {	# MS: wait until that many milliseconds after start
+	while [ $(( $(ms) - start )) -lt "$1" ]; do sleep 0.1; done
 }
 mkfifo gfifo
 alpr-capture -m -S "$S" --gps-age 1 -g "localhost:$port" gfifo >gout 2>gerr &
 cap=$!
 exec 3<>gfifo	# read-write: no wait for a reader that failed
-at 2; cat a.jpg >&3
-at 5; cat b.jpg >&3
-at 9; cat a.jpg >&3
+at 2000; cat a.jpg >&3
+at 5500; cat b.jpg >&3	# in the middle of the silence
+at 9000; cat a.jpg >&3
 exec 3>&-
 wait $cap
 kill $gpsd $feeder 2>/dev/null
