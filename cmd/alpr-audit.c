@@ -18,10 +18,8 @@ static int jflag;		/* -j */
 static void
 usage(const char *why)
 {
-	if (why)
-		fprintf(stderr, "%s: %s\n", alpr_progname, why);
-	fprintf(stderr,
-	    "usage: alpr-audit [-d dir] init [-n every] [-O org] [-o origin] "
+	alpr_usage(why,
+	    "[-d dir] init [-n every] [-O org] [-o origin] "
 	    "[-r role] [-w seconds]\n"
 	    "       alpr-audit [-d dir] verify [-k key] [-s checkpoint]\n"
 	    "       alpr-audit [-d dir] checkpoint [-c reason]\n"
@@ -31,8 +29,7 @@ usage(const char *why)
 	    "       alpr-audit [-d dir] show [-a action] [-c case] [-e until] "
 	    "[-p plate] [-R reason] [-s since] [-u user]\n"
 	    "       alpr-audit [-d dir] report [-j] [-H hours] [-r repeats] "
-	    "[-s since]\n");
-	exit(ALPR_EXIT_USAGE);
+	    "[-s since]");
 }
 
 static const char *
@@ -106,7 +103,7 @@ cmd_init(int argc, char **argv)
 	char *k;
 	int c;
 
-	while ((c = getopt(argc, argv, "n:O:o:r:w:")) != -1)
+	while ((c = alpr_getopt(argc, argv, "n:O:o:r:w:", NULL, usage)) != -1)
 		switch (c) {
 		case 'n': cf.every = alpr_strtonum(optarg, 1, 1000000000,
 		    "checkpoint interval"); break;
@@ -206,7 +203,7 @@ cmd_verify(int argc, char **argv)
 	long w;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "k:s:", lo, NULL)) != -1)
+	while ((c = alpr_getopt(argc, argv, "k:s:", lo, usage)) != -1)
 		switch (c) {
 		case 'k': vkey = read_key(optarg); break;
 		case 's': sfile = optarg; break;
@@ -256,7 +253,7 @@ cmd_checkpoint(int argc, char **argv)
 	char *note;
 	int c;
 
-	while ((c = getopt(argc, argv, "c:")) != -1)
+	while ((c = alpr_getopt(argc, argv, "c:", NULL, usage)) != -1)
 		switch (c) {
 		case 'c': jump = optarg; break;
 		default: usage(NULL);
@@ -311,7 +308,7 @@ cmd_prove(int argc, char **argv)
 	size_t np, i;
 	int c;
 
-	while ((c = getopt(argc, argv, "k:")) != -1)
+	while ((c = alpr_getopt(argc, argv, "k:", NULL, usage)) != -1)
 		switch (c) {
 		case 'k': vkey = read_key(optarg); break;
 		default: usage(NULL);
@@ -409,7 +406,7 @@ cmd_verify_proof(int argc, char **argv)
 	FILE *f;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "k:")) != -1)
+	while ((ch = alpr_getopt(argc, argv, "k:", NULL, usage)) != -1)
 		switch (ch) {
 		case 'k': vkey = read_key(optarg); break;
 		default: usage(NULL);
@@ -456,7 +453,7 @@ cmd_append(int argc, char **argv)
 	int c, bflag = 0, k;
 	FILE *f;
 
-	while ((c = getopt(argc, argv, "b")) != -1)
+	while ((c = alpr_getopt(argc, argv, "b", NULL, usage)) != -1)
 		switch (c) {
 		case 'b': bflag = 1; break;
 		default: usage(NULL);
@@ -466,7 +463,7 @@ cmd_append(int argc, char **argv)
 	for (k = optind; k < argc || k == optind; k++) {
 		const char *name = k < argc ? argv[k] : "-";
 		if (!(f = strcmp(name, "-") ? fopen(name, "r") : stdin)) {
-			alpr_fail("unable to open %s:", name);
+			alpr_fail_sys("unable to open %s:", name);
 			continue;
 		}
 		alpr_reader_init(&r, f, name);
@@ -611,7 +608,8 @@ cmd_show(int argc, char **argv)
 	int c;
 
 	q = json_array();
-	while ((c = getopt(argc, argv, "a:c:e:p:R:s:u:")) != -1)
+	while ((c = alpr_getopt(argc, argv, "a:c:e:p:R:s:u:", NULL, usage)) !=
+	    -1)
 		switch (c) {
 		case 'a': f.action = optarg; break;
 		case 'c': f.kase = optarg; break;
@@ -846,7 +844,7 @@ cmd_report(int argc, char **argv)
 	r.h0 = 7;
 	r.h1 = 19;
 	r.repeats = 3;
-	while ((c = getopt(argc, argv, "H:jr:s:")) != -1)
+	while ((c = alpr_getopt(argc, argv, "H:jr:s:", NULL, usage)) != -1)
 		switch (c) {
 		case 'H':
 			if (!(dash = strchr(optarg, '-')))
@@ -903,7 +901,7 @@ main(int argc, char **argv)
 
 	alpr_setprogname(argv[0]);
 	alpr_crypto_init();
-	while ((c = getopt(argc, argv, "+d:")) != -1)
+	while ((c = alpr_getopt(argc, argv, "+d:", NULL, usage)) != -1)
 		switch (c) {
 		case 'd': dir = optarg; break;
 		default: usage(NULL);

@@ -3,12 +3,21 @@
  * stream) plus time and position into frame records (alpr-records(5)).
  * Every frame is decoded whole to catch truncation, then stored in the
  * content-addressed spool; the record names it by its SHA-256.
+ *
+ * A stream is read by a thread of its own into a queue of a few frames,
+ * so that a camera faster than the pipeline does not wait behind it: the
+ * oldest queued frame makes room for a new one, and is counted as
+ * dropped; the alerts then stay as fresh as the pipeline can make them.
+ * With -a, or from a file, the reader waits instead and every frame goes
+ * through.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,32 +30,65 @@
 #include "alpr.h"
 
 #define GPS_WAIT_MS 2000	/* for the first fix at start */
+#define GPS_AGE 5		/* seconds a fix is used without a newer one */
+#define STALL 10		/* seconds without a frame: said */
+#define QUEUE 4			/* frames between the camera and the pipeline */
+#define DROP_SAY 60		/* seconds between counts of dropped frames */
 
 static const char *camera;
 static const char *spool;
 static int force_now;
 static int use_gps;
 static const char *gps_host;
+static double gps_age = GPS_AGE;
 static struct alpr_gps *gps;
 static int fixed;
 static double fix_lat, fix_lon;
 static int have_lat, have_lon;
 static const char *watch_dir;
 static int mjpeg;
+static int keepall;
+static struct alpr_camera_opt camopt = { STALL, 0, NULL };
 static long nframes;
 static time_t last_progress;
+
+/* What a frame's record says of where and when it came from. */
+struct origin {
+	const char *src;		/* the file, or NULL for a stream */
+	long seq;			/* the frame's number in the stream */
+	const struct timespec *mtime;	/* the file's */
+	const struct timespec *at;	/* when it came, or NULL: now */
+	long dropped;			/* frames dropped just before it */
+};
+
+/* The frames read from a stream and not yet captured. */
+struct qframe {
+	unsigned char *p;
+	size_t n;
+	const char *name;
+	long seq;
+	struct timespec at;
+};
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t more, room;
+	struct qframe f[QUEUE];
+	int head, n;
+	int keepall;		/* the reader waits for room */
+	int done;		/* the reader is done */
+	long dropped;		/* since the last frame taken */
+} fq = { .mu = PTHREAD_MUTEX_INITIALIZER, .more = PTHREAD_COND_INITIALIZER,
+    .room = PTHREAD_COND_INITIALIZER };
 
 static void
 usage(const char *why)
 {
-	if (why)
-		fprintf(stderr, "%s: %s\n", alpr_progname, why);
-	fprintf(stderr,
-	    "usage: %s [-t] [-c camera] [-S spool] [-g[host:port] | "
+	alpr_usage(why, "[-at] [-c camera] [-S spool] [-g[host:port] | "
 	    "--lat deg --lon deg]\n"
-	    "           [file ... | -w dir | -m [stream ...]]\n",
-	    alpr_progname);
-	exit(ALPR_EXIT_USAGE);
+	    "           [--gps-age s] [--stall s] [--give-up s] "
+	    "[--cacert file]\n"
+	    "           [file ... | -w dir | -m [stream | url ...]]");
 }
 
 static int
@@ -70,9 +112,10 @@ progress(void)
 	fprintf(stderr, "%s: %ld frames\r", alpr_progname, nframes);
 }
 
-/* The frame's time and where it came from: EXIF, the file's mtime, now. */
+/* The frame's time and where it came from: EXIF, the file's mtime, now
+ * (when it came). */
 static const char *
-frame_time(const unsigned char *p, size_t n, const struct timespec *mtime,
+frame_time(const unsigned char *p, size_t n, const struct origin *o,
     struct timespec *ts)
 {
 	struct alpr_exif ex;
@@ -80,11 +123,14 @@ frame_time(const unsigned char *p, size_t n, const struct timespec *mtime,
 	if (!force_now && alpr_exif_read(p, n, &ex) == 0 &&
 	    alpr_exif_time(&ex, ts) == 0)
 		return "exif";
-	if (!force_now && mtime) {
-		*ts = *mtime;
+	if (!force_now && o->mtime) {
+		*ts = *o->mtime;
 		return "mtime";
 	}
-	clock_gettime(CLOCK_REALTIME, ts);
+	if (o->at)
+		*ts = *o->at;
+	else
+		clock_gettime(CLOCK_REALTIME, ts);
 	return "now";
 }
 
@@ -105,16 +151,17 @@ make_id(char *id, size_t len, const char *ts, const char *hex)
 
 /*
  * One frame: check it decodes whole, spool it, write its record. name is
- * for messages; src (a file) or seq (a stream frame) goes in the record.
+ * for messages; o->src (a file) or o->seq (a stream frame) goes in the
+ * record.
  */
 static void
-capture(const unsigned char *p, size_t n, const char *name, const char *src,
-    long seq, const struct timespec *mtime)
+capture(const unsigned char *p, size_t n, const char *name,
+    const struct origin *o)
 {
 	char hex[ALPR_SHA256_HEX], tbuf[ALPR_TIME_LEN], id[128], err[256];
+	struct alpr_gpsfix fix;
 	struct timespec ts;
 	const char *tsrc;
-	double lat, lon;
 	json_t *rec;
 	PIX *pix;
 	int w, h;
@@ -129,7 +176,7 @@ capture(const unsigned char *p, size_t n, const char *name, const char *src,
 		return;
 	}
 	pixDestroy(&pix);
-	tsrc = frame_time(p, n, mtime, &ts);
+	tsrc = frame_time(p, n, o, &ts);
 	alpr_time_fmt(&ts, tbuf);
 	if (alpr_spool_put(alpr_spool_dir(spool), p, n, hex) < 0)
 		alpr_die(ALPR_EXIT_SYS, "fatal: unable to store %s in "
@@ -139,21 +186,29 @@ capture(const unsigned char *p, size_t n, const char *name, const char *src,
 	    "v", ALPR_RECORD_VERSION, "id", id, "ts", tbuf, "tsrc", tsrc);
 	if (camera)
 		json_object_set_new(rec, "camera", json_string(camera));
-	if (src)
-		json_object_set_new(rec, "src", json_string(src));
+	if (o->src)
+		json_object_set_new(rec, "src", json_string(o->src));
 	else
-		json_object_set_new(rec, "seq", json_integer(seq));
+		json_object_set_new(rec, "seq", json_integer(o->seq));
 	json_object_set_new(rec, "image", json_string(hex));
 	json_object_set_new(rec, "w", json_integer(w));
 	json_object_set_new(rec, "h", json_integer(h));
 	if (fixed) {
-		lat = fix_lat;
-		lon = fix_lon;
+		json_object_set_new(rec, "lat", json_real(fix_lat));
+		json_object_set_new(rec, "lon", json_real(fix_lon));
+	} else if (gps && alpr_gps_fix(gps, &fix)) {
+		json_object_set_new(rec, "lat", json_real(fix.lat));
+		json_object_set_new(rec, "lon", json_real(fix.lon));
+		if (fix.time.tv_sec) {
+			alpr_time_fmt(&fix.time, tbuf);
+			json_object_set_new(rec, "fix_ts", json_string(tbuf));
+		}
+		if (isfinite(fix.err))
+			json_object_set_new(rec, "fix_err",
+			    json_real(round(fix.err * 10) / 10));
 	}
-	if (fixed || (gps && alpr_gps_fix(gps, &lat, &lon))) {
-		json_object_set_new(rec, "lat", json_real(lat));
-		json_object_set_new(rec, "lon", json_real(lon));
-	}
+	if (o->dropped)
+		json_object_set_new(rec, "dropped", json_integer(o->dropped));
 	alpr_write_record(stdout, rec);
 	alpr_prof_end(rec, "capture");
 	json_decref(rec);
@@ -163,19 +218,19 @@ capture(const unsigned char *p, size_t n, const char *name, const char *src,
 static int
 capture_file(const char *path, void *arg)
 {
+	struct origin o = { path, 0, NULL, NULL, 0 };
 	unsigned char *p;
 	struct stat st;
 	size_t n;
 
 	alpr_prof_begin();
 	if (alpr_read_file_max(path, &p, &n, ALPR_FRAME_MAX) < 0) {
-		alpr_fail("unable to read %s:", path);
+		alpr_fail_file("unable to read %s:", path);
 		return -1;
 	}
-	if (stat(path, &st) < 0)
-		capture(p, n, path, path, 0, NULL);
-	else
-		capture(p, n, path, path, 0, &st.st_mtim);
+	if (stat(path, &st) == 0)
+		o.mtime = &st.st_mtim;
+	capture(p, n, path, &o);
 	free(p);
 	return 0;
 }
@@ -264,32 +319,140 @@ watch(const char *dir)
 	}
 }
 
+/* The reader's: a frame into the queue, the oldest out if it is full. */
 static void
-stream_frame(const unsigned char *p, size_t n, const char *name, long seq,
+queue_frame(const unsigned char *p, size_t n, const char *name, long seq,
     void *arg)
 {
-	char label[PATH_MAX];
+	struct qframe f = { alpr_malloc(n), n, name, seq, { 0, 0 } };
 
-	alpr_prof_begin();
-	snprintf(label, sizeof label, "%s: frame %ld", name, seq);
-	capture(p, n, label, NULL, seq, NULL);
+	memcpy(f.p, p, n);
+	clock_gettime(CLOCK_REALTIME, &f.at);
+	pthread_mutex_lock(&fq.mu);
+	while (fq.n == QUEUE && fq.keepall)
+		pthread_cond_wait(&fq.room, &fq.mu);
+	if (fq.n == QUEUE) {
+		free(fq.f[fq.head].p);
+		fq.head = (fq.head + 1) % QUEUE;
+		fq.n--;
+		fq.dropped++;
+	}
+	fq.f[(fq.head + fq.n++) % QUEUE] = f;
+	pthread_cond_signal(&fq.more);
+	pthread_mutex_unlock(&fq.mu);
 }
 
-static void
-stream(const char *path, long *seq)
+/* The reader thread: each stream in turn, until the end or giving up. */
+static void *
+reader(void *arg)
 {
-	int fd;
+	char **src = arg;
+	struct stat sb;
+	long seq = 0;
 
-	if (!strcmp(path, "-")) {
-		alpr_mjpeg_read(0, "<stdin>", seq, stream_frame, NULL);
+	for (; *src; src++) {
+		pthread_mutex_lock(&fq.mu);
+		fq.keepall = keepall || (stat(*src, &sb) == 0 &&
+		    S_ISREG(sb.st_mode)) || (!strcmp(*src, "-") &&
+		    fstat(0, &sb) == 0 && S_ISREG(sb.st_mode));
+		pthread_mutex_unlock(&fq.mu);
+		if (alpr_camera_read(*src, &camopt, &seq, queue_frame,
+		    NULL) < 0)
+			break;
+	}
+	pthread_mutex_lock(&fq.mu);
+	fq.done = 1;
+	pthread_cond_signal(&fq.more);
+	pthread_mutex_unlock(&fq.mu);
+	return NULL;
+}
+
+/* Dropped frames are said at once, then counted once a minute. */
+static void
+say_dropped(long n, long total, long frames, int end)
+{
+	static time_t said;
+	static long since;
+	time_t now = time(NULL);
+
+	since += n;
+	if (end) {
+		if (total)
+			alpr_warn("%ld of %ld frames dropped: the pipeline was "
+			    "slower than the camera", total, total + frames);
 		return;
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		alpr_fail("unable to open %s:", path);
+	if (!since || (said && now - said < DROP_SAY))
 		return;
+	alpr_warn("%ld frames dropped%s: the pipeline is slower than the "
+	    "camera, the newest frames are kept (-a keeps every one)", since,
+	    said ? " in the last minute" : "");
+	said = now;
+	since = 0;
+}
+
+/*
+ * The streams, read by a thread of their own, captured here as the queue
+ * gives them; gpsd is read while waiting, so that the age of its fix is
+ * known. Returns when the streams end or the reader gives up.
+ */
+static void
+streams(char **srcs)
+{
+	struct origin o = { NULL, 0, NULL, NULL, 0 };
+	char label[PATH_MAX];
+	struct qframe f;
+	struct timespec t;
+	long dropped = 0, frames = 0;
+	pthread_t th;
+	int e;
+
+	if (!keepall)	/* records queued in a pipe are as late as frames */
+		fcntl(1, F_SETPIPE_SZ, 4096);
+	if ((e = pthread_create(&th, NULL, reader, srcs)) != 0) {
+		errno = e;
+		alpr_die(ALPR_EXIT_SYS, "fatal: unable to start a thread:");
 	}
-	alpr_mjpeg_read(fd, path, seq, stream_frame, NULL);
-	close(fd);
+	for (;;) {
+		pthread_mutex_lock(&fq.mu);
+		while (fq.n == 0 && !fq.done) {
+			clock_gettime(CLOCK_REALTIME, &t);
+			t.tv_nsec += 250000000;
+			if (t.tv_nsec >= 1000000000) {
+				t.tv_sec++;
+				t.tv_nsec -= 1000000000;
+			}
+			if (pthread_cond_timedwait(&fq.more, &fq.mu, &t) ==
+			    ETIMEDOUT && gps) {
+				pthread_mutex_unlock(&fq.mu);
+				alpr_gps_read(gps);
+				pthread_mutex_lock(&fq.mu);
+			}
+		}
+		if (fq.n == 0) {
+			pthread_mutex_unlock(&fq.mu);
+			break;
+		}
+		f = fq.f[fq.head];
+		fq.head = (fq.head + 1) % QUEUE;
+		fq.n--;
+		o.dropped = fq.dropped;
+		fq.dropped = 0;
+		pthread_cond_signal(&fq.room);
+		pthread_mutex_unlock(&fq.mu);
+
+		alpr_prof_begin();
+		dropped += o.dropped;
+		frames++;
+		say_dropped(o.dropped, 0, 0, 0);
+		o.seq = f.seq;
+		o.at = &f.at;
+		snprintf(label, sizeof label, "%s: frame %ld", f.name, f.seq);
+		capture(f.p, f.n, label, &o);
+		free(f.p);
+	}
+	pthread_join(th, NULL);
+	say_dropped(0, dropped, frames, 1);
 }
 
 /* Degrees from -lim to lim, else a usage error. */
@@ -310,23 +473,62 @@ coord(const char *s, double lim, const char *what)
 	return v;
 }
 
+/*
+ * -g's argument is optional, so getopt wants it attached (-ghost:port);
+ * "-g host:port" is taken too, when the word after -g has a port and is
+ * no file: it is attached to -g before getopt sees it. Returns the new
+ * argc.
+ */
+static int
+gps_spaced(int argc, char **argv)
+{
+	const char *w, *colon;
+	int i;
+
+	for (i = 1; i + 1 < argc && strcmp(argv[i], "--"); i++) {
+		if (strcmp(argv[i], "-g") && strcmp(argv[i], "--gps"))
+			continue;
+		w = argv[i + 1];
+		if (*w == '-' || strchr(w, '/') || !(colon = strrchr(w, ':')) ||
+		    !colon[1] || strspn(colon + 1, "0123456789") !=
+		    strlen(colon + 1) || access(w, F_OK) == 0)
+			continue;
+		if (asprintf(&argv[i], "-g%s", w) < 0)
+			alpr_die(ALPR_EXIT_SYS, "fatal: out of memory");
+		memmove(argv + i + 1, argv + i + 2, (argc - i - 1) *
+		    sizeof *argv);	/* and the NULL after them */
+		argc--;
+	}
+	return argc;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "gps", optional_argument, NULL, 'g' },
+		{ "gps-age", required_argument, NULL, 'G' },
+		{ "stall", required_argument, NULL, 'T' },
+		{ "give-up", required_argument, NULL, 'U' },
+		{ "cacert", required_argument, NULL, 'K' },
 		{ "lat", required_argument, NULL, 'L' },
 		{ "lon", required_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
-	long seq = 0;
+	static char *stdin_only[] = { "-", NULL };
 	int c, i;
 
 	alpr_setprogname(argv[0]);
-	while ((c = getopt_long(argc, argv, "c:g::mS:tw:", lopts, NULL)) != -1)
+	argc = gps_spaced(argc, argv);
+	while ((c = alpr_getopt(argc, argv, "ac:g::mS:tw:", lopts, usage)) != -1)
 		switch (c) {
+		case 'a': keepall = 1; break;
 		case 'c': camera = optarg; break;
 		case 'g': use_gps = 1; gps_host = optarg; break;
+		case 'G': gps_age = alpr_strtod(optarg, 0.1, 3600, "--gps-age"); break;
+		case 'K': camopt.cacert = optarg; break;
+		case 'T': camopt.stall = alpr_strtod(optarg, 0.1, 86400, "--stall"); break;
+		case 'U': camopt.giveup = alpr_strtod(optarg, 0.1, 1e9, "--give-up"); break;
 		case 'm': mjpeg = 1; break;
 		case 'S': spool = optarg; break;
 		case 't': force_now = 1; break;
@@ -357,17 +559,18 @@ main(int argc, char **argv)
 	if (spool && !*spool)
 		usage("empty spool directory");
 	if (mjpeg && argc == 0 && isatty(0))
-		usage("no stream: pipe MJPEG into -m or name a FIFO");
+		usage("no stream: pipe MJPEG into -m, or name a FIFO or URL");
+	for (i = 0; !mjpeg && i < argc; i++)
+		if (!strncasecmp(argv[i], "http://", 7) ||
+		    !strncasecmp(argv[i], "https://", 8))
+			usage("a URL is a stream: give -m");
 	if (use_gps)
-		gps = alpr_gps_open(gps_host, GPS_WAIT_MS);
+		gps = alpr_gps_open(gps_host, GPS_WAIT_MS, gps_age * 1000);
 	if (watch_dir)
 		watch(watch_dir);
-	else if (mjpeg) {
-		if (argc == 0)
-			stream("-", &seq);
-		for (i = 0; i < argc; i++)
-			stream(argv[i], &seq);
-	} else if (alpr_items(argc, argv, capture_file, NULL) < 0)
+	else if (mjpeg)
+		streams(argc ? argv : stdin_only);
+	else if (alpr_items(argc, argv, capture_file, NULL) < 0)
 		usage("no images: name files or pipe their names on stdin");
 	if (last_progress)
 		fprintf(stderr, "%s: %ld frames\n", alpr_progname, nframes);

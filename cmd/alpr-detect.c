@@ -24,11 +24,8 @@ static const char *spool;
 static void
 usage(const char *why)
 {
-	if (why)
-		fprintf(stderr, "%s: %s\n", alpr_progname, why);
-	fprintf(stderr, "usage: %s [-n candidates] [-r x,y,w,h] [-S spool] "
-	    "[-W maxwidth] [-w minwidth] [file ...]\n", alpr_progname);
-	exit(ALPR_EXIT_USAGE);
+	alpr_usage(why, "[-n candidates] [-r x,y,w,h] [-S spool] "
+	    "[-W maxwidth] [-w minwidth] [file ...]");
 }
 
 static void
@@ -101,7 +98,7 @@ main(int argc, char **argv)
 	int c;
 
 	alpr_setprogname(argv[0]);
-	while ((c = getopt(argc, argv, "n:r:S:W:w:")) != -1)
+	while ((c = alpr_getopt(argc, argv, "n:r:S:W:w:", NULL, usage)) != -1)
 		switch (c) {
 		case 'n': maxregions = alpr_strtonum(optarg, 1, MAX_REGIONS, "-n"); break;
 		case 'r': parse_roi(optarg); break;

@@ -2,6 +2,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,28 +18,29 @@
 struct spec {
 	const char *path;
 	int maxdiff;
+	const char *columns;	/* --columns, or NULL: it has a header */
 };
 
-static int aflag;
-static const char *Copt, *Lopt, *xcmd;
+static int aflag, qflag;
+static const char *cf, *Lopt, *xcmd;
 static struct spec *specs;
 static size_t nspecs;
-static struct alpr_hlpolicy pol;
+static struct alpr_hlpolicy *pol;
 static struct alpr_hotlist *hl;
 static struct alpr_log *logp;
 static size_t loaded;
 static time_t stale_at;		/* when a list loaded fresh grows stale */
 static char *stale_name;
 static int running;
+static volatile sig_atomic_t hup;
+static sigset_t waitmask;	/* the signals when waiting for input */
 
 static void
 usage(const char *why)
 {
-	if (why)
-		fprintf(stderr, "%s: %s\n", alpr_progname, why);
-	fprintf(stderr, "usage: %s [-a] [-C config] [-L logdir] [-x command] "
-	    "[-e | -d N] -l hotlist ... [file ...]\n", alpr_progname);
-	exit(ALPR_EXIT_USAGE);
+	alpr_usage(why, "[-aq] [-C config] [-L logdir] [-x command]\n"
+	    "                  [[-e | -d N] [--columns names] -l hotlist] ... "
+	    "[file ...]");
 }
 
 static int
@@ -62,33 +65,36 @@ log_load(const char *path, const struct alpr_hlstats *st)
 }
 
 static void
-load_file(const char *path, int maxdiff)
+load_file(struct alpr_hotlist *h, const struct alpr_hlpolicy *p,
+    const char *path, int maxdiff)
 {
 	struct alpr_hlstats st;
-	time_t now = time(NULL), max = pol.max_age_days * 86400L;
+	time_t now = time(NULL), max = p->max_age_days * 86400L;
 
-	if (alpr_hotlist_read(hl, path, maxdiff, now, logp != NULL, &st) < 0) {
+	if (alpr_hotlist_read(h, path, maxdiff, now, logp != NULL, &st) < 0) {
 		alpr_fail("%s: hotlist not loaded", path);
 		return;
 	}
 	if (logp && log_load(path, &st) < 0) {
-		alpr_hotlist_drop(hl);
+		alpr_hotlist_drop(h);
 		alpr_fail("%s: hotlist not loaded: unable to write its access "
 		    "log entry:", path);
 		return;
 	}
-	alpr_hotlist_commit(hl);
+	alpr_hotlist_commit(h);
 	loaded++;
-	fprintf(stderr, "%s: %s: %lu entries loaded, %lu rejected, "
-	    "%lu expired", alpr_progname, path, st.entries, st.rejected,
-	    st.expired);
-	if (st.later)
-		fprintf(stderr, ", %lu not yet effective", st.later);
-	fputc('\n', stderr);
+	if (!qflag) {
+		fprintf(stderr, "%s: %s: %lu entries loaded, %lu rejected, "
+		    "%lu expired", alpr_progname, path, st.entries,
+		    st.rejected, st.expired);
+		if (st.later)
+			fprintf(stderr, ", %lu not yet effective", st.later);
+		fputc('\n', stderr);
+	}
 	if (now - st.mtime > max)
 		alpr_warn("warning: %s is %ld days old (max_age_days is %ld): "
 		    "get a fresh list", path, (long)((now - st.mtime) / 86400),
-		    pol.max_age_days);
+		    p->max_age_days);
 	else if (!stale_at || st.mtime + max < stale_at) {
 		stale_at = st.mtime + max;
 		free(stale_name);
@@ -107,19 +113,22 @@ listfile(const struct dirent *d)
 }
 
 static void
-load(const struct spec *s)
+load(struct alpr_hotlist *h, const struct alpr_hlpolicy *pl,
+    const struct spec *s)
 {
 	struct dirent **d;
 	struct stat sb;
 	char *p;
 	int i, n;
 
+	alpr_hotlist_columns(h, s->columns);
 	if (stat(s->path, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-		load_file(s->path, s->maxdiff);
+		load_file(h, pl, s->path, s->maxdiff);
 		return;
 	}
 	if ((n = scandir(s->path, &d, listfile, alphasort)) < 0) {
-		alpr_fail("unable to read hotlist folder %s:", s->path);
+		alpr_fail_sys("unable to read hotlist folder %s:",
+		    s->path);
 		return;
 	}
 	if (n == 0)
@@ -128,11 +137,97 @@ load(const struct spec *s)
 	for (i = 0; i < n; i++) {
 		if (asprintf(&p, "%s/%s", s->path, d[i]->d_name) < 0)
 			alpr_die(ALPR_EXIT_SYS, "fatal: out of memory");
-		load_file(p, s->maxdiff);
+		load_file(h, pl, p, s->maxdiff);
 		free(p);
 		free(d[i]);
 	}
 	free(d);
+}
+
+/*
+ * The config and every list, each list logged before it is used, into a
+ * new hl and pol. At start a failure is fatal; on SIGHUP (start 0) it is
+ * said, and the lists in use stay in use. 0, or -1.
+ */
+static int
+load_all(int start)
+{
+	struct alpr_hlpolicy *p = alpr_malloc(sizeof *p);
+	struct alpr_hotlist *h = NULL;
+	time_t was_stale_at = stale_at;	/* of the lists in use */
+	char *was_stale = stale_name ? alpr_strdup(stale_name) : NULL;
+	const char *dir;
+	char why[512];
+	int status;
+	size_t i;
+
+	alpr_hlpolicy_init(p);
+	if (cf && *cf && alpr_hlpolicy_read(p, cf) < 0) {
+		status = ALPR_EXIT_USAGE;
+		snprintf(why, sizeof why, "bad config %s", cf);
+		goto fail;
+	}
+	if ((dir = alpr_log_dir(Lopt)) && !(logp = alpr_log_open(dir))) {
+		status = ALPR_EXIT_SYS;
+		snprintf(why, sizeof why, "the access log %s cannot be "
+		    "written: no hotlist is loaded without its log entry", dir);
+		goto fail;
+	}
+	h = alpr_hotlist_new(p);
+	loaded = 0;
+	stale_at = 0;
+	for (i = 0; i < nspecs; i++)
+		load(h, p, &specs[i]);
+	if (logp) {
+		alpr_log_close(logp);
+		logp = NULL;
+	}
+	if (loaded == 0) {
+		status = alpr_status > ALPR_EXIT_FAIL ? alpr_status :
+		    ALPR_EXIT_FAIL;
+		snprintf(why, sizeof why, "no hotlist loaded");
+		goto fail;
+	}
+	alpr_hotlist_index(h);
+	if (hl) {
+		alpr_hotlist_free(hl);
+		alpr_hlpolicy_free(pol);
+		free(pol);
+	}
+	hl = h;
+	pol = p;
+	free(was_stale);
+	return 0;
+fail:
+	alpr_hotlist_free(h);
+	alpr_hlpolicy_free(p);
+	free(p);
+	stale_at = was_stale_at;
+	free(stale_name);
+	stale_name = was_stale;
+	if (start)
+		alpr_die(status, "fatal: %s", why);
+	if (alpr_status < status)
+		alpr_status = status;
+	alpr_warn("%s: the hotlists loaded before stay in use", why);
+	return -1;
+}
+
+static void
+onhup(int sig)
+{
+	hup = 1;
+}
+
+/* On SIGHUP, the lists again as at start. */
+static void
+reload(void)
+{
+	hup = 0;
+	if (!qflag)
+		alpr_warn("SIGHUP: loading the hotlists again");
+	if (load_all(0) == 0 && !qflag)
+		alpr_warn("hotlists loaded again: %zu in use", loaded);
 }
 
 static void
@@ -186,6 +281,7 @@ run(const char *text, size_t n, json_t *hit)
 		alpr_die(ALPR_EXIT_SYS, "fatal: unable to fork:");
 	if (pid == 0) {
 		signal(SIGPIPE, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &waitmask, NULL);
 		if (dup2(fd[0], 0) < 0 || dup2(2, 1) < 0)
 			_exit(126);
 		setenv_hit("ALPR_PLATE", hit, "matched");
@@ -379,6 +475,7 @@ match(struct alpr_reader *r, const char *line, size_t n)
 static void
 stream(int fd, const char *name)
 {
+	struct pollfd pfd = { fd, POLLIN, 0 };
 	struct alpr_reader r;
 	char *buf = NULL, *nl;
 	size_t cap = 1 << 16, start = 0, end = 0, n;
@@ -412,6 +509,15 @@ stream(int fd, const char *name)
 			if (end == cap)
 				buf = alpr_realloc(buf, cap *= 2);
 			flush();
+			if (hup)
+				reload();
+			/* SIGHUP is blocked but while waiting here, so one
+			 * that comes before the wait cuts it too */
+			if (ppoll(&pfd, 1, NULL, &waitmask) < 0) {
+				if (errno == EINTR)
+					continue;
+				alpr_die(ALPR_EXIT_SYS, "fatal: poll:");
+			}
 			if ((got = read(fd, buf + end, cap - end)) < 0) {
 				if (errno == EINTR)
 					continue;
@@ -427,10 +533,12 @@ stream(int fd, const char *name)
 			break;
 		n = nl ? (size_t)(nl - (buf + start)) : end - start;
 		r.line++;
+		if (hup)
+			reload();
 		if (stale_at && time(NULL) > stale_at) {
 			alpr_warn("warning: %s is now older than max_age_days "
 			    "(%ld): get a fresh list", stale_name,
-			    pol.max_age_days);
+			    pol->max_age_days);
 			stale_at = 0;
 		}
 		if (running)
@@ -450,22 +558,31 @@ stream(int fd, const char *name)
 int
 main(int argc, char **argv)
 {
-	const char *dir, *cf;
+	static const struct option lo[] = {
+		{ "columns", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sigaction sa;
+	sigset_t hupset;
+	const char *columns = NULL, *Copt = NULL;
 	int c, i, fd, maxdiff = 1, modeset = 0;
 
 	alpr_setprogname(argv[0]);
-	while ((c = getopt(argc, argv, "aC:d:el:L:x:")) != -1)
+	while ((c = alpr_getopt(argc, argv, "aC:d:el:L:qx:", lo, usage)) != -1)
 		switch (c) {
 		case 'a': aflag = 1; break;
+		case 'c': columns = *optarg ? optarg : NULL; modeset = 1; break;
 		case 'C': Copt = optarg; break;
 		case 'd': maxdiff = alpr_strtonum(optarg, 0, 3, "-d"); modeset = 1; break;
 		case 'e': maxdiff = -1; modeset = 1; break;
 		case 'l':
 			specs = alpr_realloc(specs, (nspecs + 1) * sizeof *specs);
-			specs[nspecs++] = (struct spec){ optarg, maxdiff };
+			specs[nspecs++] = (struct spec){ optarg, maxdiff,
+			    columns };
 			modeset = 0;
 			break;
 		case 'L': Lopt = optarg; break;
+		case 'q': qflag = 1; break;
 		case 'x': xcmd = optarg; break;
 		default: usage(NULL);
 		}
@@ -474,25 +591,20 @@ main(int argc, char **argv)
 	if (nspecs == 0)
 		usage("no hotlist: give one or more with -l");
 	if (modeset)
-		usage("-e or -d after the last -l: it applies to the -l "
-		    "options that follow it");
+		usage("-e, -d or --columns after the last -l: it applies to "
+		    "the -l options that follow it");
 
-	alpr_hlpolicy_init(&pol);
-	if ((cf = Copt ? Copt : getenv("ALPR_CONFIG")) && *cf &&
-	    alpr_hlpolicy_read(&pol, cf) < 0)
-		alpr_die(ALPR_EXIT_USAGE, "fatal: bad config %s", cf);
-	if ((dir = alpr_log_dir(Lopt)) && !(logp = alpr_log_open(dir)))
-		alpr_die(ALPR_EXIT_SYS, "fatal: the access log %s cannot be "
-		    "written: no hotlist is loaded without its log entry", dir);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = onhup;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(&hupset);
+	sigaddset(&hupset, SIGHUP);
+	sigprocmask(SIG_BLOCK, &hupset, &waitmask);
+	sigdelset(&waitmask, SIGHUP);
 	signal(SIGPIPE, SIG_IGN);
-	hl = alpr_hotlist_new(&pol);
-	for (i = 0; (size_t)i < nspecs; i++)
-		load(&specs[i]);
-	if (logp)
-		alpr_log_close(logp);
-	if (loaded == 0)
-		alpr_die(ALPR_EXIT_FAIL, "fatal: no hotlist loaded");
-	alpr_hotlist_index(hl);
+	cf = Copt ? Copt : getenv("ALPR_CONFIG");
+	load_all(1);
 
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	if (argc == 0)
@@ -503,7 +615,7 @@ main(int argc, char **argv)
 			continue;
 		}
 		if ((fd = open(argv[i], O_RDONLY | O_CLOEXEC)) < 0) {
-			alpr_fail("unable to open %s:", argv[i]);
+			alpr_fail_sys("unable to open %s:", argv[i]);
 			continue;
 		}
 		stream(fd, argv[i]);
@@ -512,7 +624,8 @@ main(int argc, char **argv)
 	reap(1);
 	alpr_fshut(stdout, "standard output");
 	alpr_hotlist_free(hl);
-	alpr_hlpolicy_free(&pol);
+	alpr_hlpolicy_free(pol);
+	free(pol);
 	free(specs);
 	free(stale_name);
 	return alpr_status;

@@ -84,12 +84,8 @@ static struct alpr_patterns *patterns;
 static void
 usage(const char *why)
 {
-	if (why)
-		fprintf(stderr, "%s: %s\n", alpr_progname, why);
-	fprintf(stderr, "usage: %s [-1] [-c minconf] [-m model] [-n candidates] "
-	    "[-p patterns] [-r regions] [-S spool] [file ...]\n",
-	    alpr_progname);
-	exit(ALPR_EXIT_USAGE);
+	alpr_usage(why, "[-1] [-c minconf] [-m model] [-n candidates] "
+	    "[-p patterns] [-r regions] [-S spool] [file ...]");
 }
 
 /* A .model file is the glyph classifier's; anything else Tesseract's. */
@@ -363,7 +359,8 @@ main(int argc, char *argv[])
 	 */
 	if (!getenv("OMP_THREAD_LIMIT") && setenv("OMP_THREAD_LIMIT", "1", 0) == 0)
 		execv("/proc/self/exe", argv);
-	while ((c = getopt(argc, argv, "1c:m:n:p:r:S:")) != -1)
+	while ((c = alpr_getopt(argc, argv, "1c:m:n:p:r:S:", NULL, usage)) !=
+	    -1)
 		switch (c) {
 		case '1': multi = 0; break;
 		case 'c': minconf = alpr_strtod(optarg, 0, 100, "-c"); break;
@@ -376,12 +373,18 @@ main(int argc, char *argv[])
 		}
 	argc -= optind, argv += optind;
 
-	/* The model: -m, $ALPR_OCR_MODEL, the glyph classifier's model when
-	 * installed, else Tesseract's English. */
+	/* The model: -m, $ALPR_OCR_MODEL, else the glyph classifier's. A
+	 * missing one is no reason to read with another engine (Tesseract
+	 * reads a third of what it does). */
 	if (!optmodel || !*optmodel)
 		optmodel = getenv("ALPR_OCR_MODEL");
-	if ((!optmodel || !*optmodel) && (path = alpr_datafile("glyphs.model")))
+	if (!optmodel || !*optmodel) {
+		if (!(path = alpr_datafile("glyphs.model")))
+			alpr_die(ALPR_EXIT_SYS, "fatal: no glyph model "
+			    "(share/alpr/glyphs.model); -m eng reads with "
+			    "Tesseract");
 		optmodel = path;	/* kept for the process's life */
+	}
 	if (optpatterns)
 		path = alpr_strdup(optpatterns);
 	else if (!(path = alpr_datafile("patterns")))

@@ -13,11 +13,8 @@
 static void
 usage(const char *why)
 {
-	if (why)
-		fprintf(stderr, "%s: %s\n", alpr_progname, why);
-	fprintf(stderr, "usage: alpr-purge [-nv] [-H home] [-K keyfile] "
-	    "[-w seconds] [--before date]\n");
-	exit(ALPR_EXIT_USAGE);
+	alpr_usage(why, "[-nv] [-H home] [-K keyfile] [-w seconds] "
+	    "[--before date]");
 }
 
 static void
@@ -57,7 +54,6 @@ main(int argc, char **argv)
 		{ "home", required_argument, 0, 'H' },
 		{ "key-file", required_argument, 0, 'K' },
 		{ "verbose", no_argument, 0, 'v' },
-		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 } };
 	struct alpr_purge_opt o = { 0, 0, 600, 0 };
 	struct alpr_purge_stats st;
@@ -70,7 +66,7 @@ main(int argc, char **argv)
 
 	alpr_setprogname(argv[0]);
 	umask(077);
-	while ((c = getopt_long(argc, argv, "b:H:hK:nvw:", lo, NULL)) != -1)
+	while ((c = alpr_getopt(argc, argv, "b:H:K:nvw:", lo, usage)) != -1)
 		switch (c) {
 		case 'b':
 			if (strlen(optarg) == 10) {
@@ -83,7 +79,6 @@ main(int argc, char **argv)
 			o.before = t.tv_sec;
 			break;
 		case 'H': home = optarg; break;
-		case 'h': usage(NULL); break;
 		case 'K': keyfile = optarg; break;
 		case 'n': o.dry = 1; break;
 		case 'v': v = 1; break;

@@ -24,10 +24,7 @@ static int device_key;		/* --device: a device's SSH forced command */
 static void
 usage(const char *why)
 {
-	if (why)
-		fprintf(stderr, "%s: %s\n", alpr_progname, why);
-	fprintf(stderr,
-	    "usage: alpr-store [-H home] [-K keyfile] command [options]\n"
+	alpr_usage(why, "[-H home] [-K keyfile] command [options]\n"
 	    "  init [-a agency] [-o origin] [-u admin] [--password-file file]\n"
 	    "       [--totp-file file] [-n every] [-w seconds]\n"
 	    "  add [-D device] [-s spool] [file ...]\n"
@@ -48,8 +45,7 @@ usage(const char *why)
 	    "       [--hotlist file [-e | -d n]] [--limit n] [plate]\n"
 	    "  show -P purpose -C case -R reason [-o file] read-id\n"
 	    "  hold add -C case -R reason [--id read-id ...] [find options]\n"
-	    "  hold release [-R reason] id | hold list [-j]\n");
-	exit(ALPR_EXIT_USAGE);
+	    "  hold release [-R reason] id | hold list [-j]");
 }
 
 static int
@@ -153,7 +149,7 @@ cmd_init(int argc, char **argv)
 	char pw[1100], why[200], *vkey, *sec;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "a:n:o:p:t:u:w:", lo, NULL)) != -1)
+	while ((c = alpr_getopt(argc, argv, "a:n:o:p:t:u:w:", lo, usage)) != -1)
 		switch (c) {
 		case 'a': o.agency = optarg; break;
 		case 'n': o.every = alpr_strtonum(optarg, 1, 1000000000,
@@ -273,7 +269,7 @@ cmd_add(int argc, char **argv)
 	const char *dev = NULL, *spool = NULL;
 	int c, r = 0, i;
 
-	while ((c = getopt(argc, argv, "D:s:")) != -1)
+	while ((c = alpr_getopt(argc, argv, "D:s:", NULL, usage)) != -1)
 		switch (c) {
 		case 'D': dev = optarg; break;
 		case 's': spool = optarg; break;
@@ -324,7 +320,7 @@ cmd_login(int argc, char **argv)
 	char ubuf[64], pw[1100], cbuf[32], npw[1100], *sec;
 	int c, r, must;
 
-	while ((c = getopt_long(argc, argv, "c:N:p:t:u:", lo, NULL)) != -1)
+	while ((c = alpr_getopt(argc, argv, "c:N:p:t:u:", lo, usage)) != -1)
 		switch (c) {
 		case 'c': code = optarg; break;
 		case 'N': newfile = optarg; break;
@@ -423,7 +419,7 @@ cmd_passwd(int argc, char **argv)
 	char old[1100], pw[1100];
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "p:", lo, NULL)) != -1)
+	while ((c = alpr_getopt(argc, argv, "p:", lo, usage)) != -1)
 		switch (c) {
 		case 'p': pwfile = optarg; break;
 		default: usage(NULL);
@@ -485,7 +481,7 @@ cmd_user(int argc, char **argv)
 	op = argv[1];
 	argc--;
 	argv++;
-	while ((c = getopt_long(argc, argv, "c:e:jp:R:r:", lo, NULL)) != -1)
+	while ((c = alpr_getopt(argc, argv, "c:e:jp:R:r:", lo, usage)) != -1)
 		switch (c) {
 		case 'c': completed = optarg; break;
 		case 'e': expires = optarg; break;
@@ -836,7 +832,7 @@ search_args(int argc, char **argv, struct search *x, const char *cmd)
 	x->q.fuzzy = -1;
 	x->q.limit = -1;
 	x->maxdiff = 1;
-	while ((c = getopt_long(argc, argv, "C:cd:ef::P:R:t", lo, NULL)) != -1)
+	while ((c = alpr_getopt(argc, argv, "C:cd:ef::P:R:t", lo, usage)) != -1)
 		switch (c) {
 		case 'C': x->j.kase = optarg; break;
 		case 'c': x->fmt = 'c'; break;
@@ -1029,7 +1025,7 @@ cmd_hold(int argc, char **argv)
 	argv++;
 	if (!strcmp(op, "list") || !strcmp(op, "release")) {
 		const char *reason = NULL;
-		while ((c = getopt(argc, argv, "jR:")) != -1)
+		while ((c = alpr_getopt(argc, argv, "jR:", NULL, usage)) != -1)
 			switch (c) {
 			case 'j': j = 1; break;
 			case 'R': reason = optarg; break;
@@ -1114,7 +1110,7 @@ cmd_show(int argc, char **argv)
 	json_t *terms, *rec = NULL;
 	int c, r, fd;
 
-	while ((c = getopt_long(argc, argv, "C:o:P:R:", lo, NULL)) != -1)
+	while ((c = alpr_getopt(argc, argv, "C:o:P:R:", lo, usage)) != -1)
 		switch (c) {
 		case 'C': j.kase = optarg; break;
 		case 'o': out = optarg; break;
@@ -1250,7 +1246,6 @@ main(int argc, char **argv)
 {
 	static struct option lo[] = {
 		{ "ssh", required_argument, 0, 'S' },
-		{ "help", no_argument, 0, 'h' },
 		{ "home", required_argument, 0, 'H' },
 		{ "key-file", required_argument, 0, 'K' },
 		{ "device", required_argument, 0, 'E' },
@@ -1260,10 +1255,9 @@ main(int argc, char **argv)
 
 	alpr_setprogname(argv[0]);
 	umask(077);
-	while ((c = getopt_long(argc, argv, "+H:hK:", lo, NULL)) != -1)
+	while ((c = alpr_getopt(argc, argv, "+H:K:", lo, usage)) != -1)
 		switch (c) {
 		case 'H': home = optarg; break;
-		case 'h': usage(NULL); break;
 		case 'K': keyfile = optarg; break;
 		case 'S':
 			argv = ssh_args(optarg, &argc);

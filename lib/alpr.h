@@ -23,6 +23,9 @@ enum {
 
 #define ALPR_RECORD_VERSION 1
 
+/* The version of alpr: one for every program (--version). */
+#define ALPR_VERSION "0.1"
+
 /* util.c: program name, die/warn, checked allocation, output shutdown. */
 extern const char *alpr_progname;
 extern int alpr_status;		/* exit status accumulated by alpr_fail */
@@ -31,6 +34,13 @@ void alpr_setprogname(const char *argv0);
 void alpr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* alpr_warn, and the exit status becomes at least ALPR_EXIT_FAIL. */
 void alpr_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* alpr_warn, and the exit status becomes ALPR_EXIT_SYS: an input file that
+ * cannot be opened or read, for one. The program goes on with the rest. */
+void alpr_fail_sys(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* After a failed read of a file: alpr_fail when the file was refused for
+ * what it is (errno ALPR_ENOTREG, EISDIR or EFBIG: bad input), else
+ * alpr_fail_sys (it could not be read). */
+void alpr_fail_file(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void alpr_die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 void alpr_vwarn(const char *fmt, va_list ap);
@@ -46,6 +56,24 @@ void alpr_fshut(FILE *f, const char *name);
 /* Parse a number; die with usage status naming the option on failure. */
 long alpr_strtonum(const char *s, long min, long max, const char *what);
 double alpr_strtod(const char *s, double min, double max, const char *what);
+/*
+ * What every program's usage(why) calls: with why ALPR_HELP (-h, --help)
+ * "usage: prog SYNOPSIS" on stdout and exit 0; else "prog: why" (unless
+ * NULL) and the synopsis on stderr, and exit ALPR_EXIT_USAGE.
+ */
+extern const char alpr_help[];
+#define ALPR_HELP alpr_help
+void alpr_usage(const char *why, const char *synopsis)
+	__attribute__((noreturn));
+/*
+ * getopt_long(3) with what every program has besides its own options
+ * (optstring, and lo or NULL): -h and --help call usage(ALPR_HELP),
+ * --version prints "prog VERSION" and exits 0, and an unknown option or a
+ * missing argument calls usage(NULL).
+ */
+struct option;
+int alpr_getopt(int argc, char **argv, const char *optstring,
+    const struct option *lo, void (*usage)(const char *why));
 /* qsort comparison of ints, ascending. */
 int alpr_intcmp(const void *a, const void *b);
 
@@ -181,8 +209,9 @@ const char *alpr_spool_dir(const char *opt);
 char *alpr_spool_path(const char *dir, const char *hex);
 /* Is s a spool name: 64 lower-case hex digits, as alpr_sha256_hex writes? */
 int alpr_spool_name_ok(const char *s);
-/* Store n bytes under their SHA-256 (written atomically, kept if present);
- * fills hex. 0, or -1 with errno. */
+/* Store n bytes under their SHA-256 (written atomically, kept if present,
+ * the file 0600 and the folders it makes 0700); fills hex. 0, or -1 with
+ * errno. */
 int alpr_spool_put(const char *dir, const void *p, size_t n,
     char hex[ALPR_SHA256_HEX]);
 
@@ -448,13 +477,42 @@ void alpr_checkpoint_free(struct alpr_checkpoint *c);
 typedef void (*alpr_mjpeg_fn)(const unsigned char *p, size_t n,
     const char *name, long seq, void *arg);
 /*
- * Read fd (concatenated JPEGs, or multipart/x-mixed-replace parts) to its
- * end and call fn for each frame as soon as it ends. *seq counts frames,
- * good or bad, across calls. A frame cut short and bytes between frames
- * that are not text are reported (alpr_fail); a read error dies.
+ * A stream (concatenated JPEGs, or multipart/x-mixed-replace parts) is fed
+ * to a splitter as it comes, which calls fn for each frame as soon as it
+ * ends. *seq counts frames, good or bad, across streams. A frame cut
+ * short and bytes between frames that are not text are reported
+ * (alpr_fail) as "name: ...". alpr_mjpeg_end reports what is left
+ * unfinished, frees the splitter and returns the frames it passed on.
  */
+struct alpr_mjpeg;
+struct alpr_mjpeg *alpr_mjpeg_new(const char *name, long *seq,
+    alpr_mjpeg_fn fn, void *arg);
+void alpr_mjpeg_feed(struct alpr_mjpeg *m, const void *p, size_t n);
+long alpr_mjpeg_end(struct alpr_mjpeg *m);
+/* Read fd to its end through a splitter; a read error dies. */
 void alpr_mjpeg_read(int fd, const char *name, long *seq, alpr_mjpeg_fn fn,
     void *arg);
+
+/* camera.c: a camera's MJPEG stream from a file, a FIFO or a URL. */
+struct alpr_camera_opt {
+	double stall;		/* seconds without a frame: the camera has
+				 * stalled (said; a network stream is
+				 * connected again) */
+	double giveup;		/* seconds without a frame to give up after;
+				 * 0: never */
+	const char *cacert;	/* CA certificates for https, or NULL */
+};
+/*
+ * Read the MJPEG stream of src, "-" for standard input, a file or FIFO to
+ * its end, or an http:// or https:// URL until it gives up, and call fn
+ * for each frame (alpr_mjpeg_new), named src ("<stdin>" for "-": a name
+ * that lasts as long as src). Troubles are said on stderr once each
+ * time they change; a network stream is connected again after each. 0 at
+ * the end of a file (or one that cannot be opened: said, status 3), -1
+ * when it gave up (said, status 3).
+ */
+int alpr_camera_read(const char *src, const struct alpr_camera_opt *o,
+    long *seq, alpr_mjpeg_fn fn, void *arg);
 
 /* exif.c: the capture time a camera wrote in EXIF. */
 struct alpr_exif {
@@ -472,13 +530,22 @@ int alpr_exif_time(const struct alpr_exif *ex, struct timespec *ts);
 
 /* gps.c: the latest position from gpsd through libgps. */
 struct alpr_gps;
+struct alpr_gpsfix {
+	double lat, lon;	/* degrees, WGS 84 */
+	struct timespec time;	/* the fix's time, from the receiver; 0 if
+				 * it gave none */
+	double err;		/* horizontal error estimate, metres (95%);
+				 * NAN when not known */
+};
 /* Connect to gpsd at "host:port" (NULL: localhost:2947) and watch it;
- * wait up to wait_ms for a first fix. Never NULL: when gpsd cannot be
- * reached it warns and tries again later. */
-struct alpr_gps *alpr_gps_open(const char *hostport, int wait_ms);
-/* Read what gpsd sent; 1 and the latest fix of mode 2D or better in
- * lat/lon, 0 when there is none (warned once per loss of fix). */
-int alpr_gps_fix(struct alpr_gps *g, double *lat, double *lon);
+ * wait up to wait_ms for a first fix. A fix is used for maxage_ms after
+ * it last changed. Never NULL: when gpsd cannot be reached it warns and
+ * tries again later. */
+struct alpr_gps *alpr_gps_open(const char *hostport, int wait_ms,
+    long maxage_ms);
+/* Read what gpsd sent; 1 and the latest fix of mode 2D or better, 0 when
+ * there is none or it is too old (warned once each time). */
+int alpr_gps_fix(struct alpr_gps *g, struct alpr_gpsfix *fix);
 /* Read what gpsd sent without blocking (and reconnect when it is time). */
 void alpr_gps_read(struct alpr_gps *g);
 /* Take n bytes as read from gpsd: lines of at most 8192 bytes that are JSON
@@ -556,22 +623,128 @@ int alpr_glyph_save(const char *path, int nin, int nhid, const char *cls,
     const float *mu, const float *sd, const float *w1, const float *b1,
     const float *w2, const float *b2);
 
-/* hotlist.c: hotlists of wanted plates and matching reads (alpr-match(1)). */
+/* csv.c: CSV and other delimited text, read in place. */
+/* The delimiter of a line: the most frequent of , ; tab | outside quotes,
+ * a comma when there is none. */
+int alpr_csv_delim(const char *line);
+/*
+ * Parse the record at *pp, unquoting its fields in place and NUL
+ * terminating each; f[] gets up to max of them. Returns the number of
+ * fields, or -1 with *err set (the rest of its line is skipped). *pp moves
+ * past the record, *lines counts the newlines passed.
+ */
+int alpr_csv_record(char **pp, int delim, char **f, int max, int *lines,
+    const char **err);
+
+/* date.c: the dates of hotlist entries, as lists and spreadsheets write them. */
+/*
+ * A date in *t as seconds since 1970: YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD or
+ * M/D/YYYY, then perhaps a time of day after a space or T: H:MM, H:MM:SS
+ * (a fraction is dropped), perhaps AM or PM, perhaps Z or an offset
+ * +HH:MM. Without an offset it is UTC. A date alone is a whole day: it
+ * starts at 00:00, and as an end (end set) the result is the first second
+ * after it. 0, or -1 when s is none of these.
+ */
+int alpr_date_parse(const char *s, int end, int64_t *t);
+
+/* utf8.c: UTF-8 text, and 8-bit text turned into it. */
+/* The length of the UTF-8 character at p[0..n) (1 to 4), 0 if invalid. */
+int alpr_utf8_seq(const unsigned char *p, size_t n);
+/* The length of the longest valid UTF-8 start of p[0..n): n if all is. */
+size_t alpr_utf8_valid(const unsigned char *p, size_t n);
+/*
+ * What a text is: ALPR_UTF8; ALPR_8BIT, when no byte above 0x7f in it
+ * is, or looks like, a UTF-8 character (text in an 8-bit character set);
+ * else ALPR_UTF8_BROKEN, UTF-8 with bytes that are not.
+ */
+enum { ALPR_UTF8, ALPR_8BIT, ALPR_UTF8_BROKEN };
+int alpr_utf8_kind(const unsigned char *p, size_t n);
+/*
+ * Windows-1252 text (ISO 8859-1 with letters and signs in 0x80-0x9f, what
+ * spreadsheets on Windows write) as UTF-8, through iconv(3): malloc'd,
+ * NUL terminated, its length in *outn. NULL when iconv has no such
+ * conversion, or with the offset in *bad of a byte that is no character
+ * in it (errno EILSEQ).
+ */
+char *alpr_utf8_cp1252(const char *p, size_t n, size_t *outn, size_t *bad);
+
+/* jsonw.c: JSON text written directly, without building a tree. */
+struct alpr_jsonw {
+	char *p;		/* the text, NUL terminated */
+	size_t n, cap;
+};
+void alpr_jsonw_raw(struct alpr_jsonw *w, const char *s, size_t n);
+/* A JSON string: a byte of s that is not UTF-8 is written as U+FFFD, so
+ * the text is valid JSON whatever s holds. */
+void alpr_jsonw_str(struct alpr_jsonw *w, const char *s);
+/* ,"key":"value" */
+void alpr_jsonw_member(struct alpr_jsonw *w, const char *key,
+    const char *val);
+
+/* hlpolicy.c: what may not be on a hotlist, and other policy. */
 #define ALPR_PLATE_MAX 15
 /* Policy, from a key=value file (-C or $ALPR_CONFIG). */
 struct alpr_hlpolicy {
 	long max_age_days;	/* max_age_days: a list older warns (30) */
-	char **forbidden;	/* forbidden_categories, added to built-ins */
+	char **forbidden;	/* forbidden_categories, added to built-ins:
+				 * lower case, words joined by '-', those of
+				 * one first letter together */
 	size_t nforbidden;
 	char *confirm;		/* confirm_text: the reminder in every hit */
+	unsigned char cls[256];	/* bytes: in words, first of a forbidden */
+	size_t first[256], nfirst[256];	/* where those of a letter are */
 };
 void alpr_hlpolicy_init(struct alpr_hlpolicy *p);	/* built-in defaults */
 /* Read a config file over p; -1 with messages printed on error. */
 int alpr_hlpolicy_read(struct alpr_hlpolicy *p, const char *path);
-/* The forbidden name that a category (or list name) falls under, or NULL. */
+/*
+ * The forbidden name that text (a category, any field, a list name) holds
+ * as whole words, or NULL. Words are runs of letters, digits and non-ASCII
+ * bytes, compared without case; whatever is between them separates them:
+ * "Immigration_Status" and "ICE: detainer" hold "immigration" and
+ * "ice-detainer".
+ */
 const char *alpr_hlpolicy_forbids(const struct alpr_hlpolicy *p,
-    const char *category);
+    const char *text);
 void alpr_hlpolicy_free(struct alpr_hlpolicy *p);
+
+/* hlmatch.c: the plate indexes of hotlist entries, and matching reads. */
+struct alpr_hlmatch;
+struct alpr_hlhit {
+	uint32_t id;		/* the entry, numbered from 0 as added */
+	int lenient;		/* 0 exact, 1 lenient */
+	int diff;		/* differences, for a lenient hit */
+	int cand;		/* the read's string that hit: alpr_hlmatch_cand */
+};
+struct alpr_hlmatch *alpr_hlmatch_new(void);
+void alpr_hlmatch_free(struct alpr_hlmatch *m);
+/*
+ * Add an entry and return its id: a plate as alpr_hotlist_plate writes it
+ * (? and * allowed), matched exactly (maxdiff -1) or leniently with at most
+ * maxdiff differences, at times from <= t < until.
+ */
+uint32_t alpr_hlmatch_add(struct alpr_hlmatch *m, const char *plate,
+    int maxdiff, int64_t from, int64_t until);
+size_t alpr_hlmatch_count(const struct alpr_hlmatch *m);
+/* Forget the entries from id n on. */
+void alpr_hlmatch_truncate(struct alpr_hlmatch *m, size_t n);
+const char *alpr_hlmatch_plate(const struct alpr_hlmatch *m, uint32_t id);
+/* Call fn with each entry in effect at now: its plate and maxdiff. */
+void alpr_hlmatch_foreach(const struct alpr_hlmatch *m, time_t now,
+    void (*fn)(const char *plate, int maxdiff, void *arg), void *arg);
+/* Build the indexes: after the last entry, before matching. */
+void alpr_hlmatch_index(struct alpr_hlmatch *m);
+/*
+ * The hits at time now of a read's strings (its plate, then every
+ * candidate), in *hits: exact first, then by differences, then by id.
+ * Returns how many; they are valid until the next call.
+ */
+size_t alpr_hlmatch_find(struct alpr_hlmatch *m, const char *const *plates,
+    int n, time_t now, const struct alpr_hlhit **hits);
+/* The read's string of a hit, normalised. */
+const char *alpr_hlmatch_cand(const struct alpr_hlmatch *m, int cand);
+
+/* hotlist.c: hotlist files, and the hits of reads on them (alpr-match(1)). */
 /* Upper case, no spaces, dashes or dots; wild keeps ? and *. -1 if bad. */
 int alpr_hotlist_plate(const char *s, char out[ALPR_PLATE_MAX + 1], int wild);
 
@@ -595,6 +768,11 @@ void alpr_hotlist_free(struct alpr_hotlist *hl);
  */
 int alpr_hotlist_read(struct alpr_hotlist *hl, const char *path, int maxdiff,
     time_t now, int hash, struct alpr_hlstats *st);
+/*
+ * The lists read after this have no header line: columns names their
+ * columns as a header would ("plate,state,category"). NULL: they have one.
+ */
+void alpr_hotlist_columns(struct alpr_hotlist *hl, const char *columns);
 void alpr_hotlist_commit(struct alpr_hotlist *hl);
 void alpr_hotlist_drop(struct alpr_hotlist *hl);
 /* Build the indexes; call after the last list, before matching. */

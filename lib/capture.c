@@ -7,6 +7,7 @@
  * data; EOI ends it. Frames are passed on as soon as they end.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,9 +15,8 @@
 
 enum { SEEK, MARKER, ECS };
 
-struct stream {
-	int fd;
-	const char *name;
+struct alpr_mjpeg {
+	char *name;
 	long *nseq;		/* frames numbered across streams */
 	alpr_mjpeg_fn fn;
 	void *arg;
@@ -27,10 +27,11 @@ struct stream {
 	long seq;		/* of the current frame, from 1 */
 	size_t junk;		/* skipped bytes that are not text */
 	int resync;		/* after a bad frame: its rest is not junk */
+	long frames;		/* whole frames passed on */
 };
 
 static void
-junk_report(struct stream *s, const char *where)
+junk_report(struct alpr_mjpeg *s, const char *where)
 {
 	if (s->junk)
 		alpr_fail("%s: skipped %zu bytes of non-JPEG data %s",
@@ -39,7 +40,7 @@ junk_report(struct stream *s, const char *where)
 }
 
 static void
-seek_skip(struct stream *s, size_t to)
+seek_skip(struct alpr_mjpeg *s, size_t to)
 {
 	size_t i;
 	unsigned char c;
@@ -53,7 +54,7 @@ seek_skip(struct stream *s, size_t to)
 }
 
 static void
-frame_start(struct stream *s, size_t at)
+frame_start(struct alpr_mjpeg *s, size_t at)
 {
 	char where[64];
 
@@ -67,15 +68,16 @@ frame_start(struct stream *s, size_t at)
 }
 
 static void
-frame_bad(struct stream *s, const char *what)
+frame_bad(struct alpr_mjpeg *s, const char *what)
 {
 	alpr_fail("%s: frame %ld: %s: no record", s->name, s->seq, what);
 	s->resync = 1;
 }
 
 static void
-frame_done(struct stream *s, size_t end)
+frame_done(struct alpr_mjpeg *s, size_t end)
 {
+	s->frames++;
 	s->fn(s->buf + s->start, end - s->start, s->name, s->seq, s->arg);
 	s->state = SEEK;
 	s->pos = end;
@@ -83,7 +85,7 @@ frame_done(struct stream *s, size_t end)
 
 /* Scan what is buffered; returns when more input is needed. */
 static void
-scan(struct stream *s)
+scan(struct alpr_mjpeg *s)
 {
 	unsigned char *b = s->buf, *q;
 	size_t L;
@@ -162,12 +164,11 @@ scan(struct stream *s)
 	}
 }
 
-/* Drop what is done with; returns 0 at end of input. */
-static int
-fill(struct stream *s)
+/* Drop what is done with, and make room for more. */
+static void
+compact(struct alpr_mjpeg *s)
 {
 	size_t keep = s->state == SEEK ? s->pos : s->start;
-	ssize_t n;
 
 	if (keep > 0) {
 		memmove(s->buf, s->buf + keep, s->len - keep);
@@ -179,39 +180,73 @@ fill(struct stream *s)
 		frame_bad(s, "too large without an end marker");
 		s->state = SEEK;
 		s->pos = s->len;
-		return 1;
 	}
 	if (s->cap - s->len < 65536) {
 		s->cap = s->cap ? s->cap * 2 : 1 << 20;
 		s->buf = alpr_realloc(s->buf, s->cap);
 	}
-	while ((n = read(s->fd, s->buf + s->len, s->cap - s->len)) < 0)
-		if (errno != EINTR)
-			alpr_die(ALPR_EXIT_SYS, "fatal: unable to read %s:",
-			    s->name);
-	s->len += n;
-	return n > 0;
+}
+
+struct alpr_mjpeg *
+alpr_mjpeg_new(const char *name, long *seq, alpr_mjpeg_fn fn, void *arg)
+{
+	struct alpr_mjpeg *s = alpr_calloc(1, sizeof *s);
+
+	s->name = alpr_strdup(name);
+	s->nseq = seq;
+	s->fn = fn;
+	s->arg = arg;
+	s->state = SEEK;
+	return s;
+}
+
+void
+alpr_mjpeg_feed(struct alpr_mjpeg *s, const void *p, size_t n)
+{
+	size_t k;
+
+	while (n > 0) {
+		compact(s);
+		k = s->cap - s->len < n ? s->cap - s->len : n;
+		memcpy(s->buf + s->len, p, k);
+		s->len += k;
+		p = (const char *)p + k;
+		n -= k;
+		scan(s);
+	}
+}
+
+long
+alpr_mjpeg_end(struct alpr_mjpeg *s)
+{
+	long n = s->frames;
+
+	if (s->state != SEEK)
+		frame_bad(s, "truncated at end of stream");
+	else
+		seek_skip(s, s->len);
+	junk_report(s, "at end of stream");
+	free(s->buf);
+	free(s->name);
+	free(s);
+	return n;
 }
 
 void
 alpr_mjpeg_read(int fd, const char *name, long *seq, alpr_mjpeg_fn fn,
     void *arg)
 {
-	struct stream s;
+	struct alpr_mjpeg *s = alpr_mjpeg_new(name, seq, fn, arg);
+	char buf[65536];
+	ssize_t n;
 
-	memset(&s, 0, sizeof s);
-	s.fd = fd;
-	s.name = name;
-	s.nseq = seq;
-	s.fn = fn;
-	s.arg = arg;
-	s.state = SEEK;
-	while (fill(&s))
-		scan(&s);
-	if (s.state != SEEK)
-		frame_bad(&s, "truncated at end of stream");
-	else
-		seek_skip(&s, s.len);
-	junk_report(&s, "at end of stream");
-	free(s.buf);
+	while ((n = read(fd, buf, sizeof buf)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			alpr_die(ALPR_EXIT_SYS, "fatal: unable to read %s:",
+			    name);
+		alpr_mjpeg_feed(s, buf, n);
+	}
+	alpr_mjpeg_end(s);
 }

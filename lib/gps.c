@@ -1,7 +1,11 @@
 /*
  * gps.c: the latest position from gpsd, through libgps. The watch is
  * drained without blocking whenever a frame wants a position; a fix is
- * kept until gpsd reports a newer one or reports that the fix is lost.
+ * kept until gpsd reports a newer one or reports that the fix is lost, or
+ * until it is older than maxage: gpsd stays up when the receiver goes
+ * silent, and keeps no newer fix. A fix's age is by this machine's clock
+ * from when its time last changed, since the receiver's time and the
+ * machine's need not agree.
  *
  * libgps connects and decodes, but its reader is not used: gps_waiting()
  * stays true while a line without its end sits in libgps's buffer and
@@ -34,8 +38,11 @@ struct alpr_gps {
 	char port[32];
 	int open;
 	int have;		/* a fix of mode 2D or better */
-	double lat, lon;
+	struct alpr_gpsfix fix;
+	struct timespec seen;	/* when fix.time last changed (monotonic) */
+	long maxage_ms;
 	int nofix_warned;	/* "no fix" said since the last fix */
+	int stale_warned;	/* "too old" said since the last fresh fix */
 	int conn_warned;	/* "unable to connect" said */
 	time_t retry;		/* next attempt to connect */
 	char line[GPS_LINE_MAX + 1];
@@ -104,9 +111,21 @@ update(struct alpr_gps *g)
 	if (f->mode >= MODE_2D && isfinite(f->latitude) &&
 	    isfinite(f->longitude) && fabs(f->latitude) <= 90 &&
 	    fabs(f->longitude) <= 180) {
+		if (!g->have || !f->time.tv_sec ||
+		    f->time.tv_sec != g->fix.time.tv_sec ||
+		    f->time.tv_nsec != g->fix.time.tv_nsec) {
+			clock_gettime(CLOCK_MONOTONIC, &g->seen);
+			g->stale_warned = 0;
+		}
 		g->have = 1;
-		g->lat = f->latitude;
-		g->lon = f->longitude;
+		g->fix.lat = f->latitude;
+		g->fix.lon = f->longitude;
+		g->fix.time = f->time;
+		/* gpsd's estimate of the horizontal error, else the larger
+		 * of its latitude and longitude errors (metres, 95%) */
+		g->fix.err = isfinite(f->eph) ? f->eph :
+		    isfinite(f->epx) && isfinite(f->epy) ? fmax(f->epx, f->epy) :
+		    NAN;
 		g->nofix_warned = 0;
 	} else if (f->mode == MODE_NO_FIX)
 		g->have = 0;
@@ -246,13 +265,14 @@ drain(struct alpr_gps *g, int ms)
 }
 
 struct alpr_gps *
-alpr_gps_open(const char *hostport, int wait_ms)
+alpr_gps_open(const char *hostport, int wait_ms, long maxage_ms)
 {
 	struct alpr_gps *g = alpr_calloc(1, sizeof *g);
 	struct timespec t0, t;
 	long left;
 
 	parse_hostport(g, hostport);
+	g->maxage_ms = maxage_ms;
 	if (gps_connect(g) < 0)
 		return g;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -276,13 +296,27 @@ alpr_gps_read(struct alpr_gps *g)
 }
 
 int
-alpr_gps_fix(struct alpr_gps *g, double *lat, double *lon)
+alpr_gps_fix(struct alpr_gps *g, struct alpr_gpsfix *fix)
 {
+	struct timespec now;
+	long age;
+
 	alpr_gps_read(g);
-	if (g->have) {
-		*lat = g->lat;
-		*lon = g->lon;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	age = (now.tv_sec - g->seen.tv_sec) * 1000 +
+	    (now.tv_nsec - g->seen.tv_nsec) / 1000000;
+	if (g->have && age <= g->maxage_ms) {
+		*fix = g->fix;
 		return 1;
+	}
+	if (g->have) {
+		if (!g->stale_warned)
+			alpr_warn("the last GPS fix from gpsd at %s:%s is %.1f s "
+			    "old (the receiver is silent): frames get no "
+			    "position until a new one comes", g->host, g->port,
+			    age / 1000.0);
+		g->stale_warned = 1;
+		return 0;
 	}
 	if (!g->nofix_warned && !g->conn_warned)
 		alpr_warn("no GPS fix from gpsd at %s:%s: frames get no "

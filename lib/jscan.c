@@ -97,23 +97,9 @@ string(struct scan *s, const char **raw, size_t *n)
 			p++;
 			continue;
 		}
-		/* UTF-8: lead byte, then continuation bytes, shortest form */
-		if (*p >= 0xc2 && *p <= 0xdf)
-			k = 1;
-		else if (*p >= 0xe0 && *p <= 0xef)
-			k = 2;
-		else if (*p >= 0xf0 && *p <= 0xf4)
-			k = 3;
-		else
+		if (!(k = alpr_utf8_seq(p, end - p)))
 			return fail(s, "invalid UTF-8");
-		if (end - p <= k)
-			return fail(s, "invalid UTF-8");
-		if ((*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] > 0x9f) ||
-		    (*p == 0xf0 && p[1] < 0x90) || (*p == 0xf4 && p[1] > 0x8f))
-			return fail(s, "invalid UTF-8");
-		for (p++; k > 0; k--, p++)
-			if ((*p & 0xc0) != 0x80)
-				return fail(s, "invalid UTF-8");
+		p += k;
 	}
 	*n = (const char *)p - *raw;
 	s->p = (const char *)p + 1;

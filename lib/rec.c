@@ -166,7 +166,7 @@ alpr_rec_files(int argc, char **argv, alpr_file_fn fn)
 			continue;
 		}
 		if (!(f = fopen(argv[i], "r"))) {
-			alpr_fail("unable to open %s:", argv[i]);
+			alpr_fail_sys("unable to open %s:", argv[i]);
 			continue;
 		}
 		fn(f, argv[i]);

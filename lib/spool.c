@@ -1,4 +1,8 @@
-/* spool.c: the content-addressed frame spool, DIR/ab/abcdef... by SHA-256. */
+/*
+ * spool.c: the content-addressed frame spool, DIR/ab/abcdef... by SHA-256.
+ * Frames are personal information: the folders made are 0700, the frames
+ * 0600.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,10 +56,10 @@ alpr_spool_put(const char *dir, const void *p, size_t n,
 		goto out;	/* same bytes, same name: already there */
 	slash = strrchr(path, '/');
 	*slash = '\0';
-	r = alpr_mkdirs(path, 0755);
+	r = alpr_mkdirs(path, 0700);
 	*slash = '/';
 	if (r == 0)
-		r = alpr_write_atomic(path, p, n);
+		r = alpr_write_atomic_mode(path, p, n, 0600);
 out:
 	free(path);
 	return r;

@@ -1,5 +1,6 @@
 /* util.c: program name, die/warn, checked allocation, output shutdown. */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -32,11 +33,13 @@ alpr_vwarn(const char *fmt, va_list ap)
 	int saved = errno;
 	size_t n = strlen(fmt);
 
+	flockfile(stderr);	/* one line, whichever thread says it */
 	fprintf(stderr, "%s: ", alpr_progname);
 	vfprintf(stderr, fmt, ap);
 	if (n > 0 && fmt[n - 1] == ':')
 		fprintf(stderr, " %s", alpr_strerror(saved));
 	fputc('\n', stderr);
+	funlockfile(stderr);
 	errno = saved;
 }
 
@@ -50,16 +53,46 @@ alpr_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+static void
+vfail(int status, const char *fmt, va_list ap)
+{
+	flockfile(stderr);	/* and guards alpr_status */
+	alpr_vwarn(fmt, ap);
+	if (alpr_status < status)
+		alpr_status = status;
+	funlockfile(stderr);
+}
+
 void
 alpr_fail(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	alpr_vwarn(fmt, ap);
+	vfail(ALPR_EXIT_FAIL, fmt, ap);
 	va_end(ap);
-	if (alpr_status < ALPR_EXIT_FAIL)
-		alpr_status = ALPR_EXIT_FAIL;
+}
+
+void
+alpr_fail_sys(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(ALPR_EXIT_SYS, fmt, ap);
+	va_end(ap);
+}
+
+void
+alpr_fail_file(const char *fmt, ...)
+{
+	va_list ap;
+	int e = errno;
+
+	va_start(ap, fmt);
+	vfail(e == ALPR_ENOTREG || e == EISDIR || e == EFBIG ?
+	    ALPR_EXIT_FAIL : ALPR_EXIT_SYS, fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -154,4 +187,66 @@ alpr_intcmp(const void *a, const void *b)
 	int x = *(const int *)a, y = *(const int *)b;
 
 	return (x > y) - (x < y);
+}
+
+const char alpr_help[] = "help";
+
+void
+alpr_usage(const char *why, const char *synopsis)
+{
+	FILE *f = why == ALPR_HELP ? stdout : stderr;
+
+	if (why && why != ALPR_HELP)
+		fprintf(stderr, "%s: %s\n", alpr_progname, why);
+	fprintf(f, "usage: %s %s\n", alpr_progname, synopsis);
+	if (why == ALPR_HELP) {
+		alpr_fshut(stdout, "<stdout>");
+		exit(ALPR_EXIT_OK);
+	}
+	exit(ALPR_EXIT_USAGE);
+}
+
+#define OPT_VERSION 0x100
+
+int
+alpr_getopt(int argc, char **argv, const char *optstring,
+    const struct option *lo, void (*usage)(const char *))
+{
+	static const char *lastopts;
+	static const struct option *lastlo;
+	static char *opts;
+	static struct option *all;
+	size_t n = 0;
+	int c;
+
+	if (optstring != lastopts || lo != lastlo || !opts) {
+		free(opts);
+		free(all);
+		if (asprintf(&opts, "%sh", optstring) < 0)
+			alpr_die(ALPR_EXIT_SYS, "fatal: out of memory");
+		while (lo && lo[n].name)
+			n++;
+		all = alpr_calloc(n + 3, sizeof *all);
+		if (n)
+			memcpy(all, lo, n * sizeof *all);
+		all[n] = (struct option){ "help", no_argument, NULL, 'h' };
+		all[n + 1] = (struct option){ "version", no_argument, NULL,
+		    OPT_VERSION };
+		lastopts = optstring;
+		lastlo = lo;
+	}
+	switch ((c = getopt_long(argc, argv, opts, all, NULL))) {
+	case 'h':
+		usage(ALPR_HELP);
+		exit(ALPR_EXIT_OK);	/* usage does not return */
+	case OPT_VERSION:
+		printf("%s %s\n", alpr_progname, ALPR_VERSION);
+		alpr_fshut(stdout, "<stdout>");
+		exit(ALPR_EXIT_OK);
+	case '?':
+	case ':':
+		usage(NULL);
+		exit(ALPR_EXIT_USAGE);
+	}
+	return c;
 }

@@ -26,7 +26,7 @@ like "duplicate key rejected" "$(cat "$T/err")" ":8: bad JSON"
 
 printf '{"type":"x","v":1,"n":2}\n' >"$T/two"
 printf '{"type":"x","v":1,"n":3}\n' >"$T/three"
-check_status 1 "a missing file fails the run" \
+check_status 3 "a missing file fails the run" \
 	rec-echo "$T/two" "$T/nope" - <"$T/three"
 like "and is named" "$(cat "$T/err")" "^rec-echo: unable to open $T/nope: No such file"
 is "the other files and - (stdin) are still read, in order" "$(cat "$T/out")" \

@@ -2,7 +2,7 @@
 # alpr-capture on image files: records, spool, time sources, position,
 # rejected inputs and usage errors.
 . "$(dirname "$0")/lib.sh"
-plan 55
+plan 57
 
 S=$T/spool
 export TZ=UTC
@@ -14,7 +14,9 @@ touch -d "2025-03-04 05:06:07.891 UTC" a.jpg
 touch -d "2025-03-04 05:06:08 UTC" b.png
 
 # Arguments
+umask 000	# the spool's modes are the program's, not the umask's
 check "two files as arguments" alpr-capture -S "$S" -c cam1 a.jpg b.png
+umask 022
 cp out args.out
 is "one record each, in order" "$(capture-get type v src w h <args.out)" \
 "frame 1 a.jpg 320 240
@@ -44,6 +46,10 @@ is "nothing on stderr" "$(cat err)" ""
 check "a re-run succeeds" alpr-capture -S "$S" -c cam1 a.jpg b.png
 same "a re-run gives the same records" args.out out
 is "spool holds two files" "$(find "$S" -type f | wc -l | tr -d ' ')" 2
+is "owner-only: files 0600, folders 0700, whatever the umask" \
+	"$(find "$S" -type f -exec stat -c %a {} + | sort -u; find "$S" -type d -exec stat -c %a {} + | sort -u)" \
+	"600
+700"
 
 # stdin, ALPR_SPOOL
 printf 'b.png\n\na.jpg\n' >list
@@ -101,6 +107,8 @@ echo "not an image" >text.jpg
 head -c 3000 a.jpg >trunc.jpg
 : >empty.png
 check_status 1 "bad inputs make exit status 1" \
+	alpr-capture -S "$S" text.jpg a.jpg trunc.jpg b.png empty.png
+check_status 3 "a missing file among them makes it 3" \
 	alpr-capture -S "$S" text.jpg a.jpg trunc.jpg missing.jpg b.png empty.png
 is "the good files still come out" "$(capture-get src <out)" "a.jpg
 b.png"
@@ -112,7 +120,7 @@ like "empty file named" "$(cat err)" "^alpr-capture: empty.png: not a JPEG or PN
 is "four warnings" "$(wc -l <err | tr -d ' ')" 4
 ok "$(test ! -e "$S/$(sha256sum trunc.jpg | cut -c1-2)"; echo $?)" \
 	"truncated JPEG not spooled"
-check_status 1 "a directory" alpr-capture -S "$S" "$T"
+check_status 1 "a directory is refused, as any input that is not a regular file" alpr-capture -S "$S" "$T"
 like "directory named" "$(cat err)" "unable to read $T: Is a directory"
 
 # Usage

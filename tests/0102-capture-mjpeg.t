@@ -80,6 +80,6 @@ ok $? "exit 0 at end of FIFO"
 is "both frames from the FIFO" "$(capture-get seq camera <fout)" "1 cam2
 2 cam2"
 
-check_status 1 "missing stream named" alpr-capture -m -S "$S" nope
+check_status 3 "missing stream named" alpr-capture -m -S "$S" nope
 like "message" "$(cat err)" "^alpr-capture: unable to open nope: No such file"
 done_testing

@@ -76,8 +76,8 @@ like "counts loaded and rejected" "$(cat "$T/err")" \
 printf 'name,reason\nx,y\n' >"$T/noplate.csv"
 check_status 1 "a list without a plate column is refused" \
 	alpr-match -l "$T/noplate.csv" -l "$T/d1.csv" "$T/reads"
-like "with a message naming the aliases" "$(cat "$T/err")" \
-	"noplate.csv:1: no plate column in the header"
+like "with a message that names the line taken as the header" "$(cat "$T/err")" \
+	"noplate.csv:1: the first line, name,reason, was taken as the header, and it names no plate column \\(want plate, PlateNumber, LIC, tag or the like\\): name the columns of a list without a header with --columns"
 is "the other list still works" "$(hits | wc -l)" 2
 check_status 1 "no list loaded at all is fatal" alpr-match -l "$T/noplate.csv" "$T/reads"
 like "and says so" "$(cat "$T/err")" "fatal: no hotlist loaded"

@@ -2,7 +2,7 @@
 # alpr-match: forbidden categories are refused, config, and every hotlist
 # load is written to the access log (or the list is not loaded).
 . "$(dirname "$0")/lib.sh"
-plan 23
+plan 41
 
 echo '{"type":"read","v":1,"plate":"7ABC123"}' >"$T/read"
 printf 'plate,category\n7ABC123,stolen-vehicle\n' >"$T/ok.csv"
@@ -36,6 +36,39 @@ ALPR_CONFIG=$T/conf check_status 1 "the config adds to the built-in terms" \
 printf 'max_age_days\n' >"$T/badconf"
 check_status 2 "a bad config line is a usage error" alpr-match -C "$T/badconf" -l "$T/ok.csv" "$T/read"
 like "named by file and line" "$(cat "$T/err")" "$T/badconf:1: want key=value"
+
+# No column order or column can carry a forbidden category past the check.
+printf 'PLATE,STATE,TYPE,CATEGORY\n7ABC123,CA,PC,immigration\n' >"$T/order.csv"
+check_status 1 "two columns that both give the category: refused" \
+	alpr-match -l "$T/order.csv" "$T/read"
+like "naming both" "$(cat "$T/err")" \
+	"order.csv:1: columns 3 'TYPE' and 4 'CATEGORY' both give the category: the list is refused"
+is "and nothing of it hits" "$(grep -c hits "$T/out")" 0
+printf 'PLATE,STATE,CATEGORY,TYPE\n7ABC123,CA,immigration,PC\n' >"$T/order2.csv"
+check_status 1 "the other order: refused too" alpr-match -l "$T/order2.csv" "$T/read"
+printf 'plate,category,reason\n7ABC123,stolen-vehicle,hold for ICE\n' >"$T/reason.csv"
+check_status 1 "a forbidden word in another column: refused" \
+	alpr-match -l "$T/reason.csv" "$T/read"
+like "naming the column" "$(cat "$T/err")" \
+	"reason.csv:2: column 3 'reason' 'hold for ICE' is forbidden by policy \\(forbidden_categories has 'ice'\\)"
+printf 'plate,category,Hold Type\n7ABC123,wanted,Removal Order\n' >"$T/extra.csv"
+check_status 1 "in a column of no role: refused" alpr-match -l "$T/extra.csv" "$T/read"
+like "by two words" "$(cat "$T/err")" "forbidden_categories has 'removal-order'"
+long=$(printf 'x%.0s ' $(seq 150))
+printf 'plate,category\n7ABC123,"%simmigration"\n' "$long" >"$T/long.csv"
+check_status 1 "a forbidden word past byte 255 of a category: refused" \
+	alpr-match -l "$T/long.csv" "$T/read"
+for c in Immigration_Status ice/detainer Deportation. '"ICE, detainer"' 'UNDOCUMENTED!'; do
+	printf 'plate,category\n7ABC123,%s\n' "$c" >"$T/sep.csv"
+	check_status 1 "whatever separates the words: $c" alpr-match -l "$T/sep.csv" "$T/read"
+done
+printf 'plate,category,ICE Hold\n7ABC123,wanted,yes\n' >"$T/hdr.csv"
+check_status 1 "a forbidden column name: refused" alpr-match -l "$T/hdr.csv" "$T/read"
+like "naming it" "$(cat "$T/err")" "hdr.csv:1: column name 'ICE Hold' is forbidden"
+printf 'plate,category,reason\nICE,stolen-vehicle,police report\nALIEN1,wanted,Alienware laptop\n' >"$T/vanity.csv"
+check "plates, and words that only hold a forbidden one, load" \
+	alpr-match -l "$T/vanity.csv" "$T/read"
+like "both entries" "$(cat "$T/err")" "vanity.csv: 2 entries loaded"
 
 # The access log.
 command -v alpr-audit >/dev/null || { skip "hotlist-load log entries" "alpr-audit not built"; done_testing; }

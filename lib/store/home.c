@@ -623,8 +623,8 @@ alpr_store_open(const char *home, const char *keyfile)
 	int r;
 
 	if (stat(home, &st) < 0) {
-		alpr_warn("no store home %s (make one with alpr-store init):",
-		    home);
+		alpr_warn("%s: %s: no store home there (make one with "
+		    "alpr-store init)", home, strerror(errno));
 		goto fail;
 	}
 	if (check_home(s) < 0 || alpr_storeconf_read(&s->conf,
