@@ -45,7 +45,8 @@ usage(const char *why)
 	    "       [--hotlist file [-e | -d n]] [--limit n] [plate]\n"
 	    "  show -P purpose -C case -R reason [-o file] read-id\n"
 	    "  hold add -C case -R reason [--id read-id ...] [find options]\n"
-	    "  hold release [-R reason] id | hold list [-j]");
+	    "  hold release [-R reason] id | hold list [-j]\n"
+	    "  push [-v] [-e ssh-command] [user@]host");
 }
 
 static int
@@ -260,6 +261,21 @@ as_device(struct alpr_store *s, const char *dev)
 	return r;
 }
 
+/* What a car's push is told after each batch (push.c). */
+static void
+answer(unsigned long through, const unsigned long *refused, size_t n,
+    void *arg)
+{
+	size_t i;
+
+	printf("{\"type\":\"stored\",\"v\":1,\"through\":%lu,"
+	    "\"refused\":[", through);
+	for (i = 0; i < n; i++)
+		printf("%s%lu", i ? "," : "", refused[i]);
+	printf("]}\n");
+	fflush(stdout);
+}
+
 static int
 cmd_add(int argc, char **argv)
 {
@@ -295,6 +311,8 @@ cmd_add(int argc, char **argv)
 			exit(ALPR_EXIT_FAIL);
 	}
 	g = alpr_ingest_new(s, spool);
+	if (device_key)		/* the car's push waits for these */
+		alpr_ingest_ack(g, answer, NULL);
 	if (argc == 0)
 		add_file(g, "-", &r);
 	for (i = 0; i < argc && r == 0; i++)
@@ -1213,6 +1231,41 @@ ssh_args(const char *name, int *argc)
 	return av;
 }
 
+static int
+cmd_push(int argc, char **argv)
+{
+	struct alpr_push_opt o = { NULL, NULL, 0 };
+	struct alpr_push_stats st;
+	struct alpr_store *s;
+	int c, r, v = 0;
+
+	while ((c = alpr_getopt(argc, argv, "e:v", NULL, usage)) != -1)
+		switch (c) {
+		case 'e': o.ssh = optarg; break;
+		case 'v': v = 1; break;
+		default: usage(NULL);
+		}
+	if (optind != argc - 1 || argv[optind][0] == '-' || !argv[optind][0])
+		usage("push wants the server: [user@]host");
+	o.host = argv[optind];
+	o.progress = isatty(2);
+	s = open_store();
+	if (alpr_store_delegated()) {
+		r = alpr_store_deny(s, "push", o.host, "a push is the store's "
+		    "own (its cron job or timer): not through sudo or SSH");
+		alpr_store_close(s);
+		return status(r);
+	}
+	r = alpr_push(s, &o, &st);
+	if (v || r != 0)
+		fprintf(stderr, "%s: %s: %ld reads and %ld frames sent, %ld "
+		    "stored and %ld refused by the server; %ld not stored "
+		    "there yet\n", alpr_progname, o.host, st.sent, st.frames,
+		    st.confirmed, st.refused, st.left);
+	alpr_store_close(s);
+	return status(r);
+}
+
 /*
  * A device's SSH forced command: command="alpr-store [-H home] --device
  * NAME" in the store account's authorized_keys for a car's key. The key
@@ -1296,6 +1349,8 @@ run:
 		return cmd_find(argc, argv);
 	if (!strcmp(cmd, "show"))
 		return cmd_show(argc, argv);
+	if (!strcmp(cmd, "push"))
+		return cmd_push(argc, argv);
 	if (!strcmp(cmd, "hold"))
 		return cmd_hold(argc, argv);
 	if (!strcmp(cmd, "roles")) {

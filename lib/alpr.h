@@ -1063,9 +1063,30 @@ int alpr_ingest_line(struct alpr_ingest *g, const char *line, size_t n,
     const char *name, unsigned long lineno);
 /* Write the pending batch; 0, or -1 (nothing of it stored). */
 int alpr_ingest_flush(struct alpr_ingest *g);
-/* Read a whole input, writing batches as they fill or the input pauses. */
+/* Read a whole input, writing batches as they fill or the input pauses.
+ * A push stream's frames come in it (alpr-records(5) frame-bytes). */
 int alpr_ingest_fd(struct alpr_ingest *g, int fd, const char *name);
+/* After each batch is stored: fn with the input's lines it answers for
+ * (1 to through) and those of them that were refused. */
+void alpr_ingest_ack(struct alpr_ingest *g, void (*fn)(unsigned long through,
+    const unsigned long *refused, size_t n, void *arg), void *arg);
 void alpr_ingest_end(struct alpr_ingest *g, struct alpr_ingest_stats *st);
+
+/* store/push.c: a car's reads sent on to the server (alpr-store push). */
+struct alpr_push_opt {
+	const char *host;	/* [USER@]HOST */
+	const char *ssh;	/* the ssh command and its options, or NULL */
+	int progress;
+};
+struct alpr_push_stats {
+	long sent, frames;	/* reads and frames sent this time */
+	long confirmed, refused;	/* answered this time */
+	long left;		/* not stored by the server yet */
+};
+/* 0 all stored, 1 some refused by the server, -1 not finished (the link
+ * ended, or an error; said why): the rest go next time. */
+int alpr_push(struct alpr_store *s, const struct alpr_push_opt *o,
+    struct alpr_push_stats *st);
 
 /* store/hold.c: evidence holds (alpr-store hold). Each returns 0, 1
  * refused (said why, logged), -1 error. */
@@ -1095,6 +1116,7 @@ struct alpr_purge_stats {
 	time_t cut_plain, cut_hit;	/* reads without and with hits */
 	long days, rekeyed;		/* days destroyed, kept in part */
 	long reads, kept_hit, held, frames;
+	long kept_unsent;		/* kept until pushed (push.c) */
 	int rotated, compacted;
 	long long bytes_before, bytes_after;
 	double seconds_purge, seconds_compact;

@@ -210,7 +210,7 @@ env_open(struct alpr_store *s, int create)
 	int rc;
 
 	if ((rc = mdb_env_create(&s->env)) != 0 ||
-	    (rc = mdb_env_set_maxdbs(s->env, 8)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(s->env, 16)) != 0 ||
 	    (rc = mdb_env_set_mapsize(s->env, mapsize())) != 0 ||
 	    (rc = mdb_env_set_maxreaders(s->env, 254)) != 0 ||
 	    (rc = mdb_env_open(s->env, s->dbdir, MDB_NOTLS, 0600)) != 0) {
@@ -229,7 +229,8 @@ env_open(struct alpr_store *s, int create)
 	    (rc = mdb_dbi_open(txn, "users", fl, &s->users)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "holds", fl, &s->holds)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "held", fl, &s->held)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "requests", fl, &s->requests)) != 0) {
+	    (rc = mdb_dbi_open(txn, "requests", fl, &s->requests)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "pushed", fl, &s->pushed)) != 0) {
 		mdb_txn_abort(txn);
 		alpr_warn("%s: %s: not an alpr store (made by alpr-store "
 		    "init?)", s->dbdir, mdb_strerror(rc));

@@ -45,6 +45,8 @@
 struct pend {			/* a read in a batch; strings in the arena */
 	uint32_t line, n;	/* the record, with what the store adds */
 	uint32_t orig;		/* the length of the record as received */
+	uint32_t cmp;		/* how much of it a stored copy begins with
+				 * (0: compared as JSON, less "stored") */
 	uint32_t rid, camera, image, folds;	/* folds: NUL-separated */
 	uint16_t day;
 	uint8_t nfolds, pos, hit, dup;
@@ -70,6 +72,18 @@ struct batch {
 	size_t npost, postcap;
 	char **srcs;		/* names of the inputs it came from */
 	int nsrcs;
+	struct fbytes *fr;	/* frames that came in the stream */
+	size_t nfr, frcap, frbytes;
+	unsigned long through;	/* the input's lines it answers for */
+	unsigned long *refused;	/* those of them not stored */
+	size_t nref, refcap;
+};
+
+/* A frame's bytes, as a push stream sends them before its reads. */
+struct fbytes {
+	char image[ALPR_SHA256_HEX];
+	unsigned char *p;
+	size_t n;
 };
 
 struct alpr_ingest {
@@ -90,6 +104,10 @@ struct alpr_ingest {
 	int queued;		/* the batch handed on, or -1 */
 	pthread_mutex_t txnmu;	/* no transaction of ours while the map
 				 * grows */
+	struct fbytes pf;	/* the stream's latest frame */
+	unsigned long lineno;	/* the input's lines read so far */
+	void (*ack)(unsigned long, const unsigned long *, size_t, void *);
+	void *ackarg;
 };
 
 static uint32_t
@@ -147,15 +165,15 @@ alpr_ingest_new(struct alpr_store *s, const char *capspool)
  */
 static int
 add_stored(struct alpr_ingest *g, struct batch *b, const char *line,
-    size_t n, json_t *j, uint32_t *off, uint32_t *len)
+    size_t n, json_t *j, struct pend *p)
 {
 	static char tm[ALPR_TIME_LEN];
 	static time_t when;
 	struct alpr_actor *a = &g->s->actor;
 	json_t *e, *arr, *c;
-	const char *end;
-	char *text;
-	size_t k;
+	const char *end, *at;
+	char *text, *was;
+	size_t k, len;
 
 	if (time(NULL) != when) {
 		when = time(NULL);
@@ -169,38 +187,102 @@ add_stored(struct alpr_ingest *g, struct batch *b, const char *line,
 		free(text);
 		return -1;
 	}
+	k = end - line;
 	if (!memmem(line, n, "\"stored\"", 8)) {
 		/* the usual case: spliced in before the last brace */
-		k = end - line;
-		*off = arena_put(b, line, k);
+		p->line = arena_put(b, line, k);
 		b->alen--;
 		arena_put(b, ",\"stored\":[", 11);
 		b->alen--;
 		arena_put(b, text, strlen(text));
 		b->alen--;
 		arena_put(b, "]}", 2);
-		*len = b->alen - 1 - *off;
+		p->n = b->alen - 1 - p->line;
+		p->cmp = k;
 		free(text);
 		return 0;
 	}
-	/* "stored" may be there: through jansson */
 	c = j ? json_incref(j) : json_loadb(line, n, 0, NULL);
 	arr = json_object_get(c, "stored");
-	if (!arr)
-		json_object_set_new(c, "stored", arr = json_array());
 	if (!json_is_array(arr)) {
 		json_decref(c);
 		free(text);
 		return -1;
 	}
-	json_array_append_new(arr, json_loads(text, 0, NULL));
-	free(text);
-	text = json_dumps(c, JSON_COMPACT | JSON_ENSURE_ASCII);
+	/* a read pushed on from a car: its "stored" last, as a store writes
+	 * it, takes one more entry before its end, byte for byte as it came */
+	was = json_dumps(arr, JSON_COMPACT | JSON_ENSURE_ASCII);
+	len = was ? strlen(was) : 0;
+	at = line + k - len;
+	if (was && k >= len + 10 && !memcmp(at, was, len) &&
+	    !memcmp(at - 9, "\"stored\":", 9)) {
+		p->line = arena_put(b, line, k - 1);
+		b->alen--;
+		if (json_array_size(arr) > 0) {
+			arena_put(b, ",", 1);
+			b->alen--;
+		}
+		arena_put(b, text, strlen(text));
+		b->alen--;
+		arena_put(b, "]}", 2);
+		p->n = b->alen - 1 - p->line;
+		p->cmp = k - 1;
+	} else {
+		/* elsewhere: through jansson, compared as JSON */
+		json_array_append_new(arr, json_loads(text, 0, NULL));
+		free(text);
+		text = json_dumps(c, JSON_COMPACT | JSON_ENSURE_ASCII);
+		p->line = arena_put(b, text, strlen(text));
+		p->n = strlen(text);
+		p->cmp = 0;
+	}
+	free(was);
 	json_decref(c);
-	*off = arena_put(b, text, strlen(text));
-	*len = strlen(text);
 	free(text);
 	return 0;
+}
+
+/* A frame's bytes in the stream: its reads follow. */
+static void
+fbytes_free(struct fbytes *f)
+{
+	if (f->p) {
+		sodium_memzero(f->p, f->n);
+		free(f->p);
+	}
+	f->p = NULL;
+	f->n = 0;
+	f->image[0] = '\0';
+}
+
+/* The stream's frame, for a read of it: into the batch, once. */
+static void
+batch_frame(struct alpr_ingest *g, struct batch *b, const char *image,
+    size_t n)
+{
+	struct fbytes *f;
+
+	if (!g->pf.p || n != 64 || memcmp(g->pf.image, image, 64) ||
+	    (b->nfr > 0 && !strcmp(b->fr[b->nfr - 1].image, g->pf.image)))
+		return;
+	if (b->nfr == b->frcap)
+		b->fr = alpr_realloc(b->fr, (b->frcap = b->frcap ?
+		    b->frcap * 2 : 64) * sizeof *b->fr);
+	f = &b->fr[b->nfr++];
+	memcpy(f->image, g->pf.image, sizeof f->image);
+	f->p = alpr_malloc(g->pf.n ? g->pf.n : 1);
+	memcpy(f->p, g->pf.p, g->pf.n);
+	f->n = g->pf.n;
+	b->frbytes += f->n;
+}
+
+static void
+refuse_line(struct batch *b, unsigned long lineno)
+{
+	if (b->nref == b->refcap)
+		b->refused = alpr_realloc(b->refused, (b->refcap = b->refcap ?
+		    b->refcap * 2 : 64) * sizeof *b->refused);
+	b->refused[b->nref++] = lineno;
 }
 
 int
@@ -216,6 +298,7 @@ alpr_ingest_line(struct alpr_ingest *g, const char *line, size_t n,
 	const char *e;
 	int day, k, nf;
 
+	g->lineno = lineno;
 	if ((e = st_fields_read(line, n, &f, &j)) ||
 	    (e = st_fields_check(&f, &ts, why, sizeof why)))
 		goto bad;
@@ -242,7 +325,7 @@ alpr_ingest_line(struct alpr_ingest *g, const char *line, size_t n,
 		e = "a read record longer than 64 KiB: not kept";
 		goto bad;
 	}
-	if (add_stored(g, b, line, n, j, &p->line, &p->n) < 0) {
+	if (add_stored(g, b, line, n, j, p) < 0) {
 		e = "\"stored\" is not an array";
 		goto bad;
 	}
@@ -250,6 +333,8 @@ alpr_ingest_line(struct alpr_ingest *g, const char *line, size_t n,
 	p->rid = arena_put(b, rid, st_rid(rid, f.id, f.nid, f.box));
 	p->camera = f.camera ? arena_put(b, f.camera, f.ncamera) : NONE;
 	p->image = f.image ? arena_put(b, f.image, f.nimage) : NONE;
+	if (f.image)
+		batch_frame(g, b, f.image, f.nimage);
 	p->folds = b->alen;
 	for (k = 0; k < nf; k++)
 		arena_put(b, folds[k], strlen(folds[k]));
@@ -266,6 +351,7 @@ alpr_ingest_line(struct alpr_ingest *g, const char *line, size_t n,
 bad:
 	alpr_fail("%s:%lu: %s", name, lineno, e);
 	g->st.rejected++;
+	refuse_line(b, lineno);
 	json_decref(j);
 	return 1;
 }
@@ -394,6 +480,26 @@ stored_rid(const char *text, size_t n, char *rid)
 	return r;
 }
 
+/* Two records the same but for the last entry of their "stored"? */
+static int
+same_json(const char *a, size_t na, const char *b, size_t nb)
+{
+	json_t *x = json_loadb(a, na, 0, NULL), *y = json_loadb(b, nb, 0, NULL);
+	json_t *sx = json_object_get(x, "stored"), *sy = json_object_get(y,
+	    "stored");
+	int r = 0;
+
+	if (json_is_array(sx) && json_is_array(sy) && json_array_size(sx) &&
+	    json_array_size(sy)) {
+		json_array_remove(sx, json_array_size(sx) - 1);
+		json_array_remove(sy, json_array_size(sy) - 1);
+		r = json_equal(x, y);
+	}
+	json_decref(x);
+	json_decref(y);
+	return r;
+}
+
 /*
  * The key of a new read: DAY CS SERIAL, SERIAL a 16-bit keyed hash of
  * its id, and the next one while that is taken, so that finding a read
@@ -440,8 +546,9 @@ read_key(struct alpr_store *s, MDB_txn *txn, const struct st_day *k,
 		    k->seal) == 0 && stored_rid((char *)plain, n, other) == 0 &&
 		    !strcmp(other, rid)) {
 			/* the same up to where the store added "stored"? */
-			*changed = n < p->orig || memcmp(plain, line,
-			    p->orig - 1);
+			*changed = p->cmp ? n < p->cmp || memcmp(plain, line,
+			    p->cmp) : !same_json((char *)plain, n, line,
+			    p->n);
 			r = 1;
 			break;
 		}
@@ -455,17 +562,27 @@ read_key(struct alpr_store *s, MDB_txn *txn, const struct st_day *k,
 /* Seal a frame from the capture spool into the store's: 0, 1 when the
  * capture copy is missing or wrong, -1 on error. */
 static int
-take_frame(struct alpr_ingest *g, const struct st_day *k, int day,
-    const char *image)
+take_frame(struct alpr_ingest *g, struct batch *b, const struct st_day *k,
+    int day, const char *image)
 {
 	struct alpr_store *s = g->s;
 	char *dst = st_frame_path(s, day, k, image), *src;
 	char hex[ALPR_SHA256_HEX], label[8];
 	unsigned char *buf;
 	struct stat sb;
-	size_t n;
+	size_t n, i;
 	int r = -1;
 
+	for (i = b->nfr; i-- > 0;)	/* it came in the stream */
+		if (!strcmp(b->fr[i].image, image)) {
+			st_day_label(label, day);
+			r = 0;
+			if (stat(dst, &sb) < 0 && (r = st_frame_put(dst, label,
+			    b->fr[i].p, b->fr[i].n, k->frame)) == 0)
+				g->st.frames++;
+			free(dst);
+			return r;
+		}
 	if (!g->capspool) {	/* through SSH: frames come in the stream */
 		r = stat(dst, &sb) == 0 ? 0 : 1;
 		free(dst);
@@ -548,12 +665,15 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 				    "centisecond: not kept", b->srcs[p->src],
 				    p->lineno);
 				g->st.rejected++;
+				refuse_line(b, p->lineno);
 				continue;
 			}
-			if (changed)
+			if (changed) {
 				alpr_fail("%s:%lu: %s is stored already, with "
 				    "other content: not changed", b->srcs[p->src],
 				    p->lineno, A(b, p->rid));
+				refuse_line(b, p->lineno);
+			}
 			dups++;
 			continue;
 		}
@@ -574,7 +694,7 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 			memcpy(last, p->key, ST_RKEY);
 			haslast = 1;
 		}
-		if (p->image != NONE && (r = take_frame(g, k, p->day,
+		if (p->image != NONE && (r = take_frame(g, b, k, p->day,
 		    A(b, p->image))) != 0) {
 			if (r < 0) {
 				rc = -1;
@@ -676,6 +796,11 @@ batch_clear(struct batch *b)
 	for (i = 0; i < b->nsrcs; i++)
 		free(b->srcs[i]);
 	b->nsrcs = 0;
+	for (i = 0; i < (int)b->nfr; i++)
+		fbytes_free(&b->fr[i]);
+	b->nfr = 0;
+	b->frbytes = 0;
+	b->nref = 0;
 }
 
 /* The writing stage's part: one transaction, retried on a full map. */
@@ -736,6 +861,8 @@ store_batch(struct alpr_ingest *g, struct batch *b)
 		free(g->taken[i]);
 	}
 	g->ntaken = 0;
+	if (g->ack)
+		g->ack(b->through, b->refused, b->nref, g->ackarg);
 	show(g, 0);
 	return 0;
 }
@@ -786,8 +913,18 @@ hand_on(struct alpr_ingest *g, int wait)
 
 	if (g->failed)
 		return -1;
-	if (b->np == 0)
-		return wait ? drain(g) : 0;
+	b->through = g->lineno;
+	if (b->np == 0) {
+		if (!wait)
+			return 0;
+		if (drain(g) < 0)
+			return -1;
+		if (g->ack && b->nref > 0) {	/* only lines refused */
+			g->ack(b->through, b->refused, b->nref, g->ackarg);
+			b->nref = 0;
+		}
+		return 0;
+	}
 	if (index_batch(g, b) < 0) {
 		g->failed = 1;
 		return -1;
@@ -808,11 +945,81 @@ hand_on(struct alpr_ingest *g, int wait)
 	return wait ? drain(g) : g->failed ? -1 : 0;
 }
 
+void
+alpr_ingest_ack(struct alpr_ingest *g, void (*fn)(unsigned long through,
+    const unsigned long *refused, size_t n, void *arg), void *arg)
+{
+	g->ack = fn;
+	g->ackarg = arg;
+}
+
 int
 alpr_ingest_flush(struct alpr_ingest *g)
 {
 	return hand_on(g, 1);
 }
+
+/*
+ * A frame's bytes in a push stream: the line
+ * {"type":"frame-bytes","v":1,"image":HEX,"size":N} and then N bytes,
+ * which have that SHA-256; the reads of the frame follow. 0, or -1 when
+ * the stream cannot be followed further.
+ */
+static int
+frame_bytes(struct alpr_ingest *g, const char *line, size_t len, int fd,
+    const char *name, char *buf, char **start, size_t *have)
+{
+	char *end = buf + *have, hex[ALPR_SHA256_HEX];
+	const char *img;
+	json_int_t size;
+	size_t got;
+	ssize_t n;
+	json_t *j;
+
+	j = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
+	img = json_string_value(json_object_get(j, "image"));
+	size = json_integer_value(json_object_get(j, "size"));
+	if (!img || !alpr_spool_name_ok(img) || size < 0 ||
+	    (size_t)size > ALPR_FRAME_MAX) {
+		alpr_fail("%s:%lu: a frame-bytes record without an \"image\" "
+		    "of 64 hex digits and a \"size\" up to %zu: the stream "
+		    "cannot be followed further", name, g->lineno,
+		    ALPR_FRAME_MAX);
+		json_decref(j);
+		return -1;
+	}
+	fbytes_free(&g->pf);
+	memcpy(g->pf.image, img, 64);
+	g->pf.image[64] = '\0';
+	json_decref(j);
+	g->pf.p = alpr_malloc(size ? size : 1);
+	g->pf.n = size;
+	got = (size_t)(end - *start) < (size_t)size ? (size_t)(end - *start) :
+	    (size_t)size;
+	memcpy(g->pf.p, *start, got);
+	*start += got;
+	while (got < (size_t)size) {
+		if ((n = read(fd, g->pf.p + got, size - got)) < 0 &&
+		    errno == EINTR)
+			continue;
+		if (n <= 0) {
+			alpr_fail("%s:%lu: the stream ended within a frame's "
+			    "bytes", name, g->lineno);
+			fbytes_free(&g->pf);
+			return -1;
+		}
+		got += n;
+	}
+	alpr_sha256_hex(g->pf.p, g->pf.n, hex);
+	if (strcmp(hex, g->pf.image)) {
+		alpr_fail("%s:%lu: a frame's bytes do not have its hash: "
+		    "not taken", name, g->lineno);
+		fbytes_free(&g->pf);
+	}
+	return 0;
+}
+
+#define FRAME_BYTES "{\"type\":\"frame-bytes\""
 
 int
 alpr_ingest_fd(struct alpr_ingest *g, int fd, const char *name)
@@ -821,6 +1028,7 @@ alpr_ingest_fd(struct alpr_ingest *g, int fd, const char *name)
 	size_t have = 0, len;
 	unsigned long lineno = 0;
 	struct pollfd pf = { fd, POLLIN, 0 };
+	struct batch *b;
 	ssize_t n;
 	int skipping = 0, r = 0;
 
@@ -842,42 +1050,54 @@ alpr_ingest_fd(struct alpr_ingest *g, int fd, const char *name)
 		have += n;
 		start = buf;
 		while ((nl = memchr(start, '\n', buf + have - start))) {
+			char *line = start;
 			len = nl - start;
+			start = nl + 1;
 			if (!skipping) {
-				lineno++;
-				if (len > 0 && start[len - 1] == '\r')
+				g->lineno = ++lineno;
+				if (len > 0 && line[len - 1] == '\r')
 					len--;
-				if (len > 0)
-					alpr_ingest_line(g, start, len, name,
+				if (len >= sizeof FRAME_BYTES - 1 &&
+				    !memcmp(line, FRAME_BYTES,
+				    sizeof FRAME_BYTES - 1)) {
+					if (frame_bytes(g, line, len, fd, name,
+					    buf, &start, &have) < 0) {
+						r = -1;
+						goto out;
+					}
+				} else if (len > 0)
+					alpr_ingest_line(g, line, len, name,
 					    lineno);
 			}
 			skipping = 0;
-			start = nl + 1;
-			if ((g->b[g->fill].np >= (size_t)g->s->conf.batch ||
-			    g->b[g->fill].alen >= MAXARENA) &&
+			b = &g->b[g->fill];
+			if ((b->np >= (size_t)g->s->conf.batch ||
+			    b->alen + b->frbytes >= MAXARENA) &&
 			    hand_on(g, 0) < 0) {
-				free(buf);
-				return -1;
+				r = -1;
+				goto out;
 			}
 		}
 		have -= start - buf;
 		memmove(buf, start, have);
 		if (n == 0) {
 			if (have > 0 && !skipping) {
-				lineno++;
+				g->lineno = ++lineno;
 				alpr_ingest_line(g, buf, have, name, lineno);
 			}
 			break;
 		}
 		if (have == MAXLINE) {
-			lineno++;
+			g->lineno = ++lineno;
 			alpr_fail("%s:%lu: line longer than %d bytes: skipped",
 			    name, lineno, MAXLINE);
 			g->st.rejected++;
+			refuse_line(&g->b[g->fill], lineno);
 			skipping = 1;
 			have = 0;
 		}
 	}
+out:
 	free(buf);
 	if (r == 0)
 		r = hand_on(g, 1);
@@ -906,7 +1126,10 @@ alpr_ingest_end(struct alpr_ingest *g, struct alpr_ingest_stats *st)
 		free(g->b[i].p);
 		free(g->b[i].arena);
 		free(g->b[i].post);
+		free(g->b[i].fr);
+		free(g->b[i].refused);
 	}
+	fbytes_free(&g->pf);
 	free(g->taken);
 	pthread_mutex_destroy(&g->mu);
 	pthread_cond_destroy(&g->cv);

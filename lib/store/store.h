@@ -79,6 +79,8 @@ struct alpr_store {
 	struct alpr_storeconf conf;
 	MDB_env *env;
 	MDB_dbi meta, keys, reads, idx, users, holds, held, requests;
+	MDB_dbi pushed;			/* read key: 'S' the server has it,
+					 * 'R' the server refused it */
 	unsigned char *kek;		/* sodium_malloc'd: the key file's key */
 	unsigned char *wrap;		/* wraps day keys */
 	unsigned char *userk;		/* seals accounts */
