@@ -16,35 +16,6 @@
 #define FORMAT "1"
 #define MAPSIZE_MIN (1UL << 30)	/* grown by doubling on MDB_MAP_FULL */
 
-void
-st_put16(unsigned char *p, unsigned v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-void
-st_put32(unsigned char *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-unsigned
-st_get16(const unsigned char *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
-
-uint32_t
-st_get32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
 int
 st_day_of(const struct timespec *t, int *day, uint32_t *cs)
 {

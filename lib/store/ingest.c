@@ -54,13 +54,15 @@ struct pend {			/* a read in a batch; strings in the arena */
 	double lat, lon;
 	unsigned long lineno;
 	int src;
+	unsigned char tkey[ST_RKEY];	/* its key, unless taken: the
+					 * reading stage's guess */
 	unsigned char key[ST_RKEY];	/* given by the writing stage */
+	uint32_t post0, npost;	/* its postings */
 };
 
-struct post {			/* an index key and the read it is for */
+struct post {			/* an index key and a read's posting in it */
 	unsigned char b[ST_IKEY];
-	uint32_t read;
-	uint16_t pad;
+	unsigned char rk[ST_POST];
 };
 
 struct batch {
@@ -70,6 +72,8 @@ struct batch {
 	size_t alen, acap;
 	struct post *post;
 	size_t npost, postcap;
+	struct post *wpost;	/* the writing stage's: the stored reads' */
+	size_t nwpost, wpostcap;
 	char **srcs;		/* names of the inputs it came from */
 	int nsrcs;
 	struct fbytes *fr;	/* frames that came in the stream */
@@ -434,6 +438,7 @@ index_batch(struct alpr_ingest *g, struct batch *b)
 {
 	struct st_terms *t = alpr_malloc(sizeof *t);
 	const struct st_day *k;
+	unsigned char h[ST_IKEY], tk[16];
 	size_t i;
 	int ti;
 
@@ -444,6 +449,14 @@ index_batch(struct alpr_ingest *g, struct batch *b)
 			free(t);
 			return -1;
 		}
+		/* its key as it will be unless another read has it: its
+		 * postings are enciphered here, on this stage's core */
+		st_ikey(h, p->day, k, 'r', A(b, p->rid), strlen(A(b, p->rid)));
+		st_put16(p->tkey, p->day);
+		st_put32(p->tkey + 2, p->cs);
+		memcpy(p->tkey + 6, h + 2, 2);
+		p->post0 = b->npost;
+		p->npost = 0;
 		st_read_terms(t, A(b, p->folds), p->nfolds, p->camera != NONE ?
 		    A(b, p->camera) : NULL, p->pos, p->lat, p->lon, p->hit);
 		if (b->npost + t->n > b->postcap) {
@@ -454,10 +467,13 @@ index_batch(struct alpr_ingest *g, struct batch *b)
 			    sizeof *b->post);
 		}
 		for (ti = 0; ti < t->n; ti++) {
-			st_ikey(b->post[b->npost].b, p->day, k, t->kind[ti],
-			    t->term[ti], t->len[ti]);
-			b->post[b->npost++].read = i;
+			struct post *q = &b->post[b->npost++];
+			st_ikey(q->b, p->day, k, t->kind[ti], t->term[ti],
+			    t->len[ti]);
+			st_post_key(k, q->b, tk);
+			st_post_seal(tk, p->tkey + 2, q->rk);
 		}
+		p->npost = t->n;
 	}
 	free(t);
 	return 0;
@@ -513,7 +529,7 @@ read_key(struct alpr_store *s, MDB_txn *txn, const struct st_day *k,
     const char *rid, struct pend *p, const char *line,
     const unsigned char *last, int *append, int *changed)
 {
-	unsigned char key[ST_RKEY], h[ST_IKEY], *plain = NULL;
+	unsigned char key[ST_RKEY], *plain = NULL;
 	MDB_val kv = { ST_RKEY, key }, v;
 	char other[200];
 	unsigned serial0, i;
@@ -521,10 +537,8 @@ read_key(struct alpr_store *s, MDB_txn *txn, const struct st_day *k,
 	int r = -1, rc;
 
 	*changed = 0;
-	st_ikey(h, p->day, k, 'r', rid, strlen(rid));
-	serial0 = st_get16(h + 2);
-	st_put16(key, p->day);
-	st_put32(key + 2, p->cs);
+	serial0 = st_get16(p->tkey + 6);
+	memcpy(key, p->tkey, 6);
 	for (i = 0; i < 65536; i++) {
 		st_put16(key + 6, (serial0 + i) & 0xffff);
 		if (!last || memcmp(key, last, ST_RKEY) > 0) {
@@ -634,6 +648,37 @@ same_key(const unsigned char *a, const unsigned char *b)
 	return x == y && a[8] == b[8] && a[9] == b[9];
 }
 
+/*
+ * The postings of the reads stored, in read order: those of a read whose
+ * key is not the one guessed are enciphered again (rare: another read of
+ * its centisecond had the key). Into wpost, so that a batch written again
+ * after MDB_MAP_FULL starts from the reading stage's postings.
+ */
+static void
+stored_posts(struct alpr_store *s, struct batch *b)
+{
+	unsigned char tk[16];
+	size_t i, x, j = 0;
+
+	if (b->npost > b->wpostcap)
+		b->wpost = alpr_realloc(b->wpost, (b->wpostcap = b->npost) *
+		    sizeof *b->wpost);
+	for (i = 0; i < b->np; i++) {
+		const struct pend *p = &b->p[i];
+		int again = memcmp(p->key, p->tkey, ST_RKEY) != 0;
+		if (p->dup)
+			continue;
+		memcpy(b->wpost + j, b->post + p->post0, p->npost *
+		    sizeof *b->post);
+		for (x = 0; again && x < p->npost; x++) {
+			st_post_key(s->day[p->day], b->wpost[j + x].b, tk);
+			st_post_seal(tk, p->key + 2, b->wpost[j + x].rk);
+		}
+		j += p->npost;
+	}
+	b->nwpost = j;
+}
+
 static int
 write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
     json_t *entry)
@@ -714,39 +759,35 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 		mdb_cursor_close(ic);
 		return rc;
 	}
-	post_sort(b->post, b->npost);
+	stored_posts(s, b);
+	post_sort(b->wpost, b->nwpost);
 	hasilast = mdb_cursor_get(ic, &key, &val, MDB_LAST) == 0 &&
 	    key.mv_size == ST_IKEY;
 	if (hasilast)
 		memcpy(ilast, key.mv_data, ST_IKEY);
 	gather = alpr_malloc(ST_POST * gcap);
-	for (i = 0; i < b->npost && rc == 0; i += run) {
+	for (i = 0; i < b->nwpost && rc == 0; i += run) {
 		/* a key's postings, side by side for MDB_MULTIPLE */
-		size_t ng = 0;
-		unsigned char tk[16];
-		st_post_key(s->day[st_get16(b->post[i].b)], b->post[i].b, tk);
-		for (run = 0; i + run < b->npost && same_key(b->post[i + run].b,
-		    b->post[i].b); run++) {
-			const struct pend *p = &b->p[b->post[i + run].read];
-			if (p->dup)
-				continue;
-			if (ng == gcap)
+		const struct post *q = b->wpost + i;
+		size_t ng;
+		for (run = 0; i + run < b->nwpost && same_key(q[run].b, q->b);
+		    run++) {
+			if (run == gcap)
 				gather = alpr_realloc(gather, ST_POST *
 				    (gcap *= 2));
-			st_post_seal(tk, p->key + 2, gather + ng++ * ST_POST);
+			memcpy(gather + run * ST_POST, q[run].rk, ST_POST);
 		}
-		if (ng == 0)
-			continue;
+		ng = run;
 		key.mv_size = ST_IKEY;
-		key.mv_data = b->post[i].b;
+		key.mv_data = (void *)q->b;
 		data[0].mv_size = ST_POST;
 		data[0].mv_data = gather;
 		data[1].mv_size = ng;
-		append = !hasilast || memcmp(b->post[i].b, ilast, ST_IKEY) > 0;
+		append = !hasilast || memcmp(q->b, ilast, ST_IKEY) > 0;
 		rc = mdb_cursor_put(ic, &key, data, MDB_MULTIPLE |
 		    (append ? MDB_APPEND : 0));
 		if (append && rc == 0) {
-			memcpy(ilast, b->post[i].b, ST_IKEY);
+			memcpy(ilast, q->b, ST_IKEY);
 			hasilast = 1;
 		}
 	}
@@ -1126,6 +1167,7 @@ alpr_ingest_end(struct alpr_ingest *g, struct alpr_ingest_stats *st)
 		free(g->b[i].p);
 		free(g->b[i].arena);
 		free(g->b[i].post);
+		free(g->b[i].wpost);
 		free(g->b[i].fr);
 		free(g->b[i].refused);
 	}

@@ -186,10 +186,32 @@ int st_meta_get(struct alpr_store *s, MDB_txn *txn, const char *name,
     MDB_val *v);
 /* Report an LMDB error as "what: mdb_strerror". */
 void st_mdb_warn(int rc, const char *what);
-void st_put16(unsigned char *p, unsigned v);
-void st_put32(unsigned char *p, uint32_t v);
-unsigned st_get16(const unsigned char *p);
-uint32_t st_get32(const unsigned char *p);
+/* Big-endian integers in keys. */
+static inline void
+st_put16(unsigned char *p, unsigned v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+static inline void
+st_put32(unsigned char *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+static inline unsigned
+st_get16(const unsigned char *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+static inline uint32_t
+st_get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
 /* Day number and centisecond of the day of a time. */
 int st_day_of(const struct timespec *t, int *day, uint32_t *cs);
 
