@@ -512,7 +512,7 @@ alpr_store_create(const char *home, const struct alpr_store_initopt *o)
 		goto out;
 	}
 	text = alpr_storeconf_text(o->agency, kf);
-	rc = alpr_write_atomic(s->confpath, text, strlen(text));
+	rc = alpr_write_atomic_mode(s->confpath, text, strlen(text), 0600);
 	free(text);
 	if (rc < 0) {
 		alpr_warn("unable to write %s:", s->confpath);
