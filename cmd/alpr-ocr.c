@@ -152,6 +152,9 @@ struct read {
  * first read is unsure is read again from two other crops and the
  * candidates of the reads are pooled (alpr_plate_merge). A first read below
  * NOPLATE_CONF is most likely no plate at all and is not worth the time.
+ * Both checked on the tuning half of the bench (scripts/bench-recognition
+ * -H tune): 75 or 85 read a plate fewer; any floor from 0 to 50 reads as
+ * many plates.
  */
 #define SURE_CONF	80	/* a first read this confident is kept alone */
 #define NOPLATE_CONF	45
