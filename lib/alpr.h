@@ -130,27 +130,37 @@ char *alpr_path(const char *dir, const char *name);
  * A plate line read as per-position alternatives. Both recognition engines
  * (Tesseract in ocr.c, the trained glyph classifier in glyph.c) produce
  * this; plate.c decodes it into ranked candidate strings with plate formats.
+ * The glyph engine also gives alternative cuts of the line: a glyph that
+ * overlaps others (a whole W beside its two halves, two pieces merged, a
+ * wider window), of which the decoder takes at most one.
  */
-#define ALPR_MAX_CHARS 12
+#define ALPR_MAX_CHARS 12	/* characters of a plate string */
+#define ALPR_MAX_GLYPHS 24	/* positions of a read, cuts included */
 #define ALPR_MAX_ALTS 4
+enum {
+	ALPR_GLYPH_SEG,		/* a glyph of the segmentation */
+	ALPR_GLYPH_GUESS,	/* found by glyph.c's window search only: the
+				 * decoder may drop it at the cost of its
+				 * noise probability, ALPR_GUESS_MINP at least,
+				 * without counting it as a skip */
+	ALPR_GLYPH_CUT,		/* an alternative cut: free to leave out where
+				 * a glyph taken covers it, else a guess */
+};
 struct alpr_glyph {
-	int box[4];			/* x, y, w, h in the crop */
+	int box[4];			/* x, y, w, h in the crop; w 0: none */
 	int nalt;			/* alternatives, best first */
 	char ch[ALPR_MAX_ALTS];		/* upper case letters and digits */
 	float p[ALPR_MAX_ALTS];		/* probability of each, 0..1 */
 	float noise;			/* probability that the box holds no
 					 * character; 0: not known */
-	int opt;			/* 1: a guess (glyph.c's window
-					 * search), which the decoder may drop
-					 * at that cost, ALPR_GUESS_MINP at
-					 * least */
+	int kind;			/* ALPR_GLYPH_SEG, _GUESS or _CUT */
 };
 #define ALPR_GUESS_MINP 0.3	/* on the bench's tuning half, 0.2, 0.4
 					 * and 0.5 each lose one or two plates'
 					 * right strings */
 struct alpr_chars {
 	int n;
-	struct alpr_glyph g[ALPR_MAX_CHARS];
+	struct alpr_glyph g[ALPR_MAX_GLYPHS];	/* by the left edge of box */
 };
 
 /* spool.c: the content-addressed frame spool, DIR/ab/abcdef... by SHA-256. */
@@ -248,7 +258,8 @@ struct alpr_cand {
  * Beam search over positions x alternatives, with the confusion classes
  * (0/O/D/Q, 1/I, 2/Z, 5/S, 8/B, 6/G) as penalised extra alternatives, a
  * position dropped at the cost of its noise probability (one at most,
- * guesses aside) and a prior for matching a format of pt (may be NULL).
+ * guesses aside), at most one of the glyphs that overlap (alternative
+ * cuts) and a prior for matching a format of pt (may be NULL).
  * Stores up to max candidates in out, best first; returns how many.
  */
 int alpr_plate_decode(const struct alpr_patterns *pt,

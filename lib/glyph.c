@@ -458,6 +458,9 @@ alts(const struct alpr_glyph_model *m, const float *p, struct alpr_glyph *g)
  */
 static const float tau = 0.65f;
 
+#define NCUT 12		/* alternative cuts kept for a read */
+#define DOUBT_CONF 0.15f	/* a box read as noise but as a character at
+				 * this or more is kept as a cut */
 struct cand {
 	int n;
 	int box[ALPR_SEG_MAX][4];	/* normalised crop */
@@ -465,6 +468,10 @@ struct cand {
 	float conf[ALPR_SEG_MAX];
 	unsigned char opt[ALPR_SEG_MAX];	/* found by fill(): a guess */
 	double score;
+	int ncut;			/* other cuts of the same line */
+	int cbox[NCUT][4];
+	float cprob[NCUT][MAXCLS];
+	float cconf[NCUT];
 };
 
 /* Boxes already read in this crop: candidates share most of them. */
@@ -512,46 +519,99 @@ classify(const struct alpr_glyph_model *m, const struct alpr_segimg *im,
 	return arg != m->noise;
 }
 
+/* Do boxes a and b span nearly the same columns (IoU in x 0.7 or more)? */
+static int
+samecols(const int *a, const int *b)
+{
+	int o = (a[0] + a[2] < b[0] + b[2] ? a[0] + a[2] : b[0] + b[2]) -
+	    (a[0] > b[0] ? a[0] : b[0]);
+	int u = (a[0] + a[2] > b[0] + b[2] ? a[0] + a[2] : b[0] + b[2]) -
+	    (a[0] < b[0] ? a[0] : b[0]);
+
+	return u > 0 && 10 * o >= 7 * u;
+}
+
+/*
+ * Keep box b, read as p with confidence conf, as an alternative cut of
+ * c's line, unless c has a glyph or cut of nearly the same columns; when
+ * NCUT are kept, the least confident goes.
+ */
+static void
+addcut(struct cand *c, const int *b, const float *p, float conf)
+{
+	int i, k;
+
+	for (i = 0; i < c->n; i++)
+		if (samecols(c->box[i], b))
+			return;
+	for (i = 0; i < c->ncut; i++)
+		if (samecols(c->cbox[i], b))
+			return;
+	if (c->ncut < NCUT)
+		k = c->ncut++;
+	else {
+		for (i = k = 0; i < NCUT; i++)
+			if (c->cconf[i] < c->cconf[k])
+				k = i;
+		if (c->cconf[k] >= conf)
+			return;
+	}
+	memcpy(c->cbox[k], b, sizeof(c->cbox[0]));
+	memcpy(c->cprob[k], p, sizeof(c->cprob[0]));
+	c->cconf[k] = conf;
+}
+
 /*
  * Classify the boxes of one candidate and score it: the sum over glyphs
  * of their confidence less tau, noise dropped. Where segmentation cut a
  * component into pieces, the whole component is read too and kept
- * instead when it scores better (a wide W, not two glyphs).
+ * instead when it scores better (a wide W, not two glyphs); the other
+ * reading is kept as an alternative cut.
  */
 static void
 judge(const struct alpr_glyph_model *m, const struct alpr_segimg *im,
     const struct alpr_seg *seg, struct cand *c, struct memo *mo)
 {
-	float wp[MAXCLS], wc;
-	int i, j, g, n0;
+	float wp[MAXCLS], wc, pp[ALPR_SEG_MAX][MAXCLS], pc[ALPR_SEG_MAX];
+	int i, j, k, g, np, whole, pb[ALPR_SEG_MAX];
 	double ps;
 
 	c->n = 0;
+	c->ncut = 0;
 	c->score = 0;
 	memset(c->opt, 0, sizeof(c->opt));
 	for (i = 0; i < seg->n; i = g) {
 		for (g = i + 1; g < seg->n && seg->grp[g] == seg->grp[i]; g++)
 			;
-		n0 = c->n;
-		ps = 0;
-		for (j = i; j < g; j++) {
-			if (!classify(m, im, seg, seg->box[j], c->prob[c->n],
-			    &c->conf[c->n], mo))
-				continue;
-			memcpy(c->box[c->n], seg->box[j], sizeof(c->box[0]));
-			ps += c->conf[c->n] - tau;
-			c->n++;
+		/* The pieces cut from one component. */
+		for (j = i, np = 0, ps = 0; j < g; j++) {
+			if (classify(m, im, seg, seg->box[j], pp[np], &pc[np],
+			    mo)) {
+				pb[np++] = j;
+				ps += pc[np - 1] - tau;
+			} else if (pc[np] >= DOUBT_CONF)	/* likelier noise,
+								 * but perhaps a
+								 * glyph */
+				addcut(c, seg->box[j], pp[np], pc[np]);
 		}
-		if (g - i > 1 && seg->whole[i][2] * 10 <= seg->lineh * 13 &&
-		    classify(m, im, seg, seg->whole[i], wp, &wc, mo) &&
-		    wc - tau > ps) {
-			c->n = n0;
-			memcpy(c->prob[c->n], wp, sizeof(wp));
-			c->conf[c->n] = wc;
+		whole = g - i > 1 && seg->whole[i][2] * 10 <= seg->lineh * 13 &&
+		    classify(m, im, seg, seg->whole[i], wp, &wc, mo);
+		if (whole && wc - tau > ps) {	/* the whole, pieces as cuts */
 			memcpy(c->box[c->n], seg->whole[i], sizeof(c->box[0]));
-			ps = wc - tau;
-			c->n++;
+			memcpy(c->prob[c->n], wp, sizeof(wp));
+			c->conf[c->n++] = wc;
+			c->score += wc - tau;
+			for (k = 0; k < np; k++)
+				addcut(c, seg->box[pb[k]], pp[k], pc[k]);
+			continue;
 		}
+		for (k = 0; k < np; k++) {
+			memcpy(c->box[c->n], seg->box[pb[k]], sizeof(c->box[0]));
+			memcpy(c->prob[c->n], pp[k], sizeof(pp[k]));
+			c->conf[c->n++] = pc[k];
+		}
+		if (whole)
+			addcut(c, seg->whole[i], wp, wc);
 		c->score += ps;
 	}
 }
@@ -577,7 +637,8 @@ insert(struct cand *b, const int *x, const float *p, float conf, int opt)
 /*
  * Glyphs that another binarisation found, confidently, on the winner's
  * line where the winner has nothing (a glyph joined to the frame in one
- * binarisation often stands free in another): adopt them.
+ * binarisation often stands free in another): adopt them. Those where
+ * the winner has glyphs of other columns are other cuts of its line.
  */
 static void
 adopt(const struct alpr_seg *seg, struct cand *c, int n, int bi, float minconf)
@@ -602,8 +663,10 @@ adopt(const struct alpr_seg *seg, struct cand *c, int n, int bi, float minconf)
 				int r = x[0] + x[2] < y[0] + y[2] ? x[0] + x[2] : y[0] + y[2];
 				ov = r > l;
 			}
-			if (ov)
+			if (ov) {	/* another cut of the winner's line */
+				addcut(b, x, c[i].prob[j], c[i].conf[j]);
 				continue;
+			}
 			/* Beyond the winner's ends only when close to them. */
 			if (x[0] + x[2] + sb->lineh / 2 < b->box[0][0] ||
 			    x[0] > b->box[b->n - 1][0] + b->box[b->n - 1][2] +
@@ -634,18 +697,19 @@ adopt(const struct alpr_seg *seg, struct cand *c, int n, int bi, float minconf)
  * line and keep the reading that is most sure to be a character, marked
  * as a guess: the decoder weighs it against the chance that it is none.
  */
-static void
-fill(const struct alpr_glyph_model *m, const struct alpr_segimg *im,
-    const struct alpr_seg *seg, struct cand *c, struct memo *mo)
+/*
+ * The usual glyph of c's line: its width (above the median: a 1 is
+ * narrow), top, height and the pitch of the glyphs; -1 when c has too
+ * few glyphs or too small ones.
+ */
+static int
+usual(const struct cand *c, int *mw, int *y, int *h, int *pitch)
 {
 	int ws[ALPR_SEG_MAX], ys[ALPR_SEG_MAX], hs[ALPR_SEG_MAX];
-	int cs[ALPR_SEG_MAX], add[ALPR_SEG_MAX][4], bx[4], best[4];
-	int n = c->n, i, mw, y, h, pitch, lo, hi, x, step, nadd = 0;
-	float p[MAXCLS], bp[MAXCLS], addp[ALPR_SEG_MAX][MAXCLS];
-	float addc[ALPR_SEG_MAX], conf, bc;
+	int cs[ALPR_SEG_MAX], n = c->n, i;
 
-	if (n < MINCHARS || n >= ALPR_SEG_MAX - 1)
-		return;
+	if (n < MINCHARS)
+		return -1;
 	for (i = 0; i < n; i++) {
 		ws[i] = c->box[i][2];
 		ys[i] = c->box[i][1];
@@ -657,14 +721,28 @@ fill(const struct alpr_glyph_model *m, const struct alpr_segimg *im,
 	qsort(ys, n, sizeof(int), alpr_intcmp);
 	qsort(hs, n, sizeof(int), alpr_intcmp);
 	qsort(cs + 1, n - 1, sizeof(int), alpr_intcmp);
-	mw = ws[n * 2 / 3];	/* above the median: a 1 is narrow */
-	y = ys[n / 2];
-	h = hs[n / 2];
-	pitch = cs[1 + (n - 1) / 2];
-	if (mw < 3 || h < 8)
+	*mw = ws[n * 2 / 3];
+	*y = ys[n / 2];
+	*h = hs[n / 2];
+	*pitch = cs[1 + (n - 1) / 2];
+	if (*mw < 3 || *h < 8)
+		return -1;
+	if (*pitch < *mw)
+		*pitch = *mw + *mw / 4;
+	return 0;
+}
+
+static void
+fill(const struct alpr_glyph_model *m, const struct alpr_segimg *im,
+    const struct alpr_seg *seg, struct cand *c, struct memo *mo)
+{
+	int add[ALPR_SEG_MAX][4], bx[4], best[4];
+	int n = c->n, i, mw, y, h, pitch, lo, hi, x, step, nadd = 0;
+	float p[MAXCLS], bp[MAXCLS], addp[ALPR_SEG_MAX][MAXCLS];
+	float addc[ALPR_SEG_MAX], conf, bc;
+
+	if (n >= ALPR_SEG_MAX - 1 || usual(c, &mw, &y, &h, &pitch) < 0)
 		return;
-	if (pitch < mw)
-		pitch = mw + mw / 4;
 	step = mw / 3 > 1 ? mw / 3 : 1;
 	for (i = -1; i < n; i++) {
 		lo = i < 0 ? c->box[0][0] - (int)(FILL_END * pitch) :
@@ -722,6 +800,18 @@ steady(const struct alpr_glyph_model *m, const struct alpr_segimg *im,
 		p[j] /= 5;
 }
 
+/* Glyphs by their left edges, a wider one first. */
+static int
+glyph_cmp(const void *x, const void *y)
+{
+	const int *a = ((const struct alpr_glyph *)x)->box;
+	const int *b = ((const struct alpr_glyph *)y)->box;
+
+	if (a[0] != b[0])
+		return a[0] < b[0] ? -1 : 1;
+	return (b[2] > a[2]) - (b[2] < a[2]);
+}
+
 int
 alpr_glyph_read(const struct alpr_glyph_model *m, struct Pix *crop,
     struct alpr_chars *out)
@@ -774,10 +864,17 @@ alpr_glyph_read(const struct alpr_glyph_model *m, struct Pix *crop,
 			if (best->conf[i] < STEADY_CONF)
 				steady(m, &im, &seg[bi], b, best->prob[i], mo);
 			alts(m, best->prob[i], g);
-			g->opt = best->opt[i];
+			g->kind = best->opt[i] ? ALPR_GLYPH_GUESS : ALPR_GLYPH_SEG;
 			alpr_segimg_tocrop(&im, b, g->box);
 		}
 		out->n = best->n;
+		for (i = 0; i < best->ncut && out->n < ALPR_MAX_GLYPHS; i++) {
+			struct alpr_glyph *g = &out->g[out->n++];
+			alts(m, best->cprob[i], g);
+			g->kind = ALPR_GLYPH_CUT;
+			alpr_segimg_tocrop(&im, best->cbox[i], g->box);
+		}
+		qsort(out->g, out->n, sizeof(out->g[0]), glyph_cmp);
 	}
 	free(c);
 	free(mo);

@@ -2,7 +2,7 @@
 # lib/plate.c: ranked candidates from per-position alternatives, repaired by
 # plate formats (tests/tools/ocr-plate feeds it hand-made alternatives).
 . "$(dirname "$0")/lib.sh"
-plan 24
+plan 28
 
 cat >"$T/pat" <<'EOF2'
 # test formats
@@ -85,6 +85,23 @@ want=$(ocr-plate - B=0.988 $rest | grep '^8951283 ' | cut -d' ' -f2)
 is "a weak own alternative does not hide its confusion-class substitute" \
 	"$(ocr-plate - B=0.988,8=0.009 $rest | grep '^8951283 ' | cut -d' ' -f2)" \
 	"${want:-none}"
+
+# Alternative cuts ("+", with extents "@x,w"): a whole K over the two
+# halves the segmentation cut it in. A reading takes the K or the halves,
+# never both; a cut that nothing overlaps is dropped like a guess.
+halves="V=0.5,W=0.3@24,6 V=0.5,Y=0.2@30,6"
+ocr-plate - A=0.9@0,10 B=0.9@12,10 $halves +K=0.8@24,12 1=0.9@38,10 \
+	2=0.9@50,10 >"$T/out"
+is "the surer whole first, its halves next" \
+	"$(head -2 "$T/out" | cut -d' ' -f1 | tr '\n' ' ')" "ABK12 ABVV12 "
+is "never the whole with a half" "$(awk '$1 ~ /K[VWY]|[VWY]K/ { bad++ }
+	END { print (NR > 1 && !bad) ? "ok" : "bad" }' "$T/out")" ok
+is "without the cut, the halves are read alike" \
+	"$(ocr-plate - A=0.9@0,10 B=0.9@12,10 $halves 1=0.9@38,10 2=0.9@50,10 | head -1 | cut -d' ' -f1)" \
+	ABVV12
+is "a cut likelier noise that covers nothing is dropped" \
+	"$(ocr-plate - A=0.9@0,10 B=0.9@12,10 +K=0.4,~=0.5@24,12 1=0.9@38,10 \
+	2=0.9@50,10 | head -2 | cut -d' ' -f1 | tr '\n' ' ')" "AB12 ABK12 "
 
 printf 'ca 9LLL999 17\nca 9LLL99X 2\n' >"$T/bad"
 check_status 1 "bad patterns file fails" ocr-plate "$T/bad" A=1
