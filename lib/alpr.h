@@ -63,6 +63,11 @@ void alpr_reader_free(struct alpr_reader *r);
  * A read error dies.
  */
 int alpr_read_record(struct alpr_reader *r, json_t **rec);
+/* The same for one line of n bytes (a newline at its end is ignored) that
+ * the caller read itself, counting r->line: 0 for a blank line or one
+ * reported as no valid record. */
+int alpr_parse_record(const struct alpr_reader *r, const char *line,
+    size_t n, json_t **rec);
 /* Check a record's type and version; on error returns a static message. */
 const char *alpr_record_check(json_t *rec);
 /* Write one record, compact, on one line, and flush (filters stream). */
@@ -534,6 +539,9 @@ const char *alpr_hlpolicy_forbids(const struct alpr_hlpolicy *p,
 void alpr_hlpolicy_free(struct alpr_hlpolicy *p);
 /* Upper case, no spaces, dashes or dots; wild keeps ? and *. -1 if bad. */
 int alpr_hotlist_plate(const char *s, char out[ALPR_PLATE_MAX + 1], int wild);
+/* Are plates a and b (normalised) within maxdiff edits once the confusion
+ * classes (0/O/D/Q, 1/I, 2/Z, 5/S, 8/B, 6/G) are folded? */
+int alpr_plate_near(const char *a, const char *b, int maxdiff);
 
 struct alpr_hotlist;
 struct alpr_hlstats {

@@ -1499,3 +1499,17 @@ alpr_hotlist_match(struct alpr_hotlist *hl, const char *const *plates,
 	put(&b, "]", 1);
 	return b.p;
 }
+
+int
+alpr_plate_near(const char *a, const char *b, int maxdiff)
+{
+	char fa[ALPR_PLATE_MAX + 1], fb[ALPR_PLATE_MAX + 1];
+	size_t na = strlen(a), nb = strlen(b);
+
+	if (na > ALPR_PLATE_MAX || nb > ALPR_PLATE_MAX)
+		return 0;
+	fold_init();
+	folds(a, fa);
+	folds(b, fb);
+	return distance(fa, na, fb, nb, maxdiff) <= maxdiff;
+}
