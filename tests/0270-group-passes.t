@@ -4,7 +4,7 @@
 # plates and later passes stay apart; a pass is written when the gap has
 # passed, in frame time or in real time, and again while it goes on.
 . "$(dirname "$0")/lib.sh"
-plan 31
+plan 32
 
 cd "$T" || exit 1
 
@@ -36,7 +36,7 @@ cp out one.out
 is "one read for the pass, the note passed on first" \
 	"$(field one.out '$r->{type}' | tr '\n' ' ')" "note read "
 is "its frames listed in order" "$(field one.out 'join ",", @{$r->{frames} || []}' | sed -n 2p)" a1,a2,a3
-is "its pass is its first frame" "$(field one.out '$r->{pass}' | sed -n 2p)" a1
+is "its pass is named by its first frame and read" "$(field one.out '$r->{pass}' | sed -n 2p)" a1/1
 is "the best frame kept: the most confident of the plate" \
 	"$(field one.out '"$r->{id} $r->{src} @{$r->{box}}"' | sed -n 2p)" "a3 a3.jpg 610 400 100 50"
 is "the plate is the pooled best" "$(field one.out '$r->{plate}' | sed -n 2p)" 7ABC123
@@ -61,23 +61,35 @@ is "the region of the plate kept" "$(field one.out '$r->{region}' | sed -n 2p)" 
 check "reads of several passes" alpr-group apart
 field out '$r->{pass} . ":" . join(",", @{$r->{frames}})' | sort >passes
 is "another camera, another place, another plate, a later time: apart" \
-	"$(tr '\n' ' ' <passes)" "b1:b1,b5 b2:b2 b3:b3 b4:b4 b6:b6 "
+	"$(tr '\n' ' ' <passes)" "b1/1:b1,b5 b2/1:b2 b3/1:b3 b4/1:b4 b6/1:b6 "
 check "a longer gap" alpr-group -g 1 -w 5 apart
 is "-g 1 joins the read 0.84 s later" \
-	"$(field out '$r->{pass} . ":" . join(",", @{$r->{frames}})' | grep '^b1:')" "b1:b1,b5,b6"
+	"$(field out '$r->{pass} . ":" . join(",", @{$r->{frames}})' | grep '^b1/')" "b1/1:b1,b5,b6"
 
-# Confusions and a wrong character still agree; two wrong ones on a short
-# plate do not.
+# Two cars in one frame begin two passes of their own.
+{
+	rd g1 25.00 200 7ABC123 80
+	rd g1 25.00 900 5XYZ987 80
+	rd g2 25.04 205 7ABC123 80
+	rd g2 25.04 905 5XYZ987 80
+} >two
+alpr-group two >out
+is "two passes begun in one frame are told apart" \
+	"$(field out '$r->{pass} . ":" . join(",", @{$r->{frames}})' | sort | tr '\n' ' ')" \
+	"g1/1:g1,g2 g1/2:g1,g2 "
+
+# Confusions and up to three other characters agree, more do not; a read
+# joins a pass when it agrees with one of its last three reads.
 {
 	rd c1 20.00 600 8XYZ402 80
-	rd c2 20.04 600 BXY2402 80
-	rd c3 20.08 600 XY41 80
-	rd c4 20.12 600 XY42 80
-	rd c5 20.16 600 AB99 80
+	rd c2 20.04 600 BXY24Q2 80
+	rd c3 20.08 600 KLM2402 80
+	rd c4 20.12 600 TTTT999 80
+	rd c5 20.16 600 8XY2777 80
 } >conf
 alpr-group conf >out
-is "8/B, Z/2 and one substitution agree; on short plates one edit only" \
-	"$(field out 'join(",", @{$r->{frames}})' | sort | tr '\n' ' ')" "c1,c2 c3,c4 c5 "
+is "8/B, Z/2, Q/0 and three other characters agree, more do not" \
+	"$(field out 'join(",", @{$r->{frames}})' | sort | tr '\n' ' ')" "c1,c2,c3,c5 c4 "
 
 # A pass that goes on is written every wait, each time whole so far.
 for i in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24; do
@@ -85,7 +97,7 @@ for i in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24; do
 done >long
 check "a pass of 2.4 s" alpr-group long
 is "written three times: at 1 s, at 2 s and at its end" "$(wc -l <out | tr -d ' ')" 3
-is "all as one pass" "$(field out '$r->{pass}' | sort -u)" d0
+is "all as one pass" "$(field out '$r->{pass}' | sort -u)" d0/1
 is "each with all its frames so far" "$(field out 'scalar @{$r->{frames}}' | tr '\n' ' ')" "10 20 25 "
 check "-w 5" alpr-group -w 5 long
 is "a wait longer than the pass: written once" "$(wc -l <out | tr -d ' ')" 1
@@ -94,7 +106,7 @@ is "a wait longer than the pass: written once" "$(wc -l <out | tr -d ' ')" 1
 rd e1 40.00 600 4GHJ771 80 >live
 { cat live; sleep 2; cp out.live early; } | alpr-group -g 0.2 >out.live
 is "a pass is written when the input has been idle for the gap" \
-	"$(field early '$r->{pass}')" e1
+	"$(field early '$r->{pass}')" e1/1
 
 # Bad input.
 {
@@ -107,7 +119,7 @@ like "a read without a time named by file and line" "$(cat err)" \
 	"^alpr-group: bad:1: read without a valid \"ts\""
 like "bad JSON too" "$(cat err)" "^alpr-group: bad:2: bad JSON"
 is "the read without a time passed on ungrouped, the good one grouped" \
-	"$(field out '"$r->{id}:" . ($r->{pass} // "-")' | tr '\n' ' ')" "x:- f1:f1 "
+	"$(field out '"$r->{id}:" . ($r->{pass} // "-")' | tr '\n' ' ')" "x:- f1:f1/1 "
 check_status 2 "a gap of 0 is a usage error" alpr-group -g 0 one
 like "saying so" "$(cat err)" "^alpr-group: bad -g '0'"
 check_status 2 "-n out of range" alpr-group -n 0 one
