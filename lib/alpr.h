@@ -280,6 +280,29 @@ int alpr_plate_decode(const struct alpr_patterns *pt,
 int alpr_plate_merge(const struct alpr_cand *const *lists, const int *n,
     int nlists, struct alpr_cand *out, int max);
 
+/* calib.c: a read's confidence as the probability that it is right. */
+struct alpr_calib;
+/*
+ * Load a calibration file (scripts/fit-calibration) fitted for the glyph
+ * model file model; NULL with a message in err when it cannot be read, is
+ * malformed, or was fitted for another model.
+ */
+struct alpr_calib *alpr_calib_load(const char *path, const char *model,
+    char *err, size_t errlen);
+/* The calibration file beside the model (NAME.cal for NAME.model): NULL
+ * with err "" when there is none, NULL with a message in err when it
+ * cannot be used. */
+struct alpr_calib *alpr_calib_beside(const char *model, char *err,
+    size_t errlen);
+void alpr_calib_free(struct alpr_calib *cb);
+/* The probability that a candidate of decoder confidence r is right, the
+ * best other candidate of its read at other (0 to 100 both). */
+double alpr_calib_prob(const struct alpr_calib *cb, double r, double other);
+/* The n candidates of one read (best first): their confidences become
+ * probabilities, 0 to 100, in the same order. */
+void alpr_calib_apply(const struct alpr_calib *cb, struct alpr_cand *c,
+    int n);
+
 /* log.c: the signed, append-only access log (alpr-audit(1), alpr-records(5)). */
 struct alpr_log;
 /* Directory of the log: opt if non-NULL, else $ALPR_LOG, else NULL (no log configured). */
