@@ -5,10 +5,9 @@
  * for each. The reads of one camera whose plates agree (one of the first
  * three candidates of one within three edits of one of the other's, the
  * confusion classes folded) and whose boxes are near each other in frames
- * close in time are
- * one pass: alpr-group writes one read for it, with the candidates of all
- * its reads pooled, the members of its best frame, and the ids of all its
- * frames. A pass is written when no agreeing read has come for the gap
+ * close in time are one pass: alpr-group writes one read for it, with the
+ * candidates of all its reads pooled, the members of its best frame, and
+ * the ids of all its frames. A pass is written when no agreeing read has come for the gap
  * (-g), in frame time or, when the input is idle, in real time; and, so
  * that an alert is not held back, every -w seconds while the pass goes
  * on, with all that was seen of it so far. Other records pass through at
@@ -49,7 +48,8 @@ struct pass {
 	int written;		/* reads in the last record written */
 	struct timespec t1;	/* frame time of its last read */
 	struct timespec due;	/* frame time a record is due while it goes
-				 * on: its first read's and every wait on */
+				 * on: a wait after its first read, and
+				 * every wait on */
 	double wlast, wdue;	/* real time of its last read, and when a
 				 * record is due by the same rule */
 };
@@ -58,7 +58,7 @@ static double gap = 0.5;	/* -g */
 static double hold = 1;		/* -w */
 static int maxcand = 10;	/* -n */
 
-static struct pass open_[MAXOPEN];
+static struct pass passes[MAXOPEN];
 static int nopen;
 
 static void
@@ -214,8 +214,9 @@ write_pass(struct pass *p)
 		    round(out[0].conf * 10) / 10));
 		a = json_array();
 		for (i = 0; i < n; i++)
-			json_array_append_new(a, json_pack("{s:s,s:f}", "plate",
-			    out[i].plate, "conf", round(out[i].conf * 10) / 10));
+			json_array_append_new(a, json_pack("{s:s,s:f}",
+			    "plate", out[i].plate,
+			    "conf", round(out[i].conf * 10) / 10));
 		json_object_set_new(rec, "candidates", a);
 		if (out[0].region[0])
 			json_object_set_new(rec, "region",
@@ -237,7 +238,7 @@ write_pass(struct pass *p)
 static void
 close_pass(int k)
 {
-	struct pass *p = &open_[k];
+	struct pass *p = &passes[k];
 	int i;
 
 	if (p->n > p->written)
@@ -246,7 +247,7 @@ close_pass(int k)
 		json_decref(p->reads[i]);
 	free(p->camera);
 	free(p->id);
-	open_[k] = open_[--nopen];
+	passes[k] = passes[--nopen];
 }
 
 /* Frame time t of camera cam: close the passes it has left behind and
@@ -257,7 +258,7 @@ advance(const char *cam, const struct timespec *t)
 	int k;
 
 	for (k = nopen - 1; k >= 0; k--) {
-		struct pass *p = &open_[k];
+		struct pass *p = &passes[k];
 		if (strcmp(p->camera, cam))
 			continue;
 		if (since(&p->t1, t) > gap) {
@@ -283,7 +284,7 @@ tick(void)
 	int k;
 
 	for (k = nopen - 1; k >= 0; k--) {
-		struct pass *p = &open_[k];
+		struct pass *p = &passes[k];
 		if (t - p->wlast >= gap) {
 			close_pass(k);
 			continue;
@@ -308,8 +309,8 @@ add_read(const struct alpr_reader *r, json_t *rd)
 {
 	static char *lastid;	/* the frame of the read before, */
 	static int nth;		/* and how many reads of it came */
-	const char *cam = alpr_rec_str(rd, "camera"), *ts = alpr_rec_str(rd, "ts");
-	const char *id = alpr_rec_str(rd, "id");
+	const char *cam = alpr_rec_str(rd, "camera");
+	const char *ts = alpr_rec_str(rd, "ts"), *id = alpr_rec_str(rd, "id");
 	struct timespec t;
 	struct pass *p = NULL;
 	int k;
@@ -331,21 +332,21 @@ add_read(const struct alpr_reader *r, json_t *rd)
 	}
 	advance(cam, &t);
 	for (k = 0; k < nopen; k++)
-		if (!strcmp(open_[k].camera, cam) && joins(&open_[k], rd) &&
-		    (!p || since(&p->t1, &open_[k].t1) > 0))
-			p = &open_[k];
+		if (!strcmp(passes[k].camera, cam) && joins(&passes[k], rd) &&
+		    (!p || since(&p->t1, &passes[k].t1) > 0))
+			p = &passes[k];
 	if (p && p->n == MAXREADS) {
-		close_pass(p - open_);
+		close_pass(p - passes);
 		p = NULL;
 	}
 	if (!p) {
 		if (nopen == MAXOPEN) {	/* the one seen longest ago goes */
-			for (k = 1, p = open_; k < nopen; k++)
-				if (since(&open_[k].t1, &p->t1) > 0)
-					p = &open_[k];
-			close_pass(p - open_);
+			for (k = 1, p = passes; k < nopen; k++)
+				if (since(&passes[k].t1, &p->t1) > 0)
+					p = &passes[k];
+			close_pass(p - passes);
 		}
-		p = &open_[nopen++];
+		p = &passes[nopen++];
 		memset(p, 0, sizeof *p);
 		p->camera = alpr_strdup(cam);
 		p->id = alpr_malloc(strlen(id) + 16);
@@ -392,7 +393,7 @@ filter(FILE *f, const char *name)
 		for (s = buf; (nl = memchr(s, '\n', len - (s - buf))) ||
 		    (got == 0 && s < buf + len); s = nl ? nl + 1 : buf + len) {
 			r.line++;
-			if (!alpr_parse_record(&r, s, nl ? (size_t)(nl - s + 1) :
+			if (!alpr_parse_record(&r, s, nl ? (size_t)(nl - s) :
 			    len - (s - buf), &rec))
 				continue;
 			type = alpr_rec_str(rec, "type");

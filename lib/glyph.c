@@ -454,7 +454,8 @@ alts(const struct alpr_glyph_model *m, const float *p, struct alpr_glyph *g)
  * What a glyph's confidence must beat to add to its candidate's score.
  * Chosen on the tuning half of the bench (scripts/bench-recognition -H
  * tune): 0.6 to 0.75 put the right string among the candidates for 51 of
- * its 57 plates, the 0.55 chosen before on the whole bench 49.
+ * its 57 plates, the 0.55 chosen before on the whole bench 49; since the
+ * alternative cuts, 0.55 to 0.75 read alike (40 exact, 50).
  */
 static const float tau = 0.65f;
 
@@ -610,9 +611,8 @@ judge(const struct alpr_glyph_model *m, const struct alpr_segimg *im,
 			    mo)) {
 				pb[np++] = j;
 				ps += pc[np - 1] - tau;
-			} else if (pc[np] >= DOUBT_CONF)	/* likelier noise,
-								 * but perhaps a
-								 * glyph */
+			} else if (pc[np] >= DOUBT_CONF)
+				/* likelier noise, but perhaps a glyph */
 				addcut(c, seg->box[j], pp[np], pc[np]);
 		}
 		whole = g - i > 1 && seg->whole[i][2] * 10 <= seg->lineh * 13 &&
@@ -627,7 +627,8 @@ judge(const struct alpr_glyph_model *m, const struct alpr_segimg *im,
 			continue;
 		}
 		for (k = 0; k < np; k++) {
-			memcpy(c->box[c->n], seg->box[pb[k]], sizeof(c->box[0]));
+			memcpy(c->box[c->n], seg->box[pb[k]],
+			    sizeof(c->box[0]));
 			memcpy(c->prob[c->n], pp[k], sizeof(pp[k]));
 			c->conf[c->n++] = pc[k];
 		}
@@ -718,19 +719,18 @@ adopt(const struct alpr_seg *seg, struct cand *c, int n, int bi, float minconf)
  * line and keep the reading that is most sure to be a character, marked
  * as a guess: the decoder weighs it against the chance that it is none.
  */
-/*
- * The usual glyph of c's line: its width (above the median: a 1 is
- * narrow), top, height and the pitch of the glyphs; -1 when c has too
- * few glyphs or too small ones.
- */
-static int
-usual(const struct cand *c, int *mw, int *y, int *h, int *pitch)
+static void
+fill(const struct alpr_glyph_model *m, const struct alpr_segimg *im,
+    const struct alpr_seg *seg, struct cand *c, struct memo *mo)
 {
 	int ws[ALPR_SEG_MAX], ys[ALPR_SEG_MAX], hs[ALPR_SEG_MAX];
-	int cs[ALPR_SEG_MAX], n = c->n, i;
+	int cs[ALPR_SEG_MAX], add[ALPR_SEG_MAX][4], bx[4], best[4];
+	int n = c->n, i, mw, y, h, pitch, lo, hi, x, step, nadd = 0;
+	float p[MAXCLS], bp[MAXCLS], addp[ALPR_SEG_MAX][MAXCLS];
+	float addc[ALPR_SEG_MAX], conf, bc;
 
-	if (n < MINCHARS)
-		return -1;
+	if (n < MINCHARS || n >= ALPR_SEG_MAX - 1)
+		return;
 	for (i = 0; i < n; i++) {
 		ws[i] = c->box[i][2];
 		ys[i] = c->box[i][1];
@@ -742,28 +742,14 @@ usual(const struct cand *c, int *mw, int *y, int *h, int *pitch)
 	qsort(ys, n, sizeof(int), alpr_intcmp);
 	qsort(hs, n, sizeof(int), alpr_intcmp);
 	qsort(cs + 1, n - 1, sizeof(int), alpr_intcmp);
-	*mw = ws[n * 2 / 3];
-	*y = ys[n / 2];
-	*h = hs[n / 2];
-	*pitch = cs[1 + (n - 1) / 2];
-	if (*mw < 3 || *h < 8)
-		return -1;
-	if (*pitch < *mw)
-		*pitch = *mw + *mw / 4;
-	return 0;
-}
-
-static void
-fill(const struct alpr_glyph_model *m, const struct alpr_segimg *im,
-    const struct alpr_seg *seg, struct cand *c, struct memo *mo)
-{
-	int add[ALPR_SEG_MAX][4], bx[4], best[4];
-	int n = c->n, i, mw, y, h, pitch, lo, hi, x, step, nadd = 0;
-	float p[MAXCLS], bp[MAXCLS], addp[ALPR_SEG_MAX][MAXCLS];
-	float addc[ALPR_SEG_MAX], conf, bc;
-
-	if (n >= ALPR_SEG_MAX - 1 || usual(c, &mw, &y, &h, &pitch) < 0)
+	mw = ws[n * 2 / 3];	/* above the median: a 1 is narrow */
+	y = ys[n / 2];
+	h = hs[n / 2];
+	pitch = cs[1 + (n - 1) / 2];
+	if (mw < 3 || h < 8)
 		return;
+	if (pitch < mw)
+		pitch = mw + mw / 4;
 	step = mw / 3 > 1 ? mw / 3 : 1;
 	for (i = -1; i < n; i++) {
 		lo = i < 0 ? c->box[0][0] - (int)(FILL_END * pitch) :

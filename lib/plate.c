@@ -218,8 +218,9 @@ expand(const struct alpr_glyph *g, struct alts *a)
 static int
 covers(const struct alts *a, const struct alts *b)
 {
-	int o = (a->x1 < b->x1 ? a->x1 : b->x1) - (a->x0 > b->x0 ? a->x0 : b->x0);
 	int wa = a->x1 - a->x0, wb = b->x1 - b->x0;
+	int o = (a->x1 < b->x1 ? a->x1 : b->x1) -
+	    (a->x0 > b->x0 ? a->x0 : b->x0);
 
 	return (a->cut || b->cut) && wa > 0 && wb > 0 &&
 	    2 * o >= (wa < wb ? wa : wb);
@@ -304,9 +305,9 @@ static void
 beam(const struct alts *a, int n, const char *mask, int keep,
     struct hyp *out, int *nout, int cap)
 {
-	static __thread struct hyp cur[BEAM], nxt[BEAM * (ALPR_MAX_ALTS * 4 + 1)];
-	struct hyp h, t;
-	int ncur = 1, nnxt, i, j, k, p, covered, mlen = mask ? (int)strlen(mask) : 0;
+	struct hyp cur[BEAM], nxt[BEAM * (ALPR_MAX_ALTS * 4 + 1)], h, t;
+	int ncur = 1, nnxt, i, j, k, p, covered;
+	int mlen = mask ? (int)strlen(mask) : 0;
 
 	memset(&cur[0], 0, sizeof cur[0]);
 	cur[0].last = -1;
@@ -440,9 +441,9 @@ alpr_plate_decode(const struct alpr_patterns *pt, const struct alpr_chars *c,
 		cand[j].conf = score;
 	}
 	/* The geometric mean over the positions that are no alternative. */
-	n -= ncut;
+	n = n - ncut > 0 ? n - ncut : 1;
 	for (i = 0; i < ncand; i++)
-		cand[i].conf = fmin(100, 100 * exp(cand[i].conf / (n > 0 ? n : 1)));
+		cand[i].conf = fmin(100, 100 * exp(cand[i].conf / n));
 	qsort(cand, ncand, sizeof *cand, cand_cmp);
 	if (ncand > max)
 		ncand = max;
