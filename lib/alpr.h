@@ -135,9 +135,10 @@ char *alpr_path(const char *dir, const char *name);
  * A plate line read as per-position alternatives. Both recognition engines
  * (Tesseract in ocr.c, the trained glyph classifier in glyph.c) produce
  * this; plate.c decodes it into ranked candidate strings with plate formats.
- * The glyph engine also gives alternative cuts of the line: a glyph that
- * overlaps others (a whole W beside its two halves, two pieces merged, a
- * wider window), of which the decoder takes at most one.
+ * The glyph engine also gives alternative cuts of the line, boxes that
+ * overlap others (the whole of a component beside the pieces it was cut
+ * into, another binarisation's box, a box likelier noise than glyph), of
+ * which the decoder takes at most one of those that overlap.
  */
 #define ALPR_MAX_CHARS 12	/* characters of a plate string */
 #define ALPR_MAX_GLYPHS 24	/* positions of a read, cuts included */
@@ -160,9 +161,9 @@ struct alpr_glyph {
 					 * character; 0: not known */
 	int kind;			/* ALPR_GLYPH_SEG, _GUESS or _CUT */
 };
-#define ALPR_GUESS_MINP 0.3	/* on the bench's tuning half, 0.2, 0.4
-					 * and 0.5 each lose one or two plates'
-					 * right strings */
+#define ALPR_GUESS_MINP 0.3	/* on the bench's tuning half, 0.2 and
+					 * 0.5 lose plates' right strings, 0.4
+					 * reads as many */
 struct alpr_chars {
 	int n;
 	struct alpr_glyph g[ALPR_MAX_GLYPHS];	/* by the left edge of box */
@@ -295,9 +296,6 @@ struct alpr_calib *alpr_calib_load(const char *path, const char *model,
 struct alpr_calib *alpr_calib_beside(const char *model, char *err,
     size_t errlen);
 void alpr_calib_free(struct alpr_calib *cb);
-/* The probability that a candidate of decoder confidence r is right, the
- * best other candidate of its read at other (0 to 100 both). */
-double alpr_calib_prob(const struct alpr_calib *cb, double r, double other);
 /* The n candidates of one read (best first): their confidences become
  * probabilities, 0 to 100, in the same order. */
 void alpr_calib_apply(const struct alpr_calib *cb, struct alpr_cand *c,

@@ -96,8 +96,10 @@ alpr_calib_free(struct alpr_calib *cb)
 	free(cb);
 }
 
-double
-alpr_calib_prob(const struct alpr_calib *cb, double r, double other)
+/* The probability that a candidate of decoder confidence r is right, the
+ * best other candidate of its read at other (0 to 100 both). */
+static double
+prob(const struct alpr_calib *cb, double r, double other)
 {
 	return 1 / (1 + exp(-(cb->w[0] + cb->w[1] * r / 100 +
 	    cb->w[2] * (r - other) / 100)));
@@ -110,8 +112,7 @@ alpr_calib_apply(const struct alpr_calib *cb, struct alpr_cand *c, int n)
 	int i;
 
 	for (i = 0; i < n; i++)
-		c[i].conf = 100 * alpr_calib_prob(cb, c[i].conf,
-		    i ? r1 : r2);
+		c[i].conf = 100 * prob(cb, c[i].conf, i ? r1 : r2);
 }
 
 struct alpr_calib *
