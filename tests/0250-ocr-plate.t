@@ -2,7 +2,7 @@
 # lib/plate.c: ranked candidates from per-position alternatives, repaired by
 # plate formats (tests/tools/ocr-plate feeds it hand-made alternatives).
 . "$(dirname "$0")/lib.sh"
-plan 28
+plan 29
 
 cat >"$T/pat" <<'EOF2'
 # test formats
@@ -12,16 +12,23 @@ ny LLL9999 15
 pa LLL9999 10
 EOF2
 
-# A California plate 7ABC103 whose 0 was read as O (with D second).
-check "decode" ocr-plate "$T/pat" 7=0.95 A=0.9 B=0.9 C=0.9 1=0.9 O=0.8,D=0.1 3=0.9
+# A California plate 7ABC103 whose 0 was read as O, the engine giving 0
+# as its second choice.
+check "decode" ocr-plate "$T/pat" 7=0.95 A=0.9 B=0.9 C=0.9 1=0.9 O=0.8,0=0.15 3=0.9
 is "O in a digit position repaired to 0 by the format" \
 	"$(head -1 "$T/out" | cut -d" " -f1,3)" "7ABC103 ca"
-check "decode without formats" ocr-plate - 7=0.95 A=0.9 B=0.9 C=0.9 1=0.9 O=0.8,D=0.1 3=0.9
+check "decode without formats" ocr-plate - 7=0.95 A=0.9 B=0.9 C=0.9 1=0.9 O=0.8,0=0.15 3=0.9
 is "without formats the O stays (the repair comes from the format)" \
 	"$(head -1 "$T/out" | cut -d' ' -f1)" "7ABC1O3"
-like "the repair is still among the candidates" "$(cat "$T/out")" "^7ABC103 "
+# A look-alike the engine does not name costs more than matching no format
+# (CONFUSE_P, chosen on the bench's tuning half, is below exp(NOFMT_LOGP)):
+# the format alone does not force it, but it is a candidate.
+ocr-plate "$T/pat" 7=0.95 A=0.9 B=0.9 C=0.9 1=0.9 O=0.8,D=0.1 3=0.9 >"$T/out"
+is "a look-alike the engine does not name is not forced by the format" \
+	"$(head -1 "$T/out" | cut -d" " -f1)" "7ABC1O3"
+like "but is among the candidates" "$(cat "$T/out")" "^7ABC103 "
 
-ocr-plate "$T/pat" 7=0.95 A=0.9 8=0.9 C=0.9 1=0.9 2=0.9 3=0.9 >"$T/out"
+ocr-plate "$T/pat" 7=0.95 A=0.9 8=0.7,B=0.25 C=0.9 1=0.9 2=0.9 3=0.9 >"$T/out"
 is "8 in a letter position repaired to B" "$(head -1 "$T/out" | cut -d" " -f1,3)" "7ABC123 ca"
 is "candidates ordered by confidence" \
 	"$(cut -d' ' -f2 "$T/out" | sort -rn | tr '\n' ' ')" \

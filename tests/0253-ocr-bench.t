@@ -31,12 +31,12 @@ atleast "plates found by the read box, whole bench" \
 	"$(pct 'plates found by read box' 1 "$T/rec")" 94
 atleast "plates found, test half" \
 	"$(pct 'plates found by read box' 3 "$T/rec")" 96
-atleast "read exactly, whole bench" "$(pct 'read exactly' 1 "$T/rec")" 67
-atleast "read exactly, test half" "$(pct 'read exactly' 3 "$T/rec")" 67
+atleast "read exactly, whole bench" "$(pct 'read exactly' 1 "$T/rec")" 69
+atleast "read exactly, test half" "$(pct 'read exactly' 3 "$T/rec")" 69
 atleast "right string among the candidates, whole bench" \
-	"$(pct 'right string among' 1 "$T/rec")" 84
+	"$(pct 'right string among' 1 "$T/rec")" 85
 atleast "right string among the candidates, test half" \
-	"$(pct 'right string among' 3 "$T/rec")" 82
+	"$(pct 'right string among' 3 "$T/rec")" 84
 
 # The calibration, at the truth boxes of the test half.
 check "bench-ocr runs over the bench in halves" bench-ocr -s "$BENCH"
@@ -58,7 +58,7 @@ ok $([ "${1:-0}" -gt 0 ] && [ $(($2 * 2)) -lt "$1" ]; echo $?) \
 	"reads under 50 are right less than half the time ($2 of $1)"
 ok $([ "${3:-0}" -gt 0 ] && [ $(($4 * 10)) -ge $(($3 * 9)) ]; echo $?) \
 	"reads at 90 or more are right nine times in ten or more ($4 of $3)"
-# The Brier score of the confidences (0.090 measured, 0.132 uncalibrated).
+# The Brier score of the confidences (0.101 measured, 0.127 uncalibrated).
 b=$(awk '/^Brier score/ { print $NF }' "$T/ocr")
 ok $(awk -v b="${b:-1}" 'BEGIN { exit !(b <= 0.11) }'; echo $?) \
 	"the confidences as probabilities: Brier score at most 0.11 (got $b)"
