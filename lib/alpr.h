@@ -96,6 +96,11 @@ void alpr_reader_free(struct alpr_reader *r);
  * A read error dies.
  */
 int alpr_read_record(struct alpr_reader *r, json_t **rec);
+/* The same for one line of n bytes (a newline at its end is ignored) that
+ * the caller read itself, counting r->line: 0 for a blank line or one
+ * reported as no valid record. */
+int alpr_parse_record(const struct alpr_reader *r, const char *line,
+    size_t n, json_t **rec);
 /* Check a record's type and version; on error returns a static message. */
 const char *alpr_record_check(json_t *rec);
 /* Write one record, compact, on one line, and flush (filters stream). */
@@ -181,25 +186,38 @@ char *alpr_path(const char *dir, const char *name);
  * A plate line read as per-position alternatives. Both recognition engines
  * (Tesseract in ocr.c, the trained glyph classifier in glyph.c) produce
  * this; plate.c decodes it into ranked candidate strings with plate formats.
+ * The glyph engine also gives alternative cuts of the line, boxes that
+ * overlap others (the whole of a component beside the pieces it was cut
+ * into, another binarisation's box, a box likelier noise than glyph), of
+ * which the decoder takes at most one of those that overlap.
  */
-#define ALPR_MAX_CHARS 12
+#define ALPR_MAX_CHARS 12	/* characters of a plate string */
+#define ALPR_MAX_GLYPHS 24	/* positions of a read, cuts included */
 #define ALPR_MAX_ALTS 4
+enum {
+	ALPR_GLYPH_SEG,		/* a glyph of the segmentation */
+	ALPR_GLYPH_GUESS,	/* found by glyph.c's window search only: the
+				 * decoder may drop it at the cost of its
+				 * noise probability, ALPR_GUESS_MINP at least,
+				 * without counting it as a skip */
+	ALPR_GLYPH_CUT,		/* an alternative cut: free to leave out where
+				 * a glyph taken covers it, else a guess */
+};
 struct alpr_glyph {
-	int box[4];			/* x, y, w, h in the crop */
+	int box[4];			/* x, y, w, h in the crop; w 0: none */
 	int nalt;			/* alternatives, best first */
 	char ch[ALPR_MAX_ALTS];		/* upper case letters and digits */
 	float p[ALPR_MAX_ALTS];		/* probability of each, 0..1 */
 	float noise;			/* probability that the box holds no
 					 * character; 0: not known */
-	int opt;			/* 1: a guess (glyph.c's window
-					 * search), which the decoder may drop
-					 * at that cost, ALPR_GUESS_MINP at
-					 * least */
+	int kind;			/* ALPR_GLYPH_SEG, _GUESS or _CUT */
 };
-#define ALPR_GUESS_MINP 0.3
+#define ALPR_GUESS_MINP 0.3	/* on the bench's tuning half, 0.2 and
+					 * 0.5 lose plates' right strings, 0.4
+					 * reads as many */
 struct alpr_chars {
 	int n;
-	struct alpr_glyph g[ALPR_MAX_CHARS];
+	struct alpr_glyph g[ALPR_MAX_GLYPHS];	/* by the left edge of box */
 };
 
 /* spool.c: the content-addressed frame spool, DIR/ab/abcdef... by SHA-256. */
@@ -306,7 +324,8 @@ struct alpr_cand {
  * Beam search over positions x alternatives, with the confusion classes
  * (0/O/D/Q, 1/I, 2/Z, 5/S, 8/B, 6/G) as penalised extra alternatives, a
  * position dropped at the cost of its noise probability (one at most,
- * guesses aside) and a prior for matching a format of pt (may be NULL).
+ * guesses aside), at most one of the glyphs that overlap (alternative
+ * cuts) and a prior for matching a format of pt (may be NULL).
  * Stores up to max candidates in out, best first; returns how many.
  */
 int alpr_plate_decode(const struct alpr_patterns *pt,
@@ -321,6 +340,26 @@ int alpr_plate_decode(const struct alpr_patterns *pt,
  */
 int alpr_plate_merge(const struct alpr_cand *const *lists, const int *n,
     int nlists, struct alpr_cand *out, int max);
+
+/* calib.c: a read's confidence as the probability that it is right. */
+struct alpr_calib;
+/*
+ * Load a calibration file (scripts/fit-calibration) fitted for the glyph
+ * model file model; NULL with a message in err when it cannot be read, is
+ * malformed, or was fitted for another model.
+ */
+struct alpr_calib *alpr_calib_load(const char *path, const char *model,
+    char *err, size_t errlen);
+/* The calibration file beside the model (NAME.cal for NAME.model): NULL
+ * with err "" when there is none, NULL with a message in err when it
+ * cannot be used. */
+struct alpr_calib *alpr_calib_beside(const char *model, char *err,
+    size_t errlen);
+void alpr_calib_free(struct alpr_calib *cb);
+/* The n candidates of one read (best first): their confidences become
+ * probabilities, 0 to 100, in the same order. */
+void alpr_calib_apply(const struct alpr_calib *cb, struct alpr_cand *c,
+    int n);
 
 /* log.c: the signed, append-only access log (alpr-audit(1), alpr-records(5)). */
 struct alpr_log;
@@ -870,6 +909,8 @@ int alpr_glob(const char *p, const char *s);
 /* Levenshtein distance of a and b if at most max, else max + 1. */
 int alpr_edit_distance(const char *a, size_t na, const char *b, size_t nb,
     int max);
+/* Are plates a and b (normalised) within maxdiff edits once folded? */
+int alpr_plate_near(const char *a, const char *b, int maxdiff);
 
 /*
  * The store (alpr-store(1)): reads kept in LMDB, sealed under a key per

@@ -16,7 +16,7 @@ missing() {
 	case $1 in
 	alpr-audit) alpr-audit -d log append "$T/nope" ;;
 	alpr-capture) alpr-capture -S spool "$T/nope" ;;
-	alpr-detect|alpr-ocr) "$1" "$T/nope" ;;
+	alpr-detect|alpr-ocr|alpr-group) "$1" "$T/nope" ;;
 	alpr-match) alpr-match -l ok.csv "$T/nope" ;;
 	alpr-purge) alpr-purge -H "$T/nope" ;;	# a store home
 	alpr-store) alpr-store -H "$T/nope" whoami ;;
