@@ -261,15 +261,18 @@ as_device(struct alpr_store *s, const char *dev)
 	return r;
 }
 
-/* What a car's push is told after each batch (push.c). */
+/* What a car's push is told after each batch (push.c): the lines from
+ * the one after the last answer through this batch's last. */
 static void
 answer(unsigned long through, const unsigned long *refused, size_t n,
     void *arg)
 {
+	static unsigned long last;
 	size_t i;
 
-	printf("{\"type\":\"stored\",\"v\":1,\"through\":%lu,"
-	    "\"refused\":[", through);
+	printf("{\"type\":\"stored\",\"v\":1,\"from\":%lu,\"through\":%lu,"
+	    "\"refused\":[", last + 1, through);
+	last = through;
 	for (i = 0; i < n; i++)
 		printf("%s%lu", i ? "," : "", refused[i]);
 	printf("]}\n");
@@ -283,6 +286,7 @@ cmd_add(int argc, char **argv)
 	struct alpr_ingest *g;
 	struct alpr_store *s;
 	const char *dev = NULL, *spool = NULL;
+	struct stat o, e;
 	int c, r = 0, i;
 
 	while ((c = alpr_getopt(argc, argv, "D:s:", NULL, usage)) != -1)
@@ -311,8 +315,17 @@ cmd_add(int argc, char **argv)
 			exit(ALPR_EXIT_FAIL);
 	}
 	g = alpr_ingest_new(s, spool);
-	if (device_key)		/* the car's push waits for these */
+	if (device_key) {
+		/* the car's push waits for these */
 		alpr_ingest_ack(g, answer, NULL);
+		/* and what is said on standard error goes to a car that may
+		 * not read it: it must never stall a write transaction that
+		 * holds the store, so what does not fit is dropped (unless
+		 * it is standard output too, whose answers must all go) */
+		if (fstat(1, &o) < 0 || fstat(2, &e) < 0 ||
+		    o.st_dev != e.st_dev || o.st_ino != e.st_ino)
+			fcntl(2, F_SETFL, fcntl(2, F_GETFL) | O_NONBLOCK);
+	}
 	if (argc == 0)
 		add_file(g, "-", &r);
 	for (i = 0; i < argc && r == 0; i++)
@@ -1260,8 +1273,9 @@ cmd_push(int argc, char **argv)
 	if (v || r != 0)
 		fprintf(stderr, "%s: %s: %ld reads and %ld frames sent, %ld "
 		    "stored and %ld refused by the server; %ld not stored "
-		    "there yet\n", alpr_progname, o.host, st.sent, st.frames,
-		    st.confirmed, st.refused, st.left);
+		    "there yet%s\n", alpr_progname, o.host, st.sent,
+		    st.frames, st.confirmed, st.refused, st.left,
+		    st.unsendable ? "; some reads do not open here" : "");
 	alpr_store_close(s);
 	return status(r);
 }

@@ -1122,10 +1122,12 @@ struct alpr_push_opt {
 struct alpr_push_stats {
 	long sent, frames;	/* reads and frames sent this time */
 	long confirmed, refused;	/* answered this time */
+	long unsendable;	/* reads that do not open here: never sent */
 	long left;		/* not stored by the server yet */
 };
-/* 0 all stored, 1 some refused by the server, -1 not finished (the link
- * ended, or an error; said why): the rest go next time. */
+/* 0 all stored, 1 some refused by the server or unsendable, or another
+ * push or a purge running, -1 not finished (the link ended, or an error;
+ * said why): the rest go next time. */
 int alpr_push(struct alpr_store *s, const struct alpr_push_opt *o,
     struct alpr_push_stats *st);
 

@@ -38,7 +38,11 @@
 #include "store.h"
 
 #define MAXLINE (1 << 20)
-#define MAXREAD (64 << 10)	/* a read is a kilobyte or so */
+#define MAXREAD (64 << 10)	/* a read is a kilobyte or so; one taken
+				 * from a camera's pipeline leaves 4 KiB for
+				 * the stores it is pushed on to to say so */
+#define AHEAD (24 * 3600)	/* how far ahead of our clock a read's time
+				 * may be (a camera's clock, a time zone) */
 #define MAXARENA (64 << 20)	/* a batch's bytes, before it is written */
 #define NONE UINT32_MAX
 
@@ -50,6 +54,7 @@ struct pend {			/* a read in a batch; strings in the arena */
 	uint32_t rid, camera, image, folds;	/* folds: NUL-separated */
 	uint16_t day;
 	uint8_t nfolds, pos, hit, dup;
+	uint8_t gone;		/* its day was purged while it waited */
 	uint32_t cs;
 	double lat, lon;
 	unsigned long lineno;
@@ -78,9 +83,19 @@ struct batch {
 	int nsrcs;
 	struct fbytes *fr;	/* frames that came in the stream */
 	size_t nfr, frcap, frbytes;
+	struct bkey *bk;	/* the day keys it was indexed with */
+	size_t nbk, bkcap;
 	unsigned long through;	/* the input's lines it answers for */
 	unsigned long *refused;	/* those of them not stored */
 	size_t nref, refcap;
+};
+
+/* A day's keys as a batch was indexed with them; own: the writing
+ * stage's, loaded when a purge had given the day a new key meanwhile. */
+struct bkey {
+	int day;
+	const struct st_day *k;
+	struct st_day *own;
 };
 
 /* A frame's bytes, as a push stream sends them before its reads. */
@@ -109,6 +124,8 @@ struct alpr_ingest {
 	pthread_mutex_t txnmu;	/* no transaction of ours while the map
 				 * grows */
 	struct fbytes pf;	/* the stream's latest frame */
+	unsigned char *stale;	/* per day: a purge gave it a new key (set
+				 * by the writing stage, seen by day_keys) */
 	unsigned long lineno;	/* the input's lines read so far */
 	void (*ack)(unsigned long, const unsigned long *, size_t, void *);
 	void *ackarg;
@@ -152,6 +169,7 @@ alpr_ingest_new(struct alpr_store *s, const char *capspool)
 
 	g->s = s;
 	g->capspool = capspool;
+	g->stale = alpr_calloc(ST_NDAYS, 1);
 	g->progress = isatty(2);
 	g->queued = -1;
 	pthread_mutex_init(&g->mu, NULL);
@@ -324,9 +342,15 @@ alpr_ingest_line(struct alpr_ingest *g, const char *line, size_t n,
 		    "retention_hit_days): not kept";
 		goto bad;
 	}
+	if (ts.tv_sec > time(NULL) + AHEAD) {
+		e = "\"ts\" is more than a day ahead of this machine's clock "
+		    "(the camera's clock?): not kept";
+		goto bad;
+	}
 	nf = st_fields_folds(&f, folds, ST_MAXFOLDS);
-	if (n > MAXREAD) {
-		e = "a read record longer than 64 KiB: not kept";
+	if (n > (f.stored ? MAXREAD : MAXREAD - 4096)) {
+		e = f.stored ? "a read record longer than 64 KiB: not kept" :
+		    "a read record longer than 60 KiB: not kept";
 		goto bad;
 	}
 	if (add_stored(g, b, line, n, j, p) < 0) {
@@ -369,9 +393,14 @@ day_keys(struct alpr_ingest *g, int d)
 	const struct st_day *k;
 	MDB_txn *txn;
 
-	if (s->dayst[d] > 0)
-		return s->day[d];
 	pthread_mutex_lock(&g->txnmu);
+	if (__atomic_exchange_n(&g->stale[d], 0, __ATOMIC_ACQ_REL))
+		st_day_drop(s, d);	/* batches indexed with it keep it */
+	if (s->dayst[d] > 0) {
+		k = s->day[d];
+		pthread_mutex_unlock(&g->txnmu);
+		return k;
+	}
 	k = NULL;
 	if (st_txn(s, MDB_RDONLY, &txn) == 0) {
 		k = st_day(s, txn, d, 0);
@@ -432,48 +461,121 @@ post_sort(struct post *a, size_t n)
 	free(cnt);
 }
 
+/* The keys a batch's reads of day d were (or will be) indexed with. */
+static const struct st_day *
+batch_key(struct batch *b, int d)
+{
+	size_t i;
+
+	for (i = b->nbk; i-- > 0;)
+		if (b->bk[i].day == d)
+			return b->bk[i].k;
+	return NULL;
+}
+
+/*
+ * A read's key as it will be unless another read of its centisecond has
+ * it, and its postings under that key, at b->post + p->post0: enciphered
+ * here, on the reading stage's core.
+ */
+static void
+index_read(struct batch *b, struct pend *p, const struct st_day *k,
+    struct st_terms *t)
+{
+	unsigned char h[ST_IKEY], tk[16];
+	int ti;
+
+	st_ikey(h, p->day, k, 'r', A(b, p->rid), strlen(A(b, p->rid)));
+	st_put16(p->tkey, p->day);
+	st_put32(p->tkey + 2, p->cs);
+	memcpy(p->tkey + 6, h + 2, 2);
+	st_read_terms(t, A(b, p->folds), p->nfolds, p->camera != NONE ?
+	    A(b, p->camera) : NULL, p->pos, p->lat, p->lon, p->hit);
+	for (ti = 0; ti < t->n; ti++) {
+		struct post *q = &b->post[p->post0 + ti];
+		st_ikey(q->b, p->day, k, t->kind[ti], t->term[ti], t->len[ti]);
+		st_post_key(k, q->b, tk);
+		st_post_seal(tk, p->tkey + 2, q->rk);
+	}
+	p->npost = t->n;
+}
+
 /* The reading stage's part of a batch: its index keys. */
 static int
 index_batch(struct alpr_ingest *g, struct batch *b)
 {
 	struct st_terms *t = alpr_malloc(sizeof *t);
 	const struct st_day *k;
-	unsigned char h[ST_IKEY], tk[16];
 	size_t i;
-	int ti;
 
 	b->npost = 0;
 	for (i = 0; i < b->np; i++) {
 		struct pend *p = &b->p[i];
-		if (!(k = day_keys(g, p->day))) {
-			free(t);
-			return -1;
+		if (!(k = batch_key(b, p->day))) {
+			if (!(k = day_keys(g, p->day))) {
+				free(t);
+				return -1;
+			}
+			if (b->nbk == b->bkcap)
+				b->bk = alpr_realloc(b->bk, (b->bkcap =
+				    b->bkcap ? b->bkcap * 2 : 8) *
+				    sizeof *b->bk);
+			b->bk[b->nbk++] = (struct bkey){ p->day, k, NULL };
 		}
-		/* its key as it will be unless another read has it: its
-		 * postings are enciphered here, on this stage's core */
-		st_ikey(h, p->day, k, 'r', A(b, p->rid), strlen(A(b, p->rid)));
-		st_put16(p->tkey, p->day);
-		st_put32(p->tkey + 2, p->cs);
-		memcpy(p->tkey + 6, h + 2, 2);
-		p->post0 = b->npost;
-		p->npost = 0;
-		st_read_terms(t, A(b, p->folds), p->nfolds, p->camera != NONE ?
-		    A(b, p->camera) : NULL, p->pos, p->lat, p->lon, p->hit);
-		if (b->npost + t->n > b->postcap) {
+		if (b->npost + ST_MAXTERMS > b->postcap) {
 			b->postcap = b->postcap ? b->postcap * 2 : 65536;
-			while (b->npost + t->n > b->postcap)
-				b->postcap *= 2;
 			b->post = alpr_realloc(b->post, b->postcap *
 			    sizeof *b->post);
 		}
-		for (ti = 0; ti < t->n; ti++) {
-			struct post *q = &b->post[b->npost++];
-			st_ikey(q->b, p->day, k, t->kind[ti], t->term[ti],
-			    t->len[ti]);
-			st_post_key(k, q->b, tk);
-			st_post_seal(tk, p->tkey + 2, q->rk);
+		p->post0 = b->npost;
+		index_read(b, p, k, t);
+		b->npost += p->npost;
+	}
+	free(t);
+	return 0;
+}
+
+/*
+ * Are the day keys the batch was indexed with still the days' keys? A
+ * purge may have given a day a new key (or destroyed it) while the batch
+ * waited: its reads of that day are indexed again under the key the
+ * database has now, or refused if the day is gone, and the reading
+ * stage takes the new key for the next batch. In the write transaction:
+ * 0, or -1.
+ */
+static int
+check_keys(struct alpr_ingest *g, struct batch *b, MDB_txn *txn)
+{
+	struct st_terms *t = NULL;
+	struct st_day *now;
+	size_t i, j;
+	int none;
+
+	for (i = 0; i < b->nbk; i++) {
+		struct bkey *x = &b->bk[i];
+		if (!(now = st_day_load(g->s, txn, x->day, &none)) && !none)
+			return -1;
+		if (now && !memcmp(now->id, x->k->id, sizeof now->id)) {
+			sodium_memzero(now, sizeof *now);
+			free(now);
+			continue;
 		}
-		p->npost = t->n;
+		__atomic_store_n(&g->stale[x->day], 1, __ATOMIC_RELEASE);
+		if (x->own) {
+			sodium_memzero(x->own, sizeof *x->own);
+			free(x->own);
+		}
+		x->own = now;
+		if (now)
+			x->k = now;
+		if (!t)
+			t = alpr_malloc(sizeof *t);
+		for (j = 0; j < b->np; j++)
+			if (b->p[j].day == x->day) {
+				if (now)
+					index_read(b, &b->p[j], now, t);
+				b->p[j].gone = !now;
+			}
 	}
 	free(t);
 	return 0;
@@ -655,7 +757,7 @@ same_key(const unsigned char *a, const unsigned char *b)
  * after MDB_MAP_FULL starts from the reading stage's postings.
  */
 static void
-stored_posts(struct alpr_store *s, struct batch *b)
+stored_posts(struct batch *b)
 {
 	unsigned char tk[16];
 	size_t i, x, j = 0;
@@ -671,7 +773,8 @@ stored_posts(struct alpr_store *s, struct batch *b)
 		memcpy(b->wpost + j, b->post + p->post0, p->npost *
 		    sizeof *b->post);
 		for (x = 0; again && x < p->npost; x++) {
-			st_post_key(s->day[p->day], b->wpost[j + x].b, tk);
+			st_post_key(batch_key(b, p->day), b->wpost[j + x].b,
+			    tk);
 			st_post_seal(tk, p->key + 2, b->wpost[j + x].rk);
 		}
 		j += p->npost;
@@ -690,8 +793,10 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 	MDB_cursor *rc_, *ic;
 	MDB_val key, val, data[2];
 	int rc = 0, append, haslast, hasilast, r, changed;
-	unsigned long added = 0, dups = 0, nofr = 0;
+	unsigned long added = 0, dups = 0, nofr = 0, nchanged = 0;
 
+	if (check_keys(g, b, txn) < 0)
+		return -1;
 	mdb_cursor_open(txn, s->reads, &rc_);
 	mdb_cursor_open(txn, s->idx, &ic);
 	haslast = mdb_cursor_get(rc_, &key, &val, MDB_LAST) == 0 &&
@@ -701,7 +806,15 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 	nfr = g->st.frames;
 	for (i = 0; i < b->np && rc == 0; i++) {
 		struct pend *p = &b->p[i];
-		k = s->day[p->day];
+		k = batch_key(b, p->day);
+		if (p->gone) {
+			p->dup = 1;
+			alpr_fail("%s:%lu: its day was purged while it waited: "
+			    "not kept", b->srcs[p->src], p->lineno);
+			g->st.rejected++;
+			refuse_line(b, p->lineno);
+			continue;
+		}
 		if ((r = read_key(s, txn, k, A(b, p->rid), p, A(b, p->line),
 		    haslast ? last : NULL, &append, &changed)) != 0) {
 			p->dup = 1;
@@ -718,6 +831,7 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 				    "other content: not changed", b->srcs[p->src],
 				    p->lineno, A(b, p->rid));
 				refuse_line(b, p->lineno);
+				nchanged++;
 			}
 			dups++;
 			continue;
@@ -759,7 +873,7 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 		mdb_cursor_close(ic);
 		return rc;
 	}
-	stored_posts(s, b);
+	stored_posts(b);
 	post_sort(b->wpost, b->nwpost);
 	hasilast = mdb_cursor_get(ic, &key, &val, MDB_LAST) == 0 &&
 	    key.mv_size == ST_IKEY;
@@ -802,6 +916,8 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 	g->st.noframe += nofr;
 	json_object_set_new(entry, "count", json_integer(added));
 	json_object_set_new(entry, "duplicates", json_integer(dups));
+	if (nchanged)	/* a device that tried to rewrite what it stored */
+		json_object_set_new(entry, "changed", json_integer(nchanged));
 	if (nofr)
 		json_object_set_new(entry, "without_frame", json_integer(nofr));
 	return 0;
@@ -842,6 +958,12 @@ batch_clear(struct batch *b)
 	b->nfr = 0;
 	b->frbytes = 0;
 	b->nref = 0;
+	for (i = 0; i < (int)b->nbk; i++)
+		if (b->bk[i].own) {
+			sodium_memzero(b->bk[i].own, sizeof *b->bk[i].own);
+			free(b->bk[i].own);
+		}
+	b->nbk = 0;
 }
 
 /* The writing stage's part: one transaction, retried on a full map. */
@@ -923,8 +1045,8 @@ writer(void *arg)
 		q = g->queued;
 		g->busy = 1;
 		pthread_mutex_unlock(&g->mu);
-		if (store_batch(g, &g->b[q]) < 0)
-			g->failed = 1;
+		if (g->failed || store_batch(g, &g->b[q]) < 0)
+			g->failed = 1;	/* and nothing after it is stored */
 		batch_clear(&g->b[q]);
 		pthread_mutex_lock(&g->mu);
 		g->queued = -1;
@@ -979,6 +1101,12 @@ hand_on(struct alpr_ingest *g, int wait)
 	pthread_mutex_lock(&g->mu);
 	while (g->queued >= 0 || g->busy)
 		pthread_cond_wait(&g->cv, &g->mu);
+	if (g->failed) {
+		/* the batch before failed: this one must not be stored, or
+		 * its answer would answer for the lines of that one */
+		pthread_mutex_unlock(&g->mu);
+		return -1;
+	}
 	g->queued = g->fill;
 	g->fill ^= 1;
 	pthread_cond_broadcast(&g->cv);
@@ -1118,6 +1246,11 @@ alpr_ingest_fd(struct alpr_ingest *g, int fd, const char *name)
 				r = -1;
 				goto out;
 			}
+			/* only refusals: answered before they pile up */
+			if (b->np == 0 && b->nref >= 4096 && hand_on(g, 1) < 0) {
+				r = -1;
+				goto out;
+			}
 		}
 		have -= start - buf;
 		memmove(buf, start, have);
@@ -1170,8 +1303,10 @@ alpr_ingest_end(struct alpr_ingest *g, struct alpr_ingest_stats *st)
 		free(g->b[i].wpost);
 		free(g->b[i].fr);
 		free(g->b[i].refused);
+		free(g->b[i].bk);
 	}
 	fbytes_free(&g->pf);
+	free(g->stale);
 	free(g->taken);
 	pthread_mutex_destroy(&g->mu);
 	pthread_cond_destroy(&g->cv);

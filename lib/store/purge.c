@@ -563,7 +563,7 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 	struct stat sb;
 	json_t *e;
 	time_t now = time(NULL), min;
-	int lock, r = -1;
+	int lock, plock, r = -1, failed = 0, waited;
 
 	memset(st, 0, sizeof *st);
 	lp = alpr_path(s->home, "purge.lock");
@@ -574,6 +574,23 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		if (lock >= 0)
 			close(lock);
 		return 1;
+	}
+	/* a push (push.c) reads days this purge gives new keys: it finishes
+	 * first, within the time the purge waits for the store's writers */
+	lp = alpr_path(s->home, "push.lock");
+	plock = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	free(lp);
+	for (waited = 0; plock >= 0 && flock(plock, LOCK_EX | LOCK_NB) < 0;
+	    waited++) {
+		if (waited >= o->wait) {
+			alpr_warn("a push of %s is running: purge again later",
+			    s->home);
+			close(plock);
+			plock = -1;
+			r = 1;
+			goto out;
+		}
+		sleep(1);
 	}
 	st->cut_plain = now - s->conf.retention_days * 86400;
 	st->cut_hit = now - s->conf.retention_hit_days * 86400;
@@ -635,11 +652,14 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &tp);
+	/* a day that cannot be purged is said and left; the others go */
 	for (i = 0; i < np && r == 0; i++) {
-		if (p[i].what == DESTROY)
-			r = destroy_day(s, p[i].day, &st->frames);
-		else if (p[i].what == REKEY)
-			r = rekey_day(s, &p[i], &st->frames);
+		if (p[i].what == DESTROY && destroy_day(s, p[i].day,
+		    &st->frames) < 0)
+			failed++;
+		else if (p[i].what == REKEY && rekey_day(s, &p[i],
+		    &st->frames) < 0)
+			failed++;
 		if (o->progress)
 			fprintf(stderr, "\r%s: %zu of %zu days", alpr_progname,
 			    i + 1, np);
@@ -657,8 +677,15 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		st->seconds_compact = tp.tv_sec - th.tv_sec + (tp.tv_nsec -
 		    th.tv_nsec) / 1e9;
 	}
+	if (failed) {
+		alpr_warn("%d of %zu days could not be purged (said above): "
+		    "the others were", failed, np);
+		r = -1;
+	}
 out:
 	free(p);
+	if (plock >= 0)
+		close(plock);
 	flock(lock, LOCK_UN);
 	close(lock);
 	return r;

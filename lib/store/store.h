@@ -65,6 +65,8 @@ struct st_day {			/* a day's keys, derived from its data key */
 	unsigned char frame[ST_KEY];	/* frames and their names */
 	unsigned char post[crypto_shorthash_siphashx24_KEYBYTES];
 					/* postings, a key per term */
+	unsigned char id[16];		/* tells this data key from another */
+	struct st_day *retired;		/* dropped ones, kept until close */
 };
 
 struct alpr_store {
@@ -89,6 +91,7 @@ struct alpr_store {
 	unsigned char *signk;		/* seals the agency's signing key */
 	uint32_t kekgen;
 	struct st_day **day;		/* ST_NDAYS slots, loaded on demand */
+	struct st_day *retired;		/* dropped, still in a batch's hands */
 	signed char *dayst;		/* per day: 0 unknown, 1 loaded, -1 none */
 	struct alpr_log *log;
 	struct alpr_actor actor;	/* who is acting (access.c) */
@@ -122,8 +125,13 @@ void st_kek_record(struct alpr_store *s, MDB_txn *txn);
  * error (message printed). create needs a write txn. */
 const struct st_day *st_day(struct alpr_store *s, MDB_txn *txn, int d,
     int create);
+/* The keys of day d as the database has them now, outside the cache
+ * (malloc'd): NULL if none (*none set) or on error (message printed). */
+struct st_day *st_day_load(struct alpr_store *s, MDB_txn *txn, int d,
+    int *none);
 void st_days_forget(struct alpr_store *s);
-/* Forget the cached keys of one day. */
+/* Forget the cached keys of one day (kept in memory until the store is
+ * closed, for a batch that was indexed with them). */
 void st_day_drop(struct alpr_store *s, int d);
 /* The keys derived from a day's data key, malloc'd. */
 struct st_day *st_day_make(const unsigned char dk[ST_KEY]);
