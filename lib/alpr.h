@@ -38,6 +38,8 @@ void *alpr_malloc(size_t n);
 void *alpr_calloc(size_t n, size_t size);
 void *alpr_realloc(void *p, size_t n);
 char *alpr_strdup(const char *s);
+/* The exit status of a call that returns 0 done, 1 refused, -1 error. */
+int alpr_exit_status(int r);
 /* Flush and close f; die with ALPR_EXIT_SYS on a write error. */
 void alpr_fshut(FILE *f, const char *name);
 /* Parse a number; die with usage status naming the option on failure. */
@@ -122,6 +124,8 @@ int alpr_time_parse(const char *s, struct timespec *ts);
 char *alpr_datafile(const char *name);
 
 /* fsutil.c: files written whole or not at all. */
+/* Write all n bytes to fd, through short writes and EINTR: 0, or -1. */
+int alpr_write_all(int fd, const void *p, size_t n);
 /* Write n bytes to path atomically: temp file, fsync, rename, fsync dir. */
 int alpr_write_atomic(const char *path, const void *p, size_t n);
 /* mkdir -p; 0 or -1 with errno. */
@@ -387,6 +391,9 @@ int alpr_note_name_ok(const char *s, size_t n);
 char *alpr_note_vkey(const char *name, const unsigned char pk[ALPR_PK]);
 const char *alpr_note_vkey_parse(const char *s, char **name,
     unsigned char pk[ALPR_PK]);
+/* A verifier key as a command line gives it: the key itself, or a file
+ * that holds it (malloc'd; dies when the file cannot be read). */
+char *alpr_note_vkey_read(const char *arg);
 char *alpr_checkpoint_body(const char *origin, uint64_t size,
     const unsigned char root[ALPR_HASH], const struct timespec *t);
 /* Body plus one signature line; sk is libsodium's 64-byte secret key. */
