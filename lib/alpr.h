@@ -732,6 +732,11 @@ char *alpr_caller_file(const char *path, int dir);
 /* A new file (dir: folder) the caller names: an open descriptor, or -1
  * (errno) when it cannot be made or is not in a folder of the caller's. */
 int alpr_caller_create(const char *path, int dir);
+/* A secret: line lineno of a file of the caller's, else asked on the
+ * terminal without echo, twice if twice (a new one). Dies when it cannot
+ * (opt: the option that gives the file). */
+void alpr_caller_secret(const char *file, int lineno, const char *prompt,
+    int twice, const char *opt, char *buf, size_t n);
 void alpr_store_actor_init(struct alpr_actor *a);
 struct alpr_actor *alpr_store_actor(struct alpr_store *s);
 /* Write entry (not stolen) to the access log with the actor's user, role
@@ -944,5 +949,62 @@ void alpr_result_free(struct alpr_result *r);
  * NULL: 0, 1 no such read, -1 error. */
 int alpr_store_get(struct alpr_store *s, const char *read_id, json_t **rec,
     unsigned char **frame, size_t *nframe);
+
+/* store/search.c: a search as a command line states it (alpr-store find,
+ * hold add; alpr-export), what justifies it, and its log entries. */
+struct alpr_justification {
+	const char *purpose, *kase, *reason;
+};
+struct alpr_search {
+	struct alpr_query q;
+	struct alpr_justification j;
+	const char *hotlist;
+	int maxdiff, fmt;	/* fmt: 'c' CSV, 't' a table, 0 JSON */
+	const char **ids;	/* --id, repeated */
+	int nids;
+	json_t *terms;		/* as the log records them */
+	struct alpr_hlpolicy pol;
+	char hlname[256];
+};
+/* The options, for getopt_long: the short ones, and the long ones (with
+ * values from ALPR_SEARCH_FROM for those without a short form). */
+#define ALPR_SEARCH_OPTS "C:cd:ef::P:R:t"
+#define ALPR_SEARCH_FROM 1
+struct option;
+const struct option *alpr_search_longopts(void);
+void alpr_search_init(struct alpr_search *x);
+/* Take option c: 1, or 0 when it is not a search's. A bad value calls
+ * usage, which does not return. */
+int alpr_search_opt(struct alpr_search *x, int c, char *arg,
+    void (*usage)(const char *));
+/* After the options: the plate or pattern (NULL: none), the log's terms. */
+void alpr_search_end(struct alpr_search *x, const char *plate,
+    void (*usage)(const char *));
+/* Does it name what it looks for (a plate, a pattern, a hotlist, a place),
+ * and the permission it needs (ALPR_MAY_FIND or ALPR_MAY_FIND_WIDE)? */
+int alpr_search_names(const struct alpr_search *x);
+int alpr_search_perm(const struct alpr_search *x);
+/* Run it: 0 and the reads in res, 1 refused (logged), -1 error. */
+int alpr_search_run(struct alpr_store *s, struct alpr_search *x,
+    const char *action, struct alpr_result *res);
+void alpr_search_free(struct alpr_search *x);
+/* Refuse an access, logged with what was asked and the reason stated: 1. */
+int alpr_store_refuse(struct alpr_store *s, const char *action,
+    json_t *terms, const struct alpr_justification *j, const char *why);
+/* Check the stated purpose, case and reason: 0, or 1 refused (logged). */
+int alpr_store_justified(struct alpr_store *s, const char *action,
+    json_t *terms, const struct alpr_justification *j);
+/* An access's log entry (to add to), and writing it (stolen) before
+ * anything is shown: 0, or -1 (said why) and nothing may be shown. */
+json_t *alpr_store_access(const char *action, const char *plate,
+    json_t *terms, const struct alpr_justification *j, long count, int more);
+int alpr_store_log_access(struct alpr_store *s, json_t *entry);
+/* A read's columns for a table or CSV, cleaned of what a terminal or a
+ * spreadsheet would obey; their names; a CSV field (RFC 4180), the last
+ * of its row or not. */
+#define ALPR_NCOLUMNS 8
+extern const char *const alpr_column_names[ALPR_NCOLUMNS];
+void alpr_read_columns(json_t *r, char f[ALPR_NCOLUMNS][96]);
+void alpr_csv_field(FILE *f, const char *s, int last);
 
 #endif
