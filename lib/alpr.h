@@ -185,6 +185,11 @@ int alpr_image_info(const unsigned char *p, size_t n, int *w, int *h);
  */
 struct Pix *alpr_image_decode(const unsigned char *p, size_t n, int denom,
     int gray, char *err, size_t errlen);
+/* A box of an image (x, y, w, h, clipped to it) at full size, in colour:
+ * of a JPEG only the rows and columns needed are decoded. NULL with a
+ * message in err. */
+struct Pix *alpr_image_region(const unsigned char *p, size_t n, int x, int y,
+    int w, int h, char *err, size_t errlen);
 /* Read and decode an image file; NULL with "path: reason" in err. */
 struct Pix *alpr_image_load(const char *path, int denom, int gray, char *err,
     size_t errlen);
@@ -854,9 +859,14 @@ int alpr_hold_release(struct alpr_store *s, const char *id,
 /* fn for each hold, without its key. Logged. */
 int alpr_hold_list(struct alpr_store *s, void (*fn)(json_t *hold, void *arg),
     void *arg);
-/* fn for each read of the active holds of a case, with its frame (NULL if
- * none): the number of reads, or -1. Not logged: the caller logs. */
-int alpr_hold_reads(struct alpr_store *s, const char *kase,
+/* The read ids the active holds of a case hold, as the keys of an object
+ * (NULL on error); nothing opened, nothing logged. */
+json_t *alpr_hold_ids(struct alpr_store *s, const char *kase);
+/* fn for each read of the active holds of a case, once, with its frame
+ * (NULL if none); only: just the read ids that are keys of only (NULL:
+ * all). The number of reads, or -1 (said why, or fn failed). Not logged:
+ * the caller logs. */
+long alpr_hold_reads(struct alpr_store *s, const char *kase, json_t *only,
     int (*fn)(json_t *hold, json_t *read, const unsigned char *frame,
     size_t n, void *arg), void *arg);
 
@@ -880,26 +890,34 @@ struct alpr_purge_stats {
 int alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
     struct alpr_purge_stats *st);
 
-/* store/export.c: evidence bundles (alpr-export(1)). */
+/* store/export.c: evidence bundles (alpr-export(1) BUNDLES). */
 struct alpr_export;
-/* A bundle in folder out, or sealed into file out under a passphrase;
- * custody: the chain-of-custody record. NULL with a message. */
-struct alpr_export *alpr_export_begin(struct alpr_store *s, const char *out,
-    const char *passphrase, json_t *custody);
-/* Add a read (with read_id) and its frame (NULL: none): 0, or -1. */
+/* A bundle into the new, empty folder open at fd, or sealed into the new
+ * file (or pipe) fd under a passphrase (not NULL); name: what to call it
+ * in messages; custody: the chain-of-custody record, to which it adds who
+ * exports and when. Takes fd on success; NULL with a message. */
+struct alpr_export *alpr_export_begin(struct alpr_store *s, int fd,
+    const char *name, const char *passphrase, json_t *custody);
+/* Add a read (with read_id; its frame_file and crop_file are added) and
+ * its frame (NULL: none): 0, or -1 (said why). */
 int alpr_export_read(struct alpr_export *x, json_t *read,
     const unsigned char *frame, size_t n);
 /* The read files, the custody record, the signed manifest: 0, or -1. */
 int alpr_export_end(struct alpr_export *x);
 void alpr_export_free(struct alpr_export *x);
 long alpr_export_count(const struct alpr_export *x);
-/* The agency's verifier key (made at the first call), malloc'd. */
+/* The agency's verifier key (its signing key made at the first call),
+ * malloc'd; NULL (said why). */
 char *alpr_export_vkey(struct alpr_store *s);
 /* Check a bundle's folder against the agency's verifier key, reporting
- * each problem: 0 good, 1 bad, -1 unreadable. */
-int alpr_export_verify(const char *dir, const char *vkey);
-/* Open a sealed bundle into a new folder: 0, or -1 (said why). */
-int alpr_export_open(const char *file, const char *passphrase,
+ * each problem: 0 good, 1 bad, -1 unreadable. *about: the manifest's
+ * header (agency, key, case, exported, reads) and its number of files. */
+int alpr_export_verify(const char *dir, const char *vkey, json_t **about);
+/* Open a sealed bundle (file, or "-": standard input) into a new folder:
+ * the number of files; -2 a bad bundle (a wrong passphrase, damaged, cut
+ * short) or a folder that exists, -1 an error; said why, and nothing of
+ * it left. */
+long alpr_export_open(const char *file, const char *passphrase,
     const char *dir);
 
 /* store/release.c: releases to other agencies (alpr-export(1)). Each
@@ -908,14 +926,22 @@ int alpr_export_open(const char *file, const char *passphrase,
 const char *alpr_release_allowed(const struct alpr_store *s,
     const char *agency, const char *state, char *why, size_t wn);
 /* File a request (agency, agency_state, requester, purpose, and case or
- * read_ids): its id in id. */
+ * read_ids): its fields in printable characters, the agency allowed, and
+ * what it asks for: a case that holds reads (their ids are recorded), or
+ * reads by id that exist, with a purpose in words. Its id in id. */
 int alpr_release_file(struct alpr_store *s, json_t *request, char *id,
     size_t idn);
+/* Decide a pending request, by another than its filer; a denial states
+ * its reason. */
 int alpr_release_approve(struct alpr_store *s, const char *id);
 int alpr_release_deny(struct alpr_store *s, const char *id,
     const char *reason);
-/* Mark an approved request released, once: the request in *req. */
+/* A request as filed and decided, not logged: 0, 1 none, -1 error. */
+int alpr_release_get(struct alpr_store *s, const char *id, json_t **req);
+/* Mark an approved request released, once, its agency checked again:
+ * the request in *req. */
 int alpr_release_take(struct alpr_store *s, const char *id, json_t **req);
+/* fn for each request, filed and decided. Logged. */
 int alpr_release_list(struct alpr_store *s,
     void (*fn)(json_t *request, void *arg), void *arg);
 
