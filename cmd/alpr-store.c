@@ -47,7 +47,8 @@ usage(const char *why)
 	    "       [--hotlist file [-e | -d n]] [--limit n] [plate]\n"
 	    "  show -P purpose -C case -R reason [-o file] read-id\n"
 	    "  hold add -C case -R reason [--id read-id ...] [find options]\n"
-	    "  hold release [-R reason] id | hold list [-j]\n");
+	    "  hold release [-R reason] id | hold list [-j]\n"
+	    "  policy [--html]\n");
 	exit(ALPR_EXIT_USAGE);
 }
 
@@ -800,6 +801,29 @@ done:
 	return alpr_exit_status(r);
 }
 
+static int
+cmd_policy(int argc, char **argv)
+{
+	static struct option lo[] = {
+		{ "html", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 } };
+	struct alpr_store *s;
+	int c, html = 0;
+
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1)
+		switch (c) {
+		case 'h': html = 1; break;
+		default: usage(NULL);
+		}
+	if (optind != argc)
+		usage("policy takes no operands");
+	s = open_store();
+	alpr_policy(s, stdout, html);
+	alpr_store_close(s);
+	alpr_fshut(stdout, "<stdout>");
+	return 0;
+}
+
 /*
  * An SSH forced command: command="alpr-store [-H home] --ssh NAME" in the
  * store account's authorized_keys for NAME's key. The command NAME asked
@@ -939,6 +963,8 @@ run:
 		return cmd_show(argc, argv);
 	if (!strcmp(cmd, "hold"))
 		return cmd_hold(argc, argv);
+	if (!strcmp(cmd, "policy"))
+		return cmd_policy(argc, argv);
 	if (!strcmp(cmd, "roles")) {
 		alpr_roles_table(stdout);
 		alpr_fshut(stdout, "<stdout>");
