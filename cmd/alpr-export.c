@@ -394,6 +394,7 @@ cmd_verify(int argc, char **argv)
 	json_t *about;
 	int c, r;
 
+	as_oneself("verify");
 	while ((c = getopt(argc, argv, "k:")) != -1)
 		switch (c) {
 		case 'k': vkey = alpr_note_vkey_read(optarg); break;
@@ -403,7 +404,6 @@ cmd_verify(int argc, char **argv)
 		usage("verify wants one bundle folder");
 	if (!vkey)
 		usage("verify wants the agency's verifier key: -k key");
-	as_oneself("verify");
 	r = alpr_export_verify(argv[optind], vkey, &about);
 	if (r == 0)
 		printf("%s: good: %lld files, signed by %s's key; case %s, %s "
@@ -428,6 +428,7 @@ cmd_open(int argc, char **argv)
 	long n;
 	int c;
 
+	as_oneself("open");
 	while ((c = getopt_long(argc, argv, "p:", lo, NULL)) != -1)
 		switch (c) {
 		case 'p': passfile = optarg; break;
@@ -435,7 +436,6 @@ cmd_open(int argc, char **argv)
 		}
 	if (optind != argc - 2)
 		usage("open wants a sealed bundle and a new folder");
-	as_oneself("open");
 	passphrase(passfile, 0, pass, sizeof pass);
 	n = alpr_export_open(argv[optind], pass, argv[optind + 1]);
 	sodium_memzero(pass, sizeof pass);

@@ -44,7 +44,7 @@ att alpr-export open --passphrase-file "$M/pass.pw" "$M/case.alprx" "$M/opened" 
 is "... and the caller opens it as themselves" "$?" 0
 att alpr-export verify -k "$M/agency.vkey" "$M/opened" >"$T/out" 2>"$T/err"
 like "... into a bundle that verifies" "$(cat "$T/out")" "good: .* case 26-0117, 1 reads"
-check_status 2 "verify is not run as the service" svc sgt.moreno alpr-export verify -k "$M/agency.vkey" "$H"
+check_status 2 "verify is not run as the service" svc sgt.moreno alpr-export verify -k "$K" "$H"
 check_status 2 "nor open" svc sgt.moreno alpr-export open --passphrase-file "$M/pass.pw" "$M/case.alprx" "$T/srv/home/o"
 ok $([ ! -e "$T/srv/home/o" ]; echo $?) "... which makes nothing"
 done_testing
