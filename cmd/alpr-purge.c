@@ -105,5 +105,5 @@ main(int argc, char **argv)
 		report(stdout, &st, o.dry);
 	alpr_store_close(s);
 	alpr_fshut(stdout, "<stdout>");
-	return r == 0 ? 0 : r > 0 ? ALPR_EXIT_FAIL : ALPR_EXIT_SYS;
+	return alpr_exit_status(r);
 }

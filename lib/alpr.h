@@ -51,6 +51,8 @@ void *alpr_malloc(size_t n);
 void *alpr_calloc(size_t n, size_t size);
 void *alpr_realloc(void *p, size_t n);
 char *alpr_strdup(const char *s);
+/* The exit status of a call that returns 0 done, 1 refused, -1 error. */
+int alpr_exit_status(int r);
 /* Flush and close f; die with ALPR_EXIT_SYS on a write error. */
 void alpr_fshut(FILE *f, const char *name);
 /* Parse a number; die with usage status naming the option on failure. */
@@ -160,6 +162,8 @@ int alpr_time_parse(const char *s, struct timespec *ts);
 char *alpr_datafile(const char *name);
 
 /* fsutil.c: files written whole or not at all. */
+/* Write all n bytes to fd, through short writes and EINTR: 0, or -1. */
+int alpr_write_all(int fd, const void *p, size_t n);
 /* Write n bytes to path atomically: temp file, fsync, rename, fsync dir;
  * the file's mode is 0644 (less the umask) or mode. */
 int alpr_write_atomic(const char *path, const void *p, size_t n);
@@ -253,6 +257,11 @@ int alpr_image_info(const unsigned char *p, size_t n, int *w, int *h);
  */
 struct Pix *alpr_image_decode(const unsigned char *p, size_t n, int denom,
     int gray, char *err, size_t errlen);
+/* A box of an image (x, y, w, h, clipped to it) at full size, in colour:
+ * of a JPEG only the rows and columns needed are decoded. NULL with a
+ * message in err. */
+struct Pix *alpr_image_region(const unsigned char *p, size_t n, int x, int y,
+    int w, int h, char *err, size_t errlen);
 /* Read and decode an image file; NULL with "path: reason" in err. */
 struct Pix *alpr_image_load(const char *path, int denom, int gray, char *err,
     size_t errlen);
@@ -498,6 +507,9 @@ int alpr_note_name_ok(const char *s, size_t n);
 char *alpr_note_vkey(const char *name, const unsigned char pk[ALPR_PK]);
 const char *alpr_note_vkey_parse(const char *s, char **name,
     unsigned char pk[ALPR_PK]);
+/* A verifier key as a command line gives it: the key itself, or a file
+ * that holds it (malloc'd; dies when the file cannot be read). */
+char *alpr_note_vkey_read(const char *arg);
 char *alpr_checkpoint_body(const char *origin, uint64_t size,
     const unsigned char root[ALPR_HASH], const struct timespec *t);
 /* Body plus one signature line; sk is libsodium's 64-byte secret key. */
@@ -1000,6 +1012,11 @@ char *alpr_caller_file(const char *path, int dir);
 /* A new file (dir: folder) the caller names: an open descriptor, or -1
  * (errno) when it cannot be made or is not in a folder of the caller's. */
 int alpr_caller_create(const char *path, int dir);
+/* A secret: line lineno of a file of the caller's, else asked on the
+ * terminal without echo, twice if twice (a new one). Dies when it cannot
+ * (opt: the option that gives the file). */
+void alpr_caller_secret(const char *file, int lineno, const char *prompt,
+    int twice, const char *opt, char *buf, size_t n);
 void alpr_store_actor_init(struct alpr_actor *a);
 struct alpr_actor *alpr_store_actor(struct alpr_store *s);
 /* Write entry (not stolen) to the access log with the actor's user, role
@@ -1142,9 +1159,14 @@ int alpr_hold_release(struct alpr_store *s, const char *id,
 /* fn for each hold, without its key. Logged. */
 int alpr_hold_list(struct alpr_store *s, void (*fn)(json_t *hold, void *arg),
     void *arg);
-/* fn for each read of the active holds of a case, with its frame (NULL if
- * none): the number of reads, or -1. Not logged: the caller logs. */
-int alpr_hold_reads(struct alpr_store *s, const char *kase,
+/* The read ids the active holds of a case hold, as the keys of an object
+ * (NULL on error); nothing opened, nothing logged. */
+json_t *alpr_hold_ids(struct alpr_store *s, const char *kase);
+/* fn for each read of the active holds of a case, once, with its frame
+ * (NULL if none); only: just the read ids that are keys of only (NULL:
+ * all). The number of reads, or -1 (said why, or fn failed). Not logged:
+ * the caller logs. */
+long alpr_hold_reads(struct alpr_store *s, const char *kase, json_t *only,
     int (*fn)(json_t *hold, json_t *read, const unsigned char *frame,
     size_t n, void *arg), void *arg);
 
@@ -1169,26 +1191,34 @@ struct alpr_purge_stats {
 int alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
     struct alpr_purge_stats *st);
 
-/* store/export.c: evidence bundles (alpr-export(1)). */
+/* store/export.c: evidence bundles (alpr-export(1) BUNDLES). */
 struct alpr_export;
-/* A bundle in folder out, or sealed into file out under a passphrase;
- * custody: the chain-of-custody record. NULL with a message. */
-struct alpr_export *alpr_export_begin(struct alpr_store *s, const char *out,
-    const char *passphrase, json_t *custody);
-/* Add a read (with read_id) and its frame (NULL: none): 0, or -1. */
+/* A bundle into the new, empty folder open at fd, or sealed into the new
+ * file (or pipe) fd under a passphrase (not NULL); name: what to call it
+ * in messages; custody: the chain-of-custody record, to which it adds who
+ * exports and when. Takes fd on success; NULL with a message. */
+struct alpr_export *alpr_export_begin(struct alpr_store *s, int fd,
+    const char *name, const char *passphrase, json_t *custody);
+/* Add a read (with read_id; its frame_file and crop_file are added) and
+ * its frame (NULL: none): 0, or -1 (said why). */
 int alpr_export_read(struct alpr_export *x, json_t *read,
     const unsigned char *frame, size_t n);
 /* The read files, the custody record, the signed manifest: 0, or -1. */
 int alpr_export_end(struct alpr_export *x);
 void alpr_export_free(struct alpr_export *x);
 long alpr_export_count(const struct alpr_export *x);
-/* The agency's verifier key (made at the first call), malloc'd. */
+/* The agency's verifier key (its signing key made at the first call),
+ * malloc'd; NULL (said why). */
 char *alpr_export_vkey(struct alpr_store *s);
 /* Check a bundle's folder against the agency's verifier key, reporting
- * each problem: 0 good, 1 bad, -1 unreadable. */
-int alpr_export_verify(const char *dir, const char *vkey);
-/* Open a sealed bundle into a new folder: 0, or -1 (said why). */
-int alpr_export_open(const char *file, const char *passphrase,
+ * each problem: 0 good, 1 bad, -1 unreadable. *about: the manifest's
+ * header (agency, key, case, exported, reads) and its number of files. */
+int alpr_export_verify(const char *dir, const char *vkey, json_t **about);
+/* Open a sealed bundle (file, or "-": standard input) into a new folder:
+ * the number of files; -2 a bad bundle (a wrong passphrase, damaged, cut
+ * short) or a folder that exists, -1 an error; said why, and nothing of
+ * it left. */
+long alpr_export_open(const char *file, const char *passphrase,
     const char *dir);
 
 /* store/release.c: releases to other agencies (alpr-export(1)). Each
@@ -1197,14 +1227,22 @@ int alpr_export_open(const char *file, const char *passphrase,
 const char *alpr_release_allowed(const struct alpr_store *s,
     const char *agency, const char *state, char *why, size_t wn);
 /* File a request (agency, agency_state, requester, purpose, and case or
- * read_ids): its id in id. */
+ * read_ids): its fields in printable characters, the agency allowed, and
+ * what it asks for: a case that holds reads (their ids are recorded), or
+ * reads by id that exist, with a purpose in words. Its id in id. */
 int alpr_release_file(struct alpr_store *s, json_t *request, char *id,
     size_t idn);
+/* Decide a pending request, by another than its filer; a denial states
+ * its reason. */
 int alpr_release_approve(struct alpr_store *s, const char *id);
 int alpr_release_deny(struct alpr_store *s, const char *id,
     const char *reason);
-/* Mark an approved request released, once: the request in *req. */
+/* A request as filed and decided, not logged: 0, 1 none, -1 error. */
+int alpr_release_get(struct alpr_store *s, const char *id, json_t **req);
+/* Mark an approved request released, once, its agency checked again:
+ * the request in *req. */
 int alpr_release_take(struct alpr_store *s, const char *id, json_t **req);
+/* fn for each request, filed and decided. Logged. */
 int alpr_release_list(struct alpr_store *s,
     void (*fn)(json_t *request, void *arg), void *arg);
 
@@ -1238,5 +1276,62 @@ void alpr_result_free(struct alpr_result *r);
  * NULL: 0, 1 no such read, -1 error. */
 int alpr_store_get(struct alpr_store *s, const char *read_id, json_t **rec,
     unsigned char **frame, size_t *nframe);
+
+/* store/search.c: a search as a command line states it (alpr-store find,
+ * hold add; alpr-export), what justifies it, and its log entries. */
+struct alpr_justification {
+	const char *purpose, *kase, *reason;
+};
+struct alpr_search {
+	struct alpr_query q;
+	struct alpr_justification j;
+	const char *hotlist;
+	int maxdiff, fmt;	/* fmt: 'c' CSV, 't' a table, 0 JSON */
+	const char **ids;	/* --id, repeated */
+	int nids;
+	json_t *terms;		/* as the log records them */
+	struct alpr_hlpolicy pol;
+	char hlname[256];
+};
+/* The options, for getopt_long: the short ones, and the long ones (with
+ * values from ALPR_SEARCH_FROM for those without a short form). */
+#define ALPR_SEARCH_OPTS "C:cd:ef::P:R:t"
+#define ALPR_SEARCH_FROM 1
+struct option;
+const struct option *alpr_search_longopts(void);
+void alpr_search_init(struct alpr_search *x);
+/* Take option c: 1, or 0 when it is not a search's. A bad value calls
+ * usage, which does not return. */
+int alpr_search_opt(struct alpr_search *x, int c, char *arg,
+    void (*usage)(const char *));
+/* After the options: the plate or pattern (NULL: none), the log's terms. */
+void alpr_search_end(struct alpr_search *x, const char *plate,
+    void (*usage)(const char *));
+/* Does it name what it looks for (a plate, a pattern, a hotlist, a place),
+ * and the permission it needs (ALPR_MAY_FIND or ALPR_MAY_FIND_WIDE)? */
+int alpr_search_names(const struct alpr_search *x);
+int alpr_search_perm(const struct alpr_search *x);
+/* Run it: 0 and the reads in res, 1 refused (logged), -1 error. */
+int alpr_search_run(struct alpr_store *s, struct alpr_search *x,
+    const char *action, struct alpr_result *res);
+void alpr_search_free(struct alpr_search *x);
+/* Refuse an access, logged with what was asked and the reason stated: 1. */
+int alpr_store_refuse(struct alpr_store *s, const char *action,
+    json_t *terms, const struct alpr_justification *j, const char *why);
+/* Check the stated purpose, case and reason: 0, or 1 refused (logged). */
+int alpr_store_justified(struct alpr_store *s, const char *action,
+    json_t *terms, const struct alpr_justification *j);
+/* An access's log entry (to add to), and writing it (stolen) before
+ * anything is shown: 0, or -1 (said why) and nothing may be shown. */
+json_t *alpr_store_access(const char *action, const char *plate,
+    json_t *terms, const struct alpr_justification *j, long count, int more);
+int alpr_store_log_access(struct alpr_store *s, json_t *entry);
+/* A read's columns for a table or CSV, cleaned of what a terminal or a
+ * spreadsheet would obey; their names; a CSV field (RFC 4180), the last
+ * of its row or not. */
+#define ALPR_NCOLUMNS 8
+extern const char *const alpr_column_names[ALPR_NCOLUMNS];
+void alpr_read_columns(json_t *r, char f[ALPR_NCOLUMNS][96]);
+void alpr_csv_field(FILE *f, const char *s, int last);
 
 #endif

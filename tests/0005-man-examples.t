@@ -110,7 +110,7 @@ cannot() {
 	*scripts/bench-*|*scripts/fit-*|*scripts/train-*)
 		echo "a benchmark or a fit of minutes: run by hand" ;;
 	*/var/lib/*|*/etc/alpr/*) echo "needs an installed system" ;;
-	*alpr-store\ *|*alpr-purge*)
+	*alpr-store\ *|*alpr-purge*|*alpr-export\ *|*MANIFEST*)
 		echo "needs a store with its accounts logged in (tests 08*)" ;;
 	esac
 }

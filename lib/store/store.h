@@ -295,13 +295,12 @@ int st_fsync_file(const char *path);
 json_t *st_request_get(struct alpr_store *s, MDB_txn *txn, const char *id);
 int st_request_put(struct alpr_store *s, MDB_txn *txn, const char *id,
     json_t *req);
-
-/* policy.c */
-/* s, escaped for HTML, trailing blanks off. */
-void st_html(FILE *f, const char *s);
-
-/* export.c */
-int st_extra_files(const char *dir, const char *sub, json_t *listed);
+/* fn for each agency of alpr.conf's release_agencies (a path from the
+ * home if relative) until it returns non-zero, which is returned; lines
+ * that are not "ST Name", or of another state than CA, are reported and
+ * skipped. -1 when the file cannot be read. */
+int st_agencies(const struct alpr_store *s,
+    int (*fn)(const char *state, const char *name, void *arg), void *arg);
 
 /* users.c */
 json_t *st_user_get(struct alpr_store *s, MDB_txn *txn, const char *name);
