@@ -26,7 +26,8 @@ enum {
 /* The version of alpr: one for every program (--version). */
 #define ALPR_VERSION "0.1"
 
-/* util.c: program name, die/warn, checked allocation, output shutdown. */
+/* util.c: program name, die/warn, checked allocation, output shutdown,
+ * numbers and settings lines. */
 extern const char *alpr_progname;
 extern int alpr_status;		/* exit status accumulated by alpr_fail */
 void alpr_setprogname(const char *argv0);
@@ -58,6 +59,15 @@ void alpr_fshut(FILE *f, const char *name);
 /* Parse a number; die with usage status naming the option on failure. */
 long alpr_strtonum(const char *s, long min, long max, const char *what);
 double alpr_strtod(const char *s, double min, double max, const char *what);
+/*
+ * One line of a settings file (alpr.conf, the hotlist policy): "name =
+ * value", blanks around either ignored, '#' starting a comment line. Cuts
+ * line in place: 1 and *name, *value; 0 for a blank or comment line; -1
+ * for a line without '='.
+ */
+int alpr_setting_line(char *line, char **name, char **value);
+/* s without the blanks at either end, cut in place. */
+char *alpr_trim(char *s);
 /*
  * What every program's usage(why) calls: with why ALPR_HELP (-h, --help)
  * "usage: prog SYNOPSIS" on stdout and exit 0; else "prog: why" (unless
@@ -152,6 +162,9 @@ void alpr_time_now(char buf[ALPR_TIME_LEN]);
 int alpr_time_cmp(const struct timespec *a, const struct timespec *b);
 /* Parse RFC 3339 (any offset, optional fraction); -1 on error. */
 int alpr_time_parse(const char *s, struct timespec *ts);
+/* Parse s (n bytes, not terminated) only when it is exactly what
+ * alpr_time_fmt writes; -1 otherwise. */
+int alpr_time_parse_exact(const char *s, size_t n, struct timespec *ts);
 
 /* data.c: data files (patterns, models) installed under share/alpr. */
 /*

@@ -82,19 +82,6 @@ alpr_hlpolicy_init(struct alpr_hlpolicy *p)
 		forbid(p, builtin_forbidden[i]);
 }
 
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 int
 alpr_hlpolicy_read(struct alpr_hlpolicy *p, const char *path)
 {
@@ -110,17 +97,14 @@ alpr_hlpolicy_read(struct alpr_hlpolicy *p, const char *path)
 	}
 	while (getline(&line, &cap, f) >= 0) {
 		lineno++;
-		k = trim(line);
-		if (!*k || *k == '#')
+		switch (alpr_setting_line(line, &k, &v)) {
+		case 0:
 			continue;
-		if (!(v = strchr(k, '='))) {
+		case -1:
 			alpr_warn("%s:%lu: want key=value", path, lineno);
 			bad = 1;
 			continue;
 		}
-		*v++ = '\0';
-		k = trim(k);
-		v = trim(v);
 		if (!strcmp(k, "max_age_days")) {
 			char *end;
 			long n;
@@ -136,7 +120,7 @@ alpr_hlpolicy_read(struct alpr_hlpolicy *p, const char *path)
 		} else if (!strcmp(k, "forbidden_categories")) {
 			for (tok = strtok_r(v, ",", &save); tok;
 			    tok = strtok_r(NULL, ",", &save))
-				forbid(p, trim(tok));
+				forbid(p, alpr_trim(tok));
 		} else if (!strcmp(k, "confirm_text")) {
 			if (*v) {
 				free(p->confirm);

@@ -87,24 +87,6 @@ window_of(const struct alpr_log *l, const struct timespec *t)
 	return (t->tv_sec - l->epoch) / l->window;
 }
 
-static int
-writeall(int fd, const void *p, size_t n)
-{
-	const char *b = p;
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, b, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		b += w;
-		n -= w;
-	}
-	return 0;
-}
-
 /* Append one line durably; on failure cut the file back. */
 static int
 append_line(int fd, const char *buf, size_t n)
@@ -114,7 +96,7 @@ append_line(int fd, const char *buf, size_t n)
 
 	if (end < 0)
 		return -1;
-	if (writeall(fd, buf, n) < 0 || fsync(fd) < 0) {
+	if (alpr_write_all(fd, buf, n) < 0 || fsync(fd) < 0) {
 		e = errno;
 		if (ftruncate(fd, end) == 0)
 			fsync(fd);
@@ -253,7 +235,7 @@ save_state(struct alpr_log *l)
 	tmp = alpr_path(l->dir, "state.tmp");
 	if (s && (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0644)) >= 0) {
-		if (writeall(fd, s, strlen(s)) == 0 && close(fd) == 0)
+		if (alpr_write_all(fd, s, strlen(s)) == 0 && close(fd) == 0)
 			rename(tmp, p);
 		else
 			unlink(tmp);

@@ -473,42 +473,6 @@ load_checkpoints(struct alpr_logverify *v, struct cp **out, size_t *np)
 	return 0;
 }
 
-/* A time exactly as alpr_time_fmt writes it, YYYY-MM-DDTHH:MM:SS.CCZ;
- * the day's start is cached, as entries come in time order. */
-static int
-canon_time(const char *s, size_t n, struct timespec *t)
-{
-	static char day[11];
-	static time_t day0;
-	static const char pat[] = "dddd-dd-ddTdd:dd:dd.ddZ";
-	char tm[ALPR_TIME_LEN];
-	int i, h, m, sec;
-
-	if (n != sizeof pat - 1)
-		return -1;
-	for (i = 0; pat[i]; i++)
-		if (pat[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != pat[i])
-			return -1;
-	if (memcmp(s, day, 10) != 0) {
-		if (alpr_time_parse(s, t) < 0)
-			return -1;
-		alpr_time_fmt(t, tm);
-		if (strcmp(tm, s) != 0)
-			return -1;
-		memcpy(day, s, 10);
-		day0 = t->tv_sec - t->tv_sec % 86400;
-		return 0;
-	}
-	h = (s[11] - '0') * 10 + s[12] - '0';
-	m = (s[14] - '0') * 10 + s[15] - '0';
-	sec = (s[17] - '0') * 10 + s[18] - '0';
-	if (h > 23 || m > 59 || sec > 59)
-		return -1;
-	t->tv_sec = day0 + h * 3600 + m * 60 + sec;
-	t->tv_nsec = ((s[20] - '0') * 10 + s[21] - '0') * 10000000L;
-	return 0;
-}
-
 /* Check one entry line; NULL or what is wrong. */
 static const char *
 check_entry(const char *s, size_t n, uint64_t seq, struct timespec *t,
@@ -542,7 +506,7 @@ check_entry(const char *s, size_t n, uint64_t seq, struct timespec *t,
 		return "no canonical \"time\"";
 	memcpy(raw, m[3].val + 1, m[3].len - 2);
 	raw[m[3].len - 2] = '\0';
-	if (canon_time(raw, m[3].len - 2, t) < 0)
+	if (alpr_time_parse_exact(raw, m[3].len - 2, t) < 0)
 		return "no canonical \"time\"";
 	if (!m[4].val || *m[4].val != '"' || !m[5].val || *m[5].val != '"')
 		return "no \"user\" or \"action\" string";

@@ -124,9 +124,29 @@ alpr_time_parse(const char *s, struct timespec *ts)
 	tm.tm_sec = sec;
 	ts->tv_sec = timegm(&tm) - sign * (oh * 3600 + om * 60);
 	ts->tv_nsec = ns;
+	/* timegm made February 30 March 2: not a date */
+	if (sec < 60 && (tm.tm_mday != D || tm.tm_mon != M - 1))
+		return -1;
 	if (!sign && sec < 60 && ts->tv_sec >= 0) {
 		memcpy(cday, s0, 10);
 		cday0 = ts->tv_sec - (h * 3600 + m * 60 + sec);
 	}
 	return 0;
+}
+
+int
+alpr_time_parse_exact(const char *s, size_t n, struct timespec *ts)
+{
+	char buf[ALPR_TIME_LEN], back[ALPR_TIME_LEN];
+
+	if (n != 23)
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (canonical(buf, ts) == 0)	/* a day read before, as written */
+		return 0;
+	if (alpr_time_parse(buf, ts) < 0)
+		return -1;
+	alpr_time_fmt(ts, back);
+	return strcmp(back, buf) == 0 ? 0 : -1;
 }

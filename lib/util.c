@@ -1,4 +1,6 @@
-/* util.c: program name, die/warn, checked allocation, output shutdown. */
+/* util.c: program name, die/warn, checked allocation, output shutdown,
+ * numbers and settings lines. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -255,4 +257,33 @@ alpr_getopt(int argc, char **argv, const char *optstring,
 		exit(ALPR_EXIT_USAGE);
 	}
 	return c;
+}
+
+char *
+alpr_trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int
+alpr_setting_line(char *line, char **name, char **value)
+{
+	char *eq;
+
+	line = alpr_trim(line);
+	if (!*line || *line == '#')
+		return 0;
+	if (!(eq = strchr(line, '=')))
+		return -1;
+	*eq = '\0';
+	*name = alpr_trim(line);
+	*value = alpr_trim(eq + 1);
+	return 1;
 }

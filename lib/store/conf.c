@@ -152,25 +152,12 @@ alpr_storeconf_free(struct alpr_storeconf *c)
 	memset(c, 0, sizeof *c);
 }
 
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 int
 alpr_storeconf_read(struct alpr_storeconf *c, const char *path)
 {
 	const struct setting *s;
 	unsigned char *buf;
-	char *line, *next, *name, *val, *eq, *end;
+	char *line, *next, *name, *val, *end;
 	unsigned long ln = 0;
 	size_t n;
 	long v;
@@ -184,17 +171,14 @@ alpr_storeconf_read(struct alpr_storeconf *c, const char *path)
 		ln++;
 		if ((next = strchr(line, '\n')))
 			*next++ = '\0';
-		name = trim(line);
-		if (!*name || *name == '#')
+		switch (alpr_setting_line(line, &name, &val)) {
+		case 0:
 			continue;
-		if (!(eq = strchr(name, '='))) {
+		case -1:
 			alpr_warn("%s:%lu: want name = value", path, ln);
 			bad = 1;
 			continue;
 		}
-		*eq = '\0';
-		name = trim(name);
-		val = trim(eq + 1);
 		for (s = settings; s < settings + NSETTINGS; s++)
 			if (!strcmp(s->name, name))
 				break;

@@ -18,59 +18,16 @@
 
 #include "store.h"
 
-static size_t
-hold_ad(unsigned char *ad, const char *id)
-{
-	memcpy(ad, "hold", 5);
-	memcpy(ad + 5, id, strlen(id));
-	return 5 + strlen(id);
-}
-
 json_t *
 st_hold_get(struct alpr_store *s, MDB_txn *txn, const char *id)
 {
-	unsigned char ad[64], *plain;
-	MDB_val k = { strlen(id), (void *)id }, v;
-	json_t *h;
-	size_t n;
-
-	if (strlen(id) > 32 || mdb_get(txn, s->holds, &k, &v) != 0 ||
-	    v.mv_size < ST_SEALED(0))
-		return NULL;
-	n = v.mv_size - ST_SEALED(0);
-	plain = alpr_malloc(n + 1);
-	if (st_open(plain, v.mv_data, v.mv_size, ad, hold_ad(ad, id),
-	    s->holdk) < 0) {
-		alpr_warn("the hold %s does not open with the key file's key",
-		    id);
-		free(plain);
-		return NULL;
-	}
-	h = json_loadb((char *)plain, n, 0, NULL);
-	sodium_memzero(plain, n);
-	free(plain);
-	return h;
+	return st_record_get(txn, s->holds, "hold", id, s->holdk);
 }
 
 int
 st_hold_put(struct alpr_store *s, MDB_txn *txn, const char *id, json_t *h)
 {
-	unsigned char ad[64], *sealed;
-	char *text = json_dumps(h, JSON_COMPACT);
-	MDB_val k = { strlen(id), (void *)id }, v;
-	size_t n = strlen(text);
-	int rc;
-
-	sealed = alpr_malloc(ST_SEALED(n));
-	st_seal(sealed, text, n, ad, hold_ad(ad, id), s->holdk);
-	sodium_memzero(text, n);
-	free(text);
-	v.mv_size = ST_SEALED(n);
-	v.mv_data = sealed;
-	if ((rc = mdb_put(txn, s->holds, &k, &v, 0)) != 0)
-		st_mdb_warn(rc, "unable to store a hold");
-	free(sealed);
-	return rc ? -1 : 0;
+	return st_record_put(txn, s->holds, "hold", id, h, s->holdk);
 }
 
 /* A hold's own key, from its record. */

@@ -302,6 +302,72 @@ st_open(unsigned char *out, const unsigned char *p, size_t sealed,
 	    p + ST_NONCE, sealed - ST_NONCE, ad, adn, p, key);
 }
 
+/* A record's associated data: its kind, a NUL, its name. */
+static size_t
+record_ad(unsigned char ad[ST_NAME_MAX + 16], const char *kind,
+    const char *name)
+{
+	size_t k = strlen(kind) + 1, n = strlen(name);
+
+	memcpy(ad, kind, k);
+	memcpy(ad + k, name, n);
+	return k + n;
+}
+
+json_t *
+st_record_get(MDB_txn *txn, MDB_dbi db, const char *kind, const char *name,
+    const unsigned char key[ST_KEY])
+{
+	unsigned char ad[ST_NAME_MAX + 16], *plain;
+	MDB_val k = { strlen(name), (void *)name }, v;
+	json_t *j;
+	size_t n;
+
+	if (strlen(name) > ST_NAME_MAX || mdb_get(txn, db, &k, &v) != 0 ||
+	    v.mv_size < ST_SEALED(0))
+		return NULL;
+	n = v.mv_size - ST_SEALED(0);
+	plain = alpr_malloc(n + 1);
+	if (st_open(plain, v.mv_data, v.mv_size, ad,
+	    record_ad(ad, kind, name), key) < 0) {
+		alpr_warn("the %s %s does not open with the key file's key",
+		    kind, name);
+		free(plain);
+		return NULL;
+	}
+	j = json_loadb((char *)plain, n, 0, NULL);
+	sodium_memzero(plain, n);
+	free(plain);
+	return j;
+}
+
+int
+st_record_put(MDB_txn *txn, MDB_dbi db, const char *kind, const char *name,
+    json_t *j, const unsigned char key[ST_KEY])
+{
+	unsigned char ad[ST_NAME_MAX + 16], *sealed;
+	char *text;
+	MDB_val k = { strlen(name), (void *)name }, v;
+	size_t n;
+	int rc;
+
+	if (strlen(name) > ST_NAME_MAX ||
+	    !(text = json_dumps(j, JSON_COMPACT)))
+		return -1;
+	n = strlen(text);
+	sealed = alpr_malloc(ST_SEALED(n));
+	st_seal(sealed, text, n, ad, record_ad(ad, kind, name), key);
+	sodium_memzero(text, n);
+	free(text);
+	v.mv_size = ST_SEALED(n);
+	v.mv_data = sealed;
+	rc = mdb_put(txn, db, &k, &v, 0);
+	free(sealed);
+	if (rc != 0)
+		st_mdb_warn(rc, "unable to store a record");
+	return rc ? -1 : 0;
+}
+
 static void
 day_ad(unsigned char ad[24], int d, uint32_t gen)
 {

@@ -17,57 +17,16 @@
 
 #include "store.h"
 
-static size_t
-req_ad(unsigned char *ad, const char *id)
-{
-	memcpy(ad, "request", 8);
-	memcpy(ad + 8, id, strlen(id));
-	return 8 + strlen(id);
-}
-
 json_t *
 st_request_get(struct alpr_store *s, MDB_txn *txn, const char *id)
 {
-	unsigned char ad[64], *plain;
-	MDB_val k = { strlen(id), (void *)id }, v;
-	json_t *j;
-	size_t n;
-
-	if (strlen(id) > 32 || mdb_get(txn, s->requests, &k, &v) != 0 ||
-	    v.mv_size < ST_SEALED(0))
-		return NULL;
-	n = v.mv_size - ST_SEALED(0);
-	plain = alpr_malloc(n + 1);
-	if (st_open(plain, v.mv_data, v.mv_size, ad, req_ad(ad, id),
-	    s->holdk) < 0) {
-		alpr_warn("the request %s does not open with the key file's "
-		    "key", id);
-		free(plain);
-		return NULL;
-	}
-	j = json_loadb((char *)plain, n, 0, NULL);
-	free(plain);
-	return j;
+	return st_record_get(txn, s->requests, "request", id, s->holdk);
 }
 
 int
 st_request_put(struct alpr_store *s, MDB_txn *txn, const char *id, json_t *j)
 {
-	unsigned char ad[64], *sealed;
-	char *text = json_dumps(j, JSON_COMPACT);
-	MDB_val k = { strlen(id), (void *)id }, v;
-	size_t n = strlen(text);
-	int rc;
-
-	sealed = alpr_malloc(ST_SEALED(n));
-	st_seal(sealed, text, n, ad, req_ad(ad, id), s->holdk);
-	free(text);
-	v.mv_size = ST_SEALED(n);
-	v.mv_data = sealed;
-	if ((rc = mdb_put(txn, s->requests, &k, &v, 0)) != 0)
-		st_mdb_warn(rc, "unable to store a request");
-	free(sealed);
-	return rc ? -1 : 0;
+	return st_record_put(txn, s->requests, "request", id, j, s->holdk);
 }
 
 int

@@ -145,6 +145,18 @@ void st_seal(unsigned char *out, const void *p, size_t n, const void *ad,
 /* Open ST_SEALED(n) bytes into out (n bytes); 0, or -1 if forged. */
 int st_open(unsigned char *out, const unsigned char *p, size_t sealed,
     const void *ad, size_t adn, const unsigned char key[ST_KEY]);
+/*
+ * A JSON record (an account, a hold, a release request) kept in db under
+ * name (at most ST_NAME_MAX bytes), sealed under key with its kind and name
+ * as associated data, so that no record can stand in for another. get: a
+ * new reference, or NULL (none, or it does not open: said). put: 0 or -1
+ * (said).
+ */
+#define ST_NAME_MAX 32
+json_t *st_record_get(MDB_txn *txn, MDB_dbi db, const char *kind,
+    const char *name, const unsigned char key[ST_KEY]);
+int st_record_put(MDB_txn *txn, MDB_dbi db, const char *kind,
+    const char *name, json_t *j, const unsigned char key[ST_KEY]);
 /* The index key of a term on day d. */
 void st_ikey(unsigned char out[ST_IKEY], int d, const struct st_day *k,
     int kind, const char *term, size_t n);

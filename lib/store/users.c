@@ -23,65 +23,16 @@
 
 #include "store.h"
 
-static void
-user_ad(unsigned char *ad, size_t *n, const char *name)
-{
-	*n = 5 + strlen(name);
-	memcpy(ad, "user", 5);
-	memcpy(ad + 5, name, strlen(name));
-}
-
 json_t *
 st_user_get(struct alpr_store *s, MDB_txn *txn, const char *name)
 {
-	unsigned char ad[64], *plain;
-	MDB_val k = { strlen(name), (void *)name }, v;
-	size_t adn, n;
-	json_t *u;
-
-	if (strlen(name) > 32 || mdb_get(txn, s->users, &k, &v) != 0)
-		return NULL;
-	if (v.mv_size < ST_SEALED(0))
-		return NULL;
-	n = v.mv_size - ST_SEALED(0);
-	plain = alpr_malloc(n + 1);
-	user_ad(ad, &adn, name);
-	if (st_open(plain, v.mv_data, v.mv_size, ad, adn, s->userk) < 0) {
-		alpr_warn("the account %s does not open with the key file's key",
-		    name);
-		free(plain);
-		return NULL;
-	}
-	u = json_loadb((char *)plain, n, 0, NULL);
-	sodium_memzero(plain, n);
-	free(plain);
-	return u;
+	return st_record_get(txn, s->users, "user", name, s->userk);
 }
 
 int
 st_user_put(struct alpr_store *s, MDB_txn *txn, const char *name, json_t *u)
 {
-	unsigned char ad[64], *sealed;
-	char *text = json_dumps(u, JSON_COMPACT);
-	MDB_val k = { strlen(name), (void *)name }, v;
-	size_t adn, n;
-	int rc;
-
-	if (!text)
-		return -1;
-	n = strlen(text);
-	sealed = alpr_malloc(ST_SEALED(n));
-	user_ad(ad, &adn, name);
-	st_seal(sealed, text, n, ad, adn, s->userk);
-	sodium_memzero(text, n);
-	free(text);
-	v.mv_size = ST_SEALED(n);
-	v.mv_data = sealed;
-	rc = mdb_put(txn, s->users, &k, &v, 0);
-	free(sealed);
-	if (rc != 0)
-		st_mdb_warn(rc, "unable to store an account");
-	return rc ? -1 : 0;
+	return st_record_put(txn, s->users, "user", name, u, s->userk);
 }
 
 int
