@@ -43,16 +43,6 @@ usage(const char *why)
 	    "       alpr-export open [--passphrase-file file] file|- dir");
 }
 
-/* A command without options or operands: -h and --help still answer. */
-static void
-no_operands(int argc, char **argv, const char *why)
-{
-	while (alpr_getopt(argc, argv, "", NULL, usage) != -1)
-		usage(NULL);
-	if (optind != argc)
-		usage(why);
-}
-
 static struct alpr_store *
 open_store(void)
 {
@@ -581,7 +571,7 @@ cmd_key(int argc, char **argv)
 	char *vkey;
 	int r;
 
-	no_operands(argc, argv, "key takes no operands");
+	alpr_no_operands(argc, argv, "key takes no operands", usage);
 	s = open_store();
 	if ((r = alpr_session_resume(s, ALPR_MAY_NONE)) == 0) {
 		if ((vkey = alpr_export_vkey(s))) {

@@ -49,16 +49,6 @@ usage(const char *why)
 	    "  policy [--html]");
 }
 
-/* A command without options or operands: -h and --help still answer. */
-static void
-no_operands(int argc, char **argv, const char *why)
-{
-	while (alpr_getopt(argc, argv, "", NULL, usage) != -1)
-		usage(NULL);
-	if (optind != argc)
-		usage(why);
-}
-
 static struct alpr_store *
 open_store(void)
 {
@@ -395,7 +385,7 @@ cmd_logout(int argc, char **argv)
 	struct alpr_store *s;
 	int r;
 
-	no_operands(argc, argv, "logout takes no operands");
+	alpr_no_operands(argc, argv, "logout takes no operands", usage);
 	s = open_store();
 	r = alpr_session_logout(s);
 	alpr_store_close(s);
@@ -409,7 +399,7 @@ cmd_whoami(int argc, char **argv)
 	struct alpr_actor *a;
 	int r;
 
-	no_operands(argc, argv, "whoami takes no operands");
+	alpr_no_operands(argc, argv, "whoami takes no operands", usage);
 	s = open_store();
 	a = alpr_store_actor(s);
 	if ((r = alpr_session_resume(s, ALPR_MAY_NONE)) == 0)
@@ -1037,7 +1027,7 @@ run:
 	if (!strcmp(cmd, "policy"))
 		return cmd_policy(argc, argv);
 	if (!strcmp(cmd, "roles")) {
-		no_operands(argc, argv, "roles takes no operands");
+		alpr_no_operands(argc, argv, "roles takes no operands", usage);
 		alpr_roles_table(stdout);
 		alpr_fshut(stdout, "<stdout>");
 		return 0;

@@ -86,6 +86,10 @@ void alpr_usage(const char *why, const char *synopsis)
 struct option;
 int alpr_getopt(int argc, char **argv, const char *optstring,
     const struct option *lo, void (*usage)(const char *why));
+/* For a command that takes no options or operands (-h and --help still
+ * answer): any operand calls usage(why). */
+void alpr_no_operands(int argc, char **argv, const char *why,
+    void (*usage)(const char *why));
 /* qsort comparison of ints, ascending. */
 int alpr_intcmp(const void *a, const void *b);
 

@@ -259,6 +259,16 @@ alpr_getopt(int argc, char **argv, const char *optstring,
 	return c;
 }
 
+void
+alpr_no_operands(int argc, char **argv, const char *why,
+    void (*usage)(const char *why))
+{
+	while (alpr_getopt(argc, argv, "", NULL, usage) != -1)
+		usage(NULL);
+	if (optind != argc)
+		usage(why);
+}
+
 char *
 alpr_trim(char *s)
 {
