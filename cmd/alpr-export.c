@@ -356,7 +356,7 @@ cmd_export(struct alpr_search *x, const char *release, int sealed,
 	} else if (release)
 		r = add_reads(s, &job, NULL, ids, n);
 	else if (search)
-		r = add_reads(s, &job, res.rec, NULL, n);
+		r = add_reads(s, &job, alpr_result_json(&res), NULL, n);
 	else
 		r = alpr_hold_reads(s, jj->kase, NULL, add_held, &job) == n ?
 		    0 : -1;

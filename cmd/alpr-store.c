@@ -575,10 +575,10 @@ output(struct alpr_result *res, int fmt)
 		    head[7]);
 	for (i = 0; i < res->n; i++) {
 		if (!fmt) {
-			alpr_write_record(stdout, res->rec[i]);
+			alpr_result_write(stdout, res, i);
 			continue;
 		}
-		alpr_read_columns(res->rec[i], f);
+		alpr_read_columns(alpr_result_rec(res, i), f);
 		if (fmt == 'c')
 			for (k = 0; k < ALPR_NCOLUMNS; k++)
 				alpr_csv_field(stdout, f[k],
@@ -744,13 +744,18 @@ cmd_hold(int argc, char **argv)
 				    "no such read");
 			goto out;
 		}
-		if (res.n == res.cap)
-			res.rec = alpr_realloc(res.rec, (res.cap = res.cap ?
-			    res.cap * 2 : 16) * sizeof *res.rec);
+		if (res.n == res.cap) {
+			res.cap = res.cap ? res.cap * 2 : 16;
+			res.rec = alpr_realloc(res.rec, res.cap *
+			    sizeof *res.rec);
+			res.raw = alpr_realloc(res.raw, res.cap *
+			    sizeof *res.raw);
+		}
+		res.raw[res.n] = NULL;
 		res.rec[res.n++] = r1;
 	}
-	if ((r = alpr_hold_add(s, x.j.kase, x.j.reason, x.terms, res.rec,
-	    res.n, id, sizeof id)) == 0)
+	if ((r = alpr_hold_add(s, x.j.kase, x.j.reason, x.terms,
+	    alpr_result_json(&res), res.n, id, sizeof id)) == 0)
 		printf("%s %zu\n", id, res.n);
 out:
 	alpr_result_free(&res);

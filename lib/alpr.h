@@ -1280,14 +1280,27 @@ struct alpr_query {
 	const char *hlfile, *hlname;	/* its file and name, for the hits */
 	long limit;
 };
+/*
+ * The reads found, each with "read_id" added. A read is kept as the text
+ * it was stored as (raw[i], rec[i] NULL) until alpr_result_rec or
+ * alpr_result_json makes it a tree: a search that only prints its reads
+ * never parses them (jansson took nine tenths of an exact search's time).
+ */
 struct alpr_result {
-	json_t **rec;		/* the reads, each with "read_id" added */
+	json_t **rec;
+	char **raw;		/* NULL, or raw[i] when rec[i] is NULL */
 	size_t n, cap;
 	int more;		/* more matched than limit */
 };
 /* 0, 1 refused (why says why), -1 error. */
 int alpr_store_find(struct alpr_store *s, const struct alpr_query *q,
     struct alpr_result *res, char *why, size_t wn);
+/* Read i as a tree (the result keeps the reference). */
+json_t *alpr_result_rec(struct alpr_result *r, size_t i);
+/* Every read as a tree: r->rec, complete. */
+json_t **alpr_result_json(struct alpr_result *r);
+/* Read i as a record line on out (alpr_write_record's, or its text). */
+void alpr_result_write(FILE *out, struct alpr_result *r, size_t i);
 void alpr_result_free(struct alpr_result *r);
 /* One read by its read_id, and its frame (malloc'd) when frame is not
  * NULL: 0, 1 no such read, -1 error. */

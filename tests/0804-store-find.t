@@ -5,7 +5,7 @@
 # shown.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 49
+plan 56
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 read1() {	# ts camera lat lon plate [candidate...]
@@ -24,6 +24,8 @@ read1() {	# ts camera lat lon plate [candidate...]
 	read1 2026-11-06T09:00:00.00Z camC 38.90000 -121.10000 6TRK915
 	read1 2026-11-06T09:30:00.00Z camC 38.90000 -121.10000 KDW44I7
 	read1 2026-11-07T09:30:00.00Z camC 38.90000 -121.10000 7BK491
+	# a record as a person might write it: blanks, escapes
+	printf '%s\n' '{"type": "read", "v": 1, "id": "20261108T100000.00Z-0123456789ab-camD", "ts": "2026-11-08T10:00:00.00Z", "camera": "cam\u0044", "plate": "9ES\u0043123", "conf": 80, "box": [ 5, 6, 7, 8 ], "candidates": [ {"plate": "9ESC1Z3", "conf": 40} ] }'
 	store-gen -n 500 -d 5 -s 11
 } >"$T/reads.ndjson"
 alpr-store add -D car1 "$T/reads.ndjson" >/dev/null 2>&1
@@ -76,6 +78,29 @@ sfind jdoe -c --near 38.58,-121.49 --radius 500 >"$T/csv" 2>/dev/null
 is "-c: CSV with a header" "$(cat "$T/csv" | cut -d, -f1-6)" "time,camera,plate,conf,lat,lon
 2026-11-02T10:00:00.00Z,camA,7ABC123,90.0,38.580000,-121.490000
 2026-11-05T10:00:00.00Z,camA,8XYZ402,90.0,38.581000,-121.492000"
+
+# a search by plate judges and prints the reads from their text; what it
+# finds and prints is what the parsed reads of other searches show
+is "a read with blanks and escapes: found by its plate" "$(plates 9ESC123)" "9ESC123 "
+is "... by its candidate" "$(plates 9ESC1Z3)" "9ESC123 "
+is "... by a pattern" "$(plates '9ES*')" "9ESC123 "
+is "... its escaped camera narrows" "$(plates -f --camera camD 9ESC123)" "9ESC123 "
+is "... its read_id" "$(sfind jdoe 9ESC123 | perl -MJSON::PP -ne 'print decode_json($_)->{read_id}')" \
+	"20261108T100000.00Z-0123456789ab-camD/5,6"
+same() {	# FILE FILE: the same reads, but for what the second search adds
+	perl -MJSON::PP -e '
+		my @r = map { open my $f, "<", $_ or die; [ map {
+			my $x = decode_json($_); delete @$x{qw(distance_m hotlist_hits)};
+			JSON::PP->new->canonical->encode($x) } <$f> ] } @ARGV;
+		exit !(@{$r[0]} && "@{$r[0]}" eq "@{$r[1]}")' "$@"
+}
+sfind jdoe 7ABC123 >"$T/text" 2>/dev/null
+sfind jdoe --near 38.58,-121.49 --radius 500 7ABC123 >"$T/tree" 2>/dev/null
+ok $(same "$T/text" "$T/tree"; echo $?) "a read printed from its text is the read parsed"
+printf 'plate,category\n9ESC123,stolen-vehicle\n' >"$T/esc.csv"
+sfind jdoe 9ESC123 >"$T/text" 2>/dev/null
+sfind jdoe --hotlist "$T/esc.csv" >"$T/tree" 2>/dev/null
+ok $(same "$T/text" "$T/tree"; echo $?) "... one written with blanks and escapes too"
 
 # purpose, case, reason
 J0='silver sedan seen leaving the burglary on Main St'

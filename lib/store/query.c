@@ -348,10 +348,12 @@ matches(struct ctx *x, json_t *r)
 	return 1;
 }
 
+/* Keep a read found: r, or else its text (n bytes, with rid added). */
 static void
-keep(struct ctx *x, json_t *r)
+keep(struct ctx *x, json_t *r, const char *text, size_t n, const char *rid)
 {
 	struct alpr_result *res = x->res;
+	char *t;
 
 	if (res->n >= (size_t)x->q->limit) {
 		res->more = 1;
@@ -361,8 +363,115 @@ keep(struct ctx *x, json_t *r)
 	if (res->n == res->cap) {
 		res->cap = res->cap ? res->cap * 2 : 64;
 		res->rec = alpr_realloc(res->rec, res->cap * sizeof *res->rec);
+		res->raw = alpr_realloc(res->raw, res->cap * sizeof *res->raw);
 	}
-	res->rec[res->n++] = r;
+	res->rec[res->n] = r;
+	res->raw[res->n] = NULL;
+	if (!r) {	/* the object's closing brace, then the id */
+		while (n > 0 && text[n - 1] != '}')
+			n--;
+		t = alpr_malloc(n + strlen(rid) + 16);
+		memcpy(t, text, n - 1);
+		sprintf(t + n - 1, ",\"read_id\":\"%s\"}", rid);
+		res->raw[res->n] = t;
+	}
+	res->n++;
+}
+
+/* A JSON string's raw text (quotes included) as plain text, when it has
+ * no escapes and fits: 0, else -1. */
+static int
+raw_str(const char *v, size_t len, char *out, size_t cap)
+{
+	if (!v || len < 2 || *v != '"' || len - 2 >= cap ||
+	    memchr(v, '\\', len))
+		return -1;
+	memcpy(out, v + 1, len - 2);
+	out[len - 2] = '\0';
+	return 0;
+}
+
+/* The first two integers of a raw array ("box"), as jansson would give
+ * them (0 for none): 0, or -1 for anything but plain integers. */
+static int
+raw_box(const char *v, size_t len, long long xy[2])
+{
+	const char *p = v, *e = v + len;
+	char *end;
+	int i;
+
+	xy[0] = xy[1] = 0;
+	if (!v)
+		return 0;
+	if (*p++ != '[')
+		return -1;
+	for (i = 0; i < 2; i++) {
+		while (p < e && strchr(" \t\r\n", *p))
+			p++;
+		if (p < e && *p == ']')
+			return 0;
+		if (p >= e || !(*p == '-' || (*p >= '0' && *p <= '9')))
+			return -1;
+		errno = 0;
+		xy[i] = strtoll(p, &end, 10);
+		if (errno || end >= e || strchr(".eE", *end))
+			return -1;
+		for (p = end; p < e && strchr(" \t\r\n", *p); p++)
+			;
+		if (p < e && *p == ',')
+			p++;
+	}
+	return 0;
+}
+
+/*
+ * Does the opened read (text, n bytes) answer a search by plate, time and
+ * camera, judged from its text without a tree (alpr_jscan_record_ex)?
+ * 1 and its read_id, 0 no, -1 unsure: let jansson and matches() judge.
+ */
+static int
+matches_text(struct ctx *x, const char *text, size_t n, char *rid, size_t rn)
+{
+	struct alpr_jscan_member m[3] = { { "id", 0, 0 }, { "box", 0, 0 },
+	    { "camera", 0, 0 } };
+	struct alpr_jscan_rec jr;
+	char plate[ALPR_PLATE_MAX + 1], f[ALPR_PLATE_MAX + 1], id[160];
+	char cam[128];
+	long long xy[2];
+	int i, ok = 0;
+
+	if (alpr_jscan_record_ex(text, n, &jr, m, 3) != 1 || !jr.own ||
+	    jr.nplate[0] > ALPR_PLATE_MAX)
+		return -1;
+	if (x->q->camera && (!m[2].val || raw_str(m[2].val, m[2].len, cam,
+	    sizeof cam) < 0))
+		return m[2].val ? -1 : 0;
+	if (x->q->camera && strcmp(cam, x->q->camera))
+		return 0;
+	memcpy(plate, jr.plate[0], jr.nplate[0]);
+	plate[jr.nplate[0]] = '\0';
+	if (is_pattern(x->uq))
+		ok = alpr_glob(x->uq, plate);
+	else if (x->q->fuzzy >= 0) {
+		alpr_fold_plate(plate, f, sizeof f);
+		ok = alpr_edit_distance(x->fq, strlen(x->fq), f, strlen(f),
+		    x->q->fuzzy) <= x->q->fuzzy;
+	} else {
+		ok = !strcmp(plate, x->uq);
+		for (i = 1; i < jr.nplates && !ok; i++)
+			ok = jr.nplate[i] == strlen(x->uq) &&
+			    !memcmp(jr.plate[i], x->uq, jr.nplate[i]);
+	}
+	if (!ok)
+		return 0;
+	if (m[0].val && raw_str(m[0].val, m[0].len, id, sizeof id) < 0)
+		return -1;
+	if (!m[0].val)
+		id[0] = '\0';
+	if (raw_box(m[1].val, m[1].len, xy) < 0)
+		return -1;
+	snprintf(rid, rn, "%s/%lld,%lld", id, xy[0], xy[1]);
+	return 1;
 }
 
 static void
@@ -374,6 +483,7 @@ check_cands(struct ctx *x, int d, const struct st_day *k, struct vec *cand)
 	int64_t when;
 	json_t *r, *b;
 	char rid[200];
+	int m;
 
 	for (i = 0; i < cand->n && !x->res->more; i++) {
 		when = (int64_t)d * 8640000 + (int64_t)(cand->v[i] >> 16);
@@ -397,9 +507,20 @@ check_cands(struct ctx *x, int d, const struct st_day *k, struct vec *cand)
 			x->err = 1;
 			continue;
 		}
-		if (!(r = json_loadb((char *)plain, n, 0, NULL)))
+		/* a search by plate alone is judged on the text, and its
+		 * reads kept as text */
+		if (x->q->plate && !x->q->near && !x->q->hl &&
+		    (m = matches_text(x, (char *)plain, n, rid,
+		    sizeof rid)) >= 0) {
+			if (m)
+				keep(x, NULL, (char *)plain, n, rid);
+			sodium_memzero(plain, n);
 			continue;
+		}
+		r = json_loadb((char *)plain, n, 0, NULL);
 		sodium_memzero(plain, n);
+		if (!r)
+			continue;
 		if (!matches(x, r)) {
 			json_decref(r);
 			continue;
@@ -410,7 +531,7 @@ check_cands(struct ctx *x, int d, const struct st_day *k, struct vec *cand)
 		    json_array_get(b, 0)), json_integer_value(json_array_get(b,
 		    1)));
 		json_object_set_new(r, "read_id", json_string(rid));
-		keep(x, r);
+		keep(x, r, NULL, 0, NULL);
 	}
 	free(plain);
 }
@@ -591,14 +712,57 @@ alpr_store_find(struct alpr_store *s, const struct alpr_query *q,
 	return x.err ? -1 : 0;
 }
 
+json_t *
+alpr_result_rec(struct alpr_result *r, size_t i)
+{
+	json_error_t e;
+
+	if (!r->rec[i]) {
+		if (!(r->rec[i] = json_loads(r->raw[i], 0, &e)))
+			alpr_die(ALPR_EXIT_SYS, "a read found does not parse: "
+			    "%s", e.text);
+		sodium_memzero(r->raw[i], strlen(r->raw[i]));
+		free(r->raw[i]);
+		r->raw[i] = NULL;
+	}
+	return r->rec[i];
+}
+
+json_t **
+alpr_result_json(struct alpr_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		alpr_result_rec(r, i);
+	return r->rec;
+}
+
+void
+alpr_result_write(FILE *out, struct alpr_result *r, size_t i)
+{
+	if (r->rec[i]) {
+		alpr_write_record(out, r->rec[i]);
+		return;
+	}
+	if (fputs(r->raw[i], out) == EOF || putc('\n', out) == EOF)
+		alpr_die(ALPR_EXIT_SYS, "fatal: unable to write record:");
+}
+
 void
 alpr_result_free(struct alpr_result *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->n; i++)
+	for (i = 0; i < r->n; i++) {
 		json_decref(r->rec[i]);
+		if (r->raw && r->raw[i]) {
+			sodium_memzero(r->raw[i], strlen(r->raw[i]));
+			free(r->raw[i]);
+		}
+	}
 	free(r->rec);
+	free(r->raw);
 	memset(r, 0, sizeof *r);
 }
 
@@ -681,8 +845,8 @@ alpr_store_get(struct alpr_store *s, const char *rid, json_t **rec,
 	for (size_t i = 0; i < x.acc.n && res.n == 0; i++) {
 		struct vec one = { &x.acc.v[i], 1, 1 };
 		check_cands(&x, d, k, &one);
-		if (res.n == 1 && strcmp(alpr_rec_str(res.rec[0], "read_id"),
-		    rid)) {
+		if (res.n == 1 && strcmp(alpr_rec_str(alpr_result_rec(&res,
+		    0), "read_id"), rid)) {
 			alpr_result_free(&res);
 			res.more = 0;
 		}
