@@ -54,6 +54,49 @@ u64cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/*
+ * Sort postings (48-bit values) ascending: LSD radix, a byte a pass, a
+ * pass skipped where every value agrees in that byte (the top byte of a
+ * day's centiseconds, mostly); qsort for short lists. Over a year of 10
+ * million reads, qsort took a quarter of a pattern search's instructions.
+ */
+static void
+vsort(struct vec *a)
+{
+	uint64_t *src = a->v, *dst, *t;
+	size_t cnt[256], i, sum, c;
+	int b;
+
+	if (a->n < 64) {
+		if (a->n > 1)
+			qsort(a->v, a->n, sizeof *a->v, u64cmp);
+		return;
+	}
+	dst = alpr_malloc(a->n * sizeof *dst);
+	for (b = 0; b < 48; b += 8) {
+		memset(cnt, 0, sizeof cnt);
+		for (i = 0; i < a->n; i++)
+			cnt[src[i] >> b & 0xff]++;
+		if (cnt[src[0] >> b & 0xff] == a->n)
+			continue;
+		for (i = 0, sum = 0; i < 256; i++) {
+			c = cnt[i];
+			cnt[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < a->n; i++)
+			dst[cnt[src[i] >> b & 0xff]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a->v) {
+		memcpy(a->v, src, a->n * sizeof *src);
+		free(src);
+	} else
+		free(dst);
+}
+
 /* The postings of one term on a day, ascending. */
 static void
 postings(struct alpr_store *s, MDB_cursor *c, int d, const struct st_day *k,
@@ -76,8 +119,7 @@ postings(struct alpr_store *s, MDB_cursor *c, int d, const struct st_day *k,
 			vpush(out, post_val(p));
 		}
 	/* enciphered, they come in no order */
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof *out->v, u64cmp);
+	vsort(out);
 }
 
 
@@ -120,8 +162,7 @@ at_least(struct vec *lists, int m, int t, struct vec *out)
 	for (l = 0; l < first; l++)
 		for (i = 0; i < lists[l].n; i++)
 			vpush(out, lists[l].v[i]);
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof *out->v, u64cmp);
+	vsort(out);
 	for (i = 0, u = 0; i < out->n; i = j) {
 		for (j = i + 1; j < out->n && out->v[j] == out->v[i]; j++)
 			;
@@ -277,8 +318,7 @@ vuniq(struct vec *a)
 {
 	size_t i, u;
 
-	if (a->n > 1)
-		qsort(a->v, a->n, sizeof *a->v, u64cmp);
+	vsort(a);
 	for (i = 0, u = 0; i < a->n; i++)
 		if (u == 0 || a->v[u - 1] != a->v[i])
 			a->v[u++] = a->v[i];
