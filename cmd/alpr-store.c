@@ -588,6 +588,7 @@ output(struct alpr_result *res, int fmt)
 			    f[1], f[2], f[3], f[4], f[5], f[6][0] ? f[6] : "-",
 			    f[7]);
 	}
+	alpr_fshut(stdout, "<stdout>");	/* a full disk is an error */
 }
 
 /* The access entry, written and flushed before anything is shown. */

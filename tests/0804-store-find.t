@@ -5,7 +5,7 @@
 # shown.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 56
+plan 57
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 read1() {	# ts camera lat lon plate [candidate...]
@@ -101,6 +101,9 @@ printf 'plate,category\n9ESC123,stolen-vehicle\n' >"$T/esc.csv"
 sfind jdoe 9ESC123 >"$T/text" 2>/dev/null
 sfind jdoe --hotlist "$T/esc.csv" >"$T/tree" 2>/dev/null
 ok $(same "$T/text" "$T/tree"; echo $?) "... one written with blanks and escapes too"
+
+( sfind jdoe 7ABC123 >/dev/full 2>"$T/err"; echo $? >"$T/st" )
+is "reads that cannot be written out: exit 3" "$(cat "$T/st")" 3
 
 # purpose, case, reason
 J0='silver sedan seen leaving the burglary on Main St'
