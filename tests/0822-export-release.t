@@ -5,7 +5,7 @@
 # alpr.conf only; every refusal logged with its reason.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 42
+plan 44
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # a second supervisor, to decide what the first files
@@ -116,4 +116,13 @@ perl -MJSON::PP -ne '$r = decode_json($_); print "$r->{id} $r->{state} "' "$T/ou
 is "... each as it stands" "$(cat "$T/states")" "R1 released R2 denied R3 approved "
 like "... the denial with its reason" "$(grep '"R2"' "$T/out")" '"denied":\{"by":"sgt.two","at":"[^"]*","reason":"the read is of another case"\}'
 check_status 1 "an analyst does not" as jdoe alpr-export requests
+n=0
+for i in 4 5 6 7 8 9 10 11; do
+	req sgt.moreno "Sacramento Police Department" CA -C 26-0117 >/dev/null 2>&1 &&
+	    n=$((n + 1))
+done
+is "eight requests more filed" "$n" 8
+as audit.kim alpr-export requests -j 2>/dev/null |
+	perl -MJSON::PP -ne 'print decode_json($_)->{id}, " "' >"$T/ids"
+is "... listed in the order they were filed" "$(cat "$T/ids")" "R1 R2 R3 R4 R5 R6 R7 R8 R9 R10 R11 "
 done_testing

@@ -431,6 +431,21 @@ alpr_release_take(struct alpr_store *s, const char *id, json_t **req)
 	return decide(s, id, "approved", "released", NULL, req);
 }
 
+struct reqid {
+	char s[40];
+};
+
+/* Request ids, R and a number: shorter first, then as text. */
+static int
+idcmp(const void *a, const void *b)
+{
+	const char *x = ((const struct reqid *)a)->s;
+	const char *y = ((const struct reqid *)b)->s;
+	size_t nx = strlen(x), ny = strlen(y);
+
+	return nx != ny ? (nx > ny) - (nx < ny) : strcmp(x, y);
+}
+
 int
 alpr_release_list(struct alpr_store *s, void (*fn)(json_t *req, void *arg),
     void *arg)
@@ -438,7 +453,8 @@ alpr_release_list(struct alpr_store *s, void (*fn)(json_t *req, void *arg),
 	MDB_txn *txn;
 	MDB_cursor *c;
 	MDB_val k, v;
-	char id[40];
+	struct reqid *ids = NULL;
+	size_t n = 0, cap = 0, i;
 	json_t *j, *e;
 	int rc;
 
@@ -456,14 +472,22 @@ alpr_release_list(struct alpr_store *s, void (*fn)(json_t *req, void *arg),
 	mdb_cursor_open(txn, s->requests, &c);
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		snprintf(id, sizeof id, "%.*s", (int)k.mv_size,
+		if (n == cap)
+			ids = alpr_realloc(ids, (cap = cap ? 2 * cap : 64) *
+			    sizeof *ids);
+		snprintf(ids[n++].s, sizeof ids->s, "%.*s", (int)k.mv_size,
 		    (char *)k.mv_data);
-		if ((j = st_request_get(s, txn, id))) {
+	}
+	mdb_cursor_close(c);
+	/* in the order they were filed: R2 before R10 */
+	if (n > 1)
+		qsort(ids, n, sizeof *ids, idcmp);
+	for (i = 0; i < n; i++)
+		if ((j = st_request_get(s, txn, ids[i].s))) {
 			fn(j, arg);
 			json_decref(j);
 		}
-	}
-	mdb_cursor_close(c);
 	mdb_txn_abort(txn);
+	free(ids);
 	return 0;
 }
