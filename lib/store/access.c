@@ -436,13 +436,13 @@ alpr_store_justify_case(const struct alpr_store *s, const char *kase,
 		if (!isalnum((unsigned char)*p) && !strchr("-_./:#", *p))
 			return "case number: want letters, digits and - _ . / : #";
 	if (!reason || !*reason)
-		return "no reason: give --reason, in words, why this search "
-		    "serves the case";
+		return "no reason: give --reason, in words, why this "
+		    "access serves the case";
 	if (alpr_reason_thin(reason, s->conf.reason_min)) {
 		snprintf(why, n, "reason too thin: say in at least %ld "
-		    "characters and three words of your own why this search "
-		    "serves the case (\"investigation\" or \"official business\" "
-		    "alone is refused)", s->conf.reason_min);
+		    "characters and three words of your own why this access "
+		    "serves the case (\"investigation\" or \"official "
+		    "business\" alone is refused)", s->conf.reason_min);
 		return why;
 	}
 	if (strlen(reason) > ALPR_REASON_MAX) {
