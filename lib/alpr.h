@@ -877,6 +877,7 @@ struct alpr_jscan_rec {
 	int own;		/* plate[0] is its own "plate", not a
 				 * candidate's */
 	int nplates;
+	int dropped;		/* plates past the first ALPR_JSCAN_PLATES */
 	const char *plate[ALPR_JSCAN_PLATES];
 	size_t nplate[ALPR_JSCAN_PLATES];
 };

@@ -332,7 +332,8 @@ plate(struct alpr_jscan_rec *r, const struct alpr_jscan_member *m)
 	if (r->nplates < ALPR_JSCAN_PLATES) {
 		r->plate[r->nplates] = m->val + 1;
 		r->nplate[r->nplates++] = m->len - 2;
-	}
+	} else
+		r->dropped++;
 	return 1;
 }
 

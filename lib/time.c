@@ -82,6 +82,16 @@ canonical(const char *s, struct timespec *ts)
 	return 0;
 }
 
+static int
+mdays(int y, int m)
+{
+	static const int n[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+
+	return m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) ? 29 :
+	    n[m - 1];
+}
+
 int
 alpr_time_parse(const char *s, struct timespec *ts)
 {
@@ -112,9 +122,9 @@ alpr_time_parse(const char *s, struct timespec *ts)
 			return -1;
 	} else
 		return -1;
-	if (*s || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 ||
-	    sec > 60 || oh > 23 || om > 59)
-		return -1;
+	if (*s || M < 1 || M > 12 || D < 1 || D > mdays(Y, M) || h > 23 ||
+	    m > 59 || sec > 60 || oh > 23 || om > 59)
+		return -1;	/* February 30 is not a date */
 	memset(&tm, 0, sizeof tm);
 	tm.tm_year = Y - 1900;
 	tm.tm_mon = M - 1;
@@ -124,9 +134,6 @@ alpr_time_parse(const char *s, struct timespec *ts)
 	tm.tm_sec = sec;
 	ts->tv_sec = timegm(&tm) - sign * (oh * 3600 + om * 60);
 	ts->tv_nsec = ns;
-	/* timegm made February 30 March 2: not a date */
-	if (sec < 60 && (tm.tm_mday != D || tm.tm_mon != M - 1))
-		return -1;
 	if (!sign && sec < 60 && ts->tv_sec >= 0) {
 		memcpy(cday, s0, 10);
 		cday0 = ts->tv_sec - (h * 3600 + m * 60 + sec);

@@ -5,7 +5,7 @@
 # shown.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 57
+plan 61
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 read1() {	# ts camera lat lon plate [candidate...]
@@ -26,6 +26,12 @@ read1() {	# ts camera lat lon plate [candidate...]
 	read1 2026-11-07T09:30:00.00Z camC 38.90000 -121.10000 7BK491
 	# a record as a person might write it: blanks, escapes
 	printf '%s\n' '{"type": "read", "v": 1, "id": "20261108T100000.00Z-0123456789ab-camD", "ts": "2026-11-08T10:00:00.00Z", "camera": "cam\u0044", "plate": "9ES\u0043123", "conf": 80, "box": [ 5, 6, 7, 8 ], "candidates": [ {"plate": "9ESC1Z3", "conf": 40} ] }'
+	# a read whose 37th candidate is the plate searched; one that
+	# brings a read_id of its own; one with bytes past ASCII
+	c=; for i in $(seq 36); do c="$c{\"plate\":\"5JKL0M2\",\"conf\":9},"; done
+	printf '{"type":"read","v":1,"id":"20261108T110000.00Z-0123456789ab-camE","ts":"2026-11-08T11:00:00.00Z","camera":"camE","plate":"5JKL0M2","conf":80,"box":[5,6,7,8],"candidates":[%s{"plate":"5JKLOM2","conf":8}]}\n' "$c"
+	printf '%s\n' '{"type":"read","v":1,"id":"20261108T120000.00Z-0123456789ab-camE","ts":"2026-11-08T12:00:00.00Z","camera":"camE","plate":"6FRG001","conf":80,"box":[5,6,7,8],"read_id":"FORGED/9,9"}'
+	printf '{"type":"read","v":1,"id":"20261108T130000.00Z-0123456789ab-camE","ts":"2026-11-08T13:00:00.00Z","camera":"camE","plate":"6UTF002","conf":80,"box":[5,6,7,8],"note":"\342\200\256\302\233"}\n'
 	store-gen -n 500 -d 5 -s 11
 } >"$T/reads.ndjson"
 alpr-store add -D car1 "$T/reads.ndjson" >/dev/null 2>&1
@@ -94,6 +100,15 @@ same() {	# FILE FILE: the same reads, but for what the second search adds
 			JSON::PP->new->canonical->encode($x) } <$f> ] } @ARGV;
 		exit !(@{$r[0]} && "@{$r[0]}" eq "@{$r[1]}")' "$@"
 }
+is "... its 37th candidate" "$(plates 5JKLOM2)" "5JKL0M2 "
+sfind jdoe 6FRG001 >"$T/out" 2>/dev/null
+is "a read_id a read brought is not the store's" \
+	"$(perl -MJSON::PP -ne 'print scalar(() = /"read_id"/g), " ", decode_json($_)->{read_id}' "$T/out")" \
+	"1 20261108T120000.00Z-0123456789ab-camE/5,6"
+sfind jdoe 6UTF002 >"$T/out" 2>/dev/null
+ok $(grep -q '"plate":"6UTF002"' "$T/out" && ! LC_ALL=C grep -q '[^ -~]' "$T/out"; echo $?) \
+	"a read is written in ASCII, other characters escaped"
+check_status 2 "a date that does not exist is refused" sfind jdoe --from 2026-02-30T23:59:60Z 7ABC123
 sfind jdoe 7ABC123 >"$T/text" 2>/dev/null
 sfind jdoe --near 38.58,-121.49 --radius 500 7ABC123 >"$T/tree" 2>/dev/null
 ok $(same "$T/text" "$T/tree"; echo $?) "a read printed from its text is the read parsed"

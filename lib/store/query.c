@@ -520,17 +520,23 @@ raw_box(const char *v, size_t len, long long xy[2])
 static int
 matches_text(struct ctx *x, const char *text, size_t n, char *rid, size_t rn)
 {
-	struct alpr_jscan_member m[3] = { { "id", 0, 0 }, { "box", 0, 0 },
-	    { "camera", 0, 0 } };
+	struct alpr_jscan_member m[4] = { { "id", 0, 0 }, { "box", 0, 0 },
+	    { "camera", 0, 0 }, { "read_id", 0, 0 } };
 	struct alpr_jscan_rec jr;
 	char plate[ALPR_PLATE_MAX + 1], f[ALPR_PLATE_MAX + 1], id[160];
 	char cam[128];
 	long long xy[2];
+	size_t k;
 	int i, ok = 0;
 
-	if (alpr_jscan_record_ex(text, n, &jr, m, 3) != 1 || !jr.own ||
-	    jr.nplate[0] > ALPR_PLATE_MAX)
+	/* unsure: plates the scanner did not keep, a "read_id" of its own
+	 * (the store's replaces it), bytes past ASCII (written escaped) */
+	if (alpr_jscan_record_ex(text, n, &jr, m, 4) != 1 || !jr.own ||
+	    jr.dropped || m[3].val || jr.nplate[0] > ALPR_PLATE_MAX)
 		return -1;
+	for (k = 0; k < n; k++)
+		if ((unsigned char)text[k] >= 0x80)
+			return -1;
 	if (x->q->camera && (!m[2].val || raw_str(m[2].val, m[2].len, cam,
 	    sizeof cam) < 0))
 		return m[2].val ? -1 : 0;
