@@ -2,7 +2,7 @@
 # alpr-match: forbidden categories are refused, config, and every hotlist
 # load is written to the access log (or the list is not loaded).
 . "$(dirname "$0")/lib.sh"
-plan 46
+plan 47
 
 echo '{"type":"read","v":1,"plate":"7ABC123"}' >"$T/read"
 printf 'plate,category\n7ABC123,stolen-vehicle\n' >"$T/ok.csv"
@@ -69,6 +69,9 @@ printf 'plate,category,reason\nICE,stolen-vehicle,police report\nALIEN1,wanted,A
 check "plates, and words that only hold a forbidden one, load" \
 	alpr-match -l "$T/vanity.csv" "$T/read"
 like "both entries" "$(cat "$T/err")" "vanity.csv: 2 entries loaded"
+cp "$T/ok.csv" "$T/police-bulletin.csv"
+check "a list whose name only holds a forbidden word loads" \
+	alpr-match -l "$T/police-bulletin.csv" "$T/read"
 
 # The access log.
 command -v alpr-audit >/dev/null || { skip "hotlist-load log entries" "alpr-audit not built"; done_testing; }
