@@ -42,24 +42,6 @@ need_dir(void)
 	return d;
 }
 
-static char *
-read_key(const char *s)
-{
-	unsigned char *buf;
-	char *k;
-	size_t n;
-
-	if (strchr(s, '+') && access(s, F_OK) < 0)
-		return alpr_strdup(s);
-	if (alpr_read_file(s, &buf, &n) < 0)
-		alpr_die(ALPR_EXIT_SYS, "fatal: unable to read key %s:", s);
-	k = alpr_malloc(n + 1);
-	memcpy(k, buf, n);
-	k[n] = '\0';
-	free(buf);
-	return k;
-}
-
 /* A date or an RFC 3339 time. */
 static time_t
 parse_when(const char *s)
@@ -205,7 +187,7 @@ cmd_verify(int argc, char **argv)
 
 	while ((c = alpr_getopt(argc, argv, "k:s:", lo, usage)) != -1)
 		switch (c) {
-		case 'k': vkey = read_key(optarg); break;
+		case 'k': vkey = alpr_note_vkey_read(optarg); break;
 		case 's': sfile = optarg; break;
 		default: usage(NULL);
 		}
@@ -310,7 +292,7 @@ cmd_prove(int argc, char **argv)
 
 	while ((c = alpr_getopt(argc, argv, "k:", NULL, usage)) != -1)
 		switch (c) {
-		case 'k': vkey = read_key(optarg); break;
+		case 'k': vkey = alpr_note_vkey_read(optarg); break;
 		default: usage(NULL);
 		}
 	if (optind != argc - 1)
@@ -408,7 +390,7 @@ cmd_verify_proof(int argc, char **argv)
 
 	while ((ch = alpr_getopt(argc, argv, "k:", NULL, usage)) != -1)
 		switch (ch) {
-		case 'k': vkey = read_key(optarg); break;
+		case 'k': vkey = alpr_note_vkey_read(optarg); break;
 		default: usage(NULL);
 		}
 	if (argc - optind > 1)

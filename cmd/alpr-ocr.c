@@ -80,6 +80,8 @@ static int multi = 1;		/* -1: 0 */
 static const struct engine *eng;
 static void *model;
 static struct alpr_patterns *patterns;
+static struct alpr_calib *calib;	/* beside a glyph model: conf as a
+					 * probability */
 
 static void
 usage(const char *why)
@@ -164,6 +166,9 @@ struct read {
  * first read is unsure is read again from two other crops and the
  * candidates of the reads are pooled (alpr_plate_merge). A first read below
  * NOPLATE_CONF is most likely no plate at all and is not worth the time.
+ * Both checked on the tuning half of the bench (scripts/bench-recognition
+ * -H tune): 75 or 85 read a plate fewer; any floor from 0 to 50 reads as
+ * many plates.
  */
 #define SURE_CONF	80	/* a first read this confident is kept alone */
 #define NOPLATE_CONF	45
@@ -253,6 +258,8 @@ read_region(PIX *img, const int box[4], struct read *rd)
 		nr++;
 	}
 	rd->ncand = alpr_plate_merge(lists, ncand, nr, rd->cand, maxcand);
+	if (calib)
+		alpr_calib_apply(calib, rd->cand, rd->ncand);
 	return rd->ncand > 0 && rd->cand[0].conf >= minconf;
 }
 
@@ -396,10 +403,14 @@ main(int argc, char *argv[])
 	eng = pick_engine(optmodel);
 	if (!(model = eng->open(optmodel, err, sizeof err)))
 		alpr_die(ALPR_EXIT_USAGE, "fatal: %s", err);
+	if (eng == &glyph && !(calib = alpr_calib_beside(optmodel, err,
+	    sizeof err)) && *err)
+		alpr_warn("%s: confidences left uncalibrated", err);
 
 	if (alpr_rec_files(argc, argv, filter) < 0)
 		usage("no input: name record files or pipe records in");
 	eng->close(model);
+	alpr_calib_free(calib);
 	alpr_patterns_free(patterns);
 	alpr_fshut(stdout, "<stdout>");
 	return alpr_status;

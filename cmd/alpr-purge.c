@@ -34,6 +34,9 @@ report(FILE *f, const struct alpr_purge_stats *st, int dry)
 		fprintf(f, " (%ld days kept in part: %ld reads with hits "
 		    "kept)\n", st->rekeyed, st->kept_hit);
 	fprintf(f, "kept by evidence holds: %ld reads\n", st->held);
+	if (st->kept_unsent)
+		fprintf(f, "kept until pushed: %ld reads the server has not "
+		    "stored\n", st->kept_unsent);
 	if (dry)
 		return;
 	fprintf(f, "frames removed: %ld\n", st->frames);
@@ -102,5 +105,5 @@ main(int argc, char **argv)
 		report(stdout, &st, o.dry);
 	alpr_store_close(s);
 	alpr_fshut(stdout, "<stdout>");
-	return r == 0 ? 0 : r > 0 ? ALPR_EXIT_FAIL : ALPR_EXIT_SYS;
+	return alpr_exit_status(r);
 }

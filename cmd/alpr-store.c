@@ -3,7 +3,6 @@
  * logged-in, trained user with a stated purpose, case and reason; every
  * access written to the access log first.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -45,13 +44,19 @@ usage(const char *why)
 	    "       [--hotlist file [-e | -d n]] [--limit n] [plate]\n"
 	    "  show -P purpose -C case -R reason [-o file] read-id\n"
 	    "  hold add -C case -R reason [--id read-id ...] [find options]\n"
-	    "  hold release [-R reason] id | hold list [-j]");
+	    "  hold release [-R reason] id | hold list [-j]\n"
+	    "  push [-v] [-e ssh-command] [user@]host\n"
+	    "  policy [--html]");
 }
 
-static int
-status(int r)
+/* A command without options or operands: -h and --help still answer. */
+static void
+no_operands(int argc, char **argv, const char *why)
 {
-	return r == 0 ? ALPR_EXIT_OK : r > 0 ? ALPR_EXIT_FAIL : ALPR_EXIT_SYS;
+	while (alpr_getopt(argc, argv, "", NULL, usage) != -1)
+		usage(NULL);
+	if (optind != argc)
+		usage(why);
 }
 
 static struct alpr_store *
@@ -68,37 +73,15 @@ open_store(void)
 static void
 secret(const char *file, int lineno, const char *prompt, char *buf, size_t n)
 {
-	char *p;
-
-	if (file) {
-		if (!(p = alpr_caller_file(file, 0)))
-			exit(ALPR_EXIT_FAIL);
-		if (alpr_read_secret(p, lineno, buf, n) < 0)
-			alpr_die(ALPR_EXIT_SYS, "fatal: unable to read line %d "
-			    "of %s:", lineno, file);
-		free(p);
-		return;
-	}
-	if (alpr_ask(prompt, 0, buf, n) < 0)
-		alpr_die(ALPR_EXIT_USAGE, "no terminal to ask on: give the "
-		    "secret in a file (--password-file)");
+	alpr_caller_secret(file, lineno, prompt, 0, "--password-file", buf, n);
 }
 
 /* A new password, asked twice on the terminal. */
 static void
 new_password(const char *file, int lineno, char *buf, size_t n)
 {
-	char again[1100];
-
-	if (file) {
-		secret(file, lineno, NULL, buf, n);
-		return;
-	}
-	secret(NULL, 0, "new password: ", buf, n);
-	secret(NULL, 0, "new password again: ", again, sizeof again);
-	if (strcmp(buf, again))
-		alpr_die(ALPR_EXIT_FAIL, "the two passwords differ");
-	sodium_memzero(again, sizeof again);
+	alpr_caller_secret(file, lineno, "new password: ", 1,
+	    "--password-file", buf, n);
 }
 
 /* Show a new second factor: to a file, or as a QR code on a terminal. */
@@ -188,7 +171,7 @@ cmd_init(int argc, char **argv)
 	sodium_memzero(pw, sizeof pw);
 	if (r != 0) {
 		alpr_store_close(s);
-		return status(r);
+		return alpr_exit_status(r);
 	}
 	printf("%s\n", vkey);
 	if (isatty(2))
@@ -260,6 +243,24 @@ as_device(struct alpr_store *s, const char *dev)
 	return r;
 }
 
+/* What a car's push is told after each batch (push.c): the lines from
+ * the one after the last answer through this batch's last. */
+static void
+answer(unsigned long through, const unsigned long *refused, size_t n,
+    void *arg)
+{
+	static unsigned long last;
+	size_t i;
+
+	printf("{\"type\":\"stored\",\"v\":1,\"from\":%lu,\"through\":%lu,"
+	    "\"refused\":[", last + 1, through);
+	last = through;
+	for (i = 0; i < n; i++)
+		printf("%s%lu", i ? "," : "", refused[i]);
+	printf("]}\n");
+	fflush(stdout);
+}
+
 static int
 cmd_add(int argc, char **argv)
 {
@@ -267,6 +268,7 @@ cmd_add(int argc, char **argv)
 	struct alpr_ingest *g;
 	struct alpr_store *s;
 	const char *dev = NULL, *spool = NULL;
+	struct stat o, e;
 	int c, r = 0, i;
 
 	while ((c = alpr_getopt(argc, argv, "D:s:", NULL, usage)) != -1)
@@ -283,7 +285,7 @@ cmd_add(int argc, char **argv)
 	r = dev ? as_device(s, dev) : alpr_session_resume(s, ALPR_MAY_ADD);
 	if (r != 0) {
 		alpr_store_close(s);
-		return status(r);
+		return alpr_exit_status(r);
 	}
 	if (alpr_store_delegated() == 'H') {
 		if (spool)
@@ -295,6 +297,17 @@ cmd_add(int argc, char **argv)
 			exit(ALPR_EXIT_FAIL);
 	}
 	g = alpr_ingest_new(s, spool);
+	if (device_key) {
+		/* the car's push waits for these */
+		alpr_ingest_ack(g, answer, NULL);
+		/* and what is said on standard error goes to a car that may
+		 * not read it: it must never stall a write transaction that
+		 * holds the store, so what does not fit is dropped (unless
+		 * it is standard output too, whose answers must all go) */
+		if (fstat(1, &o) < 0 || fstat(2, &e) < 0 ||
+		    o.st_dev != e.st_dev || o.st_ino != e.st_ino)
+			fcntl(2, F_SETFL, fcntl(2, F_GETFL) | O_NONBLOCK);
+	}
 	if (argc == 0)
 		add_file(g, "-", &r);
 	for (i = 0; i < argc && r == 0; i++)
@@ -373,7 +386,7 @@ cmd_login(int argc, char **argv)
 		    alpr_store_conf(s)->session_idle_minutes,
 		    alpr_store_conf(s)->session_max_hours);
 	alpr_store_close(s);
-	return status(r);
+	return alpr_exit_status(r);
 }
 
 static int
@@ -382,12 +395,11 @@ cmd_logout(int argc, char **argv)
 	struct alpr_store *s;
 	int r;
 
-	if (argc != 1)
-		usage("logout takes no operands");
+	no_operands(argc, argv, "logout takes no operands");
 	s = open_store();
 	r = alpr_session_logout(s);
 	alpr_store_close(s);
-	return status(r);
+	return alpr_exit_status(r);
 }
 
 static int
@@ -397,15 +409,14 @@ cmd_whoami(int argc, char **argv)
 	struct alpr_actor *a;
 	int r;
 
-	if (argc != 1)
-		usage("whoami takes no operands");
+	no_operands(argc, argv, "whoami takes no operands");
 	s = open_store();
 	a = alpr_store_actor(s);
 	if ((r = alpr_session_resume(s, ALPR_MAY_NONE)) == 0)
 		printf("%s %s %s\n", a->user, alpr_role_name(a->role),
 		    a->client);
 	alpr_store_close(s);
-	return status(r);
+	return alpr_exit_status(r);
 }
 
 static int
@@ -437,7 +448,7 @@ cmd_passwd(int argc, char **argv)
 	sodium_memzero(old, sizeof old);
 	sodium_memzero(pw, sizeof pw);
 	alpr_store_close(s);
-	return status(r);
+	return alpr_exit_status(r);
 }
 
 static void
@@ -554,102 +565,20 @@ cmd_user(int argc, char **argv)
 		usage("unknown user operation");
 out:
 	alpr_store_close(s);
-	return status(r);
-}
-
-/* A date (the start of it, or its end for an upper bound) or a time. */
-static void
-parse_when(const char *s, int end, struct timespec *t)
-{
-	char buf[64];
-
-	if (strlen(s) == 10) {
-		snprintf(buf, sizeof buf, "%sT%s", s, end ? "23:59:59.99Z" :
-		    "00:00:00Z");
-		s = buf;
-	}
-	if (alpr_time_parse(s, t) < 0)
-		usage("bad time: want YYYY-MM-DD or an RFC 3339 time");
-}
-
-/* What a device wrote, as a table or CSV shows it: no control characters
- * for a terminal to obey, and no cell a spreadsheet takes for a formula. */
-static void
-clean(char *f)
-{
-	char *p;
-
-	for (p = f; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	if (strchr("=+-@", *f) && *f && !(*f == '-' && (isdigit((unsigned
-	    char)f[1]) || f[1] == '\0'))) {
-		memmove(f + 1, f, strlen(f) + 1);
-		*f = '\'';
-	}
-}
-
-static void
-csv_field(const char *s, int last)
-{
-	if (strpbrk(s, ",\"\r\n")) {
-		putchar('"');
-		for (; *s; s++) {
-			if (*s == '"')
-				putchar('"');
-			putchar(*s);
-		}
-		putchar('"');
-	} else
-		fputs(s, stdout);
-	putchar(last ? '\n' : ',');
-}
-
-/* The columns of -t and -c. */
-static void
-columns(json_t *r, char f[8][96])
-{
-	json_t *h = json_object_get(r, "hits"), *hh, *v;
-	size_t i;
-
-	snprintf(f[0], 96, "%s", alpr_rec_str(r, "ts") ? alpr_rec_str(r, "ts") :
-	    "");
-	snprintf(f[1], 96, "%s", alpr_rec_str(r, "camera") ?
-	    alpr_rec_str(r, "camera") : "");
-	snprintf(f[2], 96, "%s", alpr_rec_str(r, "plate"));
-	snprintf(f[3], 96, "%.1f", alpr_rec_num(r, "conf", 0));
-	if (json_is_number(json_object_get(r, "lat"))) {
-		snprintf(f[4], 96, "%.6f", alpr_rec_num(r, "lat", 0));
-		snprintf(f[5], 96, "%.6f", alpr_rec_num(r, "lon", 0));
-	} else
-		f[4][0] = f[5][0] = '\0';
-	f[6][0] = '\0';
-	hh = json_object_get(r, "hotlist_hits");
-	for (i = 0; i < json_array_size(h) + json_array_size(hh); i++) {
-		v = i < json_array_size(h) ? json_array_get(h, i) :
-		    json_array_get(hh, i - json_array_size(h));
-		snprintf(f[6] + strlen(f[6]), 96 - strlen(f[6]), "%s%s",
-		    f[6][0] ? ";" : "", alpr_rec_str(v, "category") ?
-		    alpr_rec_str(v, "category") : "hit");
-	}
-	snprintf(f[7], 96, "%s", alpr_rec_str(r, "read_id"));
-	for (i = 0; i < 8; i++)
-		if (strlen(f[i]) < 95)
-			clean(f[i]);
+	return alpr_exit_status(r);
 }
 
 static void
 output(struct alpr_result *res, int fmt)
 {
-	static const char *head[8] = { "time", "camera", "plate", "conf",
-	    "lat", "lon", "hits", "read_id" };
-	char f[8][96];
+	const char *const *head = alpr_column_names;
+	char f[ALPR_NCOLUMNS][96];
 	size_t i;
 	int k;
 
 	if (fmt == 'c')
-		for (k = 0; k < 8; k++)
-			csv_field(head[k], k == 7);
+		for (k = 0; k < ALPR_NCOLUMNS; k++)
+			alpr_csv_field(stdout, head[k], k == ALPR_NCOLUMNS - 1);
 	else if (fmt == 't')
 		printf("%-23s %-12s %-9s %5s %10s %11s %-16s %s\n", head[0],
 		    head[1], head[2], head[3], head[4], head[5], head[6],
@@ -659,10 +588,11 @@ output(struct alpr_result *res, int fmt)
 			alpr_write_record(stdout, res->rec[i]);
 			continue;
 		}
-		columns(res->rec[i], f);
+		alpr_read_columns(res->rec[i], f);
 		if (fmt == 'c')
-			for (k = 0; k < 8; k++)
-				csv_field(f[k], k == 7);
+			for (k = 0; k < ALPR_NCOLUMNS; k++)
+				alpr_csv_field(stdout, f[k],
+				    k == ALPR_NCOLUMNS - 1);
 		else
 			printf("%-23s %-12s %-9s %5s %10s %11s %-16s %s\n", f[0],
 			    f[1], f[2], f[3], f[4], f[5], f[6][0] ? f[6] : "-",
@@ -670,305 +600,48 @@ output(struct alpr_result *res, int fmt)
 	}
 }
 
-struct justification {
-	const char *purpose, *kase, *reason;
-};
-
-/* Refuse an access, logged with what was asked and the reason stated. */
-static int
-refuse(struct alpr_store *s, const char *action, json_t *terms,
-    const struct justification *j, const char *why)
-{
-	json_t *entry;
-
-	entry = json_pack("{s:s,s:O,s:s,s:s}", "action", action, "data",
-	    terms, "outcome", "denied", "refusal", why);
-	if (j->purpose)
-		json_object_set_new(entry, "purpose", json_string(j->purpose));
-	if (j->kase)
-		json_object_set_new(entry, "case", json_string(j->kase));
-	if (j->reason)
-		json_object_set_new(entry, "reason", json_string(j->reason));
-	if (alpr_store_logentry(s, entry) < 0)
-		alpr_warn("unable to write the refusal to the access log:");
-	json_decref(entry);
-	alpr_warn("refused: %s", why);
-	return 1;
-}
-
-/* Check the stated purpose, case and reason; a refusal is logged. */
-static int
-justified(struct alpr_store *s, const char *action, json_t *terms,
-    const struct justification *j)
-{
-	char why[400];
-	const char *e;
-
-	if (!(e = alpr_store_justify(s, j->purpose, j->kase, j->reason, why,
-	    sizeof why)))
-		return 0;
-	return refuse(s, action, terms, j, e);
-}
-
 /* The access entry, written and flushed before anything is shown. */
 static int
 log_access(struct alpr_store *s, const char *action, const char *plate,
-    json_t *terms, const struct justification *j, long count, int more)
+    json_t *terms, const struct alpr_justification *j, long count, int more)
 {
-	json_t *e = json_pack("{s:s,s:O,s:s,s:s,s:s,s:I,s:s}", "action",
-	    action, "data", terms, "purpose", j->purpose, "case", j->kase,
-	    "reason", j->reason, "count", (json_int_t)count, "outcome", "ok");
-	int r;
-
-	if (plate)
-		json_object_set_new(e, "plate", json_string(plate));
-	if (more)
-		json_object_set_new(e, "truncated", json_true());
-	r = alpr_store_logentry(s, e);
-	json_decref(e);
-	if (r < 0)
-		alpr_warn("unable to write this access to the access log, so "
-		    "nothing is shown:");
-	return r;
-}
-
-/* The plates of a hotlist searched, as logged: at most this many bytes
- * of JSON, so that the search's entry fits in the access log with its
- * reason and terms (ALPR_LOG_ENTRY_MAX). */
-#define MAXHOTLIST (ALPR_LOG_ENTRY_MAX - ALPR_REASON_MAX - 12288)
-
-static void
-add_entry(const char *plate, int maxdiff, void *arg)
-{
-	json_array_append_new(arg, json_string(plate));
-}
-
-static int
-load_hotlist(struct alpr_store *s, const char *file, int maxdiff,
-    struct alpr_hotlist **hlp, struct alpr_hlpolicy *pol, json_t *terms)
-{
-	struct alpr_hlstats st;
-	struct alpr_hotlist *hl;
-	json_t *entries;
-	const char *pf;
-	char *p;
-	size_t n;
-	int r;
-
-	alpr_hlpolicy_init(pol);
-	pf = alpr_store_conf(s)->hotlist_policy;
-	if (pf && *pf && alpr_hlpolicy_read(pol, pf) < 0) {
-		alpr_hlpolicy_free(pol);
-		return 1;
-	}
-	if (!(p = alpr_caller_file(file, 0)))
-		return 1;
-	hl = alpr_hotlist_new(pol);
-	r = alpr_hotlist_read(hl, p, maxdiff, time(NULL), 1, &st);
-	free(p);
-	if (r < 0) {
-		alpr_hotlist_free(hl);
-		alpr_hlpolicy_free(pol);
-		return 1;
-	}
-	alpr_hotlist_commit(hl);
-	alpr_hotlist_index(hl);
-	/* the plates searched for, each in the log (Civil Code 1798.90.52:
-	 * the data used to query), so that a list cannot hide them */
-	entries = json_array();
-	alpr_hotlist_foreach(hl, time(NULL), add_entry, entries);
-	if ((n = json_dumpb(entries, NULL, 0, JSON_COMPACT)) > MAXHOTLIST) {
-		alpr_warn("%s: %zu entries: a search logs every plate it looks "
-		    "for, in one access-log entry, so a hotlist searched holds "
-		    "at most %d bytes of plates (about %d; alpr-match checks "
-		    "reads against larger ones)", file,
-		    json_array_size(entries), MAXHOTLIST, MAXHOTLIST / 11);
-		json_decref(entries);
-		alpr_hotlist_free(hl);
-		alpr_hlpolicy_free(pol);
-		return 1;
-	}
-	json_object_set_new(terms, "hotlist", json_pack("{s:s,s:s,s:I,s:i,"
-	    "s:o}", "file", file, "sha256", st.sha256, "entries",
-	    (json_int_t)st.entries, "maxdiff", maxdiff, "plates", entries));
-	*hlp = hl;
-	return 0;
+	return alpr_store_log_access(s, alpr_store_access(action, plate, terms,
+	    j, count, more));
 }
 
 /* A search as the command line gives it: find's, and hold add's. */
-struct search {
-	struct alpr_query q;
-	struct justification j;
-	const char *hotlist;
-	int maxdiff, fmt;
-	const char **ids;	/* hold add --id */
-	int nids;
-	json_t *terms;		/* as the log records them */
-	struct alpr_hlpolicy pol;
-	char hlname[256];
-};
-
 static void
-search_args(int argc, char **argv, struct search *x, const char *cmd)
+search_args(int argc, char **argv, struct alpr_search *x, const char *cmd)
 {
-	static struct option lo[] = {
-		{ "purpose", required_argument, 0, 'P' },
-		{ "case", required_argument, 0, 'C' },
-		{ "reason", required_argument, 0, 'R' },
-		{ "fuzzy", optional_argument, 0, 'f' },
-		{ "from", required_argument, 0, 1 },
-		{ "to", required_argument, 0, 2 },
-		{ "camera", required_argument, 0, 3 },
-		{ "near", required_argument, 0, 4 },
-		{ "radius", required_argument, 0, 5 },
-		{ "hotlist", required_argument, 0, 6 },
-		{ "limit", required_argument, 0, 7 },
-		{ "id", required_argument, 0, 8 },
-		{ 0, 0, 0, 0 } };
-	char *end, tm[ALPR_TIME_LEN];
 	int c;
 
-	memset(x, 0, sizeof *x);
-	x->q.fuzzy = -1;
-	x->q.limit = -1;
-	x->maxdiff = 1;
-	while ((c = alpr_getopt(argc, argv, "C:cd:ef::P:R:t", lo, usage)) != -1)
-		switch (c) {
-		case 'C': x->j.kase = optarg; break;
-		case 'c': x->fmt = 'c'; break;
-		case 'd': x->maxdiff = alpr_strtonum(optarg, 0, 3,
-		    "differences"); break;
-		case 'e': x->maxdiff = -1; break;
-		case 'f': x->q.fuzzy = optarg ? alpr_strtonum(optarg, 0, 3,
-		    "fuzzy differences") : 1; break;
-		case 'P': x->j.purpose = optarg; break;
-		case 'R': x->j.reason = optarg; break;
-		case 't': x->fmt = 't'; break;
-		case 1: parse_when(optarg, 0, &x->q.from); x->q.has_from = 1;
-		    break;
-		case 2: parse_when(optarg, 1, &x->q.to); x->q.has_to = 1; break;
-		case 3: x->q.camera = optarg; break;
-		case 4:
-			x->q.lat = strtod(optarg, &end);
-			if (*end != ',' || x->q.lat < -90 || x->q.lat > 90)
-				usage("--near: want LAT,LON");
-			x->q.lon = alpr_strtod(end + 1, -180, 180, "longitude");
-			x->q.near = 1;
-			break;
-		case 5: x->q.radius = alpr_strtod(optarg, 0, 1e7, "radius");
-		    break;
-		case 6: x->hotlist = optarg; break;
-		case 7: x->q.limit = alpr_strtonum(optarg, 1, 1000000,
-		    "limit"); break;
-		case 8:
-			if (strcmp(cmd, "hold"))
-				usage("--id is for hold add");
-			x->ids = alpr_realloc(x->ids, (x->nids + 1) *
-			    sizeof *x->ids);
-			x->ids[x->nids++] = optarg;
-			break;
-		default: usage(NULL);
-		}
+	alpr_search_init(x);
+	while ((c = alpr_getopt(argc, argv, ALPR_SEARCH_OPTS,
+	    alpr_search_longopts(), usage)) != -1)
+		if (!alpr_search_opt(x, c, optarg, usage))
+			usage(NULL);
+	if (x->nids && strcmp(cmd, "hold"))
+		usage("--id is for hold add");
 	argc -= optind;
 	argv += optind;
 	if (argc > 1)
 		usage("a search takes at most one plate or pattern");
-	x->q.plate = argc ? argv[0] : NULL;
-	if (x->q.near && x->q.radius <= 0)
-		usage("--near wants --radius metres");
-	x->terms = json_object();
-	if (x->q.plate)
-		json_object_set_new(x->terms, strpbrk(x->q.plate, "?*") ?
-		    "pattern" : "plate", json_string(x->q.plate));
-	if (x->q.fuzzy >= 0)
-		json_object_set_new(x->terms, "fuzzy",
-		    json_integer(x->q.fuzzy));
-	if (x->q.has_from) {
-		alpr_time_fmt(&x->q.from, tm);
-		json_object_set_new(x->terms, "from", json_string(tm));
-	}
-	if (x->q.has_to) {
-		alpr_time_fmt(&x->q.to, tm);
-		json_object_set_new(x->terms, "to", json_string(tm));
-	}
-	if (x->q.camera)
-		json_object_set_new(x->terms, "camera",
-		    json_string(x->q.camera));
-	if (x->q.near)
-		json_object_set_new(x->terms, "near", json_pack(
-		    "{s:f,s:f,s:f}", "lat", x->q.lat, "lon", x->q.lon,
-		    "radius_m", x->q.radius));
-	for (c = 0; c < x->nids; c++) {
-		if (!json_object_get(x->terms, "read_ids"))
-			json_object_set_new(x->terms, "read_ids", json_array());
-		json_array_append_new(json_object_get(x->terms, "read_ids"),
-		    json_string(x->ids[c]));
-	}
-}
-
-/* The permission a search needs: exact plates, or the wider kinds. */
-static int
-search_perm(const struct search *x)
-{
-	return x->q.plate && !strpbrk(x->q.plate, "?*") && x->q.fuzzy < 0 &&
-	    !x->hotlist && !x->q.near && !x->q.camera ? ALPR_MAY_FIND :
-	    ALPR_MAY_FIND_WIDE;
-}
-
-/* Run it: 0 and the reads in res, 1 refused (logged), -1 error. */
-static int
-search_run(struct alpr_store *s, struct search *x, const char *action,
-    struct alpr_result *res)
-{
-	char why[300];
-	int r;
-
-	memset(res, 0, sizeof *res);
-	if (x->hotlist && load_hotlist(s, x->hotlist, x->maxdiff, &x->q.hl,
-	    &x->pol, x->terms) != 0)
-		return refuse(s, action, x->terms, &x->j, "the hotlist was "
-		    "refused");
-	if (x->hotlist) {
-		const char *b = strrchr(x->hotlist, '/');
-		char *dot;
-		snprintf(x->hlname, sizeof x->hlname, "%s", b ? b + 1 :
-		    x->hotlist);
-		if ((dot = strrchr(x->hlname, '.')) && dot > x->hlname)
-			*dot = '\0';
-		x->q.hlfile = x->hotlist;
-		x->q.hlname = x->hlname;
-	}
-	if (x->q.limit < 0 || x->q.limit > alpr_store_conf(s)->max_results)
-		x->q.limit = alpr_store_conf(s)->max_results;
-	if ((r = alpr_store_find(s, &x->q, res, why, sizeof why)) > 0)
-		refuse(s, action, x->terms, &x->j, why);
-	return r;
-}
-
-static void
-search_free(struct search *x)
-{
-	if (x->q.hl) {
-		alpr_hotlist_free(x->q.hl);
-		alpr_hlpolicy_free(&x->pol);
-	}
-	json_decref(x->terms);
-	free(x->ids);
+	alpr_search_end(x, argc ? argv[0] : NULL, usage);
 }
 
 static int
 cmd_find(int argc, char **argv)
 {
-	struct search x;
+	struct alpr_search x;
 	struct alpr_result res;
 	struct alpr_store *s;
 	int r;
 
 	search_args(argc, argv, &x, "find");
 	s = open_store();
-	if ((r = alpr_session_resume(s, search_perm(&x))) != 0 ||
-	    (r = justified(s, "search", x.terms, &x.j)) != 0 ||
-	    (r = search_run(s, &x, "search", &res)) != 0)
+	if ((r = alpr_session_resume(s, alpr_search_perm(&x))) != 0 ||
+	    (r = alpr_store_justified(s, "search", x.terms, &x.j)) != 0 ||
+	    (r = alpr_search_run(s, &x, "search", &res)) != 0)
 		goto out;
 	if (log_access(s, "search", x.q.plate && !strpbrk(x.q.plate, "?*") ?
 	    x.q.plate : NULL, x.terms, &x.j, res.n, res.more) < 0)
@@ -983,9 +656,9 @@ cmd_find(int argc, char **argv)
 	}
 	alpr_result_free(&res);
 out:
-	search_free(&x);
+	alpr_search_free(&x);
 	alpr_store_close(s);
-	return status(r);
+	return alpr_exit_status(r);
 }
 
 static void
@@ -1011,7 +684,7 @@ static int
 cmd_hold(int argc, char **argv)
 {
 	struct alpr_result res = { 0 };
-	struct search x;
+	struct alpr_search x;
 	struct alpr_store *s;
 	char id[32], why[300];
 	const char *op, *e;
@@ -1049,34 +722,36 @@ cmd_hold(int argc, char **argv)
 				r = alpr_hold_list(s, print_hold, &j);
 		}
 		alpr_store_close(s);
-		return status(r);
+		return alpr_exit_status(r);
 	}
 	if (strcmp(op, "add"))
 		usage("hold wants add, release or list");
 	search_args(argc, argv, &x, "hold");
-	if (!x.nids && !x.q.plate && !x.hotlist && !x.q.near)
+	if (!x.nids && !alpr_search_names(&x))
 		usage("hold add wants reads: --id read-id, or a search");
 	s = open_store();
 	if ((r = alpr_session_resume(s, ALPR_MAY_HOLD)) != 0)
 		goto out;
 	if ((e = alpr_store_justify_case(s, x.j.kase, x.j.reason, why,
 	    sizeof why))) {
-		r = refuse(s, "hold", x.terms, &x.j, e);
+		r = alpr_store_refuse(s, "hold", x.terms, &x.j, e);
 		goto out;
 	}
-	if (x.q.plate || x.hotlist || x.q.near) {
-		if ((r = search_run(s, &x, "hold", &res)) != 0)
+	if (alpr_search_names(&x)) {
+		if ((r = alpr_search_run(s, &x, "hold", &res)) != 0)
 			goto out;
 		if (res.more) {
-			r = refuse(s, "hold", x.terms, &x.j, "the search finds "
-			    "more reads than max_results: narrow it");
+			r = alpr_store_refuse(s, "hold", x.terms, &x.j, "the "
+			    "search finds more reads than max_results: narrow "
+			    "it");
 			goto out;
 		}
 	}
 	for (i = 0; i < x.nids; i++) {
 		if ((r = alpr_store_get(s, x.ids[i], &r1, NULL, NULL)) != 0) {
 			if (r > 0)
-				refuse(s, "hold", x.terms, &x.j, "no such read");
+				alpr_store_refuse(s, "hold", x.terms, &x.j,
+				    "no such read");
 			goto out;
 		}
 		if (res.n == res.cap)
@@ -1089,9 +764,9 @@ cmd_hold(int argc, char **argv)
 		printf("%s %zu\n", id, res.n);
 out:
 	alpr_result_free(&res);
-	search_free(&x);
+	alpr_search_free(&x);
 	alpr_store_close(s);
-	return status(r);
+	return alpr_exit_status(r);
 }
 
 static int
@@ -1102,7 +777,7 @@ cmd_show(int argc, char **argv)
 		{ "case", required_argument, 0, 'C' },
 		{ "reason", required_argument, 0, 'R' },
 		{ 0, 0, 0, 0 } };
-	struct justification j = { NULL, NULL, NULL };
+	struct alpr_justification j = { NULL, NULL, NULL };
 	struct alpr_store *s;
 	const char *out = NULL;
 	unsigned char *frame = NULL;
@@ -1126,12 +801,12 @@ cmd_show(int argc, char **argv)
 	    out != NULL);
 	s = open_store();
 	if ((r = alpr_session_resume(s, ALPR_MAY_FIND)) != 0 ||
-	    (r = justified(s, "show", terms, &j)) != 0)
+	    (r = alpr_store_justified(s, "show", terms, &j)) != 0)
 		goto done;
 	r = alpr_store_get(s, argv[optind], &rec, out ? &frame : NULL,
 	    &nframe);
 	if (r > 0)
-		refuse(s, "show", terms, &j, "no such read");
+		alpr_store_refuse(s, "show", terms, &j, "no such read");
 	if (r != 0)
 		goto done;
 	if (log_access(s, "show", NULL, terms, &j, 1, 0) < 0) {
@@ -1158,7 +833,30 @@ done:
 	json_decref(rec);
 	json_decref(terms);
 	alpr_store_close(s);
-	return status(r);
+	return alpr_exit_status(r);
+}
+
+static int
+cmd_policy(int argc, char **argv)
+{
+	static struct option lo[] = {
+		{ "html", no_argument, 0, 'W' },
+		{ 0, 0, 0, 0 } };
+	struct alpr_store *s;
+	int c, html = 0;
+
+	while ((c = alpr_getopt(argc, argv, "", lo, usage)) != -1)
+		switch (c) {
+		case 'W': html = 1; break;
+		default: usage(NULL);
+		}
+	if (optind != argc)
+		usage("policy takes no operands");
+	s = open_store();
+	alpr_policy(s, stdout, html);
+	alpr_store_close(s);
+	alpr_fshut(stdout, "<stdout>");
+	return 0;
 }
 
 /*
@@ -1211,6 +909,42 @@ ssh_args(const char *name, int *argc)
 		    "by the forced command, not by the caller");
 	*argc = n;
 	return av;
+}
+
+static int
+cmd_push(int argc, char **argv)
+{
+	struct alpr_push_opt o = { NULL, NULL, 0 };
+	struct alpr_push_stats st;
+	struct alpr_store *s;
+	int c, r, v = 0;
+
+	while ((c = alpr_getopt(argc, argv, "e:v", NULL, usage)) != -1)
+		switch (c) {
+		case 'e': o.ssh = optarg; break;
+		case 'v': v = 1; break;
+		default: usage(NULL);
+		}
+	if (optind != argc - 1 || argv[optind][0] == '-' || !argv[optind][0])
+		usage("push wants the server: [user@]host");
+	o.host = argv[optind];
+	o.progress = isatty(2);
+	s = open_store();
+	if (alpr_store_delegated()) {
+		r = alpr_store_deny(s, "push", o.host, "a push is the store's "
+		    "own (its cron job or timer): not through sudo or SSH");
+		alpr_store_close(s);
+		return alpr_exit_status(r);
+	}
+	r = alpr_push(s, &o, &st);
+	if (v || r != 0)
+		fprintf(stderr, "%s: %s: %ld reads and %ld frames sent, %ld "
+		    "stored and %ld refused by the server; %ld not stored "
+		    "there yet%s\n", alpr_progname, o.host, st.sent,
+		    st.frames, st.confirmed, st.refused, st.left,
+		    st.unsendable ? "; some reads do not open here" : "");
+	alpr_store_close(s);
+	return alpr_exit_status(r);
 }
 
 /*
@@ -1296,9 +1030,14 @@ run:
 		return cmd_find(argc, argv);
 	if (!strcmp(cmd, "show"))
 		return cmd_show(argc, argv);
+	if (!strcmp(cmd, "push"))
+		return cmd_push(argc, argv);
 	if (!strcmp(cmd, "hold"))
 		return cmd_hold(argc, argv);
+	if (!strcmp(cmd, "policy"))
+		return cmd_policy(argc, argv);
 	if (!strcmp(cmd, "roles")) {
+		no_operands(argc, argv, "roles takes no operands");
 		alpr_roles_table(stdout);
 		alpr_fshut(stdout, "<stdout>");
 		return 0;

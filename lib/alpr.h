@@ -51,6 +51,8 @@ void *alpr_malloc(size_t n);
 void *alpr_calloc(size_t n, size_t size);
 void *alpr_realloc(void *p, size_t n);
 char *alpr_strdup(const char *s);
+/* The exit status of a call that returns 0 done, 1 refused, -1 error. */
+int alpr_exit_status(int r);
 /* Flush and close f; die with ALPR_EXIT_SYS on a write error. */
 void alpr_fshut(FILE *f, const char *name);
 /* Parse a number; die with usage status naming the option on failure. */
@@ -96,6 +98,11 @@ void alpr_reader_free(struct alpr_reader *r);
  * A read error dies.
  */
 int alpr_read_record(struct alpr_reader *r, json_t **rec);
+/* The same for one line of n bytes (a newline at its end is ignored) that
+ * the caller read itself, counting r->line: 0 for a blank line or one
+ * reported as no valid record. */
+int alpr_parse_record(const struct alpr_reader *r, const char *line,
+    size_t n, json_t **rec);
 /* Check a record's type and version; on error returns a static message. */
 const char *alpr_record_check(json_t *rec);
 /* Write one record, compact, on one line, and flush (filters stream). */
@@ -155,6 +162,8 @@ int alpr_time_parse(const char *s, struct timespec *ts);
 char *alpr_datafile(const char *name);
 
 /* fsutil.c: files written whole or not at all. */
+/* Write all n bytes to fd, through short writes and EINTR: 0, or -1. */
+int alpr_write_all(int fd, const void *p, size_t n);
 /* Write n bytes to path atomically: temp file, fsync, rename, fsync dir;
  * the file's mode is 0644 (less the umask) or mode. */
 int alpr_write_atomic(const char *path, const void *p, size_t n);
@@ -181,25 +190,38 @@ char *alpr_path(const char *dir, const char *name);
  * A plate line read as per-position alternatives. Both recognition engines
  * (Tesseract in ocr.c, the trained glyph classifier in glyph.c) produce
  * this; plate.c decodes it into ranked candidate strings with plate formats.
+ * The glyph engine also gives alternative cuts of the line, boxes that
+ * overlap others (the whole of a component beside the pieces it was cut
+ * into, another binarisation's box, a box likelier noise than glyph), of
+ * which the decoder takes at most one of those that overlap.
  */
-#define ALPR_MAX_CHARS 12
+#define ALPR_MAX_CHARS 12	/* characters of a plate string */
+#define ALPR_MAX_GLYPHS 24	/* positions of a read, cuts included */
 #define ALPR_MAX_ALTS 4
+enum {
+	ALPR_GLYPH_SEG,		/* a glyph of the segmentation */
+	ALPR_GLYPH_GUESS,	/* found by glyph.c's window search only: the
+				 * decoder may drop it at the cost of its
+				 * noise probability, ALPR_GUESS_MINP at least,
+				 * without counting it as a skip */
+	ALPR_GLYPH_CUT,		/* an alternative cut: free to leave out where
+				 * a glyph taken covers it, else a guess */
+};
 struct alpr_glyph {
-	int box[4];			/* x, y, w, h in the crop */
+	int box[4];			/* x, y, w, h in the crop; w 0: none */
 	int nalt;			/* alternatives, best first */
 	char ch[ALPR_MAX_ALTS];		/* upper case letters and digits */
 	float p[ALPR_MAX_ALTS];		/* probability of each, 0..1 */
 	float noise;			/* probability that the box holds no
 					 * character; 0: not known */
-	int opt;			/* 1: a guess (glyph.c's window
-					 * search), which the decoder may drop
-					 * at that cost, ALPR_GUESS_MINP at
-					 * least */
+	int kind;			/* ALPR_GLYPH_SEG, _GUESS or _CUT */
 };
-#define ALPR_GUESS_MINP 0.3
+#define ALPR_GUESS_MINP 0.3	/* on the bench's tuning half, 0.2 and
+					 * 0.5 lose plates' right strings, 0.4
+					 * reads as many */
 struct alpr_chars {
 	int n;
-	struct alpr_glyph g[ALPR_MAX_CHARS];
+	struct alpr_glyph g[ALPR_MAX_GLYPHS];	/* by the left edge of box */
 };
 
 /* spool.c: the content-addressed frame spool, DIR/ab/abcdef... by SHA-256. */
@@ -235,6 +257,11 @@ int alpr_image_info(const unsigned char *p, size_t n, int *w, int *h);
  */
 struct Pix *alpr_image_decode(const unsigned char *p, size_t n, int denom,
     int gray, char *err, size_t errlen);
+/* A box of an image (x, y, w, h, clipped to it) at full size, in colour:
+ * of a JPEG only the rows and columns needed are decoded. NULL with a
+ * message in err. */
+struct Pix *alpr_image_region(const unsigned char *p, size_t n, int x, int y,
+    int w, int h, char *err, size_t errlen);
 /* Read and decode an image file; NULL with "path: reason" in err. */
 struct Pix *alpr_image_load(const char *path, int denom, int gray, char *err,
     size_t errlen);
@@ -306,7 +333,8 @@ struct alpr_cand {
  * Beam search over positions x alternatives, with the confusion classes
  * (0/O/D/Q, 1/I, 2/Z, 5/S, 8/B, 6/G) as penalised extra alternatives, a
  * position dropped at the cost of its noise probability (one at most,
- * guesses aside) and a prior for matching a format of pt (may be NULL).
+ * guesses aside), at most one of the glyphs that overlap (alternative
+ * cuts) and a prior for matching a format of pt (may be NULL).
  * Stores up to max candidates in out, best first; returns how many.
  */
 int alpr_plate_decode(const struct alpr_patterns *pt,
@@ -321,6 +349,26 @@ int alpr_plate_decode(const struct alpr_patterns *pt,
  */
 int alpr_plate_merge(const struct alpr_cand *const *lists, const int *n,
     int nlists, struct alpr_cand *out, int max);
+
+/* calib.c: a read's confidence as the probability that it is right. */
+struct alpr_calib;
+/*
+ * Load a calibration file (scripts/fit-calibration) fitted for the glyph
+ * model file model; NULL with a message in err when it cannot be read, is
+ * malformed, or was fitted for another model.
+ */
+struct alpr_calib *alpr_calib_load(const char *path, const char *model,
+    char *err, size_t errlen);
+/* The calibration file beside the model (NAME.cal for NAME.model): NULL
+ * with err "" when there is none, NULL with a message in err when it
+ * cannot be used. */
+struct alpr_calib *alpr_calib_beside(const char *model, char *err,
+    size_t errlen);
+void alpr_calib_free(struct alpr_calib *cb);
+/* The n candidates of one read (best first): their confidences become
+ * probabilities, 0 to 100, in the same order. */
+void alpr_calib_apply(const struct alpr_calib *cb, struct alpr_cand *c,
+    int n);
 
 /* log.c: the signed, append-only access log (alpr-audit(1), alpr-records(5)). */
 struct alpr_log;
@@ -459,6 +507,9 @@ int alpr_note_name_ok(const char *s, size_t n);
 char *alpr_note_vkey(const char *name, const unsigned char pk[ALPR_PK]);
 const char *alpr_note_vkey_parse(const char *s, char **name,
     unsigned char pk[ALPR_PK]);
+/* A verifier key as a command line gives it: the key itself, or a file
+ * that holds it (malloc'd; dies when the file cannot be read). */
+char *alpr_note_vkey_read(const char *arg);
 char *alpr_checkpoint_body(const char *origin, uint64_t size,
     const unsigned char root[ALPR_HASH], const struct timespec *t);
 /* Body plus one signature line; sk is libsodium's 64-byte secret key. */
@@ -870,6 +921,8 @@ int alpr_glob(const char *p, const char *s);
 /* Levenshtein distance of a and b if at most max, else max + 1. */
 int alpr_edit_distance(const char *a, size_t na, const char *b, size_t nb,
     int max);
+/* Are plates a and b (normalised) within maxdiff edits once folded? */
+int alpr_plate_near(const char *a, const char *b, int maxdiff);
 
 /*
  * The store (alpr-store(1)): reads kept in LMDB, sealed under a key per
@@ -959,6 +1012,11 @@ char *alpr_caller_file(const char *path, int dir);
 /* A new file (dir: folder) the caller names: an open descriptor, or -1
  * (errno) when it cannot be made or is not in a folder of the caller's. */
 int alpr_caller_create(const char *path, int dir);
+/* A secret: line lineno of a file of the caller's, else asked on the
+ * terminal without echo, twice if twice (a new one). Dies when it cannot
+ * (opt: the option that gives the file). */
+void alpr_caller_secret(const char *file, int lineno, const char *prompt,
+    int twice, const char *opt, char *buf, size_t n);
 void alpr_store_actor_init(struct alpr_actor *a);
 struct alpr_actor *alpr_store_actor(struct alpr_store *s);
 /* Write entry (not stolen) to the access log with the actor's user, role
@@ -1063,9 +1121,32 @@ int alpr_ingest_line(struct alpr_ingest *g, const char *line, size_t n,
     const char *name, unsigned long lineno);
 /* Write the pending batch; 0, or -1 (nothing of it stored). */
 int alpr_ingest_flush(struct alpr_ingest *g);
-/* Read a whole input, writing batches as they fill or the input pauses. */
+/* Read a whole input, writing batches as they fill or the input pauses.
+ * A push stream's frames come in it (alpr-records(5) frame-bytes). */
 int alpr_ingest_fd(struct alpr_ingest *g, int fd, const char *name);
+/* After each batch is stored: fn with the input's lines it answers for
+ * (1 to through) and those of them that were refused. */
+void alpr_ingest_ack(struct alpr_ingest *g, void (*fn)(unsigned long through,
+    const unsigned long *refused, size_t n, void *arg), void *arg);
 void alpr_ingest_end(struct alpr_ingest *g, struct alpr_ingest_stats *st);
+
+/* store/push.c: a car's reads sent on to the server (alpr-store push). */
+struct alpr_push_opt {
+	const char *host;	/* [USER@]HOST */
+	const char *ssh;	/* the ssh command and its options, or NULL */
+	int progress;
+};
+struct alpr_push_stats {
+	long sent, frames;	/* reads and frames sent this time */
+	long confirmed, refused;	/* answered this time */
+	long unsendable;	/* reads that do not open here: never sent */
+	long left;		/* not stored by the server yet */
+};
+/* 0 all stored, 1 some refused by the server or unsendable, or another
+ * push or a purge running, -1 not finished (the link ended, or an error;
+ * said why): the rest go next time. */
+int alpr_push(struct alpr_store *s, const struct alpr_push_opt *o,
+    struct alpr_push_stats *st);
 
 /* store/hold.c: evidence holds (alpr-store hold). Each returns 0, 1
  * refused (said why, logged), -1 error. */
@@ -1078,9 +1159,14 @@ int alpr_hold_release(struct alpr_store *s, const char *id,
 /* fn for each hold, without its key. Logged. */
 int alpr_hold_list(struct alpr_store *s, void (*fn)(json_t *hold, void *arg),
     void *arg);
-/* fn for each read of the active holds of a case, with its frame (NULL if
- * none): the number of reads, or -1. Not logged: the caller logs. */
-int alpr_hold_reads(struct alpr_store *s, const char *kase,
+/* The read ids the active holds of a case hold, as the keys of an object
+ * (NULL on error); nothing opened, nothing logged. */
+json_t *alpr_hold_ids(struct alpr_store *s, const char *kase);
+/* fn for each read of the active holds of a case, once, with its frame
+ * (NULL if none); only: just the read ids that are keys of only (NULL:
+ * all). The number of reads, or -1 (said why, or fn failed). Not logged:
+ * the caller logs. */
+long alpr_hold_reads(struct alpr_store *s, const char *kase, json_t *only,
     int (*fn)(json_t *hold, json_t *read, const unsigned char *frame,
     size_t n, void *arg), void *arg);
 
@@ -1095,6 +1181,7 @@ struct alpr_purge_stats {
 	time_t cut_plain, cut_hit;	/* reads without and with hits */
 	long days, rekeyed;		/* days destroyed, kept in part */
 	long reads, kept_hit, held, frames;
+	long kept_unsent;		/* kept until pushed (push.c) */
 	int rotated, compacted;
 	long long bytes_before, bytes_after;
 	double seconds_purge, seconds_compact;
@@ -1104,26 +1191,34 @@ struct alpr_purge_stats {
 int alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
     struct alpr_purge_stats *st);
 
-/* store/export.c: evidence bundles (alpr-export(1)). */
+/* store/export.c: evidence bundles (alpr-export(1) BUNDLES). */
 struct alpr_export;
-/* A bundle in folder out, or sealed into file out under a passphrase;
- * custody: the chain-of-custody record. NULL with a message. */
-struct alpr_export *alpr_export_begin(struct alpr_store *s, const char *out,
-    const char *passphrase, json_t *custody);
-/* Add a read (with read_id) and its frame (NULL: none): 0, or -1. */
+/* A bundle into the new, empty folder open at fd, or sealed into the new
+ * file (or pipe) fd under a passphrase (not NULL); name: what to call it
+ * in messages; custody: the chain-of-custody record, to which it adds who
+ * exports and when. Takes fd on success; NULL with a message. */
+struct alpr_export *alpr_export_begin(struct alpr_store *s, int fd,
+    const char *name, const char *passphrase, json_t *custody);
+/* Add a read (with read_id; its frame_file and crop_file are added) and
+ * its frame (NULL: none): 0, or -1 (said why). */
 int alpr_export_read(struct alpr_export *x, json_t *read,
     const unsigned char *frame, size_t n);
 /* The read files, the custody record, the signed manifest: 0, or -1. */
 int alpr_export_end(struct alpr_export *x);
 void alpr_export_free(struct alpr_export *x);
 long alpr_export_count(const struct alpr_export *x);
-/* The agency's verifier key (made at the first call), malloc'd. */
+/* The agency's verifier key (its signing key made at the first call),
+ * malloc'd; NULL (said why). */
 char *alpr_export_vkey(struct alpr_store *s);
 /* Check a bundle's folder against the agency's verifier key, reporting
- * each problem: 0 good, 1 bad, -1 unreadable. */
-int alpr_export_verify(const char *dir, const char *vkey);
-/* Open a sealed bundle into a new folder: 0, or -1 (said why). */
-int alpr_export_open(const char *file, const char *passphrase,
+ * each problem: 0 good, 1 bad, -1 unreadable. *about: the manifest's
+ * header (agency, key, case, exported, reads) and its number of files. */
+int alpr_export_verify(const char *dir, const char *vkey, json_t **about);
+/* Open a sealed bundle (file, or "-": standard input) into a new folder:
+ * the number of files; -2 a bad bundle (a wrong passphrase, damaged, cut
+ * short) or a folder that exists, -1 an error; said why, and nothing of
+ * it left. */
+long alpr_export_open(const char *file, const char *passphrase,
     const char *dir);
 
 /* store/release.c: releases to other agencies (alpr-export(1)). Each
@@ -1132,14 +1227,22 @@ int alpr_export_open(const char *file, const char *passphrase,
 const char *alpr_release_allowed(const struct alpr_store *s,
     const char *agency, const char *state, char *why, size_t wn);
 /* File a request (agency, agency_state, requester, purpose, and case or
- * read_ids): its id in id. */
+ * read_ids): its fields in printable characters, the agency allowed, and
+ * what it asks for: a case that holds reads (their ids are recorded), or
+ * reads by id that exist, with a purpose in words. Its id in id. */
 int alpr_release_file(struct alpr_store *s, json_t *request, char *id,
     size_t idn);
+/* Decide a pending request, by another than its filer; a denial states
+ * its reason. */
 int alpr_release_approve(struct alpr_store *s, const char *id);
 int alpr_release_deny(struct alpr_store *s, const char *id,
     const char *reason);
-/* Mark an approved request released, once: the request in *req. */
+/* A request as filed and decided, not logged: 0, 1 none, -1 error. */
+int alpr_release_get(struct alpr_store *s, const char *id, json_t **req);
+/* Mark an approved request released, once, its agency checked again:
+ * the request in *req. */
 int alpr_release_take(struct alpr_store *s, const char *id, json_t **req);
+/* fn for each request, filed and decided. Logged. */
 int alpr_release_list(struct alpr_store *s,
     void (*fn)(json_t *request, void *arg), void *arg);
 
@@ -1173,5 +1276,62 @@ void alpr_result_free(struct alpr_result *r);
  * NULL: 0, 1 no such read, -1 error. */
 int alpr_store_get(struct alpr_store *s, const char *read_id, json_t **rec,
     unsigned char **frame, size_t *nframe);
+
+/* store/search.c: a search as a command line states it (alpr-store find,
+ * hold add; alpr-export), what justifies it, and its log entries. */
+struct alpr_justification {
+	const char *purpose, *kase, *reason;
+};
+struct alpr_search {
+	struct alpr_query q;
+	struct alpr_justification j;
+	const char *hotlist;
+	int maxdiff, fmt;	/* fmt: 'c' CSV, 't' a table, 0 JSON */
+	const char **ids;	/* --id, repeated */
+	int nids;
+	json_t *terms;		/* as the log records them */
+	struct alpr_hlpolicy pol;
+	char hlname[256];
+};
+/* The options, for getopt_long: the short ones, and the long ones (with
+ * values from ALPR_SEARCH_FROM for those without a short form). */
+#define ALPR_SEARCH_OPTS "C:cd:ef::P:R:t"
+#define ALPR_SEARCH_FROM 1
+struct option;
+const struct option *alpr_search_longopts(void);
+void alpr_search_init(struct alpr_search *x);
+/* Take option c: 1, or 0 when it is not a search's. A bad value calls
+ * usage, which does not return. */
+int alpr_search_opt(struct alpr_search *x, int c, char *arg,
+    void (*usage)(const char *));
+/* After the options: the plate or pattern (NULL: none), the log's terms. */
+void alpr_search_end(struct alpr_search *x, const char *plate,
+    void (*usage)(const char *));
+/* Does it name what it looks for (a plate, a pattern, a hotlist, a place),
+ * and the permission it needs (ALPR_MAY_FIND or ALPR_MAY_FIND_WIDE)? */
+int alpr_search_names(const struct alpr_search *x);
+int alpr_search_perm(const struct alpr_search *x);
+/* Run it: 0 and the reads in res, 1 refused (logged), -1 error. */
+int alpr_search_run(struct alpr_store *s, struct alpr_search *x,
+    const char *action, struct alpr_result *res);
+void alpr_search_free(struct alpr_search *x);
+/* Refuse an access, logged with what was asked and the reason stated: 1. */
+int alpr_store_refuse(struct alpr_store *s, const char *action,
+    json_t *terms, const struct alpr_justification *j, const char *why);
+/* Check the stated purpose, case and reason: 0, or 1 refused (logged). */
+int alpr_store_justified(struct alpr_store *s, const char *action,
+    json_t *terms, const struct alpr_justification *j);
+/* An access's log entry (to add to), and writing it (stolen) before
+ * anything is shown: 0, or -1 (said why) and nothing may be shown. */
+json_t *alpr_store_access(const char *action, const char *plate,
+    json_t *terms, const struct alpr_justification *j, long count, int more);
+int alpr_store_log_access(struct alpr_store *s, json_t *entry);
+/* A read's columns for a table or CSV, cleaned of what a terminal or a
+ * spreadsheet would obey; their names; a CSV field (RFC 4180), the last
+ * of its row or not. */
+#define ALPR_NCOLUMNS 8
+extern const char *const alpr_column_names[ALPR_NCOLUMNS];
+void alpr_read_columns(json_t *r, char f[ALPR_NCOLUMNS][96]);
+void alpr_csv_field(FILE *f, const char *s, int last);
 
 #endif

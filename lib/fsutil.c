@@ -31,6 +31,24 @@ alpr_fsync_dir(const char *path)
 }
 
 int
+alpr_write_all(int fd, const void *p, size_t n)
+{
+	const char *b = p;
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, b, n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		b += w;
+		n -= w;
+	}
+	return 0;
+}
+
+int
 alpr_write_atomic(const char *path, const void *p, size_t n)
 {
 	return alpr_write_atomic_mode(path, p, n, 0644);
@@ -40,8 +58,6 @@ int
 alpr_write_atomic_mode(const char *path, const void *p, size_t n, int mode)
 {
 	char tmp[PATH_MAX];
-	const char *b = p;
-	ssize_t w;
 	int fd, e;
 
 	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >=
@@ -52,16 +68,7 @@ alpr_write_atomic_mode(const char *path, const void *p, size_t n, int mode)
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, mode)) < 0)
 		return -1;
-	while (n > 0) {
-		if ((w = write(fd, b, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		b += w;
-		n -= w;
-	}
-	if (fsync(fd) < 0)
+	if (alpr_write_all(fd, p, n) < 0 || fsync(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {
 		fd = -1;

@@ -66,85 +66,11 @@ struct alpr_hlmatch {
 };
 
 
-static unsigned char fold[256];
-
-static void
-fold_init(void)
-{
-	static const char *cls[] = { "0ODQ", "1I", "2Z", "5S", "8B", "6G" };
-	size_t i;
-	const char *p;
-
-	if (fold['A'])
-		return;
-	for (i = 0; i < 256; i++)
-		fold[i] = i;
-	for (i = 0; i < sizeof cls / sizeof *cls; i++)
-		for (p = cls[i]; *p; p++)
-			fold[(unsigned char)*p] = cls[i][0];
-}
-
-static int
-glob(const char *p, const char *s)
-{
-	const char *star = NULL, *back = NULL;
-
-	while (*s) {
-		if (*p == '*') {
-			star = ++p;
-			back = s;
-		} else if (*p && (*p == '?' || *p == *s)) {
-			p++;
-			s++;
-		} else if (star) {
-			p = star;
-			s = ++back;
-		} else
-			return 0;
-	}
-	while (*p == '*')
-		p++;
-	return !*p;
-}
-
-/* Levenshtein distance of a and b if at most max, else max + 1. */
-static int
-distance(const char *a, size_t na, const char *b, size_t nb, int max)
-{
-	int d[2][ALPR_PLATE_MAX + 2], *prev = d[0], *cur = d[1], *t;
-	size_t i, j;
-	int lo, v;
-
-	if ((na > nb ? na - nb : nb - na) > (size_t)max)
-		return max + 1;
-	for (j = 0; j <= nb; j++)
-		prev[j] = j;
-	for (i = 1; i <= na; i++) {
-		cur[0] = i;
-		lo = cur[0];
-		for (j = 1; j <= nb; j++) {
-			v = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			if (prev[j] + 1 < v)
-				v = prev[j] + 1;
-			if (cur[j - 1] + 1 < v)
-				v = cur[j - 1] + 1;
-			cur[j] = v;
-			if (v < lo)
-				lo = v;
-		}
-		if (lo > max)
-			return max + 1;
-		t = prev, prev = cur, cur = t;
-	}
-	return prev[nb] <= max ? prev[nb] : max + 1;
-}
-
+/* A plate folded by OCR's confusion classes (platecmp.c). */
 static void
 folds(const char *s, char *out)
 {
-	while (*s)
-		*out++ = fold[(unsigned char)*s++];
-	*out = '\0';
+	alpr_fold_plate(s, out, ALPR_PLATE_MAX + 1);
 }
 
 #define FNV_BASIS 0xcbf29ce484222325ULL
@@ -431,12 +357,12 @@ wildcards(struct alpr_hlmatch *m, int c)
 		for (i = m->woff[a[j]]; i < m->woff[a[j] + 1]; i++) {
 			w = &m->wild[i];
 			if ((w->star ? n < w->len : n != w->len) ||
-			    !glob(w->fpat, fq))
+			    !alpr_glob(w->fpat, fq))
 				continue;
 			e = &m->e[w->id];
 			if (!valid(e, pr->now))
 				continue;
-			if (glob(e->plate, q))
+			if (alpr_glob(e->plate, q))
 				add_hit(pr, w->id, 0, 0, c);
 			else if (e->maxdiff >= 0)
 				add_hit(pr, w->id, 1, 0, c);
@@ -463,8 +389,8 @@ check(struct alpr_hlmatch *m, const struct q *q, uint32_t id)
 	if (max == 1)
 		d = within1(pr->fq[q->cand], pr->len[q->cand], f, e->len);
 	else
-		d = distance(pr->fq[q->cand], pr->len[q->cand], f, e->len,
-		    max);
+		d = alpr_edit_distance(pr->fq[q->cand], pr->len[q->cand], f,
+		    e->len, max);
 	if (d <= max)
 		add_hit(pr, id, 1, d, q->cand);
 }
@@ -524,7 +450,6 @@ alpr_hlmatch_new(void)
 {
 	struct alpr_hlmatch *m = alpr_calloc(1, sizeof *m);
 
-	fold_init();
 	m->maxdiff = -1;
 	return m;
 }

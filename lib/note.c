@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -115,6 +116,24 @@ alpr_note_vkey_parse(const char *s, char **name, unsigned char pk[ALPR_PK])
 		return "public key id does not match the key";
 	}
 	return NULL;
+}
+
+char *
+alpr_note_vkey_read(const char *arg)
+{
+	unsigned char *buf;
+	char *k;
+	size_t n;
+
+	if (strchr(arg, '+') && access(arg, F_OK) < 0)
+		return alpr_strdup(arg);
+	if (alpr_read_file(arg, &buf, &n) < 0)
+		alpr_die(ALPR_EXIT_SYS, "fatal: unable to read key %s:", arg);
+	k = alpr_malloc(n + 1);
+	memcpy(k, buf, n);
+	k[n] = '\0';
+	free(buf);
+	return k;
 }
 
 char *

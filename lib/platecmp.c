@@ -100,3 +100,16 @@ alpr_edit_distance(const char *a, size_t na, const char *b, size_t nb, int max)
 	}
 	return prev[nb] <= max ? prev[nb] : max + 1;
 }
+
+int
+alpr_plate_near(const char *a, const char *b, int maxdiff)
+{
+	char fa[ALPR_PLATE_MAX + 1], fb[ALPR_PLATE_MAX + 1];
+	size_t na = strlen(a), nb = strlen(b);
+
+	if (na > ALPR_PLATE_MAX || nb > ALPR_PLATE_MAX)
+		return 0;
+	alpr_fold_plate(a, fa, sizeof fa);
+	alpr_fold_plate(b, fb, sizeof fb);
+	return alpr_edit_distance(fa, na, fb, nb, maxdiff) <= maxdiff;
+}

@@ -90,12 +90,36 @@ get_line(struct alpr_reader *r)
 }
 
 int
-alpr_read_record(struct alpr_reader *r, json_t **rec)
+alpr_parse_record(const struct alpr_reader *r, const char *line, size_t n,
+    json_t **rec)
 {
 	json_error_t err;
 	const char *msg;
-	ssize_t n;
 	json_t *j;
+
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	if (n == 0)
+		return 0;	/* blank lines carry no record */
+	j = json_loadb(line, n, JSON_REJECT_DUPLICATES, &err);
+	if (!j) {
+		alpr_rec_fail(r, "bad JSON at column %d: %s", err.column,
+		    err.text);
+		return 0;
+	}
+	if ((msg = alpr_record_check(j))) {
+		alpr_rec_fail(r, "%s", msg);
+		json_decref(j);
+		return 0;
+	}
+	*rec = j;
+	return 1;
+}
+
+int
+alpr_read_record(struct alpr_reader *r, json_t **rec)
+{
+	ssize_t n;
 
 	for (;;) {
 		if ((n = get_line(r)) < 0)
@@ -106,23 +130,8 @@ alpr_read_record(struct alpr_reader *r, json_t **rec)
 			    ALPR_RECORD_MAX);
 			continue;
 		}
-		while (n > 0 && (r->buf[n - 1] == '\n' || r->buf[n - 1] == '\r'))
-			r->buf[--n] = '\0';
-		if (n == 0)
-			continue;	/* blank lines carry no record */
-		j = json_loadb(r->buf, n, JSON_REJECT_DUPLICATES, &err);
-		if (!j) {
-			alpr_rec_fail(r, "bad JSON at column %d: %s",
-			    err.column, err.text);
-			continue;
-		}
-		if ((msg = alpr_record_check(j))) {
-			alpr_rec_fail(r, "%s", msg);
-			json_decref(j);
-			continue;
-		}
-		*rec = j;
-		return 1;
+		if (alpr_parse_record(r, r->buf, n, rec))
+			return 1;
 	}
 }
 

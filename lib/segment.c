@@ -160,27 +160,18 @@ alpr_segimg_free(struct alpr_segimg *im)
 	im->px = NULL;
 }
 
-/* Sauvola: ink where v < m (1 + k (s / 128 - 1)), over a (2r+1)^2 window. */
+/*
+ * The local mean and standard deviation of the crop over a (2r+1)^2 window
+ * (clipped at the edges), from its integral images s1 (of the pixels) and
+ * s2 (of their squares), both (w+1) x (h+1).
+ */
 static void
-sauvola(const unsigned char *px, int w, int h, int r, double k,
-    unsigned char *bin)
+local_stats(const double *s1, const double *s2, int w, int h, int r,
+    double *mean, double *sdev)
 {
-	double *s1, *s2;
 	int x, y, x0, x1, y0, y1, W = w + 1;
-	double n, m, v, sd, a;
+	double n, m, v;
 
-	s1 = alpr_calloc((size_t)W * (h + 1), sizeof(double));
-	s2 = alpr_calloc((size_t)W * (h + 1), sizeof(double));
-	for (y = 0; y < h; y++) {
-		double r1 = 0, r2 = 0;
-		for (x = 0; x < w; x++) {
-			a = px[y * w + x];
-			r1 += a;
-			r2 += a * a;
-			s1[(y + 1) * W + x + 1] = s1[y * W + x + 1] + r1;
-			s2[(y + 1) * W + x + 1] = s2[y * W + x + 1] + r2;
-		}
-	}
 	for (y = 0; y < h; y++) {
 		y0 = y - r < 0 ? 0 : y - r;
 		y1 = y + r + 1 > h ? h : y + r + 1;
@@ -192,14 +183,29 @@ sauvola(const unsigned char *px, int w, int h, int r, double k,
 			    s1[y1 * W + x0] + s1[y0 * W + x0]) / n;
 			v = (s2[y1 * W + x1] - s2[y0 * W + x1] -
 			    s2[y1 * W + x0] + s2[y0 * W + x0]) / n - m * m;
-			sd = v > 0 ? sqrt(v) : 0;
-			/* Flat ground is never ink, whatever its mean. */
-			bin[y * w + x] = sd >= 8 &&
-			    px[y * w + x] < m * (1 + k * (sd / 128 - 1));
+			mean[y * w + x] = m;
+			sdev[y * w + x] = v > 0 ? sqrt(v) : 0;
 		}
 	}
-	free(s1);
-	free(s2);
+}
+
+/*
+ * Sauvola: ink where v < m (1 + k (s / 128 - 1)), from the local mean m
+ * and deviation s; inverted (light glyphs), the same for 255 - v and
+ * 255 - m. Flat ground is never ink, whatever its mean.
+ */
+static void
+sauvola(const unsigned char *px, int n, const double *mean,
+    const double *sdev, double k, int inv, unsigned char *bin)
+{
+	int i;
+	double v, m;
+
+	for (i = 0; i < n; i++) {
+		v = inv ? 255 - px[i] : px[i];
+		m = inv ? 255 - mean[i] : mean[i];
+		bin[i] = sdev[i] >= 8 && v < m * (1 + k * (sdev[i] / 128 - 1));
+	}
 }
 
 static void
@@ -607,22 +613,43 @@ alpr_segment(const struct alpr_segimg *im, struct alpr_seg *seg, int max,
 	static const struct { int rdiv; double k; } meth[] = {
 		{ 6, 0.05 }, { 6, 0.2 }, { 3, 0.1 }, { 0, 0 },
 	};
-	int w = im->w, h = im->h, n = 0, pol, mi, i, dup;
+	enum { NR = 2 };	/* the window radii: h/6 and h/3 */
+	int w = im->w, h = im->h, n = 0, pol, mi, i, dup, W = w + 1, x, y, ri;
 	unsigned char *bin = alpr_malloc((size_t)w * h);
 	unsigned char *inv = alpr_malloc((size_t)w * h);
+	double *s1 = alpr_calloc((size_t)W * (h + 1), sizeof(double));
+	double *s2 = alpr_calloc((size_t)W * (h + 1), sizeof(double));
+	double *mean[NR], *sdev[NR];
 
+	/* One pair of integral images and one mean and deviation per
+	 * radius serve every Sauvola binarisation, in both polarities. */
+	for (y = 0; y < h; y++) {
+		double r1 = 0, r2 = 0, a;
+		for (x = 0; x < w; x++) {
+			a = im->px[y * w + x];
+			r1 += a;
+			r2 += a * a;
+			s1[(y + 1) * W + x + 1] = s1[y * W + x + 1] + r1;
+			s2[(y + 1) * W + x + 1] = s2[y * W + x + 1] + r2;
+		}
+	}
+	for (ri = 0; ri < NR; ri++) {
+		mean[ri] = alpr_malloc(sizeof(double) * w * h);
+		sdev[ri] = alpr_malloc(sizeof(double) * w * h);
+		local_stats(s1, s2, w, h, h / (ri ? 3 : 6), mean[ri], sdev[ri]);
+	}
 	for (i = 0; i < w * h; i++)
 		inv[i] = 255 - im->px[i];
 	for (pol = 0; pol < 2; pol++)
 		for (mi = 0; mi < (int)(sizeof(meth) / sizeof(meth[0])); mi++) {
-			const unsigned char *src = pol ? inv : im->px;
 			if (n >= max)
 				break;
+			ri = meth[mi].rdiv == 3;
 			if (meth[mi].rdiv)
-				sauvola(src, w, h, h / meth[mi].rdiv,
-				    meth[mi].k, bin);
+				sauvola(im->px, w * h, mean[ri], sdev[ri],
+				    meth[mi].k, pol, bin);
 			else
-				otsu(src, w, h, bin);
+				otsu(pol ? inv : im->px, w, h, bin);
 			if (!line(bin, w, h, !pol, flags & ALPR_SEG_STRICT, &seg[n]))
 				continue;
 			for (i = dup = 0; i < n && !dup; i++)
@@ -630,6 +657,12 @@ alpr_segment(const struct alpr_segimg *im, struct alpr_seg *seg, int max,
 			if (!dup)
 				n++;
 		}
+	for (ri = 0; ri < NR; ri++) {
+		free(mean[ri]);
+		free(sdev[ri]);
+	}
+	free(s1);
+	free(s2);
 	free(bin);
 	free(inv);
 	return n;

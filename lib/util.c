@@ -142,6 +142,12 @@ alpr_strdup(const char *s)
 	return memcpy(alpr_malloc(n), s, n);
 }
 
+int
+alpr_exit_status(int r)
+{
+	return r == 0 ? ALPR_EXIT_OK : r > 0 ? ALPR_EXIT_FAIL : ALPR_EXIT_SYS;
+}
+
 void
 alpr_fshut(FILE *f, const char *name)
 {

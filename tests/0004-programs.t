@@ -16,8 +16,9 @@ missing() {
 	case $1 in
 	alpr-audit) alpr-audit -d log append "$T/nope" ;;
 	alpr-capture) alpr-capture -S spool "$T/nope" ;;
-	alpr-detect|alpr-ocr) "$1" "$T/nope" ;;
+	alpr-detect|alpr-ocr|alpr-group) "$1" "$T/nope" ;;
 	alpr-match) alpr-match -l ok.csv "$T/nope" ;;
+	alpr-export) alpr-export verify -k "$T/nope" . ;;	# a key
 	alpr-purge) alpr-purge -H "$T/nope" ;;	# a store home
 	alpr-store) alpr-store -H "$T/nope" whoami ;;
 	*) echo "no missing-input case for $1 in $0" >&2; return 99 ;;

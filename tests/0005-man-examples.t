@@ -107,9 +107,10 @@ cannot() {
 	*http://10.*|*rtsp://*) echo "needs a camera" ;;
 	*" -w "*) echo "watches a folder until killed" ;;
 	*/dev/tty*) echo "writes to a terminal" ;;
-	*scripts/bench-*) echo "a benchmark of minutes: run by hand" ;;
+	*scripts/bench-*|*scripts/fit-*|*scripts/train-*)
+		echo "a benchmark or a fit of minutes: run by hand" ;;
 	*/var/lib/*|*/etc/alpr/*) echo "needs an installed system" ;;
-	*alpr-store\ *|*alpr-purge*)
+	*alpr-store\ *|*alpr-purge*|*alpr-export\ *|*MANIFEST*)
 		echo "needs a store with its accounts logged in (tests 08*)" ;;
 	esac
 }
@@ -126,6 +127,7 @@ cp frame1.jpg a.jpg
 cp frame2.jpg b.jpg
 for l in hotlist stolen-plates ncic bolo hot; do cp "$top/samples/hotlist.csv" $l.csv; done
 alpr-capture frame*.jpg 2>/dev/null | alpr-detect >frames.ndjson 2>/dev/null
+alpr-ocr frames.ndjson >reads.ndjson 2>/dev/null
 alpr-audit -d log init -o example.gov/log >alpr-log.pub 2>/dev/null
 # a log long enough for "prove 40177", with a plate searched under two cases
 awk 'BEGIN { for (i = 0; i < 40200; i++)

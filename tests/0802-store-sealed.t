@@ -28,16 +28,15 @@ mkdir "$T/copy"
 check "mdb_copy copies the environment" mdb_copy "$H/db" "$T/copy"
 
 # What must not be found: every plate and candidate of the reads, every
-# position as written (but one such as 38.51, which the time of a log
-# entry, 01:13:38.51Z, may hold as well), and 64 bytes from the middle of
-# each frame.
+# position as written (with three decimals or more: a shorter one such as
+# 38.5 stands in the log's times, 09:41:38.52Z), and 64 bytes from the
+# middle of each frame.
 perl -MJSON::PP -ne '
 	my $r = decode_json($_); print "$r->{plate}\n";
 	print "$_->{plate}\n" for @{$r->{candidates} || []};
 	printf "%s\n", $r->{lat} if defined $r->{lat};
 	printf "%s\n", $r->{lon} if defined $r->{lon};
-' "$T/reads.ndjson" | sort -u | grep -E '^([A-Z0-9]{5,}|-?[0-9]+\.[0-9]+)$' |
-	grep -vE '^[0-9]{1,2}\.[0-9]{1,2}$' >"$T/needles"
+' "$T/reads.ndjson" | sort -u | grep -E '^([A-Z0-9]{5,}|-?[0-9]+\.[0-9]{3,})$' >"$T/needles"
 # 64 bytes of each frame, from where they hold no newline or NUL, raw
 for f in 1 2 3; do
 	perl -e 'local $/; open my $f, "<:raw", shift; my $d = <$f>;

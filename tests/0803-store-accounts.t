@@ -4,7 +4,7 @@
 # disabling after 90 days unused, sessions that end; every change logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 57
+plan 58
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 
@@ -38,6 +38,8 @@ check_status 1 "the approved analyst's first login enrols a second factor" \
 	--totp-file "$T/ann.lee.totp"
 like "... its secret and URI for the user's app, to the user's own file" \
 	"$(cat "$T/ann.lee.totp" | tr '\n' ' ')" '^[A-Z2-7]{32} otpauth://totp/'
+like "... logged as an enrolment, not a failed login" "$(grep '"target":"ann.lee"' "$H/log/log.ndjson" | tail -1)" \
+	'"action":"enrol","target":"ann.lee","outcome":"ok"'
 check "... then logs in with a code, choosing a password" as ann.lee alpr-store login \
 	-u ann.lee --password-file "$T/ann.pw" --new-password-file "$T/ann.new" -c "$(code ann.lee)"
 check_status 1 "without training, no search" sfind ann.lee 7ABC123

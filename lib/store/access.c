@@ -34,7 +34,8 @@ static const struct {
 	    { 0, 0, 1, 1, 0, 0 }, 1 },
 	[ALPR_MAY_HOLD] = { "hold", "place and release evidence holds",
 	    { 0, 0, 0, 1, 0, 0 }, 1 },
-	[ALPR_MAY_EXPORT] = { "export", "export evidence, approve releases",
+	[ALPR_MAY_EXPORT] = { "export",
+	    "export evidence; file and decide release requests",
 	    { 0, 0, 0, 1, 0, 0 }, 1 },
 	[ALPR_MAY_ACCOUNTS] = { "accounts",
 	    "add, disable, enable, unlock accounts; set roles and passwords",
@@ -238,6 +239,32 @@ alpr_caller_create(const char *path, int dir)
 		close(dfd);
 	free(copy);
 	return fd;
+}
+
+void
+alpr_caller_secret(const char *file, int lineno, const char *prompt,
+    int twice, const char *opt, char *buf, size_t n)
+{
+	char again[1100], p2[128], *p;
+
+	if (file) {
+		if (!(p = alpr_caller_file(file, 0)))
+			exit(ALPR_EXIT_FAIL);
+		if (alpr_read_secret(p, lineno, buf, n) < 0)
+			alpr_die(ALPR_EXIT_SYS, "fatal: unable to read line %d "
+			    "of %s:", lineno, file);
+		free(p);
+		return;
+	}
+	snprintf(p2, sizeof p2, "%.*s again: ", (int)strcspn(prompt, ":"),
+	    prompt);
+	if (alpr_ask(prompt, 0, buf, n) < 0 || (twice && alpr_ask(p2, 0,
+	    again, sizeof again) < 0))
+		alpr_die(ALPR_EXIT_USAGE, "no terminal to ask on: give the "
+		    "secret in a file (%s)", opt);
+	if (twice && strcmp(buf, again))
+		alpr_die(ALPR_EXIT_FAIL, "the two answers differ");
+	sodium_memzero(again, sizeof again);
 }
 
 /*

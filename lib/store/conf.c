@@ -66,10 +66,11 @@ static const struct setting {
 	  "How long a completed training counts, unless alpr-store user train\n"
 	  "gives an expiry." },
 	{ "release_agencies", STR, O(release_agencies), 0, 0, 0, "",
-	  "A file of the agencies data may be released to, one a line: their\n"
-	  "state (two letters), then their name. Civil Code 1798.90.55: other\n"
-	  "California public agencies only; a request from any other agency,\n"
-	  "out of state, federal or private, is refused (empty: none)." },
+	  "A file of the agencies data may be released to (a path from the\n"
+	  "home unless it begins with /), one a line: their state (two\n"
+	  "letters), then their name. Civil Code 1798.90.55: other California\n"
+	  "public agencies only; a request from any other agency, out of\n"
+	  "state, federal or private, is refused (empty: none)." },
 	{ "hotlist_policy", STR, O(hotlist_policy), 0, 0, 0, "",
 	  "The hotlist policy file of alpr-match(1) (its -C), applied to\n"
 	  "hotlists searched with alpr-store find --hotlist: forbidden\n"

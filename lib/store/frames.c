@@ -62,7 +62,8 @@ st_frame_put(const char *path, const char *label, const unsigned char *p,
 	*slash = '\0';
 	if ((r = alpr_mkdirs(dir, 0700)) < 0)
 		alpr_warn("unable to make %s:", dir);
-	else if ((r = alpr_write_atomic(path, sealed, ST_SEALED(n))) < 0)
+	else if ((r = alpr_write_atomic_mode(path, sealed, ST_SEALED(n),
+	    0600)) < 0)
 		alpr_warn("unable to write %s:", path);
 	free(sealed);
 	free(dir);

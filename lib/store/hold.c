@@ -335,87 +335,157 @@ alpr_hold_list(struct alpr_store *s, void (*fn)(json_t *hold, void *arg),
 	return 0;
 }
 
-int
-alpr_hold_reads(struct alpr_store *s, const char *kase,
-    int (*fn)(json_t *hold, json_t *read, const unsigned char *frame,
-    size_t n, void *arg), void *arg)
+/* The active holds of a case, each with its own key: fn(hold, id, key)
+ * until it returns non-zero (which is returned). */
+static int
+case_holds(struct alpr_store *s, MDB_txn *txn, const char *kase,
+    int (*fn)(json_t *h, const char *id, const unsigned char *key,
+    void *arg), void *arg)
 {
-	unsigned char key[ST_KEY], hk[256], *plain, *frame;
-	MDB_txn *txn;
+	unsigned char key[ST_KEY];
 	MDB_cursor *c;
-	MDB_val k, v, hv;
-	json_t *h, *reads, *rid, *r;
-	char id[40], *dir, *path;
-	size_t i, kn, nf;
-	int rc, n = 0, bad = 0;
+	MDB_val k, v;
+	json_t *h;
+	char id[40];
+	int rc, r = 0;
 
-	if (st_txn(s, MDB_RDONLY, &txn) != 0)
-		return -1;
 	mdb_cursor_open(txn, s->holds, &c);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !bad;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && r == 0;
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		snprintf(id, sizeof id, "%.*s", (int)k.mv_size,
 		    (char *)k.mv_data);
 		if (!(h = st_hold_get(s, txn, id)))
 			continue;
-		if (strcmp(json_string_value(json_object_get(h, "state")),
-		    "active") || strcmp(json_string_value(json_object_get(h,
-		    "case")), kase) || hold_key(h, key) < 0) {
-			json_decref(h);
-			continue;
-		}
-		reads = json_object_get(h, "reads");
-		dir = held_dir(s, id);
-		json_array_foreach(reads, i, rid) {
-			kn = held_key(hk, id, json_string_value(rid));
-			k.mv_size = kn;
-			k.mv_data = hk;
-			if (mdb_get(txn, s->held, &k, &hv) != 0 ||
-			    hv.mv_size < ST_SEALED(0)) {
-				alpr_warn("hold %s: read %s is missing", id,
-				    json_string_value(rid));
-				bad = 1;
-				break;
-			}
-			plain = alpr_malloc(hv.mv_size - ST_SEALED(0) + 1);
-			if (st_open(plain, hv.mv_data, hv.mv_size, hk, kn,
-			    key) < 0 || !(r = json_loadb((char *)plain,
-			    hv.mv_size - ST_SEALED(0), 0, NULL))) {
-				alpr_warn("hold %s: read %s does not open", id,
-				    json_string_value(rid));
-				free(plain);
-				bad = 1;
-				break;
-			}
-			free(plain);
-			json_object_set(r, "read_id", rid);
-			frame = NULL;
-			nf = 0;
-			if (alpr_rec_str(r, "image")) {
-				path = st_frame_name(dir, ".", key,
-				    alpr_rec_str(r, "image"));
-				if (st_frame_get(path, id, key, &frame, &nf) < 0)
-					bad = 1;
-				free(path);
-			}
-			if (!bad && fn(h, r, frame, nf, arg) < 0)
-				bad = 1;
-			n++;
-			if (frame) {
-				sodium_memzero(frame, nf);
-				free(frame);
-			}
-			json_decref(r);
-			if (bad)
-				break;
-		}
-		free(dir);
+		if (!strcmp(json_string_value(json_object_get(h, "state")),
+		    "active") && !strcmp(json_string_value(json_object_get(h,
+		    "case")), kase) && hold_key(h, key) == 0)
+			r = fn(h, id, key, arg);
 		sodium_memzero(key, sizeof key);
 		json_decref(h);
 	}
 	mdb_cursor_close(c);
+	return r;
+}
+
+static int
+add_ids(json_t *h, const char *id, const unsigned char *key, void *arg)
+{
+	json_t *rid;
+	size_t i;
+
+	json_array_foreach(json_object_get(h, "reads"), i, rid)
+		json_object_set_new(arg, json_string_value(rid), json_true());
+	return 0;
+}
+
+json_t *
+alpr_hold_ids(struct alpr_store *s, const char *kase)
+{
+	json_t *ids = json_object();
+	MDB_txn *txn;
+
+	if (st_txn(s, MDB_RDONLY, &txn) != 0) {
+		json_decref(ids);
+		return NULL;
+	}
+	case_holds(s, txn, kase, add_ids, ids);
 	mdb_txn_abort(txn);
-	return bad ? -1 : n;
+	return ids;
+}
+
+struct heldreads {
+	struct alpr_store *s;
+	MDB_txn *txn;
+	json_t *only, *seen;
+	int (*fn)(json_t *, json_t *, const unsigned char *, size_t, void *);
+	void *arg;
+	long n;
+};
+
+/* Each read of a hold, once, opened with the hold's key: 0, or -1. */
+static int
+hold_reads(json_t *h, const char *id, const unsigned char *key, void *arg)
+{
+	struct heldreads *x = arg;
+	struct alpr_store *s = x->s;
+	unsigned char hk[256], *plain, *frame;
+	MDB_val k, hv;
+	json_t *rid, *r;
+	char *dir = held_dir(s, id), *path;
+	const char *ridtext;
+	size_t i, kn, nf;
+	int bad = 0;
+
+	json_array_foreach(json_object_get(h, "reads"), i, rid) {
+		ridtext = json_string_value(rid);
+		if (!ridtext || strlen(ridtext) > 200 || json_object_get(x->seen,
+		    ridtext) || (x->only && !json_object_get(x->only, ridtext)))
+			continue;
+		json_object_set_new(x->seen, ridtext, json_true());
+		kn = held_key(hk, id, ridtext);
+		k.mv_size = kn;
+		k.mv_data = hk;
+		if (mdb_get(x->txn, s->held, &k, &hv) != 0 ||
+		    hv.mv_size < ST_SEALED(0)) {
+			alpr_warn("hold %s: read %s is missing", id, ridtext);
+			bad = 1;
+			break;
+		}
+		plain = alpr_malloc(hv.mv_size - ST_SEALED(0) + 1);
+		if (st_open(plain, hv.mv_data, hv.mv_size, hk, kn, key) < 0 ||
+		    !(r = json_loadb((char *)plain, hv.mv_size - ST_SEALED(0),
+		    0, NULL))) {
+			alpr_warn("hold %s: read %s does not open", id, ridtext);
+			free(plain);
+			bad = 1;
+			break;
+		}
+		sodium_memzero(plain, hv.mv_size - ST_SEALED(0));
+		free(plain);
+		json_object_set(r, "read_id", rid);
+		frame = NULL;
+		nf = 0;
+		if (alpr_rec_str(r, "image")) {
+			path = st_frame_name(dir, ".", key, alpr_rec_str(r,
+			    "image"));
+			if (st_frame_get(path, id, key, &frame, &nf) < 0) {
+				alpr_warn("hold %s: the frame of read %s does not "
+				    "open", id, ridtext);
+				bad = 1;
+			}
+			free(path);
+		}
+		if (!bad && x->fn(h, r, frame, nf, x->arg) < 0)
+			bad = 1;
+		x->n++;
+		if (frame) {
+			sodium_memzero(frame, nf);
+			free(frame);
+		}
+		json_decref(r);
+		if (bad)
+			break;
+	}
+	free(dir);
+	return bad ? -1 : 0;
+}
+
+long
+alpr_hold_reads(struct alpr_store *s, const char *kase, json_t *only,
+    int (*fn)(json_t *hold, json_t *read, const unsigned char *frame,
+    size_t n, void *arg), void *arg)
+{
+	struct heldreads x = { s, NULL, only, json_object(), fn, arg, 0 };
+	int r;
+
+	if (st_txn(s, MDB_RDONLY, &x.txn) != 0) {
+		json_decref(x.seen);
+		return -1;
+	}
+	r = case_holds(s, x.txn, kase, hold_reads, &x);
+	mdb_txn_abort(x.txn);
+	json_decref(x.seen);
+	return r < 0 ? -1 : x.n;
 }
 
 static int

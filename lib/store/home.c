@@ -16,35 +16,6 @@
 #define FORMAT "1"
 #define MAPSIZE_MIN (1UL << 30)	/* grown by doubling on MDB_MAP_FULL */
 
-void
-st_put16(unsigned char *p, unsigned v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-void
-st_put32(unsigned char *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-unsigned
-st_get16(const unsigned char *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
-
-uint32_t
-st_get32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
 int
 st_day_of(const struct timespec *t, int *day, uint32_t *cs)
 {
@@ -210,7 +181,7 @@ env_open(struct alpr_store *s, int create)
 	int rc;
 
 	if ((rc = mdb_env_create(&s->env)) != 0 ||
-	    (rc = mdb_env_set_maxdbs(s->env, 8)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(s->env, 16)) != 0 ||
 	    (rc = mdb_env_set_mapsize(s->env, mapsize())) != 0 ||
 	    (rc = mdb_env_set_maxreaders(s->env, 254)) != 0 ||
 	    (rc = mdb_env_open(s->env, s->dbdir, MDB_NOTLS, 0600)) != 0) {
@@ -229,7 +200,8 @@ env_open(struct alpr_store *s, int create)
 	    (rc = mdb_dbi_open(txn, "users", fl, &s->users)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "holds", fl, &s->holds)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "held", fl, &s->held)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "requests", fl, &s->requests)) != 0) {
+	    (rc = mdb_dbi_open(txn, "requests", fl, &s->requests)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "pushed", fl, &s->pushed)) != 0) {
 		mdb_txn_abort(txn);
 		alpr_warn("%s: %s: not an alpr store (made by alpr-store "
 		    "init?)", s->dbdir, mdb_strerror(rc));
@@ -540,7 +512,7 @@ alpr_store_create(const char *home, const struct alpr_store_initopt *o)
 		goto out;
 	}
 	text = alpr_storeconf_text(o->agency, kf);
-	rc = alpr_write_atomic(s->confpath, text, strlen(text));
+	rc = alpr_write_atomic_mode(s->confpath, text, strlen(text), 0600);
 	free(text);
 	if (rc < 0) {
 		alpr_warn("unable to write %s:", s->confpath);

@@ -38,27 +38,36 @@
 #include "store.h"
 
 #define MAXLINE (1 << 20)
-#define MAXREAD (64 << 10)	/* a read is a kilobyte or so */
+#define MAXREAD (64 << 10)	/* a read is a kilobyte or so; one taken
+				 * from a camera's pipeline leaves 4 KiB for
+				 * the stores it is pushed on to to say so */
+#define AHEAD (24 * 3600)	/* how far ahead of our clock a read's time
+				 * may be (a camera's clock, a time zone) */
 #define MAXARENA (64 << 20)	/* a batch's bytes, before it is written */
 #define NONE UINT32_MAX
 
 struct pend {			/* a read in a batch; strings in the arena */
 	uint32_t line, n;	/* the record, with what the store adds */
 	uint32_t orig;		/* the length of the record as received */
+	uint32_t cmp;		/* how much of it a stored copy begins with
+				 * (0: compared as JSON, less "stored") */
 	uint32_t rid, camera, image, folds;	/* folds: NUL-separated */
 	uint16_t day;
 	uint8_t nfolds, pos, hit, dup;
+	uint8_t gone;		/* its day was purged while it waited */
 	uint32_t cs;
 	double lat, lon;
 	unsigned long lineno;
 	int src;
+	unsigned char tkey[ST_RKEY];	/* its key, unless taken: the
+					 * reading stage's guess */
 	unsigned char key[ST_RKEY];	/* given by the writing stage */
+	uint32_t post0, npost;	/* its postings */
 };
 
-struct post {			/* an index key and the read it is for */
+struct post {			/* an index key and a read's posting in it */
 	unsigned char b[ST_IKEY];
-	uint32_t read;
-	uint16_t pad;
+	unsigned char rk[ST_POST];
 };
 
 struct batch {
@@ -68,8 +77,32 @@ struct batch {
 	size_t alen, acap;
 	struct post *post;
 	size_t npost, postcap;
+	struct post *wpost;	/* the writing stage's: the stored reads' */
+	size_t nwpost, wpostcap;
 	char **srcs;		/* names of the inputs it came from */
 	int nsrcs;
+	struct fbytes *fr;	/* frames that came in the stream */
+	size_t nfr, frcap, frbytes;
+	struct bkey *bk;	/* the day keys it was indexed with */
+	size_t nbk, bkcap;
+	unsigned long through;	/* the input's lines it answers for */
+	unsigned long *refused;	/* those of them not stored */
+	size_t nref, refcap;
+};
+
+/* A day's keys as a batch was indexed with them; own: the writing
+ * stage's, loaded when a purge had given the day a new key meanwhile. */
+struct bkey {
+	int day;
+	const struct st_day *k;
+	struct st_day *own;
+};
+
+/* A frame's bytes, as a push stream sends them before its reads. */
+struct fbytes {
+	char image[ALPR_SHA256_HEX];
+	unsigned char *p;
+	size_t n;
 };
 
 struct alpr_ingest {
@@ -90,6 +123,12 @@ struct alpr_ingest {
 	int queued;		/* the batch handed on, or -1 */
 	pthread_mutex_t txnmu;	/* no transaction of ours while the map
 				 * grows */
+	struct fbytes pf;	/* the stream's latest frame */
+	unsigned char *stale;	/* per day: a purge gave it a new key (set
+				 * by the writing stage, seen by day_keys) */
+	unsigned long lineno;	/* the input's lines read so far */
+	void (*ack)(unsigned long, const unsigned long *, size_t, void *);
+	void *ackarg;
 };
 
 static uint32_t
@@ -130,6 +169,7 @@ alpr_ingest_new(struct alpr_store *s, const char *capspool)
 
 	g->s = s;
 	g->capspool = capspool;
+	g->stale = alpr_calloc(ST_NDAYS, 1);
 	g->progress = isatty(2);
 	g->queued = -1;
 	pthread_mutex_init(&g->mu, NULL);
@@ -147,15 +187,15 @@ alpr_ingest_new(struct alpr_store *s, const char *capspool)
  */
 static int
 add_stored(struct alpr_ingest *g, struct batch *b, const char *line,
-    size_t n, json_t *j, uint32_t *off, uint32_t *len)
+    size_t n, json_t *j, struct pend *p)
 {
 	static char tm[ALPR_TIME_LEN];
 	static time_t when;
 	struct alpr_actor *a = &g->s->actor;
 	json_t *e, *arr, *c;
-	const char *end;
-	char *text;
-	size_t k;
+	const char *end, *at;
+	char *text, *was;
+	size_t k, len;
 
 	if (time(NULL) != when) {
 		when = time(NULL);
@@ -169,38 +209,102 @@ add_stored(struct alpr_ingest *g, struct batch *b, const char *line,
 		free(text);
 		return -1;
 	}
+	k = end - line;
 	if (!memmem(line, n, "\"stored\"", 8)) {
 		/* the usual case: spliced in before the last brace */
-		k = end - line;
-		*off = arena_put(b, line, k);
+		p->line = arena_put(b, line, k);
 		b->alen--;
 		arena_put(b, ",\"stored\":[", 11);
 		b->alen--;
 		arena_put(b, text, strlen(text));
 		b->alen--;
 		arena_put(b, "]}", 2);
-		*len = b->alen - 1 - *off;
+		p->n = b->alen - 1 - p->line;
+		p->cmp = k;
 		free(text);
 		return 0;
 	}
-	/* "stored" may be there: through jansson */
 	c = j ? json_incref(j) : json_loadb(line, n, 0, NULL);
 	arr = json_object_get(c, "stored");
-	if (!arr)
-		json_object_set_new(c, "stored", arr = json_array());
 	if (!json_is_array(arr)) {
 		json_decref(c);
 		free(text);
 		return -1;
 	}
-	json_array_append_new(arr, json_loads(text, 0, NULL));
-	free(text);
-	text = json_dumps(c, JSON_COMPACT | JSON_ENSURE_ASCII);
+	/* a read pushed on from a car: its "stored" last, as a store writes
+	 * it, takes one more entry before its end, byte for byte as it came */
+	was = json_dumps(arr, JSON_COMPACT | JSON_ENSURE_ASCII);
+	len = was ? strlen(was) : 0;
+	at = line + k - len;
+	if (was && k >= len + 10 && !memcmp(at, was, len) &&
+	    !memcmp(at - 9, "\"stored\":", 9)) {
+		p->line = arena_put(b, line, k - 1);
+		b->alen--;
+		if (json_array_size(arr) > 0) {
+			arena_put(b, ",", 1);
+			b->alen--;
+		}
+		arena_put(b, text, strlen(text));
+		b->alen--;
+		arena_put(b, "]}", 2);
+		p->n = b->alen - 1 - p->line;
+		p->cmp = k - 1;
+	} else {
+		/* elsewhere: through jansson, compared as JSON */
+		json_array_append_new(arr, json_loads(text, 0, NULL));
+		free(text);
+		text = json_dumps(c, JSON_COMPACT | JSON_ENSURE_ASCII);
+		p->line = arena_put(b, text, strlen(text));
+		p->n = strlen(text);
+		p->cmp = 0;
+	}
+	free(was);
 	json_decref(c);
-	*off = arena_put(b, text, strlen(text));
-	*len = strlen(text);
 	free(text);
 	return 0;
+}
+
+/* A frame's bytes in the stream: its reads follow. */
+static void
+fbytes_free(struct fbytes *f)
+{
+	if (f->p) {
+		sodium_memzero(f->p, f->n);
+		free(f->p);
+	}
+	f->p = NULL;
+	f->n = 0;
+	f->image[0] = '\0';
+}
+
+/* The stream's frame, for a read of it: into the batch, once. */
+static void
+batch_frame(struct alpr_ingest *g, struct batch *b, const char *image,
+    size_t n)
+{
+	struct fbytes *f;
+
+	if (!g->pf.p || n != 64 || memcmp(g->pf.image, image, 64) ||
+	    (b->nfr > 0 && !strcmp(b->fr[b->nfr - 1].image, g->pf.image)))
+		return;
+	if (b->nfr == b->frcap)
+		b->fr = alpr_realloc(b->fr, (b->frcap = b->frcap ?
+		    b->frcap * 2 : 64) * sizeof *b->fr);
+	f = &b->fr[b->nfr++];
+	memcpy(f->image, g->pf.image, sizeof f->image);
+	f->p = alpr_malloc(g->pf.n ? g->pf.n : 1);
+	memcpy(f->p, g->pf.p, g->pf.n);
+	f->n = g->pf.n;
+	b->frbytes += f->n;
+}
+
+static void
+refuse_line(struct batch *b, unsigned long lineno)
+{
+	if (b->nref == b->refcap)
+		b->refused = alpr_realloc(b->refused, (b->refcap = b->refcap ?
+		    b->refcap * 2 : 64) * sizeof *b->refused);
+	b->refused[b->nref++] = lineno;
 }
 
 int
@@ -216,6 +320,7 @@ alpr_ingest_line(struct alpr_ingest *g, const char *line, size_t n,
 	const char *e;
 	int day, k, nf;
 
+	g->lineno = lineno;
 	if ((e = st_fields_read(line, n, &f, &j)) ||
 	    (e = st_fields_check(&f, &ts, why, sizeof why)))
 		goto bad;
@@ -237,12 +342,18 @@ alpr_ingest_line(struct alpr_ingest *g, const char *line, size_t n,
 		    "retention_hit_days): not kept";
 		goto bad;
 	}
-	nf = st_fields_folds(&f, folds, ST_MAXFOLDS);
-	if (n > MAXREAD) {
-		e = "a read record longer than 64 KiB: not kept";
+	if (ts.tv_sec > time(NULL) + AHEAD) {
+		e = "\"ts\" is more than a day ahead of this machine's clock "
+		    "(the camera's clock?): not kept";
 		goto bad;
 	}
-	if (add_stored(g, b, line, n, j, &p->line, &p->n) < 0) {
+	nf = st_fields_folds(&f, folds, ST_MAXFOLDS);
+	if (n > (f.stored ? MAXREAD : MAXREAD - 4096)) {
+		e = f.stored ? "a read record longer than 64 KiB: not kept" :
+		    "a read record longer than 60 KiB: not kept";
+		goto bad;
+	}
+	if (add_stored(g, b, line, n, j, p) < 0) {
 		e = "\"stored\" is not an array";
 		goto bad;
 	}
@@ -250,6 +361,8 @@ alpr_ingest_line(struct alpr_ingest *g, const char *line, size_t n,
 	p->rid = arena_put(b, rid, st_rid(rid, f.id, f.nid, f.box));
 	p->camera = f.camera ? arena_put(b, f.camera, f.ncamera) : NONE;
 	p->image = f.image ? arena_put(b, f.image, f.nimage) : NONE;
+	if (f.image)
+		batch_frame(g, b, f.image, f.nimage);
 	p->folds = b->alen;
 	for (k = 0; k < nf; k++)
 		arena_put(b, folds[k], strlen(folds[k]));
@@ -266,6 +379,7 @@ alpr_ingest_line(struct alpr_ingest *g, const char *line, size_t n,
 bad:
 	alpr_fail("%s:%lu: %s", name, lineno, e);
 	g->st.rejected++;
+	refuse_line(b, lineno);
 	json_decref(j);
 	return 1;
 }
@@ -279,9 +393,14 @@ day_keys(struct alpr_ingest *g, int d)
 	const struct st_day *k;
 	MDB_txn *txn;
 
-	if (s->dayst[d] > 0)
-		return s->day[d];
 	pthread_mutex_lock(&g->txnmu);
+	if (__atomic_exchange_n(&g->stale[d], 0, __ATOMIC_ACQ_REL))
+		st_day_drop(s, d);	/* batches indexed with it keep it */
+	if (s->dayst[d] > 0) {
+		k = s->day[d];
+		pthread_mutex_unlock(&g->txnmu);
+		return k;
+	}
 	k = NULL;
 	if (st_txn(s, MDB_RDONLY, &txn) == 0) {
 		k = st_day(s, txn, d, 0);
@@ -342,6 +461,45 @@ post_sort(struct post *a, size_t n)
 	free(cnt);
 }
 
+/* The keys a batch's reads of day d were (or will be) indexed with. */
+static const struct st_day *
+batch_key(struct batch *b, int d)
+{
+	size_t i;
+
+	for (i = b->nbk; i-- > 0;)
+		if (b->bk[i].day == d)
+			return b->bk[i].k;
+	return NULL;
+}
+
+/*
+ * A read's key as it will be unless another read of its centisecond has
+ * it, and its postings under that key, at b->post + p->post0: enciphered
+ * here, on the reading stage's core.
+ */
+static void
+index_read(struct batch *b, struct pend *p, const struct st_day *k,
+    struct st_terms *t)
+{
+	unsigned char h[ST_IKEY], tk[16];
+	int ti;
+
+	st_ikey(h, p->day, k, 'r', A(b, p->rid), strlen(A(b, p->rid)));
+	st_put16(p->tkey, p->day);
+	st_put32(p->tkey + 2, p->cs);
+	memcpy(p->tkey + 6, h + 2, 2);
+	st_read_terms(t, A(b, p->folds), p->nfolds, p->camera != NONE ?
+	    A(b, p->camera) : NULL, p->pos, p->lat, p->lon, p->hit);
+	for (ti = 0; ti < t->n; ti++) {
+		struct post *q = &b->post[p->post0 + ti];
+		st_ikey(q->b, p->day, k, t->kind[ti], t->term[ti], t->len[ti]);
+		st_post_key(k, q->b, tk);
+		st_post_seal(tk, p->tkey + 2, q->rk);
+	}
+	p->npost = t->n;
+}
+
 /* The reading stage's part of a batch: its index keys. */
 static int
 index_batch(struct alpr_ingest *g, struct batch *b)
@@ -349,29 +507,75 @@ index_batch(struct alpr_ingest *g, struct batch *b)
 	struct st_terms *t = alpr_malloc(sizeof *t);
 	const struct st_day *k;
 	size_t i;
-	int ti;
 
 	b->npost = 0;
 	for (i = 0; i < b->np; i++) {
 		struct pend *p = &b->p[i];
-		if (!(k = day_keys(g, p->day))) {
-			free(t);
-			return -1;
+		if (!(k = batch_key(b, p->day))) {
+			if (!(k = day_keys(g, p->day))) {
+				free(t);
+				return -1;
+			}
+			if (b->nbk == b->bkcap)
+				b->bk = alpr_realloc(b->bk, (b->bkcap =
+				    b->bkcap ? b->bkcap * 2 : 8) *
+				    sizeof *b->bk);
+			b->bk[b->nbk++] = (struct bkey){ p->day, k, NULL };
 		}
-		st_read_terms(t, A(b, p->folds), p->nfolds, p->camera != NONE ?
-		    A(b, p->camera) : NULL, p->pos, p->lat, p->lon, p->hit);
-		if (b->npost + t->n > b->postcap) {
+		if (b->npost + ST_MAXTERMS > b->postcap) {
 			b->postcap = b->postcap ? b->postcap * 2 : 65536;
-			while (b->npost + t->n > b->postcap)
-				b->postcap *= 2;
 			b->post = alpr_realloc(b->post, b->postcap *
 			    sizeof *b->post);
 		}
-		for (ti = 0; ti < t->n; ti++) {
-			st_ikey(b->post[b->npost].b, p->day, k, t->kind[ti],
-			    t->term[ti], t->len[ti]);
-			b->post[b->npost++].read = i;
+		p->post0 = b->npost;
+		index_read(b, p, k, t);
+		b->npost += p->npost;
+	}
+	free(t);
+	return 0;
+}
+
+/*
+ * Are the day keys the batch was indexed with still the days' keys? A
+ * purge may have given a day a new key (or destroyed it) while the batch
+ * waited: its reads of that day are indexed again under the key the
+ * database has now, or refused if the day is gone, and the reading
+ * stage takes the new key for the next batch. In the write transaction:
+ * 0, or -1.
+ */
+static int
+check_keys(struct alpr_ingest *g, struct batch *b, MDB_txn *txn)
+{
+	struct st_terms *t = NULL;
+	struct st_day *now;
+	size_t i, j;
+	int none;
+
+	for (i = 0; i < b->nbk; i++) {
+		struct bkey *x = &b->bk[i];
+		if (!(now = st_day_load(g->s, txn, x->day, &none)) && !none)
+			return -1;
+		if (now && !memcmp(now->id, x->k->id, sizeof now->id)) {
+			sodium_memzero(now, sizeof *now);
+			free(now);
+			continue;
 		}
+		__atomic_store_n(&g->stale[x->day], 1, __ATOMIC_RELEASE);
+		if (x->own) {
+			sodium_memzero(x->own, sizeof *x->own);
+			free(x->own);
+		}
+		x->own = now;
+		if (now)
+			x->k = now;
+		if (!t)
+			t = alpr_malloc(sizeof *t);
+		for (j = 0; j < b->np; j++)
+			if (b->p[j].day == x->day) {
+				if (now)
+					index_read(b, &b->p[j], now, t);
+				b->p[j].gone = !now;
+			}
 	}
 	free(t);
 	return 0;
@@ -394,6 +598,26 @@ stored_rid(const char *text, size_t n, char *rid)
 	return r;
 }
 
+/* Two records the same but for the last entry of their "stored"? */
+static int
+same_json(const char *a, size_t na, const char *b, size_t nb)
+{
+	json_t *x = json_loadb(a, na, 0, NULL), *y = json_loadb(b, nb, 0, NULL);
+	json_t *sx = json_object_get(x, "stored"), *sy = json_object_get(y,
+	    "stored");
+	int r = 0;
+
+	if (json_is_array(sx) && json_is_array(sy) && json_array_size(sx) &&
+	    json_array_size(sy)) {
+		json_array_remove(sx, json_array_size(sx) - 1);
+		json_array_remove(sy, json_array_size(sy) - 1);
+		r = json_equal(x, y);
+	}
+	json_decref(x);
+	json_decref(y);
+	return r;
+}
+
 /*
  * The key of a new read: DAY CS SERIAL, SERIAL a 16-bit keyed hash of
  * its id, and the next one while that is taken, so that finding a read
@@ -407,7 +631,7 @@ read_key(struct alpr_store *s, MDB_txn *txn, const struct st_day *k,
     const char *rid, struct pend *p, const char *line,
     const unsigned char *last, int *append, int *changed)
 {
-	unsigned char key[ST_RKEY], h[ST_IKEY], *plain = NULL;
+	unsigned char key[ST_RKEY], *plain = NULL;
 	MDB_val kv = { ST_RKEY, key }, v;
 	char other[200];
 	unsigned serial0, i;
@@ -415,10 +639,8 @@ read_key(struct alpr_store *s, MDB_txn *txn, const struct st_day *k,
 	int r = -1, rc;
 
 	*changed = 0;
-	st_ikey(h, p->day, k, 'r', rid, strlen(rid));
-	serial0 = st_get16(h + 2);
-	st_put16(key, p->day);
-	st_put32(key + 2, p->cs);
+	serial0 = st_get16(p->tkey + 6);
+	memcpy(key, p->tkey, 6);
 	for (i = 0; i < 65536; i++) {
 		st_put16(key + 6, (serial0 + i) & 0xffff);
 		if (!last || memcmp(key, last, ST_RKEY) > 0) {
@@ -440,8 +662,9 @@ read_key(struct alpr_store *s, MDB_txn *txn, const struct st_day *k,
 		    k->seal) == 0 && stored_rid((char *)plain, n, other) == 0 &&
 		    !strcmp(other, rid)) {
 			/* the same up to where the store added "stored"? */
-			*changed = n < p->orig || memcmp(plain, line,
-			    p->orig - 1);
+			*changed = p->cmp ? n < p->cmp || memcmp(plain, line,
+			    p->cmp) : !same_json((char *)plain, n, line,
+			    p->n);
 			r = 1;
 			break;
 		}
@@ -455,17 +678,27 @@ read_key(struct alpr_store *s, MDB_txn *txn, const struct st_day *k,
 /* Seal a frame from the capture spool into the store's: 0, 1 when the
  * capture copy is missing or wrong, -1 on error. */
 static int
-take_frame(struct alpr_ingest *g, const struct st_day *k, int day,
-    const char *image)
+take_frame(struct alpr_ingest *g, struct batch *b, const struct st_day *k,
+    int day, const char *image)
 {
 	struct alpr_store *s = g->s;
 	char *dst = st_frame_path(s, day, k, image), *src;
 	char hex[ALPR_SHA256_HEX], label[8];
 	unsigned char *buf;
 	struct stat sb;
-	size_t n;
+	size_t n, i;
 	int r = -1;
 
+	for (i = b->nfr; i-- > 0;)	/* it came in the stream */
+		if (!strcmp(b->fr[i].image, image)) {
+			st_day_label(label, day);
+			r = 0;
+			if (stat(dst, &sb) < 0 && (r = st_frame_put(dst, label,
+			    b->fr[i].p, b->fr[i].n, k->frame)) == 0)
+				g->st.frames++;
+			free(dst);
+			return r;
+		}
 	if (!g->capspool) {	/* through SSH: frames come in the stream */
 		r = stat(dst, &sb) == 0 ? 0 : 1;
 		free(dst);
@@ -517,6 +750,38 @@ same_key(const unsigned char *a, const unsigned char *b)
 	return x == y && a[8] == b[8] && a[9] == b[9];
 }
 
+/*
+ * The postings of the reads stored, in read order: those of a read whose
+ * key is not the one guessed are enciphered again (rare: another read of
+ * its centisecond had the key). Into wpost, so that a batch written again
+ * after MDB_MAP_FULL starts from the reading stage's postings.
+ */
+static void
+stored_posts(struct batch *b)
+{
+	unsigned char tk[16];
+	size_t i, x, j = 0;
+
+	if (b->npost > b->wpostcap)
+		b->wpost = alpr_realloc(b->wpost, (b->wpostcap = b->npost) *
+		    sizeof *b->wpost);
+	for (i = 0; i < b->np; i++) {
+		const struct pend *p = &b->p[i];
+		int again = memcmp(p->key, p->tkey, ST_RKEY) != 0;
+		if (p->dup)
+			continue;
+		memcpy(b->wpost + j, b->post + p->post0, p->npost *
+		    sizeof *b->post);
+		for (x = 0; again && x < p->npost; x++) {
+			st_post_key(batch_key(b, p->day), b->wpost[j + x].b,
+			    tk);
+			st_post_seal(tk, p->key + 2, b->wpost[j + x].rk);
+		}
+		j += p->npost;
+	}
+	b->nwpost = j;
+}
+
 static int
 write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
     json_t *entry)
@@ -528,8 +793,10 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 	MDB_cursor *rc_, *ic;
 	MDB_val key, val, data[2];
 	int rc = 0, append, haslast, hasilast, r, changed;
-	unsigned long added = 0, dups = 0, nofr = 0;
+	unsigned long added = 0, dups = 0, nofr = 0, nchanged = 0;
 
+	if (check_keys(g, b, txn) < 0)
+		return -1;
 	mdb_cursor_open(txn, s->reads, &rc_);
 	mdb_cursor_open(txn, s->idx, &ic);
 	haslast = mdb_cursor_get(rc_, &key, &val, MDB_LAST) == 0 &&
@@ -539,7 +806,15 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 	nfr = g->st.frames;
 	for (i = 0; i < b->np && rc == 0; i++) {
 		struct pend *p = &b->p[i];
-		k = s->day[p->day];
+		k = batch_key(b, p->day);
+		if (p->gone) {
+			p->dup = 1;
+			alpr_fail("%s:%lu: its day was purged while it waited: "
+			    "not kept", b->srcs[p->src], p->lineno);
+			g->st.rejected++;
+			refuse_line(b, p->lineno);
+			continue;
+		}
 		if ((r = read_key(s, txn, k, A(b, p->rid), p, A(b, p->line),
 		    haslast ? last : NULL, &append, &changed)) != 0) {
 			p->dup = 1;
@@ -548,12 +823,16 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 				    "centisecond: not kept", b->srcs[p->src],
 				    p->lineno);
 				g->st.rejected++;
+				refuse_line(b, p->lineno);
 				continue;
 			}
-			if (changed)
+			if (changed) {
 				alpr_fail("%s:%lu: %s is stored already, with "
 				    "other content: not changed", b->srcs[p->src],
 				    p->lineno, A(b, p->rid));
+				refuse_line(b, p->lineno);
+				nchanged++;
+			}
 			dups++;
 			continue;
 		}
@@ -574,7 +853,7 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 			memcpy(last, p->key, ST_RKEY);
 			haslast = 1;
 		}
-		if (p->image != NONE && (r = take_frame(g, k, p->day,
+		if (p->image != NONE && (r = take_frame(g, b, k, p->day,
 		    A(b, p->image))) != 0) {
 			if (r < 0) {
 				rc = -1;
@@ -594,39 +873,35 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 		mdb_cursor_close(ic);
 		return rc;
 	}
-	post_sort(b->post, b->npost);
+	stored_posts(b);
+	post_sort(b->wpost, b->nwpost);
 	hasilast = mdb_cursor_get(ic, &key, &val, MDB_LAST) == 0 &&
 	    key.mv_size == ST_IKEY;
 	if (hasilast)
 		memcpy(ilast, key.mv_data, ST_IKEY);
 	gather = alpr_malloc(ST_POST * gcap);
-	for (i = 0; i < b->npost && rc == 0; i += run) {
+	for (i = 0; i < b->nwpost && rc == 0; i += run) {
 		/* a key's postings, side by side for MDB_MULTIPLE */
-		size_t ng = 0;
-		unsigned char tk[16];
-		st_post_key(s->day[st_get16(b->post[i].b)], b->post[i].b, tk);
-		for (run = 0; i + run < b->npost && same_key(b->post[i + run].b,
-		    b->post[i].b); run++) {
-			const struct pend *p = &b->p[b->post[i + run].read];
-			if (p->dup)
-				continue;
-			if (ng == gcap)
+		const struct post *q = b->wpost + i;
+		size_t ng;
+		for (run = 0; i + run < b->nwpost && same_key(q[run].b, q->b);
+		    run++) {
+			if (run == gcap)
 				gather = alpr_realloc(gather, ST_POST *
 				    (gcap *= 2));
-			st_post_seal(tk, p->key + 2, gather + ng++ * ST_POST);
+			memcpy(gather + run * ST_POST, q[run].rk, ST_POST);
 		}
-		if (ng == 0)
-			continue;
+		ng = run;
 		key.mv_size = ST_IKEY;
-		key.mv_data = b->post[i].b;
+		key.mv_data = (void *)q->b;
 		data[0].mv_size = ST_POST;
 		data[0].mv_data = gather;
 		data[1].mv_size = ng;
-		append = !hasilast || memcmp(b->post[i].b, ilast, ST_IKEY) > 0;
+		append = !hasilast || memcmp(q->b, ilast, ST_IKEY) > 0;
 		rc = mdb_cursor_put(ic, &key, data, MDB_MULTIPLE |
 		    (append ? MDB_APPEND : 0));
 		if (append && rc == 0) {
-			memcpy(ilast, b->post[i].b, ST_IKEY);
+			memcpy(ilast, q->b, ST_IKEY);
 			hasilast = 1;
 		}
 	}
@@ -641,6 +916,8 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 	g->st.noframe += nofr;
 	json_object_set_new(entry, "count", json_integer(added));
 	json_object_set_new(entry, "duplicates", json_integer(dups));
+	if (nchanged)	/* a device that tried to rewrite what it stored */
+		json_object_set_new(entry, "changed", json_integer(nchanged));
 	if (nofr)
 		json_object_set_new(entry, "without_frame", json_integer(nofr));
 	return 0;
@@ -676,6 +953,17 @@ batch_clear(struct batch *b)
 	for (i = 0; i < b->nsrcs; i++)
 		free(b->srcs[i]);
 	b->nsrcs = 0;
+	for (i = 0; i < (int)b->nfr; i++)
+		fbytes_free(&b->fr[i]);
+	b->nfr = 0;
+	b->frbytes = 0;
+	b->nref = 0;
+	for (i = 0; i < (int)b->nbk; i++)
+		if (b->bk[i].own) {
+			sodium_memzero(b->bk[i].own, sizeof *b->bk[i].own);
+			free(b->bk[i].own);
+		}
+	b->nbk = 0;
 }
 
 /* The writing stage's part: one transaction, retried on a full map. */
@@ -736,6 +1024,8 @@ store_batch(struct alpr_ingest *g, struct batch *b)
 		free(g->taken[i]);
 	}
 	g->ntaken = 0;
+	if (g->ack)
+		g->ack(b->through, b->refused, b->nref, g->ackarg);
 	show(g, 0);
 	return 0;
 }
@@ -755,8 +1045,8 @@ writer(void *arg)
 		q = g->queued;
 		g->busy = 1;
 		pthread_mutex_unlock(&g->mu);
-		if (store_batch(g, &g->b[q]) < 0)
-			g->failed = 1;
+		if (g->failed || store_batch(g, &g->b[q]) < 0)
+			g->failed = 1;	/* and nothing after it is stored */
 		batch_clear(&g->b[q]);
 		pthread_mutex_lock(&g->mu);
 		g->queued = -1;
@@ -786,8 +1076,18 @@ hand_on(struct alpr_ingest *g, int wait)
 
 	if (g->failed)
 		return -1;
-	if (b->np == 0)
-		return wait ? drain(g) : 0;
+	b->through = g->lineno;
+	if (b->np == 0) {
+		if (!wait)
+			return 0;
+		if (drain(g) < 0)
+			return -1;
+		if (g->ack && b->nref > 0) {	/* only lines refused */
+			g->ack(b->through, b->refused, b->nref, g->ackarg);
+			b->nref = 0;
+		}
+		return 0;
+	}
 	if (index_batch(g, b) < 0) {
 		g->failed = 1;
 		return -1;
@@ -801,11 +1101,25 @@ hand_on(struct alpr_ingest *g, int wait)
 	pthread_mutex_lock(&g->mu);
 	while (g->queued >= 0 || g->busy)
 		pthread_cond_wait(&g->cv, &g->mu);
+	if (g->failed) {
+		/* the batch before failed: this one must not be stored, or
+		 * its answer would answer for the lines of that one */
+		pthread_mutex_unlock(&g->mu);
+		return -1;
+	}
 	g->queued = g->fill;
 	g->fill ^= 1;
 	pthread_cond_broadcast(&g->cv);
 	pthread_mutex_unlock(&g->mu);
 	return wait ? drain(g) : g->failed ? -1 : 0;
+}
+
+void
+alpr_ingest_ack(struct alpr_ingest *g, void (*fn)(unsigned long through,
+    const unsigned long *refused, size_t n, void *arg), void *arg)
+{
+	g->ack = fn;
+	g->ackarg = arg;
 }
 
 int
@@ -814,6 +1128,68 @@ alpr_ingest_flush(struct alpr_ingest *g)
 	return hand_on(g, 1);
 }
 
+/*
+ * A frame's bytes in a push stream: the line
+ * {"type":"frame-bytes","v":1,"image":HEX,"size":N} and then N bytes,
+ * which have that SHA-256; the reads of the frame follow. 0, or -1 when
+ * the stream cannot be followed further.
+ */
+static int
+frame_bytes(struct alpr_ingest *g, const char *line, size_t len, int fd,
+    const char *name, char *buf, char **start, size_t *have)
+{
+	char *end = buf + *have, hex[ALPR_SHA256_HEX];
+	const char *img;
+	json_int_t size;
+	size_t got;
+	ssize_t n;
+	json_t *j;
+
+	j = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
+	img = json_string_value(json_object_get(j, "image"));
+	size = json_integer_value(json_object_get(j, "size"));
+	if (!img || !alpr_spool_name_ok(img) || size < 0 ||
+	    (size_t)size > ALPR_FRAME_MAX) {
+		alpr_fail("%s:%lu: a frame-bytes record without an \"image\" "
+		    "of 64 hex digits and a \"size\" up to %zu: the stream "
+		    "cannot be followed further", name, g->lineno,
+		    ALPR_FRAME_MAX);
+		json_decref(j);
+		return -1;
+	}
+	fbytes_free(&g->pf);
+	memcpy(g->pf.image, img, 64);
+	g->pf.image[64] = '\0';
+	json_decref(j);
+	g->pf.p = alpr_malloc(size ? size : 1);
+	g->pf.n = size;
+	got = (size_t)(end - *start) < (size_t)size ? (size_t)(end - *start) :
+	    (size_t)size;
+	memcpy(g->pf.p, *start, got);
+	*start += got;
+	while (got < (size_t)size) {
+		if ((n = read(fd, g->pf.p + got, size - got)) < 0 &&
+		    errno == EINTR)
+			continue;
+		if (n <= 0) {
+			alpr_fail("%s:%lu: the stream ended within a frame's "
+			    "bytes", name, g->lineno);
+			fbytes_free(&g->pf);
+			return -1;
+		}
+		got += n;
+	}
+	alpr_sha256_hex(g->pf.p, g->pf.n, hex);
+	if (strcmp(hex, g->pf.image)) {
+		alpr_fail("%s:%lu: a frame's bytes do not have its hash: "
+		    "not taken", name, g->lineno);
+		fbytes_free(&g->pf);
+	}
+	return 0;
+}
+
+#define FRAME_BYTES "{\"type\":\"frame-bytes\""
+
 int
 alpr_ingest_fd(struct alpr_ingest *g, int fd, const char *name)
 {
@@ -821,6 +1197,7 @@ alpr_ingest_fd(struct alpr_ingest *g, int fd, const char *name)
 	size_t have = 0, len;
 	unsigned long lineno = 0;
 	struct pollfd pf = { fd, POLLIN, 0 };
+	struct batch *b;
 	ssize_t n;
 	int skipping = 0, r = 0;
 
@@ -842,42 +1219,59 @@ alpr_ingest_fd(struct alpr_ingest *g, int fd, const char *name)
 		have += n;
 		start = buf;
 		while ((nl = memchr(start, '\n', buf + have - start))) {
+			char *line = start;
 			len = nl - start;
+			start = nl + 1;
 			if (!skipping) {
-				lineno++;
-				if (len > 0 && start[len - 1] == '\r')
+				g->lineno = ++lineno;
+				if (len > 0 && line[len - 1] == '\r')
 					len--;
-				if (len > 0)
-					alpr_ingest_line(g, start, len, name,
+				if (len >= sizeof FRAME_BYTES - 1 &&
+				    !memcmp(line, FRAME_BYTES,
+				    sizeof FRAME_BYTES - 1)) {
+					if (frame_bytes(g, line, len, fd, name,
+					    buf, &start, &have) < 0) {
+						r = -1;
+						goto out;
+					}
+				} else if (len > 0)
+					alpr_ingest_line(g, line, len, name,
 					    lineno);
 			}
 			skipping = 0;
-			start = nl + 1;
-			if ((g->b[g->fill].np >= (size_t)g->s->conf.batch ||
-			    g->b[g->fill].alen >= MAXARENA) &&
+			b = &g->b[g->fill];
+			if ((b->np >= (size_t)g->s->conf.batch ||
+			    b->alen + b->frbytes >= MAXARENA) &&
 			    hand_on(g, 0) < 0) {
-				free(buf);
-				return -1;
+				r = -1;
+				goto out;
+			}
+			/* only refusals: answered before they pile up */
+			if (b->np == 0 && b->nref >= 4096 && hand_on(g, 1) < 0) {
+				r = -1;
+				goto out;
 			}
 		}
 		have -= start - buf;
 		memmove(buf, start, have);
 		if (n == 0) {
 			if (have > 0 && !skipping) {
-				lineno++;
+				g->lineno = ++lineno;
 				alpr_ingest_line(g, buf, have, name, lineno);
 			}
 			break;
 		}
 		if (have == MAXLINE) {
-			lineno++;
+			g->lineno = ++lineno;
 			alpr_fail("%s:%lu: line longer than %d bytes: skipped",
 			    name, lineno, MAXLINE);
 			g->st.rejected++;
+			refuse_line(&g->b[g->fill], lineno);
 			skipping = 1;
 			have = 0;
 		}
 	}
+out:
 	free(buf);
 	if (r == 0)
 		r = hand_on(g, 1);
@@ -906,7 +1300,13 @@ alpr_ingest_end(struct alpr_ingest *g, struct alpr_ingest_stats *st)
 		free(g->b[i].p);
 		free(g->b[i].arena);
 		free(g->b[i].post);
+		free(g->b[i].wpost);
+		free(g->b[i].fr);
+		free(g->b[i].refused);
+		free(g->b[i].bk);
 	}
+	fbytes_free(&g->pf);
+	free(g->stale);
 	free(g->taken);
 	pthread_mutex_destroy(&g->mu);
 	pthread_cond_destroy(&g->cv);

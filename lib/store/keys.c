@@ -320,7 +320,31 @@ st_day_make(const unsigned char dk[ST_KEY])
 	crypto_kdf_derive_from_key(k->frame, sizeof k->frame, 3, "alprday_",
 	    dk);
 	crypto_kdf_derive_from_key(k->post, sizeof k->post, 4, "alprday_", dk);
+	crypto_kdf_derive_from_key(k->id, sizeof k->id, 5, "alprday_", dk);
+	k->retired = NULL;
 	return k;
+}
+
+/* A day's data key, as the database keeps it wrapped: 0, or -1. */
+static int
+unwrap(struct alpr_store *s, int d, const MDB_val *v, unsigned char *dk)
+{
+	unsigned char ad[24];
+	uint32_t gen;
+
+	if (v->mv_size != ST_WRAPPED) {
+		alpr_warn("the key of day %d is damaged", d);
+		return -1;
+	}
+	gen = st_get32(v->mv_data);
+	day_ad(ad, d, gen);
+	if (gen != s->kekgen || st_open(dk, (unsigned char *)v->mv_data + 4,
+	    v->mv_size - 4, ad, sizeof ad, s->wrap) < 0) {
+		alpr_warn("the key of day %d does not open with the key file's "
+		    "key (generation %u, the day's %u)", d, s->kekgen, gen);
+		return -1;
+	}
+	return 0;
 }
 
 const struct st_day *
@@ -328,7 +352,6 @@ st_day(struct alpr_store *s, MDB_txn *txn, int d, int create)
 {
 	unsigned char kb[2], dk[ST_KEY], w[ST_WRAPPED], ad[24];
 	MDB_val k = { 2, kb }, v;
-	uint32_t gen;
 	int rc;
 
 	if (d < 0 || d >= ST_NDAYS)
@@ -358,25 +381,36 @@ st_day(struct alpr_store *s, MDB_txn *txn, int d, int create)
 	} else if (rc != 0) {
 		st_mdb_warn(rc, "unable to read a day key");
 		return NULL;
-	} else {
-		if (v.mv_size != ST_WRAPPED) {
-			alpr_warn("the key of day %d is damaged", d);
-			return NULL;
-		}
-		gen = st_get32(v.mv_data);
-		day_ad(ad, d, gen);
-		if (gen != s->kekgen || st_open(dk, (unsigned char *)v.mv_data +
-		    4, v.mv_size - 4, ad, sizeof ad, s->wrap) < 0) {
-			alpr_warn("the key of day %d does not open with the key "
-			    "file's key (generation %u, the day's %u)", d,
-			    s->kekgen, gen);
-			return NULL;
-		}
-	}
+	} else if (unwrap(s, d, &v, dk) < 0)
+		return NULL;
 	s->day[d] = st_day_make(dk);
 	s->dayst[d] = 1;
 	sodium_memzero(dk, sizeof dk);
 	return s->day[d];
+}
+
+struct st_day *
+st_day_load(struct alpr_store *s, MDB_txn *txn, int d, int *none)
+{
+	unsigned char kb[2], dk[ST_KEY];
+	MDB_val k = { 2, kb }, v;
+	struct st_day *day;
+	int rc;
+
+	*none = 0;
+	st_put16(kb, d);
+	if ((rc = mdb_get(txn, s->keys, &k, &v)) != 0) {
+		if (rc == MDB_NOTFOUND)
+			*none = 1;
+		else
+			st_mdb_warn(rc, "unable to read a day key");
+		return NULL;
+	}
+	if (unwrap(s, d, &v, dk) < 0)
+		return NULL;
+	day = st_day_make(dk);
+	sodium_memzero(dk, sizeof dk);
+	return day;
 }
 
 int
@@ -397,8 +431,8 @@ void
 st_day_drop(struct alpr_store *s, int d)
 {
 	if (s->day[d]) {
-		sodium_memzero(s->day[d], sizeof *s->day[d]);
-		free(s->day[d]);
+		s->day[d]->retired = s->retired;
+		s->retired = s->day[d];
 		s->day[d] = NULL;
 	}
 	s->dayst[d] = 0;
@@ -407,10 +441,16 @@ st_day_drop(struct alpr_store *s, int d)
 void
 st_days_forget(struct alpr_store *s)
 {
+	struct st_day *k;
 	int d;
 
 	for (d = 0; d < ST_NDAYS; d++)
 		st_day_drop(s, d);
+	while ((k = s->retired)) {
+		s->retired = k->retired;
+		sodium_memzero(k, sizeof *k);
+		free(k);
+	}
 }
 
 void

@@ -23,14 +23,43 @@ count_role(json_t *u, void *arg)
 		n[r]++;
 }
 
+/* Text from the settings, with what Markdown would take for markup
+ * escaped (put_html undoes it). */
+static void
+put_md(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("\\`*_[]<>&|#", *s))
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+}
+
+struct agencies {
+	FILE *f;
+	int n;
+};
+
+static int
+list_agency(const char *state, const char *name, void *arg)
+{
+	struct agencies *a = arg;
+
+	fputs("- ", a->f);
+	put_md(a->f, name);
+	fprintf(a->f, " (%s)\n", state);
+	a->n++;
+	return 0;
+}
+
 static void
 markdown(struct alpr_store *s, FILE *f)
 {
 	const struct alpr_storeconf *c = &s->conf;
 	long n[ALPR_NROLES] = { 0 };
-	unsigned char *buf;
-	char tm[ALPR_TIME_LEN], *line, *next;
-	size_t i, len;
+	struct agencies ag;
+	char tm[ALPR_TIME_LEN];
+	size_t i;
 	int r, p;
 
 	alpr_time_now(tm);
@@ -38,15 +67,21 @@ markdown(struct alpr_store *s, FILE *f)
 	alpr_user_count(s, count_role, n);
 	fprintf(f, "# Automated License Plate Recognition (ALPR) Usage and "
 	    "Privacy Policy\n\n");
-	fprintf(f, "%s, %s. Generated on %s from the settings of the running "
+	put_md(f, c->agency);
+	fputs(", ", f);
+	put_md(f, c->agency_state);
+	fprintf(f, ". Generated on %s from the settings of the running "
 	    "system (alpr-store policy), which enforces what it says.\n\n",
-	    c->agency, c->agency_state, tm);
+	    tm);
 
 	fprintf(f, "## Authorized purposes\n\n");
 	fprintf(f, "ALPR data is used for official law enforcement purposes "
 	    "only. A search may state one of these purposes:\n\n");
-	for (i = 0; i < c->npurposes; i++)
-		fprintf(f, "- %s\n", c->purposes[i]);
+	for (i = 0; i < c->npurposes; i++) {
+		fputs("- ", f);
+		put_md(f, c->purposes[i]);
+		fputc('\n', f);
+	}
 	fprintf(f, "\nEvery search also states a case or incident number and "
 	    "a reason in the user's own words (at least %ld characters); the "
 	    "system refuses a search without them, and records the refusal.\n\n",
@@ -55,17 +90,17 @@ markdown(struct alpr_store *s, FILE *f)
 	fprintf(f, "## Who may use or access the system, and their training\n\n");
 	fprintf(f, "Access is by role. The system allows each role only what "
 	    "this table says:\n\n");
-	fprintf(f, "| | ");
+	fprintf(f, "| |");
 	for (r = 0; r < ALPR_NROLES; r++)
-		fprintf(f, "%s | ", alpr_role_name(r));
-	fprintf(f, "\n| --- | ");
+		fprintf(f, " %s |", alpr_role_name(r));
+	fprintf(f, "\n| --- |");
 	for (r = 0; r < ALPR_NROLES; r++)
-		fprintf(f, "--- | ");
+		fprintf(f, " --- |");
 	fprintf(f, "\n");
 	for (p = 0; p < ALPR_NPERMS; p++) {
-		fprintf(f, "| %s | ", alpr_perm_what(p));
+		fprintf(f, "| %s |", alpr_perm_what(p));
 		for (r = 0; r < ALPR_NROLES; r++)
-			fprintf(f, "%s | ", alpr_role_may(r, p) ? "yes" : "");
+			fprintf(f, " %s |", alpr_role_may(r, p) ? "yes" : "-");
 		fprintf(f, "\n");
 	}
 	fprintf(f, "\nActive accounts today:");
@@ -114,27 +149,20 @@ markdown(struct alpr_store *s, FILE *f)
 	    "out of state, federal agencies and private parties are refused, "
 	    "and the refusal is logged. The agency does not sell or trade ALPR "
 	    "data. The agencies that may receive data:\n\n");
-	if (c->release_agencies && *c->release_agencies &&
-	    alpr_read_file(c->release_agencies, &buf, &len) == 0) {
-		for (line = (char *)buf; line; line = next) {
-			if ((next = strchr(line, '\n')))
-				*next++ = '\0';
-			while (isspace((unsigned char)*line))
-				line++;
-			if (*line && *line != '#' && strlen(line) > 3)
-				fprintf(f, "- %s (%.2s)\n", line + 3, line);
-		}
-		free(buf);
-	} else
+	ag.f = f;
+	ag.n = 0;
+	st_agencies(s, list_agency, &ag);
+	if (!ag.n)
 		fprintf(f, "- none\n");
 	fprintf(f, "\nReleased data is exported with a chain-of-custody record "
 	    "and a manifest signed with the agency's key, which the receiving "
 	    "agency verifies.\n\n");
 
 	fprintf(f, "## Custodian\n\n");
-	fprintf(f, "%s is the custodian of the ALPR system and its data. Its "
-	    "administrators (%ld active accounts) manage accounts and cannot "
-	    "search ALPR data.\n\n", c->agency, n[ALPR_ROLE_ADMIN]);
+	put_md(f, c->agency);
+	fprintf(f, " is the custodian of the ALPR system and its data. Its "
+	    "administrators (active accounts: %ld) manage accounts and cannot "
+	    "search ALPR data.\n\n", n[ALPR_ROLE_ADMIN]);
 
 	fprintf(f, "## Accuracy\n\n");
 	fprintf(f, "Each read carries the confidence of its reading and the "
@@ -158,10 +186,33 @@ markdown(struct alpr_store *s, FILE *f)
 	    "chain-of-custody record.\n");
 }
 
+/* s, escaped for HTML, Markdown's escapes undone, trailing blanks off. */
+static void
+put_html(FILE *f, const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	for (; n-- > 0; s++) {
+		if (*s == '\\' && n > 0 && ispunct((unsigned char)s[1])) {
+			s++;
+			n--;
+		}
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
 void
 alpr_policy(struct alpr_store *s, FILE *f, int html)
 {
-	char *md = NULL, *line, *next, *p;
+	char *md = NULL, *line, *next, *p, *q;
 	size_t n;
 	FILE *m = open_memstream(&md, &n);
 	int inlist = 0, intable = 0, head;
@@ -194,31 +245,33 @@ alpr_policy(struct alpr_store *s, FILE *f, int html)
 		if (!strncmp(line, "# ", 2) || !strncmp(line, "## ", 3)) {
 			head = line[1] == '#' ? 2 : 1;
 			fprintf(f, "<h%d>", head);
-			st_html(f, line + head + 1);
+			put_html(f, line + head + 1);
 			fprintf(f, "</h%d>\n", head);
 		} else if (!strncmp(line, "- ", 2)) {
 			if (!inlist)
 				fputs("<ul>\n", f);
 			inlist = 1;
 			fputs("<li>", f);
-			st_html(f, line + 2);
+			put_html(f, line + 2);
 			fputs("</li>\n", f);
 		} else if (!strncmp(line, "| ", 2)) {
 			if (!intable)
 				fputs("<table>\n", f);
 			fputs("<tr>", f);
-			for (p = strtok(line + 1, "|"); p; p = strtok(NULL, "|")) {
+			/* the cells between the bars: "| a | b |" */
+			for (p = line + 1; (q = strchr(p, '|')); p = q + 1) {
+				*q = '\0';
 				while (*p == ' ')
 					p++;
 				fputs(intable ? "<td>" : "<th>", f);
-				st_html(f, p);
+				put_html(f, p);
 				fputs(intable ? "</td>" : "</th>", f);
 			}
 			fputs("</tr>\n", f);
 			intable = 1;
 		} else {
 			fputs("<p>", f);
-			st_html(f, line);
+			put_html(f, line);
 			fputs("</p>\n", f);
 		}
 	}
@@ -228,21 +281,4 @@ alpr_policy(struct alpr_store *s, FILE *f, int html)
 		fputs("</table>\n", f);
 	fputs("</body>\n</html>\n", f);
 	free(md);
-}
-
-void
-st_html(FILE *f, const char *s)
-{
-	size_t n = strlen(s);
-
-	while (n > 0 && s[n - 1] == ' ')
-		n--;
-	for (; n-- > 0; s++)
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
 }

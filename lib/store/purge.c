@@ -33,8 +33,10 @@ enum { KEEP, DESTROY, REKEY };
 
 struct plan {
 	int day, what;
-	int keephits;		/* REKEY: the reads with hits stay */
+	int keephits, keepplain;	/* the reads with, without hits stay */
+	int keepunsent;		/* those the server has not stored stay */
 	long reads, kept;	/* all reads of the day, those that stay */
+	long unsent;		/* those that stay for the server alone */
 };
 
 static int
@@ -115,6 +117,56 @@ day_reads(struct alpr_store *s, MDB_txn *txn, int d)
 	return n;
 }
 
+/* Does a read stay? (unsent: counted when it stays for the server.) */
+static int
+stays(struct alpr_store *s, MDB_txn *txn, const struct plan *p,
+    const unsigned char *kb, const unsigned char *hits, size_t nh,
+    long *unsent)
+{
+	MDB_val k = { ST_RKEY, (void *)kb }, v;
+
+	if (p->keephits != p->keepplain ? has_post(hits, nh, kb + 2) ?
+	    p->keephits : p->keepplain : p->keephits)
+		return 1;
+	if (p->keepunsent && mdb_get(txn, s->pushed, &k, &v) != 0) {
+		if (unsent)
+			(*unsent)++;
+		return 1;
+	}
+	return 0;
+}
+
+/* A plan's day: which of its reads stay. */
+static int
+plan_day(struct alpr_store *s, MDB_txn *txn, struct plan *p)
+{
+	unsigned char kb[ST_RKEY] = { 0 }, *hits = NULL;
+	const struct st_day *dk;
+	MDB_cursor *c;
+	MDB_val k = { ST_RKEY, kb }, v;
+	size_t nh = 0;
+	int rc;
+
+	p->reads = p->kept = p->unsent = 0;
+	if (p->keephits != p->keepplain) {
+		if (!(dk = st_day(s, txn, p->day, 0)))
+			return -1;
+		nh = term_posts(s, txn, p->day, dk, T_HIT, &hits);
+	}
+	st_put16(kb, p->day);
+	mdb_cursor_open(txn, s->reads, &c);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0 &&
+	    st_get16(k.mv_data) == (unsigned)p->day;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		p->reads++;
+		p->kept += stays(s, txn, p, k.mv_data, hits, nh, &p->unsent);
+	}
+	mdb_cursor_close(c);
+	free(hits);
+	p->what = p->kept == p->reads ? KEEP : p->kept ? REKEY : DESTROY;
+	return 0;
+}
+
 /* What becomes of each day; the number of days that change. */
 static int
 make_plan(struct alpr_store *s, time_t cut_plain, time_t cut_hit,
@@ -123,15 +175,15 @@ make_plan(struct alpr_store *s, time_t cut_plain, time_t cut_hit,
 	MDB_txn *txn;
 	MDB_cursor *c;
 	MDB_val k, v;
-	const struct st_day *dk;
 	struct plan *p = NULL;
-	unsigned char *hits;
-	size_t n = 0, nh;
+	size_t n = 0;
 	time_t end;
-	int rc, d, pe, he;
+	int rc, d, pe, he, pushing;
 
 	if (st_txn(s, MDB_RDONLY, &txn) != 0)
 		return -1;
+	/* a car that pushes keeps what its server has not stored */
+	pushing = st_meta_get(s, txn, "push_to", &v) == 0;
 	mdb_cursor_open(txn, s->keys, &c);
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
@@ -142,25 +194,17 @@ make_plan(struct alpr_store *s, time_t cut_plain, time_t cut_hit,
 		if (!pe && !he)
 			break;	/* days come in order: the rest are younger */
 		p = alpr_realloc(p, (n + 1) * sizeof *p);
+		memset(&p[n], 0, sizeof *p);
 		p[n].day = d;
-		p[n].reads = day_reads(s, txn, d);
-		if (pe && he) {
-			p[n].what = DESTROY;
-			p[n].kept = 0;
-		} else {
-			if (!(dk = st_day(s, txn, d, 0))) {
-				rc = -1;
-				break;
-			}
-			nh = term_posts(s, txn, d, dk, T_HIT, &hits);
-			free(hits);
-			p[n].what = REKEY;
-			p[n].keephits = pe;
-			p[n].kept = pe ? (long)nh : p[n].reads - (long)nh;
-			if (p[n].kept == p[n].reads)
-				p[n].what = KEEP;	/* nothing to remove */
-			else if (p[n].kept == 0)
-				p[n].what = DESTROY;
+		p[n].keephits = !he;
+		p[n].keepplain = !pe;
+		p[n].keepunsent = pushing;
+		if (pe && he && !pushing) {
+			p[n].what = DESTROY;	/* no read stays */
+			p[n].reads = day_reads(s, txn, d);
+		} else if (plan_day(s, txn, &p[n]) < 0) {
+			rc = -1;
+			break;
 		}
 		n++;
 	}
@@ -259,6 +303,7 @@ destroy_day(struct alpr_store *s, int d, long *frames)
 	st_put16(kb, d);
 	if ((rc = del_day(txn, s->reads, d, 0)) != 0 ||
 	    (rc = del_day(txn, s->idx, d, MDB_NODUPDATA)) != 0 ||
+	    (rc = del_day(txn, s->pushed, d, 0)) != 0 ||
 	    ((rc = mdb_del(txn, s->keys, &k, NULL)) != 0 &&
 	    rc != MDB_NOTFOUND)) {
 		st_mdb_warn(rc, "unable to purge a day");
@@ -285,10 +330,11 @@ postcmp(const void *a, const void *b)
 	return memcmp(a, b, ST_IKEY + ST_POST);
 }
 
-/* Keep a day's reads with (keephits) or without hits under a new key. */
+/* Keep the reads of a day that stay under a new key. */
 static int
-rekey_day(struct alpr_store *s, int d, int keephits, long *frames)
+rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 {
+	int d = pl->day;
 	const struct st_day *ok;
 	struct st_day *nk = NULL;
 	struct st_terms *t = alpr_malloc(sizeof *t);
@@ -303,7 +349,8 @@ rekey_day(struct alpr_store *s, int d, int keephits, long *frames)
 	MDB_cursor *c;
 	MDB_val k, v, data[2];
 	json_t *j, *keep = json_object();
-	int rc = 0, hit, nfold, ti;
+	MDB_val pk;
+	int rc = 0, nfold, ti;
 
 	if (st_wbegin(s, &txn) != 0) {
 		free(t);
@@ -326,10 +373,14 @@ rekey_day(struct alpr_store *s, int d, int keephits, long *frames)
 	    st_get16(k.mv_data) == (unsigned)d;
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		memcpy(kb, k.mv_data, ST_RKEY);
-		hit = has_post(hits, nh, kb + 2);
-		if (hit != keephits) {
-			if ((rc = mdb_cursor_del(c, 0)) != 0)
+		if (!stays(s, txn, pl, kb, hits, nh, NULL)) {
+			pk.mv_size = ST_RKEY;
+			pk.mv_data = kb;
+			if ((rc = mdb_cursor_del(c, 0)) != 0 ||
+			    ((rc = mdb_del(txn, s->pushed, &pk, NULL)) != 0 &&
+			    rc != MDB_NOTFOUND))
 				break;
+			rc = 0;
 			continue;
 		}
 		n = v.mv_size - ST_SEALED(0);
@@ -512,7 +563,7 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 	struct stat sb;
 	json_t *e;
 	time_t now = time(NULL), min;
-	int lock, r = -1;
+	int lock, plock, r = -1, failed = 0, waited;
 
 	memset(st, 0, sizeof *st);
 	lp = alpr_path(s->home, "purge.lock");
@@ -523,6 +574,23 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		if (lock >= 0)
 			close(lock);
 		return 1;
+	}
+	/* a push (push.c) reads days this purge gives new keys: it finishes
+	 * first, within the time the purge waits for the store's writers */
+	lp = alpr_path(s->home, "push.lock");
+	plock = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	free(lp);
+	for (waited = 0; plock >= 0 && flock(plock, LOCK_EX | LOCK_NB) < 0;
+	    waited++) {
+		if (waited >= o->wait) {
+			alpr_warn("a push of %s is running: purge again later",
+			    s->home);
+			close(plock);
+			plock = -1;
+			r = 1;
+			goto out;
+		}
+		sleep(1);
 	}
 	st->cut_plain = now - s->conf.retention_days * 86400;
 	st->cut_hit = now - s->conf.retention_hit_days * 86400;
@@ -540,13 +608,14 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 	if (make_plan(s, st->cut_plain, st->cut_hit, &p, &np) < 0)
 		goto out;
 	for (i = 0; i < np; i++) {
+		st->kept_unsent += p[i].unsent;
 		if (p[i].what == KEEP)
 			continue;
 		st->days += p[i].what == DESTROY;
 		st->rekeyed += p[i].what == REKEY;
 		st->reads += p[i].reads - p[i].kept;
 		st->kept_hit += p[i].what == REKEY && p[i].keephits ?
-		    p[i].kept : 0;
+		    p[i].kept - p[i].unsent : 0;
 	}
 	st->held = held_count(s, p, np);
 	dbf = alpr_path(s->dbdir, "data.mdb");
@@ -572,6 +641,9 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 	    (json_int_t)st->held, "retention_days",
 	    (json_int_t)s->conf.retention_days, "outcome", "ok");
 	json_object_set_new(e, "count", json_integer(st->reads));
+	if (st->kept_unsent)
+		json_object_set_new(json_object_get(e, "data"),
+		    "kept_until_pushed", json_integer(st->kept_unsent));
 	r = alpr_store_logentry(s, e);
 	json_decref(e);
 	if (r < 0) {
@@ -580,11 +652,14 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &tp);
+	/* a day that cannot be purged is said and left; the others go */
 	for (i = 0; i < np && r == 0; i++) {
-		if (p[i].what == DESTROY)
-			r = destroy_day(s, p[i].day, &st->frames);
-		else if (p[i].what == REKEY)
-			r = rekey_day(s, p[i].day, p[i].keephits, &st->frames);
+		if (p[i].what == DESTROY && destroy_day(s, p[i].day,
+		    &st->frames) < 0)
+			failed++;
+		else if (p[i].what == REKEY && rekey_day(s, &p[i],
+		    &st->frames) < 0)
+			failed++;
 		if (o->progress)
 			fprintf(stderr, "\r%s: %zu of %zu days", alpr_progname,
 			    i + 1, np);
@@ -602,8 +677,15 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		st->seconds_compact = tp.tv_sec - th.tv_sec + (tp.tv_nsec -
 		    th.tv_nsec) / 1e9;
 	}
+	if (failed) {
+		alpr_warn("%d of %zu days could not be purged (said above): "
+		    "the others were", failed, np);
+		r = -1;
+	}
 out:
 	free(p);
+	if (plock >= 0)
+		close(plock);
 	flock(lock, LOCK_UN);
 	close(lock);
 	return r;

@@ -3,12 +3,13 @@
  * RELEASES), on a written request that is reviewed, approved and kept on
  * file (policy 471.7), to California public agencies only (Civil Code
  * 1798.90.55): an agency is one only if alpr.conf's release_agencies
- * lists it, with state CA. A request names the agency, its state, the
- * requester, the purpose, and what it asks for: the held reads of a case,
- * or the reads a search found when it was filed. A supervisor other than
- * the one who filed it approves or denies it; an approved request is
- * released once. Requests are kept in the requests database, sealed under
- * the key file's hold key, never deleted; every step is logged first.
+ * lists it, with state CA, and its name does not mark it as federal or
+ * private. A request names the agency, its state, the requester, the
+ * purpose, and what it asks for: the reads the holds of a case held when
+ * it was filed, or reads by id. A supervisor other than the one who filed
+ * it approves or denies it; an approved request is released once.
+ * Requests are kept in the requests database, sealed under the key file's
+ * hold key, never deleted; every step is logged first.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -69,74 +70,253 @@ st_request_put(struct alpr_store *s, MDB_txn *txn, const char *id, json_t *j)
 	return rc ? -1 : 0;
 }
 
-/* Is the agency one data may go to? NULL, or why not. */
+int
+st_agencies(const struct alpr_store *s,
+    int (*fn)(const char *state, const char *name, void *arg), void *arg)
+{
+	const char *f = s->conf.release_agencies;
+	unsigned char *buf;
+	char *path, *line, *next, *e;
+	size_t n;
+	int lineno = 0, r = 0;
+
+	if (!f || !*f)
+		return 0;
+	path = *f == '/' ? alpr_strdup(f) : alpr_path(s->home, f);
+	if (alpr_read_file(path, &buf, &n) < 0) {
+		alpr_warn("unable to read the agencies data may go to, %s:",
+		    path);
+		free(path);
+		return -1;
+	}
+	for (line = (char *)buf; line && r == 0; line = next) {
+		lineno++;
+		if ((next = strchr(line, '\n')))
+			*next++ = '\0';
+		while (isspace((unsigned char)*line))
+			line++;
+		for (e = line + strlen(line); e > line && isspace((unsigned
+		    char)e[-1]);)
+			*--e = '\0';
+		if (!*line || *line == '#')
+			continue;
+		if (!isalpha((unsigned char)line[0]) || !isalpha((unsigned
+		    char)line[1]) || (line[2] != ' ' && line[2] != '\t') ||
+		    !line[3]) {
+			alpr_warn("%s:%d: want the state, two letters, then the "
+			    "agency's name", path, lineno);
+			continue;
+		}
+		line[2] = '\0';
+		for (e = line + 3; isspace((unsigned char)*e); e++)
+			;
+		if (strcasecmp(line, "CA")) {
+			alpr_warn("%s:%d: %s is out of state: Civil Code "
+			    "1798.90.55 allows California public agencies "
+			    "only, so this line is ignored", path, lineno, e);
+			continue;
+		}
+		r = fn("CA", e, arg);
+	}
+	free(buf);
+	free(path);
+	return r;
+}
+
+/* Does an agency's name mark it as federal or private? What, or NULL. */
+static const char *
+not_public(const char *name)
+{
+	static const char *federal[] = { "federal", "fbi", "dea", "atf",
+	    "ice", "cbp", "dhs", "usbp", "usms", "us", "usa", "homeland",
+	    "immigration", "customs", "marshals", NULL };
+	static const char *private[] = { "inc", "llc", "ltd", "llp", "plc",
+	    "corp", "corporation", "company", "private", "towing",
+	    "repossession", NULL };
+	char w[64], prev[64] = "";
+	const char *p = name;
+	size_t n;
+	int i;
+
+	while (*p) {
+		for (n = 0; *p && (isalnum((unsigned char)*p) || *p == '.');
+		    p++)
+			if (*p != '.' && n + 1 < sizeof w)
+				w[n++] = tolower((unsigned char)*p);
+		w[n] = '\0';
+		for (; *p && !isalnum((unsigned char)*p); p++)
+			;
+		if (!n)
+			continue;
+		if (!strcmp(prev, "united") && !strcmp(w, "states"))
+			return "federal";
+		for (i = 0; federal[i]; i++)
+			if (!strcmp(w, federal[i]))
+				return "federal";
+		for (i = 0; private[i]; i++)
+			if (!strcmp(w, private[i]))
+				return "private";
+		snprintf(prev, sizeof prev, "%s", w);
+	}
+	return NULL;
+}
+
+static int
+same_agency(const char *state, const char *name, void *arg)
+{
+	return !strcasecmp(name, arg);
+}
+
 const char *
 alpr_release_allowed(const struct alpr_store *s, const char *agency,
     const char *state, char *why, size_t wn)
 {
-	unsigned char *buf;
-	char *line, *next, *p, *e;
-	size_t n;
-	int found = 0;
+	const char *kind;
+	int r;
 
+	if (!agency || !*agency)
+		return "no agency: give --agency";
 	if (!state || strcasecmp(state, "CA")) {
 		snprintf(why, wn, "%s is out of state (%s): Civil Code "
 		    "1798.90.55 allows releases to California public agencies "
 		    "only", agency, state ? state : "none");
 		return why;
 	}
-	if (!s->conf.release_agencies || !*s->conf.release_agencies) {
-		snprintf(why, wn, "no agency may receive data: "
-		    "release_agencies is not set in alpr.conf");
+	if ((kind = not_public(agency))) {
+		snprintf(why, wn, "%s is by its name a %s agency: Civil Code "
+		    "1798.90.55 allows releases to California public agencies "
+		    "only", agency, kind);
 		return why;
 	}
-	if (alpr_read_file(s->conf.release_agencies, &buf, &n) < 0) {
-		snprintf(why, wn, "unable to read the list of agencies %s",
-		    s->conf.release_agencies);
-		return why;
-	}
-	for (line = (char *)buf; line && !found; line = next) {
-		if ((next = strchr(line, '\n')))
-			*next++ = '\0';
-		while (isspace((unsigned char)*line))
-			line++;
-		if (*line == '#' || strlen(line) < 4)
-			continue;
-		for (e = line + strlen(line); e > line && isspace((unsigned
-		    char)e[-1]);)
-			*--e = '\0';
-		for (p = line + 2; isspace((unsigned char)*p); p++)
-			;
-		found = !strncasecmp(line, state, 2) && isspace((unsigned
-		    char)line[2]) && !strcasecmp(p, agency);
-	}
-	free(buf);
-	if (!found) {
+	if (!s->conf.release_agencies || !*s->conf.release_agencies)
+		return "no agency may receive data: release_agencies is not "
+		    "set in alpr.conf";
+	if ((r = st_agencies(s, same_agency, (void *)agency)) < 0)
+		return "the list of agencies data may go to cannot be read";
+	if (r == 0) {
 		snprintf(why, wn, "%s (%s) is not on the list of agencies data "
-		    "may go to (%s): federal, private and unknown agencies are "
-		    "refused", agency, state, s->conf.release_agencies);
+		    "may go to (alpr.conf release_agencies): federal, private "
+		    "and unknown agencies are refused", agency, state);
 		return why;
 	}
 	return NULL;
+}
+
+/* A field of a request a person typed: present, printable, not long. */
+static int
+field_ok(json_t *req, const char *name)
+{
+	const char *v = alpr_rec_str(req, name);
+	const unsigned char *p;
+
+	if (!v || !*v || strlen(v) > 200)
+		return 0;
+	for (p = (const unsigned char *)v; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* What a request asks for, checked and fixed: the read ids, those the
+ * case's holds hold now when it names a case. NULL, or why not. */
+static const char *
+request_reads(struct alpr_store *s, json_t *req, char *why, size_t wn)
+{
+	const char *kase = alpr_rec_str(req, "case"), *e, *rid;
+	json_t *ids = json_object_get(req, "read_ids"), *held, *v, *rec;
+	size_t i;
+	int r;
+
+	if (kase && json_array_size(ids))
+		return "a request asks for the reads of a case or reads by id, "
+		    "not both";
+	if (alpr_reason_thin(alpr_rec_str(req, "purpose"),
+	    s->conf.reason_min)) {
+		snprintf(why, wn, "purpose too thin: say in at least %ld "
+		    "characters and three words of the requester's own what "
+		    "the data is for", s->conf.reason_min);
+		return why;
+	}
+	if (kase) {
+		/* the reads of the case now, so that what is approved is
+		 * what is released */
+		if ((e = alpr_store_justify_case(s, kase, alpr_rec_str(req,
+		    "purpose"), why, wn)))
+			return e;
+		if (!(held = alpr_hold_ids(s, kase)))
+			return "the holds cannot be read";
+		if (json_object_size(held) == 0) {
+			json_decref(held);
+			snprintf(why, wn, "no hold keeps reads of case %s: a "
+			    "supervisor holds them first (alpr-store hold add)",
+			    kase);
+			return why;
+		}
+		ids = json_array();
+		json_object_foreach(held, rid, v)
+			json_array_append_new(ids, json_string(rid));
+		json_object_set_new(req, "read_ids", ids);
+		json_decref(held);
+		return NULL;
+	}
+	if (!json_array_size(ids))
+		return "a request asks for something: the reads of a case "
+		    "(--case) or reads by id (--id)";
+	json_array_foreach(ids, i, v) {
+		if (!(rid = json_string_value(v)) || (r = alpr_store_get(s, rid,
+		    &rec, NULL, NULL)) > 0) {
+			snprintf(why, wn, "no such read: %s", rid ? rid : "?");
+			return why;
+		}
+		if (r < 0)
+			return "the store cannot be read";
+		json_decref(rec);
+	}
+	return NULL;
+}
+
+/* The log entry of a step of a request. */
+static json_t *
+req_entry(json_t *req, const char *id, const char *op)
+{
+	json_t *e = json_pack("{s:s,s:s}", "action", "release", "target", id);
+
+	if (alpr_rec_str(req, "case"))
+		json_object_set(e, "case", json_object_get(req, "case"));
+	if (alpr_rec_str(req, "purpose"))
+		json_object_set(e, "reason", json_object_get(req, "purpose"));
+	json_object_set_new(e, "change", json_pack("{s:s}", "op", op));
+	return e;
 }
 
 int
 alpr_release_file(struct alpr_store *s, json_t *req, char *id, size_t idn)
 {
 	char why[400], tm[ALPR_TIME_LEN];
-	const char *e;
+	const char *e = NULL, **f;
+	static const char *fields[] = { "agency", "agency_state", "requester",
+	    "purpose", NULL };
 	MDB_txn *txn;
 	MDB_val v;
-	json_t *entry;
+	json_t *entry, *old;
 	unsigned long seq = 0;
 	unsigned char b[4];
 	int r = -1;
 
-	entry = json_pack("{s:s,s:O}", "action", "release", "data", req);
-	json_object_set_new(entry, "change", json_pack("{s:s}", "op",
-	    "request"));
-	if ((e = alpr_release_allowed(s, alpr_rec_str(req, "agency"),
-	    alpr_rec_str(req, "agency_state"), why, sizeof why))) {
+	for (f = fields; *f && !e; f++)
+		if (!field_ok(req, *f)) {
+			snprintf(why, sizeof why, "a request names its %s, in "
+			    "printable characters", *f);
+			e = why;
+		}
+	if (!e)
+		e = alpr_release_allowed(s, alpr_rec_str(req, "agency"),
+		    alpr_rec_str(req, "agency_state"), why, sizeof why);
+	if (!e)
+		e = request_reads(s, req, why, sizeof why);
+	entry = req_entry(req, "-", "request");
+	json_object_set(entry, "data", req);
+	if (e) {
 		json_object_set_new(entry, "outcome", json_string("denied"));
 		json_object_set_new(entry, "refusal", json_string(e));
 		if (alpr_store_logentry(s, entry) < 0)
@@ -159,9 +339,17 @@ alpr_release_file(struct alpr_store *s, json_t *req, char *id, size_t idn)
 	json_object_set_new(req, "filed", json_string(tm));
 	json_object_set_new(req, "filed_by", json_string(s->actor.user));
 	json_object_set_new(entry, "target", json_string(id));
+	json_object_set_new(entry, "count", json_integer(json_array_size(
+	    json_object_get(req, "read_ids"))));
 	json_object_set_new(entry, "outcome", json_string("ok"));
 	st_put32(b, seq);
-	if (st_request_put(s, txn, id, req) == 0 && st_meta_put(s, txn,
+	/* a request id is never used twice: one that exists is not
+	 * written over */
+	if ((old = st_request_get(s, txn, id))) {
+		alpr_warn("request %s exists already: the store's count of "
+		    "requests is wrong", id);
+		json_decref(old);
+	} else if (st_request_put(s, txn, id, req) == 0 && st_meta_put(s, txn,
 	    "request_seq", b, 4) == 0) {
 		if (alpr_store_logentry(s, entry) < 0)
 			alpr_warn("unable to write the request to the access "
@@ -175,25 +363,43 @@ alpr_release_file(struct alpr_store *s, json_t *req, char *id, size_t idn)
 	return r;
 }
 
+int
+alpr_release_get(struct alpr_store *s, const char *id, json_t **req)
+{
+	MDB_txn *txn;
+
+	*req = NULL;
+	if (st_txn(s, MDB_RDONLY, &txn) != 0)
+		return -1;
+	*req = st_request_get(s, txn, id);
+	mdb_txn_abort(txn);
+	return *req ? 0 : 1;
+}
+
 /* Move a request from one state to another, logged. */
 static int
 decide(struct alpr_store *s, const char *id, const char *from,
     const char *to, const char *reason, json_t **out)
 {
 	char tm[ALPR_TIME_LEN], why[160];
+	const char *state;
 	MDB_txn *txn;
 	json_t *req, *e;
 	int r = -1;
 
+	if (!strcmp(to, "denied") && (!reason || !*reason))
+		return alpr_store_deny(s, "release", id, "a denial states its "
+		    "reason: give -R");
 	if (st_wbegin(s, &txn) != 0)
 		return -1;
 	if (!(req = st_request_get(s, txn, id))) {
 		st_wend(s, txn, 0);
 		return alpr_store_deny(s, "release", id, "no such request");
 	}
-	if (strcmp(alpr_rec_str(req, "state"), from)) {
+	state = alpr_rec_str(req, "state");
+	if (!state || strcmp(state, from)) {
 		snprintf(why, sizeof why, "the request is %s, not %s",
-		    alpr_rec_str(req, "state"), from);
+		    state ? state : "of no state", from);
 		st_wend(s, txn, 0);
 		json_decref(req);
 		return alpr_store_deny(s, "release", id, why);
@@ -212,12 +418,12 @@ decide(struct alpr_store *s, const char *id, const char *from,
 	if (reason)
 		json_object_set_new(json_object_get(req, to), "reason",
 		    json_string(reason));
-	e = json_pack("{s:s,s:s,s:s,s:s,s:s,s:{s:s}}", "action", "release",
-	    "target", id, "outcome", "ok", "agency", alpr_rec_str(req,
-	    "agency"), "purpose", alpr_rec_str(req, "purpose"), "change", "op",
-	    to);
+	e = req_entry(req, id, to);
+	json_object_set(e, "agency", json_object_get(req, "agency"));
+	json_object_set_new(e, "outcome", json_string("ok"));
 	if (reason)
-		json_object_set_new(e, "reason", json_string(reason));
+		json_object_set_new(json_object_get(e, "change"), "reason",
+		    json_string(reason));
 	if (st_request_put(s, txn, id, req) == 0) {
 		if (alpr_store_logentry(s, e) < 0)
 			alpr_warn("unable to write to the access log, so "
@@ -253,13 +459,10 @@ alpr_release_take(struct alpr_store *s, const char *id, json_t **req)
 	json_t *r;
 	char why[400];
 	const char *e;
-	MDB_txn *txn;
 
-	/* the list may have changed since the request was filed */
-	if (st_txn(s, MDB_RDONLY, &txn) != 0)
+	/* the list may have changed since the request was approved */
+	if (alpr_release_get(s, id, &r) < 0)
 		return -1;
-	r = st_request_get(s, txn, id);
-	mdb_txn_abort(txn);
 	if (r && (e = alpr_release_allowed(s, alpr_rec_str(r, "agency"),
 	    alpr_rec_str(r, "agency_state"), why, sizeof why))) {
 		json_decref(r);

@@ -50,7 +50,7 @@ session_write(struct alpr_store *s, json_t *j)
 	buf = alpr_malloc(n);
 	snprintf(buf, n, "%s\n%s\n", line, b64);
 	p = session_path(s, s->actor.client);
-	r = alpr_write_atomic(p, buf, strlen(buf));
+	r = alpr_write_atomic_mode(p, buf, strlen(buf), 0600);
 	if (r < 0)
 		alpr_warn("unable to write the session %s:", p);
 	free(p);

@@ -65,6 +65,8 @@ struct st_day {			/* a day's keys, derived from its data key */
 	unsigned char frame[ST_KEY];	/* frames and their names */
 	unsigned char post[crypto_shorthash_siphashx24_KEYBYTES];
 					/* postings, a key per term */
+	unsigned char id[16];		/* tells this data key from another */
+	struct st_day *retired;		/* dropped ones, kept until close */
 };
 
 struct alpr_store {
@@ -79,6 +81,8 @@ struct alpr_store {
 	struct alpr_storeconf conf;
 	MDB_env *env;
 	MDB_dbi meta, keys, reads, idx, users, holds, held, requests;
+	MDB_dbi pushed;			/* read key: 'S' the server has it,
+					 * 'R' the server refused it */
 	unsigned char *kek;		/* sodium_malloc'd: the key file's key */
 	unsigned char *wrap;		/* wraps day keys */
 	unsigned char *userk;		/* seals accounts */
@@ -87,6 +91,7 @@ struct alpr_store {
 	unsigned char *signk;		/* seals the agency's signing key */
 	uint32_t kekgen;
 	struct st_day **day;		/* ST_NDAYS slots, loaded on demand */
+	struct st_day *retired;		/* dropped, still in a batch's hands */
 	signed char *dayst;		/* per day: 0 unknown, 1 loaded, -1 none */
 	struct alpr_log *log;
 	struct alpr_actor actor;	/* who is acting (access.c) */
@@ -120,8 +125,13 @@ void st_kek_record(struct alpr_store *s, MDB_txn *txn);
  * error (message printed). create needs a write txn. */
 const struct st_day *st_day(struct alpr_store *s, MDB_txn *txn, int d,
     int create);
+/* The keys of day d as the database has them now, outside the cache
+ * (malloc'd): NULL if none (*none set) or on error (message printed). */
+struct st_day *st_day_load(struct alpr_store *s, MDB_txn *txn, int d,
+    int *none);
 void st_days_forget(struct alpr_store *s);
-/* Forget the cached keys of one day. */
+/* Forget the cached keys of one day (kept in memory until the store is
+ * closed, for a batch that was indexed with them). */
 void st_day_drop(struct alpr_store *s, int d);
 /* The keys derived from a day's data key, malloc'd. */
 struct st_day *st_day_make(const unsigned char dk[ST_KEY]);
@@ -184,10 +194,32 @@ int st_meta_get(struct alpr_store *s, MDB_txn *txn, const char *name,
     MDB_val *v);
 /* Report an LMDB error as "what: mdb_strerror". */
 void st_mdb_warn(int rc, const char *what);
-void st_put16(unsigned char *p, unsigned v);
-void st_put32(unsigned char *p, uint32_t v);
-unsigned st_get16(const unsigned char *p);
-uint32_t st_get32(const unsigned char *p);
+/* Big-endian integers in keys. */
+static inline void
+st_put16(unsigned char *p, unsigned v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+static inline void
+st_put32(unsigned char *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+static inline unsigned
+st_get16(const unsigned char *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+static inline uint32_t
+st_get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
 /* Day number and centisecond of the day of a time. */
 int st_day_of(const struct timespec *t, int *day, uint32_t *cs);
 
@@ -263,13 +295,12 @@ int st_fsync_file(const char *path);
 json_t *st_request_get(struct alpr_store *s, MDB_txn *txn, const char *id);
 int st_request_put(struct alpr_store *s, MDB_txn *txn, const char *id,
     json_t *req);
-
-/* policy.c */
-/* s, escaped for HTML, trailing blanks off. */
-void st_html(FILE *f, const char *s);
-
-/* export.c */
-int st_extra_files(const char *dir, const char *sub, json_t *listed);
+/* fn for each agency of alpr.conf's release_agencies (a path from the
+ * home if relative) until it returns non-zero, which is returned; lines
+ * that are not "ST Name", or of another state than CA, are reported and
+ * skipped. -1 when the file cannot be read. */
+int st_agencies(const struct alpr_store *s,
+    int (*fn)(const char *state, const char *name, void *arg), void *arg);
 
 /* users.c */
 json_t *st_user_get(struct alpr_store *s, MDB_txn *txn, const char *name);

@@ -759,13 +759,14 @@ recent(struct alpr_store *s, json_t *u, time_t now)
 	return nf;
 }
 
+/* A login (ok), a failed one (why), or a second factor enrolled. */
 static int
 log_login(struct alpr_store *s, const char *name, int role, int ok,
-    const char *why)
+    int enrol, const char *why)
 {
-	json_t *e = json_pack("{s:s,s:s,s:s,s:s}", "action", ok ? "login" :
-	    "login-failed", "user", name, "target", name, "outcome", ok ? "ok" :
-	    "denied");
+	json_t *e = json_pack("{s:s,s:s,s:s,s:s}", "action", enrol ? "enrol" :
+	    ok ? "login" : "login-failed", "user", name, "target", name,
+	    "outcome", ok || enrol ? "ok" : "denied");
 	int r;
 
 	if (role >= 0)
@@ -815,7 +816,7 @@ attempt(struct alpr_store *s, const char *name, const char *aid)
 		    (json_int_t)now, "id", aid));
 	json_object_set_new(u, "failures", f);
 	if ((lock && log_lockout(s, name) < 0) || (locked && log_login(s, name,
-	    alpr_user_role(u), 0, "locked after failed logins") < 0))
+	    alpr_user_role(u), 0, 0, "locked after failed logins") < 0))
 		alpr_warn("unable to write to the access log:");
 	else if (st_user_put(s, txn, name, u) == 0)
 		r = locked;
@@ -897,8 +898,8 @@ settle(struct alpr_store *s, const char *name, const char *aid, int outcome,
 			json_array_remove(ss, 0);	/* the oldest ends */
 		json_array_append_new(ss, json_string(s->sid));
 	}
-	if (log_login(s, name, role, outcome == 0, outcome == 4 ?
-	    "second factor enrolled: log in again with its code" : why) < 0 ||
+	if (log_login(s, name, role, outcome == 0, outcome == 4, outcome == 4 ?
+	    NULL : why) < 0 ||
 	    (lock && log_lockout(s, name) < 0))
 		alpr_warn("unable to write the login to the access log:");
 	else if (st_user_put(s, txn, name, u) == 0)
@@ -940,7 +941,7 @@ alpr_login(struct alpr_store *s, const char *name, const char *pw,
 		alpr_password_check(NULL, pw);
 		if (!alpr_user_name_ok(name) || alpr_user_lookup(s, name, &u) ||
 		    !u)
-			log_login(s, name, -1, 0, "no such account");
+			log_login(s, name, -1, 0, 0, "no such account");
 		else
 			json_decref(u);
 		alpr_warn("%s: %s", name, REFUSED);

@@ -94,11 +94,13 @@ measure(const struct alpr_glyph_model *m, const struct alpr_patterns *pt,
 	/* The best path: each position's best character, a guess (the
 	 * window search's) only where the decoder would rather keep it:
 	 * dropping one costs its noise probability, ALPR_GUESS_MINP at
-	 * least. */
+	 * least; no alternative cut. */
 	for (i = j = 0; i < n; i++) {
 		float pn = c.g[i].noise < ALPR_GUESS_MINP ?
 		    (float)ALPR_GUESS_MINP : c.g[i].noise;
-		if (!c.g[i].opt || (1 - pn) * c.g[i].p[0] > pn)
+		if (c.g[i].kind == ALPR_GLYPH_SEG ||
+		    (c.g[i].kind == ALPR_GLYPH_GUESS &&
+		    (1 - pn) * c.g[i].p[0] > pn))
 			c.g[j++] = c.g[i];
 	}
 	c.n = n = j;

@@ -4,11 +4,12 @@
  *	glyph-read [-v] [-m MODEL] FILE...
  *
  * Prints FILE, the best path (or "-" when no plate was found), the number
- * of characters and the smallest best-alternative probability; -v adds one
- * line per character: its box, alternatives, the probability that it
- * is no character ("noise P"), and "guess" when only the window search
- * found it. Exit 3 when the model cannot be loaded, 1 when a file cannot
- * be read.
+ * of characters and the smallest best-alternative probability, leaving
+ * out the alternative cuts; -v adds one line per position: its box,
+ * alternatives, the probability that it is no character ("noise P"), and
+ * "guess" when only the window search found it, "cut" for an alternative
+ * cut. Exit 3 when the model cannot be loaded, 1 when a file cannot be
+ * read.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@ int
 main(int argc, char **argv)
 {
 	const char *model = NULL;
-	char *path, err[256], s[ALPR_MAX_CHARS + 1];
+	char *path, err[256], s[ALPR_MAX_GLYPHS + 1];
 	struct alpr_glyph_model *m;
 	struct alpr_chars c;
 	int i, j, k, n, vflag = 0;
@@ -49,23 +50,26 @@ main(int argc, char **argv)
 			continue;
 		}
 		n = alpr_glyph_read(m, pix, &c);
-		if (n < 0 || n > ALPR_MAX_CHARS)
+		if (n < 0 || n > ALPR_MAX_GLYPHS)
 			n = 0;
 		minp = n ? 1 : 0;
-		for (j = 0; j < n; j++) {
-			s[j] = c.g[j].ch[0];
+		for (j = k = 0; j < n; j++) {
+			if (c.g[j].kind == ALPR_GLYPH_CUT)
+				continue;
+			s[k++] = c.g[j].ch[0];
 			if (c.g[j].p[0] < minp)
 				minp = c.g[j].p[0];
 		}
-		s[n] = 0;
-		printf("%s\t%s\t%d\t%.2f\n", argv[i], n ? s : "-", n, minp);
+		s[k] = 0;
+		printf("%s\t%s\t%d\t%.2f\n", argv[i], k ? s : "-", k, minp);
 		for (j = 0; vflag && j < n; j++) {
 			printf("\t%d,%d,%d,%d", c.g[j].box[0], c.g[j].box[1],
 			    c.g[j].box[2], c.g[j].box[3]);
 			for (k = 0; k < c.g[j].nalt; k++)
 				printf("\t%c %.3f", c.g[j].ch[k], c.g[j].p[k]);
 			printf("\tnoise %.3f%s\n", c.g[j].noise,
-			    c.g[j].opt ? " guess" : "");
+			    c.g[j].kind == ALPR_GLYPH_GUESS ? " guess" :
+			    c.g[j].kind == ALPR_GLYPH_CUT ? " cut" : "");
 		}
 		pixDestroy(&pix);
 	}

@@ -6,8 +6,10 @@
  *
  * Each POS is one character position, its alternatives best first as
  * CH=P separated by commas, e.g. "O=0.7,D=0.2"; "~=P" gives the
- * probability that it is no character, and a leading "?" makes it a
- * guess (glyph.c's window search). "-" uses no formats.
+ * probability that it is no character, a leading "?" makes it a guess
+ * (glyph.c's window search) and a leading "+" an alternative cut; a
+ * trailing "@X,W" gives its extent in x (positions that overlap are cuts
+ * of one stretch of the line). "-" uses no formats.
  * "--" starts another read of the same plate: each read is decoded and
  * the candidates of all are pooled by alpr_plate_merge.
  */
@@ -27,7 +29,7 @@ main(int argc, char *argv[])
 	struct alpr_cand cand[MAXREADS][32], out[20];
 	const struct alpr_cand *lists[MAXREADS];
 	struct alpr_glyph *g;
-	char err[256], *s, *tok;
+	char err[256], *s, *tok, *at;
 	int i, n, nr = 0, ncand[MAXREADS];
 
 	alpr_setprogname(argv[0]);
@@ -51,12 +53,19 @@ main(int argc, char *argv[])
 			if (i > 2)
 				continue;
 		}
-		if (c.n == ALPR_MAX_CHARS)
+		if (c.n == ALPR_MAX_GLYPHS)
 			continue;
 		g = &c.g[c.n++];
 		s = alpr_strdup(argv[i]);
-		g->opt = *s == '?';
-		for (tok = strtok(s + g->opt, ","); tok;
+		g->kind = *s == '?' ? ALPR_GLYPH_GUESS : *s == '+' ?
+		    ALPR_GLYPH_CUT : ALPR_GLYPH_SEG;
+		if ((at = strchr(s, '@'))) {
+			*at++ = '\0';
+			if (sscanf(at, "%d,%d", &g->box[0], &g->box[2]) != 2 ||
+			    g->box[2] <= 0)
+				alpr_die(2, "bad extent: %s", at);
+		}
+		for (tok = strtok(s + (g->kind != ALPR_GLYPH_SEG), ","); tok;
 		    tok = strtok(NULL, ",")) {
 			if (strlen(tok) < 3 || tok[1] != '=')
 				alpr_die(2, "bad alternative: %s", tok);

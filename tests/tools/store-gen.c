@@ -10,7 +10,7 @@
  *	store-gen -q n		n plates of the fleet, spread over it, that a
  *				search knows are there (with -v as generated)
  *
- * The reads fill the days that end with yesterday, unless -t gives the
+ * The reads fill the days that end with today, unless -t gives the
  * first day's start; deterministic for a seed and a start.
  */
 #include <stdint.h>
@@ -136,7 +136,7 @@ main(int argc, char **argv)
 	if (queries)
 		return 0;
 	if (start < 0)
-		start = (time(NULL) / 86400 - days) * 86400;
+		start = (time(NULL) / 86400 - days + 1) * 86400;
 	per = n / days > 0 ? n / days : 1;
 	for (i = 0; i < n; i++) {
 		/* reads of a day spread over it, in time order */

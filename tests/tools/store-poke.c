@@ -9,7 +9,10 @@
  *						two reads exchanged
  *	store-poke -H home drop-daykey DATE	the wrapped key of a day removed
  *						(what a purge does)
- *	store-poke -H home count		reads, index keys, day keys
+ *	store-poke -H home count		reads, index keys, day keys,
+ *						held copies, pushed marks
+ *	store-poke -H home -K key dump		every read: its id, its frame's
+ *						SHA-256 or -, its record
  *	store-poke -H home links		what a thief without the key
  *						learns from the index: how many
  *						posting values are in more than
@@ -37,7 +40,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: store-poke -H home [-K key] account|session "
 	    "name member json | swap-reads | drop-daykey date | count | "
-	    "links | check | cross olddb\n");
+	    "links | check | dump | cross olddb\n");
 	exit(2);
 }
 
@@ -49,7 +52,7 @@ raw_env(const char *home, MDB_dbi *reads, MDB_dbi *keys, MDB_dbi *idx,
 	char *db = alpr_path(home, "db");
 	int rc;
 
-	if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 8) ||
+	if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 16) ||
 	    mdb_env_open(env, db, MDB_NOTLS, 0600))
 		alpr_die(3, "cannot open %s", db);
 	if ((rc = mdb_txn_begin(env, NULL, flags, txn)) == MDB_MAP_RESIZED) {
@@ -124,17 +127,21 @@ count(const char *home)
 	MDB_txn *txn;
 	MDB_env *env = raw_env(home, &reads, &keys, &idx, &txn,
 	    MDB_RDONLY);
-	MDB_stat a, b, c, d;
-	MDB_dbi held;
+	MDB_stat a, b, c, d, e;
+	MDB_dbi held, pushed;
 
 	mdb_stat(txn, reads, &a);
 	mdb_stat(txn, idx, &b);
 	mdb_stat(txn, keys, &c);
 	memset(&d, 0, sizeof d);
+	memset(&e, 0, sizeof e);
 	if (mdb_dbi_open(txn, "held", 0, &held) == 0)
 		mdb_stat(txn, held, &d);
-	printf("reads %zu postings %zu days %zu held %zu\n", a.ms_entries,
-	    b.ms_entries, c.ms_entries, d.ms_entries);
+	if (mdb_dbi_open(txn, "pushed", 0, &pushed) == 0)
+		mdb_stat(txn, pushed, &e);
+	printf("reads %zu postings %zu days %zu held %zu pushed %zu\n",
+	    a.ms_entries, b.ms_entries, c.ms_entries, d.ms_entries,
+	    e.ms_entries);
 	mdb_txn_abort(txn);
 	mdb_env_close(env);
 	return 0;
@@ -274,6 +281,57 @@ check_all(struct alpr_store *s)
 	return 0;
 }
 
+/* Every read, opened: its id, its frame's SHA-256 (or -), the record. */
+static int
+dump(struct alpr_store *s)
+{
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v;
+	const struct st_day *dk;
+	struct st_fields f;
+	unsigned char *plain = NULL, *fr;
+	char rid[200], img[80], label[8], hex[ALPR_SHA256_HEX], *path;
+	size_t n, nf;
+	json_t *j;
+	int rc, bad = 0;
+
+	if (st_txn(s, MDB_RDONLY, &txn))
+		return 3;
+	mdb_cursor_open(txn, s->reads, &c);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		dk = st_day(s, txn, st_get16(k.mv_data), 0);
+		n = v.mv_size - ST_SEALED(0);
+		plain = alpr_realloc(plain, n + 1);
+		if (!dk || st_open(plain, v.mv_data, v.mv_size, k.mv_data,
+		    ST_RKEY, dk->seal) || st_fields_read((char *)plain, n, &f,
+		    &j)) {
+			bad++;
+			continue;
+		}
+		st_rid(rid, f.id, f.nid, f.box);
+		strcpy(hex, "-");
+		if (f.image && f.nimage == 64) {
+			snprintf(img, sizeof img, "%.64s", f.image);
+			st_day_label(label, st_get16(k.mv_data));
+			path = st_frame_path(s, st_get16(k.mv_data), dk, img);
+			if (st_frame_get(path, label, dk->frame, &fr, &nf) ==
+			    0) {
+				alpr_sha256_hex(fr, nf, hex);
+				free(fr);
+			}
+			free(path);
+		}
+		printf("%s\t%s\t%.*s\n", rid, hex, (int)n, plain);
+		json_decref(j);
+	}
+	free(plain);
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	return bad ? 1 : 0;
+}
+
 /* Open another environment's reads with this store's day keys. */
 static int
 cross(struct alpr_store *s, const char *olddb)
@@ -351,6 +409,13 @@ main(int argc, char **argv)
 		if (!(s = alpr_store_open(home, key)))
 			return 3;
 		c = check_all(s);
+		alpr_store_close(s);
+		return c;
+	}
+	if (!strcmp(argv[0], "dump")) {
+		if (!(s = alpr_store_open(home, key)))
+			return 3;
+		c = dump(s);
 		alpr_store_close(s);
 		return c;
 	}

@@ -1,0 +1,135 @@
+/*
+ * calib.c: a read's confidence as the probability that it is right.
+ *
+ * The decoder's confidence (plate.c) is the geometric mean of its
+ * characters' probabilities: it ranks candidates, but a read at 80 is
+ * right far less often than 8 times in 10. A calibration file, fitted by
+ * scripts/fit-calibration on the tuning half of the bench for one glyph
+ * model, maps it to a probability with a logistic function of the
+ * candidate's confidence r and its lead over the best other candidate of
+ * the read, d (both 0 to 100):
+ *
+ *	p = 1 / (1 + exp(-(w0 + w1 r / 100 + w2 d / 100)))
+ *
+ * alpr-ocr uses the file beside the model, NAME.cal for NAME.model. The
+ * file: '#' comments, then the lines
+ *	model	SHA-256 of the glyph model it was fitted for, hex
+ *	logistic	w0 w1 w2
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alpr.h"
+
+struct alpr_calib {
+	double w[3];
+};
+
+struct alpr_calib *
+alpr_calib_load(const char *path, const char *model, char *err, size_t errlen)
+{
+	char line[256], hex[ALPR_SHA256_HEX], want[ALPR_SHA256_HEX] = "", *p;
+	struct alpr_calib cb;
+	unsigned char *m;
+	size_t n;
+	unsigned long ln = 0;
+	int have = 0, k;
+	FILE *f;
+
+	if (!(f = fopen(path, "r"))) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	while (fgets(line, sizeof line, f)) {
+		ln++;
+		if ((p = strchr(line, '#')))
+			*p = '\0';
+		if (sscanf(line, " %64s", hex) != 1)
+			continue;
+		if (!strcmp(hex, "model") &&
+		    sscanf(line, " model %64s %n", want, &k) == 1 && !line[k] &&
+		    strlen(want) == 64)
+			continue;
+		if (!strcmp(hex, "logistic") && sscanf(line,
+		    " logistic %lf %lf %lf %n", &cb.w[0], &cb.w[1], &cb.w[2],
+		    &k) == 3 && !line[k] && isfinite(cb.w[0]) &&
+		    isfinite(cb.w[1]) && isfinite(cb.w[2])) {
+			have = 1;
+			continue;
+		}
+		snprintf(err, errlen, "%s:%lu: want \"model SHA256\" or "
+		    "\"logistic W0 W1 W2\"", path, ln);
+		fclose(f);
+		return NULL;
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	if (!have || !want[0]) {
+		snprintf(err, errlen, "%s: no model or no logistic line", path);
+		return NULL;
+	}
+	if (alpr_read_file(model, &m, &n) < 0) {
+		snprintf(err, errlen, "%s: %s", model, strerror(errno));
+		return NULL;
+	}
+	alpr_sha256_hex(m, n, hex);
+	free(m);
+	if (strcmp(hex, want)) {
+		snprintf(err, errlen, "%s: fitted for another model than %s",
+		    path, model);
+		return NULL;
+	}
+	return memcpy(alpr_malloc(sizeof cb), &cb, sizeof cb);
+}
+
+void
+alpr_calib_free(struct alpr_calib *cb)
+{
+	free(cb);
+}
+
+/* The probability that a candidate of decoder confidence r is right, the
+ * best other candidate of its read at other (0 to 100 both). */
+static double
+prob(const struct alpr_calib *cb, double r, double other)
+{
+	return 1 / (1 + exp(-(cb->w[0] + cb->w[1] * r / 100 +
+	    cb->w[2] * (r - other) / 100)));
+}
+
+void
+alpr_calib_apply(const struct alpr_calib *cb, struct alpr_cand *c, int n)
+{
+	double r1 = n > 0 ? c[0].conf : 0, r2 = n > 1 ? c[1].conf : 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		c[i].conf = 100 * prob(cb, c[i].conf, i ? r1 : r2);
+}
+
+struct alpr_calib *
+alpr_calib_beside(const char *model, char *err, size_t errlen)
+{
+	struct alpr_calib *cb;
+	size_t n = strlen(model);
+	char *path;
+
+	*err = '\0';
+	if (n < 6 || strcmp(model + n - 6, ".model"))
+		return NULL;
+	path = alpr_malloc(n);
+	memcpy(path, model, n - 6);
+	strcpy(path + n - 6, ".cal");
+	cb = access(path, F_OK) == 0 ?
+	    alpr_calib_load(path, model, err, errlen) : NULL;
+	free(path);
+	return cb;
+}

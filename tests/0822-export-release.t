@@ -1,0 +1,119 @@
+#!/bin/sh
+# Releases to other agencies (Civil Code 1798.90.55): a written request,
+# decided by a supervisor other than the one who filed it, released once
+# and only when approved, to California public agencies on the list of
+# alpr.conf only; every refusal logged with its reason.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/store.sh"
+plan 42
+
+mkstore || { echo "Bail out! no store"; exit 1; }
+# a second supervisor, to decide what the first files
+printf 'Second-Sgt-Pass-77\n' >"$T/sgt.two.first"
+printf 'Second-Sgt-Pass-77-own\n' >"$T/sgt.two.pw"
+as admin alpr-store user add sgt.two -r supervisor --password-file "$T/sgt.two.first" >/dev/null 2>&1
+as sgt.moreno alpr-store user approve sgt.two >/dev/null 2>&1
+as sgt.moreno alpr-store user train sgt.two -c 2026-01-05 >/dev/null 2>&1
+firstlogin sgt.two || { echo "Bail out! no second supervisor"; exit 1; }
+cat >"$H/agencies" <<'EOF'
+# the agencies data may go to: the state, then the name
+CA Sacramento Police Department
+CA Sacramento County Sheriff's Office
+NV Reno Police Department
+CA FBI Sacramento Field Office
+CA Acme Vehicle Recovery LLC
+Sacramento County Probation
+EOF
+sed -i 's/^release_agencies = .*/release_agencies = agencies/' "$H/alpr.conf"
+export ALPR_SPOOL=$T/spool
+alpr-capture -c cam9 --lat 38.581572 --lon -121.494400 "$top/samples/frame1.jpg" \
+	"$top/samples/frame2.jpg" "$top/samples/frame3.jpg" >"$T/frames.ndjson" 2>/dev/null
+perl -MJSON::PP -ne '
+	my $f = decode_json($_); my @p = ("7ABC123", "8XYZ402", "KDW4417");
+	$f->{type} = "read"; $f->{plate} = $p[$. - 1]; $f->{conf} = 90;
+	$f->{box} = [10, 20, 100, 50]; print JSON::PP->new->canonical->encode($f), "\n";
+' "$T/frames.ndjson" >"$T/reads.ndjson"
+store-gen -n 20 -d 1 -s 9 >>"$T/reads.ndjson"
+alpr-store add -D car1 "$T/reads.ndjson" >/dev/null 2>&1
+as sgt.moreno alpr-store hold add -C 26-0117 -R "vehicles seen at the burglary on Main St" \
+	--near 38.5816,-121.4944 --radius 100 >/dev/null 2>&1
+as sgt.moreno alpr-export key >"$T/agency.vkey" 2>/dev/null
+P="theft ring moving stolen catalytic converters across county lines"
+req() {	# USER AGENCY STATE [more]
+	_u=$1 _a=$2 _s=$3; shift 3
+	as "$_u" alpr-export request --agency "$_a" --agency-state "$_s" \
+	    --requester "Det. Ruiz" --purpose "$P" "$@"
+}
+denied() { entries release | grep -c '"outcome":"denied"'; }
+
+# who and to whom
+check_status 1 "an out-of-state agency is refused" req sgt.moreno "Reno Police Department" NV -C 26-0117
+like "... with the reason" "$(cat "$T/err")" "out of state \\(NV\\): Civil Code 1798.90.55"
+like "... logged" "$(entries release | tail -1)" '"outcome":"denied","refusal":"Reno Police Department is out of state'
+check_status 1 "an agency on the list for another state, asked for as CA, is refused" \
+	req sgt.moreno "Reno Police Department" CA -C 26-0117
+like "... as not on the list" "$(cat "$T/err")" "Reno Police Department \\(CA\\) is not on the list"
+like "... whose out-of-state line is reported and ignored" "$(cat "$T/err")" \
+	"agencies:4: Reno Police Department is out of state.*ignored"
+like "... as is a line without a state, naming file and line" "$(cat "$T/err")" "agencies:7: want the state"
+check_status 1 "a federal agency is refused, though listed" req sgt.moreno "FBI Sacramento Field Office" CA -C 26-0117
+like "... with the reason" "$(cat "$T/err")" "FBI Sacramento Field Office is by its name a federal agency"
+check_status 1 "a private company is refused, though listed" req sgt.moreno "Acme Vehicle Recovery LLC" CA -C 26-0117
+like "... with the reason" "$(cat "$T/err")" "by its name a private agency"
+check_status 1 "an agency not on the list is refused" req sgt.moreno "Fresno Police Department" CA -C 26-0117
+is "each refusal is in the log" "$(denied)" 5
+check_status 1 "an analyst files no request" req jdoe "Sacramento Police Department" CA -C 26-0117
+check_status 1 "a request without a purpose of its own is refused" \
+	as sgt.moreno alpr-export request --agency "Sacramento Police Department" --agency-state CA \
+	--requester "Det. Ruiz" --purpose "investigation" --id x
+check_status 1 "a request for a case that no hold keeps is refused" req sgt.moreno "Sacramento Police Department" CA -C 26-0999
+like "... saying how" "$(cat "$T/err")" "no hold keeps reads of case 26-0999"
+
+# filed, decided, released once
+check "a supervisor files a request for the held reads of a case" \
+	req sgt.moreno "Sacramento Police Department" CA -C 26-0117
+is "... its id and the reads it asks for" "$(cat "$T/out")" "R1 3"
+check_status 1 "the one who filed it may not approve it" as sgt.moreno alpr-export approve R1
+like "... saying why" "$(cat "$T/err")" "does not decide it"
+check_status 1 "a pending request is not released" as sgt.moreno alpr-export --release R1 "$T/r1"
+ok $([ ! -e "$T/r1" ]; echo $?) "... and nothing is made"
+rid=$(sfind jdoe 8XYZ402 2>/dev/null | perl -MJSON::PP -ne 'print decode_json($_)->{read_id}')
+check "a request for a read by id" req sgt.moreno "Sacramento County Sheriff's Office" CA --id "$rid"
+check_status 1 "a denial needs a reason" as sgt.two alpr-export deny R2
+check "... and is made with one" as sgt.two alpr-export deny -R "the read is of another case" R2
+check_status 1 "a denied request is not released" as sgt.two alpr-export --release R2 "$T/r2"
+check "another supervisor approves R1" as sgt.two alpr-export approve R1
+check_status 1 "... once" as sgt.two alpr-export approve R1
+# a read held for the case after the request: not part of it
+as sgt.moreno alpr-store hold add -C 26-0117 -R "vehicles seen at the burglary on Main St" \
+	--id "$(sfind jdoe "$(sed -n 4p "$T/reads.ndjson" | perl -MJSON::PP -ne 'print decode_json($_)->{plate}')" 2>/dev/null |
+	perl -MJSON::PP -ne 'print decode_json($_)->{read_id}; exit')" >/dev/null 2>&1
+check "an approved request is released" as sgt.moreno alpr-export --release R1 "$T/r1"
+check "... as a bundle that verifies" alpr-export verify -k "$T/agency.vkey" "$T/r1"
+like "... of the three reads the request asked for, not the one held since" "$(cat "$T/out")" "case 26-0117, 3 reads"
+perl -MJSON::PP -e 'local $/; $c = decode_json(<STDIN>); $r = $c->{release};
+	print join(" ", $r->{id}, $r->{agency}, $r->{requester}, $r->{filed_by}, $r->{approved}{by}, $r->{state}), "\n"' \
+	<"$T/r1/CUSTODY.json" >"$T/custody"
+is "the custody record names the request, its agency, who filed and approved it" \
+	"$(cat "$T/custody")" "R1 Sacramento Police Department Det. Ruiz sgt.moreno sgt.two released"
+check_status 1 "an approved request is released once" as sgt.two alpr-export --release R1 "$T/r1b"
+like "... the second time refused" "$(cat "$T/err")" "the request is released"
+like "the log holds the request, its approval, its release and the export, in order" \
+	"$(grep '"target":"R1"' "$H/log/log.ndjson" | grep -o '"op":"[a-z]*"\|"action":"export"' | tr '\n' ' ')" \
+	'"op":"request" "op":"approved" "op":"released" "action":"export" $'
+
+# the list changes after an approval
+req sgt.two "Sacramento County Sheriff's Office" CA -C 26-0117 >/dev/null 2>&1
+as sgt.moreno alpr-export approve R3 >/dev/null 2>&1
+sed -i "/Sheriff/d" "$H/agencies"
+check_status 1 "an agency taken off the list since the approval receives nothing" \
+	as sgt.two alpr-export --release R3 "$T/r3"
+ok $([ ! -e "$T/r3" ]; echo $?) "... nothing is made"
+
+# requests on file
+check "an auditor lists the requests" as audit.kim alpr-export requests -j
+perl -MJSON::PP -ne '$r = decode_json($_); print "$r->{id} $r->{state} "' "$T/out" >"$T/states"
+is "... each as it stands" "$(cat "$T/states")" "R1 released R2 denied R3 approved "
+like "... the denial with its reason" "$(grep '"R2"' "$T/out")" '"denied":\{"by":"sgt.two","at":"[^"]*","reason":"the read is of another case"\}'
+check_status 1 "an analyst does not" as jdoe alpr-export requests
+done_testing
