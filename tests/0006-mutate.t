@@ -85,7 +85,7 @@ is "a mutant one test catches: caught, by it, after the one named first" "$(row 
 is "one no test catches: survived, after every test" "$(row message)" "SURVIVED - 2"
 is "a text found nowhere: gone" "$(row gone)" "gone its text"
 is "a text on two lines: ambiguous" "$(row twice)" "ambiguous 2 lines"
-is "\"in\" picks the line" "$(row twice-in)" "caught 02-usage 1"
+is "\"in\" picks the line (run after 01, which caught a mutant of the file)" "$(row twice-in)" "caught 02-usage 2"
 is "a mutant that does not compile: no-build" "$(row broken)" "no-build $T/toy/tests/tmp/mutate/broken.build.log -"
 like "the summary counts them" "$(tail -2 "$T/table" | head -1)" \
 	"^6 mutants: 2 caught \\(66.7% of the 3 run\\), 1 survived; 1 gone, 1 ambiguous, 1 no-build$"
