@@ -5,7 +5,7 @@
 # shown.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 53
+plan 55
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 read1() {	# ts camera lat lon plate [candidate...]
@@ -96,9 +96,12 @@ try 1 "boilerplate at length: refused" -P investigation -C 26-0117 -R "official 
 try 1 "one word repeated: refused" -P investigation -C 26-0117 -R "burglary burglary burglary burglary" 7ABC123
 try 1 "two words, however long: refused" -P investigation -C 26-0117 -R "burglary suspect, burglary suspect" 7ABC123
 try 1 "two words and \"investigation\": refused" -P investigation -C 26-0117 -R "investigation of the burglary suspect" 7ABC123
+long=$(for i in $(seq 100); do printf '%s ' "$J0"; done)
+try 1 "a reason over 4096 bytes: refused" -P investigation -C 26-0117 -R "$long" 7ABC123
+like "... saying how long it may be" "$(cat "$T/err")" "reason of 5000 bytes: say it in at most 4096"
 try 0 "a reason in words of one's own: answered" -P investigation -C 26-0117 -R "$J0" 7ABC123
 n=$(entries search | grep '"outcome":"denied"' | grep -c '"data":{')
-is "every refused search is in the log, with its terms (15)" "$n" 15
+is "every refused search is in the log, with its terms (16)" "$n" 16
 last=$(entries search | tail -1)
 like "the search's entry: user, role, organisation, OS user" "$last" '"user":"jdoe".*"org":"Test Police Department","role":"analyst".*"client":"jdoe"'
 like "... the plate, terms, purpose, case, reason and count" "$last" \
