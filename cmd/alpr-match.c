@@ -77,8 +77,8 @@ load_file(struct alpr_hotlist *h, const struct alpr_hlpolicy *p,
 	}
 	if (logp && log_load(path, &st) < 0) {
 		alpr_hotlist_drop(h);
-		alpr_fail("%s: hotlist not loaded: unable to write its access "
-		    "log entry:", path);
+		alpr_fail_sys("%s: hotlist not loaded: unable to write its "
+		    "access log entry:", path);
 		return;
 	}
 	alpr_hotlist_commit(h);

@@ -22,9 +22,10 @@ is "programs 755, man pages and data 644" "$(modes)" \
 is "folders 755" "$(cd "$p" && find . -type d -exec stat -c %a {} + | sort -u)" 755
 unset ALPR_DATADIR
 cd "$T" || exit 1
-"$p/bin/alpr-capture" -S "$T/spool" "$top/samples/frame1.jpg" |
-	"$p/bin/alpr-detect" -S "$T/spool" |
-	"$p/bin/alpr-ocr" -S "$T/spool" >"$T/reads" 2>"$T/err"
+# each stage alone, so that each one's status counts
+"$p/bin/alpr-capture" -S "$T/spool" "$top/samples/frame1.jpg" >"$T/frames" 2>"$T/err" &&
+	"$p/bin/alpr-detect" -S "$T/spool" "$T/frames" >"$T/regions" 2>>"$T/err" &&
+	"$p/bin/alpr-ocr" -S "$T/spool" "$T/regions" >"$T/reads" 2>>"$T/err"
 ok $? "the installed pipeline runs from another directory"
 like "and reads a plate with the installed model and formats" "$(cat "$T/reads")" '"plate":"[0-9A-Z]{4,8}"'
 

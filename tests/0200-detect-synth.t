@@ -3,7 +3,7 @@
 # give no regions, -w/-W/-r take effect, records pass through, bad input is
 # reported with file:line and never dropped.
 . "$(dirname "$0")/lib.sh"
-plan 32
+plan 34
 
 cd "$T" || exit 1
 
@@ -74,9 +74,11 @@ is "no plate: an empty list" "$(cat out)" \
 # Width limits, in full-frame pixels
 check "-w drops narrower plates" alpr-detect -w 130 in.s
 is "small plate gone" "$(iou 200 150 80 40 <out | over)" 0
+is "the wider one kept" "$(iou 900 500 200 100 <out | over)" 1
 is "no box narrower than -w" "$(boxes <out | awk '$3 < 130' | wc -l)" 0
 check "-W drops wider plates" alpr-detect -W 100 in.s
 is "large plate gone" "$(iou 900 500 200 100 <out | over)" 0
+is "the narrower one kept" "$(iou 200 150 80 40 <out | over)" 1
 is "no box wider than -W" "$(boxes <out | awk '$3 > 100' | wc -l)" 0
 
 # Region of interest

@@ -3,7 +3,7 @@
 # spool's own files, check region boxes before any arithmetic, and skip a
 # line too long to be a record; each problem is named by file and line.
 . "$(dirname "$0")/lib.sh"
-plan 14
+plan 18
 
 S=$T/spool
 cd "$T" || exit 1
@@ -29,6 +29,14 @@ is "the frames pass on, the bad ones marked, the good one read" \
 	"$(capture-get error <"$T/out" | cut -c1-19 | tr '\n' '|')" \
 	"frame's \"image\" is |frame's \"image\" is |frame's \"image\" is |-|"
 
+# A name of 64 hex digits, dots and slashes, that climbs out of the spool
+# to a file there.
+cp a.jpg f00d0
+climb=$(printf './%.0s' $(seq 28))../f00d0
+sed "s|\"image\":\"$h\"|\"image\":\"$climb\"|" frame >climb
+check_status 1 "a name that climbs out of the spool in 64 characters" timeout 20 alpr-detect -S "$S" climb
+like "is not a spool name" "$(cat "$T/err")" "^alpr-detect: climb:1: frame's \"image\" is not a spool name"
+
 # A spool file that is not a regular file is not read.
 rm -f "$S/$(echo "$h" | cut -c1-2)/$h" && ln -s /dev/zero "$S/$(echo "$h" | cut -c1-2)/$h"
 sed 's/"src":"a.jpg",//' frame >nosrc
@@ -41,6 +49,14 @@ rm -f "$S/$(echo "$h" | cut -c1-2)/$h" && alpr-capture -S "$S" a.jpg >/dev/null 
 check_status 1 "a line over 1 MiB is skipped" alpr-detect -S "$S" long
 like "and named" "$(cat "$T/err")" "^alpr-detect: long:1: line longer than 1048576 bytes: skipped$"
 is "the next record is read" "$(capture-get type <"$T/out")" frame
+# ... read through without keeping it: a line of 70 MB in 60 MB of memory
+# (alpr-detect takes 13 MB before it reads).
+{ printf '{"type":"note","v":1,"x":"'; head -c 70000000 /dev/zero | tr '\0' x; echo '"}'; cat frame; } >huge
+bounded() { (limit_memory 60000; exec "$@"); }
+check_status 1 "a line of 70 MB is read through in bounded memory" bounded alpr-detect -S "$S" huge
+is "skipped, and the next record read" "$(cat "$T/err") $(capture-get type <"$T/out")" \
+	"alpr-detect: huge:1: line longer than 1048576 bytes: skipped frame"
+rm -f huge
 
 # Region boxes: huge, fractional, empty, outside; then a good one.
 good=$(sed 's/}$/,"regions":[{"box":[0,0,320,240]}]}/' frame)

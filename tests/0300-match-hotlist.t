@@ -2,7 +2,7 @@
 # alpr-match: hotlist files: delimiters, aliases, quoting, bad lines,
 # expiry, stale lists, folders, policy.
 . "$(dirname "$0")/lib.sh"
-plan 36
+plan 42
 
 printf '%s\n' '{"type":"read","v":1,"plate":"7ABC123"}' \
 	'{"type":"read","v":1,"plate":"5XYZ999"}' >"$T/reads"
@@ -99,6 +99,38 @@ exp 5XYZ999 wanted"
 echo '{"type":"read","v":1,"plate":"6AAA111"}' >"$T/future"
 check "an entry not yet effective" alpr-match -l "$T/exp.csv" "$T/future"
 is "does not hit yet" "$(cat "$T/out")" '{"type":"read","v":1,"plate":"6AAA111"}'
+
+# An expiry date is a whole day: the entry hits to its end. A time with
+# an offset from UTC is taken at that offset.
+today=$(date -u +%Y-%m-%d) yesterday=$(date -u -d yesterday +%Y-%m-%d)
+local=$(date -u -d '-4 hours' +%Y-%m-%dT%H:%M:%S)	# now + 4 h at UTC-8
+cat >"$T/day.csv" <<L
+plate,category,expires
+7ABC123,stolen-vehicle,$today
+7ABC123,wanted,$yesterday
+5XYZ999,missing-person,$local-08:00
+L
+check "entries expiring today, yesterday, in four hours at UTC-8" \
+	alpr-match -l "$T/day.csv" "$T/reads"
+is "today's and the offset one hit, yesterday's does not" "$(hits)" \
+"day 7ABC123 stolen-vehicle
+day 5XYZ999 missing-person"
+like "counted as expired" "$(cat "$T/err")" "day.csv: 2 entries loaded, 0 rejected, 1 expired"
+
+# A wildcard must leave enough of the plate: 2 letters or digits, 3 with
+# a *.
+cat >"$T/wild.csv" <<'L'
+plate,category
+AB*,crime-scene-partial
+7??,crime-scene-partial
+ABC*,crime-scene-partial
+7A?,crime-scene-partial
+L
+check_status 1 "wildcards at the limits" alpr-match -l "$T/wild.csv" "$T/reads"
+is "AB* and 7?? refused" "$(grep -v 'entries loaded' "$T/err")" \
+"alpr-match: $T/wild.csv:2: wildcard plate 'AB*' would match too much
+alpr-match: $T/wild.csv:3: wildcard plate '7??' would match too much"
+like "ABC* and 7A? loaded" "$(cat "$T/err")" "wild.csv: 2 entries loaded, 2 rejected"
 
 # A stale list warns; the configured maximum age counts.
 cp "$T/d1.csv" "$T/old.csv"

@@ -2,7 +2,7 @@
 # alpr-match: exact and lenient matching, differences, wildcards, every
 # candidate tried.
 . "$(dirname "$0")/lib.sh"
-plan 27
+plan 39
 
 cat >"$T/list.csv" <<'L'
 plate,category,reason,priority
@@ -88,3 +88,47 @@ is "only confusion classes at -d 0" "$(what 1; echo; what 3; echo; what 5)" \
 7A8C123 exact 7A8C123 7ABC123 lenient 7A8C123 0
 {\"type\":\"read\",\"v\":1,\"plate\":\"7ABC12\"}"
 check_status 2 "-e after the last -l is a usage error" alpr-match -l "$T/list.csv" -e "$T/reads"
+
+# Two differences are two, however they are made: two characters swapped,
+# or one missing and another extra elsewhere.
+{
+	m 7ACB123		# 1 B and C swapped
+	m ABC1237		# 2 the 7 moved from the front to the end
+	m 7ABC12		# 3 one missing: one difference
+} >"$T/two-edits"
+check "two differences made otherwise, at -d 1" alpr-match -l "$T/list.csv" "$T/two-edits"
+is "two characters swapped do not hit" "$(what 1)" '{"type":"read","v":1,"plate":"7ACB123"}'
+is "one missing and one extra do not hit" "$(what 2)" '{"type":"read","v":1,"plate":"ABC1237"}'
+check "and at -d 2" alpr-match -d 2 -l "$T/list.csv" "$T/two-edits"
+is "they hit, with two differences each" "$(what 1; echo; what 2)" \
+"7ABC123 lenient 7ACB123 2
+7ABC123 lenient ABC1237 2"
+check "every read of up to 6 characters against every entry, by brute force" match-brute -l
+
+# Every confusion class, one read each, at -d 0: a hit with no difference.
+printf 'plate,category\n' >"$T/classes.csv"
+i=0
+for p in 0O 0D 0Q 1I 2Z 5S 8B 6G; do
+	a=${p%?} b=${p#?} i=$((i + 1))
+	echo "7X${a}Y$i$a,stolen-plate" >>"$T/classes.csv"
+	m "7X${b}Y$i$b"
+done >"$T/classes"
+check "every confusion class" alpr-match -d 0 -l "$T/classes.csv" "$T/classes"
+is "each read hits, with 0 differences" \
+	"$(for i in 1 2 3 4 5 6 7 8; do what $i; echo; done)" \
+"7X0Y10 lenient 7XOY1O 0
+7X0Y20 lenient 7XDY2D 0
+7X0Y30 lenient 7XQY3Q 0
+7X1Y41 lenient 7XIY4I 0
+7X2Y52 lenient 7XZY5Z 0
+7X5Y65 lenient 7XSY6S 0
+7X8Y78 lenient 7XBY7B 0
+7X6Y86 lenient 7XGY8G 0"
+
+# A wildcard entry of a list loaded with -e matches exactly, never through
+# the confusion classes.
+m 9A8Q999 >"$T/wild8"
+check "-e: a wildcard list" alpr-match -e -l "$T/partial.csv" "$T/wild8"
+is "9AB* does not hit 9A8Q999" "$(what 1)" '{"type":"read","v":1,"plate":"9A8Q999"}'
+check "without -e" alpr-match -l "$T/partial.csv" "$T/wild8"
+is "it hits, leniently" "$(what 1)" "9AB* lenient 9A8Q999 0"

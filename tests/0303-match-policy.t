@@ -2,7 +2,7 @@
 # alpr-match: forbidden categories are refused, config, and every hotlist
 # load is written to the access log (or the list is not loaded).
 . "$(dirname "$0")/lib.sh"
-plan 41
+plan 47
 
 echo '{"type":"read","v":1,"plate":"7ABC123"}' >"$T/read"
 printf 'plate,category\n7ABC123,stolen-vehicle\n' >"$T/ok.csv"
@@ -69,6 +69,9 @@ printf 'plate,category,reason\nICE,stolen-vehicle,police report\nALIEN1,wanted,A
 check "plates, and words that only hold a forbidden one, load" \
 	alpr-match -l "$T/vanity.csv" "$T/read"
 like "both entries" "$(cat "$T/err")" "vanity.csv: 2 entries loaded"
+cp "$T/ok.csv" "$T/police-bulletin.csv"
+check "a list whose name only holds a forbidden word loads" \
+	alpr-match -l "$T/police-bulletin.csv" "$T/read"
 
 # The access log.
 command -v alpr-audit >/dev/null || { skip "hotlist-load log entries" "alpr-audit not built"; done_testing; }
@@ -87,4 +90,14 @@ is "only the loaded one" "$(grep -c '"list":"fed"' "$T/log/log.ndjson")" 0
 check_status 3 "a log that cannot be written: no list is loaded" \
 	alpr-match -L "$T/nolog" -l "$T/ok.csv" "$T/read"
 is "and no read passes unchecked" "$(cat "$T/out")" ""
+# A log that opens but takes no entry: its latest time is more than 12
+# hours after the clock, so it signs nothing (alpr-audit(1)).
+n=$(wc -l <"$T/log/log.ndjson")
+ALPR_LOG_NOW=2026-11-23T12:00:00.00Z check_status 3 \
+	"a list whose log entry cannot be written is not loaded" \
+	alpr-match -L "$T/log" -l "$T/ok.csv" -l "$T/gang.csv" "$T/read"
+is "each says so" "$(grep -c 'csv: hotlist not loaded: unable to write its access log entry:' "$T/err")" 2
+like "and then that none is" "$(cat "$T/err")" "fatal: no hotlist loaded"
+is "no read passes" "$(cat "$T/out")" ""
+is "and nothing was logged" "$(wc -l <"$T/log/log.ndjson")" "$n"
 done_testing

@@ -2,7 +2,7 @@
 # alpr-audit init, append and verify; lib/log.c entries and files.
 . "$(dirname "$0")/lib.sh"
 me=$(id -un)
-plan 23
+plan 29
 L=$T/log
 export ALPR_LOG_NOW=2026-03-02T10:15:00.00Z
 
@@ -19,6 +19,10 @@ is "the secret key is mode 0600" "$(stat -c %a "$L/secret/key")" 600
 is "its directory is mode 0700" "$(stat -c %a "$L/secret")" 700
 check_status 3 "init refuses to make a log twice" alpr-audit -d "$L" init
 like "and says so" "$(cat "$T/err")" "already exists"
+mkdir -p "$T/badinit/keys.ndjson/x"
+check_status 3 "init where a file cannot be put in place fails" \
+	alpr-audit -d "$T/badinit" init -o example.gov/alpr-log
+like "naming it" "$(cat "$T/err")" "unable to write $T/badinit/keys.ndjson: Is a directory"
 
 cat >"$T/in" <<'R'
 {"type":"access","v":1,"action":"search","plate":"7ABC123","purpose":"investigation","case":"26-0117","reason":"stolen vehicle report 26-0117","count":2,"outcome":"ok"}
@@ -48,12 +52,24 @@ is "note body: origin, size, root, time, blank line" "$(sed -n 1,5p "$T/out" | t
 like "then a signature line: em dash, key name, base64 of key id and signature" \
 	"$(sed -n 6p "$T/out")" '^— example\.gov/alpr-log [A-Za-z0-9+/]{91}=$'
 
-# A checkpoint every 4 entries (-n 4): entries 2..5 bring the size to 4.
+# A checkpoint each time the size reaches a multiple of 4 (-n 4) while a
+# writer runs, and one when it ends: five entries, appended one by one.
+sizes() { grep -o 'alpr-log\\n[0-9]*' "$L/checkpoints.ndjson" | sed 's/.*n//' | tr '\n' ' '; }
+is "checkpoints so far: the empty log, at the end of the append, by hand" "$(sizes)" "0 2 2 "
+for i in 1 2 3 4 5; do
+	echo "{\"type\":\"access\",\"v\":1,\"action\":\"search\",\"plate\":\"P$i\"}"
+done | alpr-audit -d "$L" append
+is "then one at 4 entries, as it ran, and one at 7, as it ended" "$(sizes)" "0 2 2 4 7 "
 for i in 1 2 3 4 5; do
 	echo "{\"type\":\"access\",\"v\":1,\"action\":\"search\",\"plate\":\"P$i\"}"
 done | alpr-audit -d "$L" append -b
-is "a batch crossing a multiple of -n ends with a checkpoint" \
-	"$(grep -c '\\n7\\n' "$L/checkpoints.ndjson")" 1
+is "a batch (-b) is signed once, as it ends" "$(sizes)" "0 2 2 4 7 12 "
+
+# A log that cannot be read: a system error, not a failed verification.
+mv "$L/log.ndjson" "$T/entries" && mkdir "$L/log.ndjson"
+check_status 3 "verify of a log it cannot read exits 3" alpr-audit -d "$L" verify -k "$T/pub"
+like "saying why" "$(cat "$T/err")" "unable to read $L/log.ndjson: Is a directory"
+rmdir "$L/log.ndjson" && mv "$T/entries" "$L/log.ndjson"
 
 # No log: the action must not happen.
 ALPR_LOG=$T/nolog check_status 3 "append to a missing log fails" \

@@ -2,7 +2,7 @@
 # Attacks on the access log by someone with root: every one must be caught,
 # with a message that says what is wrong.
 . "$(dirname "$0")/lib.sh"
-plan 58
+plan 60
 L=$T/log
 at() { ALPR_LOG_NOW=$1; export ALPR_LOG_NOW; }
 entry() { echo "{\"type\":\"access\",\"v\":1,\"action\":\"search\",\"plate\":\"$1\",\"purpose\":\"investigation\",\"case\":\"26-$1\",\"reason\":\"stolen vehicle report $1\"}"; }
@@ -68,6 +68,9 @@ sed 's/"plate":"A2"/"plate":"Z9"/' "$T/good/log.ndjson" >"$L/log.ndjson"
 log-attack forge "$L" "$T/key2" 2026-01-05T11:35:00.00Z
 bad "re-signed with the stolen key at its own time" \
 	"the first checkpoint is from window 2, not 0: earlier checkpoints removed"
+
+: >"$L/checkpoints.ndjson"
+bad "every checkpoint removed" "checkpoints.ndjson: no valid checkpoint"
 
 # The checkpoints of window 1 removed (window 0 and 2 remain).
 grep -v 'T10:' "$T/good/checkpoints.ndjson" >"$L/checkpoints.ndjson"

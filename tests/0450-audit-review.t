@@ -1,7 +1,7 @@
 #!/bin/sh
 # alpr-audit show and report: what an auditor reads each week.
 . "$(dirname "$0")/lib.sh"
-plan 23
+plan 25
 L=$T/log
 TZ=UTC; export TZ
 at() { ALPR_LOG_NOW=$1; export ALPR_LOG_NOW; }
@@ -53,4 +53,7 @@ like "plate across cases, with the seqs" "$(grep plate-across-cases "$T/out")" \
 	'"user":"alice","plate":"7ABC123","count":3,"cases":\{"26-1":1,"26-2":1,"26-3":1\},"seqs":\[0,1,2\]'
 like "every finding is a record" "$(head -1 "$T/out")" '^\{"type":"audit-finding","v":1,'
 check "the log with its log-read entries verifies" alpr-audit -d "$L" verify -k "$T/pub"
+check_status 3 "a report that cannot be written exits 3" \
+	sh -c "alpr-audit -d '$L' report >/dev/full"
+like "saying so" "$(cat "$T/err")" "unable to write <stdout>: No space left on device"
 done_testing

@@ -4,7 +4,7 @@
 # disabling after 90 days unused, sessions that end; every change logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 58
+plan 59
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 
@@ -98,6 +98,7 @@ like "... the log says the account is locked" "$(entries login-failed | tail -1)
 like "the lockout is in the access log" "$(entries lockout)" '"target":"pat.ops".*"cause":"too many failed logins"'
 ok $([ "$(entries login-failed | grep -c '"user":"pat.ops"')" -ge 10 ]; echo $?) "... and every failure"
 check_status 1 "its session ended with it" sfind pat.ops 7ABC123
+like "... saying so" "$(cat "$T/err")" "pat.ops: session ended: the account is locked"
 check_status 1 "nobody unlocks their own account" as admin alpr-store user unlock admin
 check "an admin unlocks it" as admin alpr-store user unlock pat.ops
 store-poke -H "$H" account pat.ops totp_step 0	# as if a minute had passed

@@ -5,7 +5,7 @@
 # shown.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 61
+plan 67
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 read1() {	# ts camera lat lon plate [candidate...]
@@ -131,13 +131,20 @@ like "... naming the purposes" "$(cat "$T/err")" "give --purpose, one of: invest
 try 1 "a purpose not the agency's: refused" -P curiosity -C 26-0117 -R "$J0" 7ABC123
 try 1 "no case: refused" -P investigation -R "$J0" 7ABC123
 try 1 "a case number without a digit: refused" -P investigation -C none -R "$J0" 7ABC123
+try 1 "a case number with a space and a quote: refused" -P investigation -C "26 0117'" -R "$J0" 7ABC123
+like "... saying what a case number holds" "$(cat "$T/err")" "case number: want letters, digits and - _ . / : #"
 try 1 "no reason: refused" -P investigation -C 26-0117 7ABC123
 try 1 "\"investigation\": refused" -P investigation -C 26-0117 -R investigation 7ABC123
 try 1 "boilerplate at length: refused" -P investigation -C 26-0117 -R "official business for the investigation case" 7ABC123
 try 1 "one word repeated: refused" -P investigation -C 26-0117 -R "burglary burglary burglary burglary" 7ABC123
+try 1 "two words, however long: refused" -P investigation -C 26-0117 -R "burglary suspect, burglary suspect" 7ABC123
+try 1 "two words and \"investigation\": refused" -P investigation -C 26-0117 -R "investigation of the burglary suspect" 7ABC123
+long=$(for i in $(seq 100); do printf '%s ' "$J0"; done)
+try 1 "a reason over 4096 bytes: refused" -P investigation -C 26-0117 -R "$long" 7ABC123
+like "... saying how long it may be" "$(cat "$T/err")" "reason of 5000 bytes: say it in at most 4096"
 try 0 "a reason in words of one's own: answered" -P investigation -C 26-0117 -R "$J0" 7ABC123
 n=$(entries search | grep '"outcome":"denied"' | grep -c '"data":{')
-is "every refused search is in the log, with its terms (12)" "$n" 12
+is "every refused search is in the log, with its terms (16)" "$n" 16
 last=$(entries search | tail -1)
 like "the search's entry: user, role, organisation, OS user" "$last" '"user":"jdoe".*"org":"Test Police Department","role":"analyst".*"client":"jdoe"'
 like "... the plate, terms, purpose, case, reason and count" "$last" \

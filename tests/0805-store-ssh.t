@@ -4,7 +4,7 @@
 # it, and nothing before the command word can be chosen by the caller.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 10
+plan 12
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 printf '%s\n' "$(store-gen -n 1 -d 1 -s 5)" >"$T/r.ndjson"
@@ -29,4 +29,8 @@ check_status 2 "--ssh outside an SSH connection is refused" \
 check_status 2 "--ssh through sudo is refused" \
 	env SUDO_USER=pat.ops SSH_CONNECTION=x SSH_ORIGINAL_COMMAND=whoami alpr-store --ssh jdoe
 check_status 2 "no command: refused with how to log in" viassh jdoe ""
+check_status 1 "a file named through SSH is refused, the caller's own or not" \
+	viassh jdoe "login -u jdoe --password-file $T/jdoe.pw"
+like "... saying to use standard input and output" "$(cat "$T/err")" \
+	"$T/jdoe.pw: no files through SSH: use standard input and output"
 done_testing

@@ -7,6 +7,9 @@
  *					re-sign every checkpoint over the log as
  *					it now is with a secret key file, keeping
  *					each claimed time, or claiming TIME
+ *	log-attack pin DIR KEYFILE SIZE	append the key record of the window
+ *					after KEYFILE's, signed with it, that
+ *					pins the first SIZE entries
  *	log-attack derive KEYFILE N	print the key file N windows after
  *					KEYFILE's as a copy of it derives it if
  *					keys evolve deterministically (SHA-256 of
@@ -99,14 +102,36 @@ key_seed(const char *keyfile, unsigned char seed[32])
 	return w;
 }
 
+/* The leaf hashes of DIR's log, n of them. */
+static unsigned char (*
+leaves_of(const char *dir, size_t *n))[ALPR_HASH]
+{
+	unsigned char *buf, (*leaves)[ALPR_HASH];
+	size_t len, i, start, nl = 0;
+	char p[4096];
+
+	snprintf(p, sizeof p, "%s/%s", dir, ALPR_LOG_ENTRIES);
+	if (alpr_read_file(p, &buf, &len) < 0)
+		alpr_die(3, "%s:", p);
+	leaves = alpr_malloc((len + 1) * ALPR_HASH);
+	for (i = start = 0; i < len; i++)
+		if (buf[i] == '\n') {
+			alpr_merkle_leaf(leaves[nl++], buf + start, i - start);
+			start = i + 1;
+		}
+	free(buf);
+	*n = nl;
+	return leaves;
+}
+
 static int
 forge(const char *dir, const char *keyfile, const char *when)
 {
-	unsigned char *buf, seed[32], pk[32], sk[64], root[ALPR_HASH];
+	unsigned char seed[32], pk[32], sk[64], root[ALPR_HASH];
 	unsigned char (*leaves)[ALPR_HASH] = NULL;
 	struct alpr_checkpoint c;
 	struct timespec t;
-	size_t n, nl = 0, i, start;
+	size_t nl = 0;
 	char p[4096], *body, *note, *out = NULL, *line;
 	size_t outn = 0;
 	FILE *f;
@@ -117,16 +142,7 @@ forge(const char *dir, const char *keyfile, const char *when)
 
 	key_seed(keyfile, seed);
 	crypto_sign_seed_keypair(pk, sk, seed);
-	snprintf(p, sizeof p, "%s/%s", dir, ALPR_LOG_ENTRIES);
-	if (alpr_read_file(p, &buf, &n) < 0)
-		alpr_die(3, "%s:", p);
-	leaves = alpr_malloc((n + 1) * ALPR_HASH);
-	for (i = start = 0; i < n; i++)
-		if (buf[i] == '\n') {
-			alpr_merkle_leaf(leaves[nl++], buf + start, i - start);
-			start = i + 1;
-		}
-	free(buf);
+	leaves = leaves_of(dir, &nl);
 	snprintf(p, sizeof p, "%s/%s", dir, ALPR_LOG_CHECKPOINTS);
 	if (!(f = fopen(p, "r")))
 		alpr_die(3, "%s:", p);
@@ -168,6 +184,53 @@ forge(const char *dir, const char *keyfile, const char *when)
 }
 
 static int
+pin(const char *dir, const char *keyfile, const char *size)
+{
+	unsigned char seed[32], pk[32], sk[64], nseed[32], npk[32], nsk[64];
+	unsigned char root[ALPR_HASH], sig[64], (*leaves)[ALPR_HASH];
+	char p[4096], rb64[64], b64[128], *vkey, *msg, *line;
+	size_t n, want = strtoul(size, NULL, 10);
+	json_t *conf, *rec;
+	FILE *f;
+	long w;
+
+	w = key_seed(keyfile, seed);
+	crypto_sign_seed_keypair(pk, sk, seed);
+	randombytes_buf(nseed, sizeof nseed);
+	crypto_sign_seed_keypair(npk, nsk, nseed);
+	snprintf(p, sizeof p, "%s/%s", dir, ALPR_LOG_CONFIG);
+	if (!(conf = json_load_file(p, 0, NULL)) || !alpr_rec_str(conf,
+	    "origin"))
+		alpr_die(3, "%s: no origin", p);
+	leaves = leaves_of(dir, &n);
+	if (want > n)
+		alpr_die(2, "the log has only %zu entries", n);
+	alpr_merkle_range_root((const unsigned char (*)[ALPR_HASH])leaves,
+	    want, root);
+	alpr_b64(rb64, sizeof rb64, root, ALPR_HASH);
+	vkey = alpr_note_vkey(alpr_rec_str(conf, "origin"), npk);
+	msg = alpr_log_key_msg(2, alpr_rec_str(conf, "origin"), w + 1, vkey,
+	    want, rb64);
+	crypto_sign_detached(sig, NULL, (unsigned char *)msg, strlen(msg), sk);
+	alpr_b64(b64, sizeof b64, sig, sizeof sig);
+	rec = json_pack("{s:s,s:i,s:I,s:s,s:I,s:s,s:s}", "type", "log-key",
+	    "v", 2, "window", (json_int_t)(w + 1), "key", vkey, "size",
+	    (json_int_t)want, "root", rb64, "sig", b64);
+	line = json_dumps(rec, JSON_COMPACT);
+	snprintf(p, sizeof p, "%s/%s", dir, ALPR_LOG_KEYS);
+	if (!(f = fopen(p, "a")) || fprintf(f, "%s\n", line) < 0 ||
+	    fclose(f) != 0)
+		alpr_die(3, "%s:", p);
+	free(line);
+	free(msg);
+	free(vkey);
+	free(leaves);
+	json_decref(rec);
+	json_decref(conf);
+	return 0;
+}
+
+static int
 derive(const char *keyfile, long n)
 {
 	crypto_hash_sha256_state st;
@@ -196,9 +259,12 @@ main(int argc, char **argv)
 		return flip(argv[2], argc - 3, argv + 3);
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "forge"))
 		return forge(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
+	if (argc == 5 && !strcmp(argv[1], "pin"))
+		return pin(argv[2], argv[3], argv[4]);
 	if (argc == 4 && !strcmp(argv[1], "derive"))
 		return derive(argv[2], atol(argv[3]));
 	fprintf(stderr, "usage: log-attack flip DIR FILE... | "
-	    "forge DIR KEYFILE [TIME] | derive KEYFILE N\n");
+	    "forge DIR KEYFILE [TIME] | pin DIR KEYFILE SIZE | "
+	    "derive KEYFILE N\n");
 	return 2;
 }

@@ -1,10 +1,14 @@
 /*
  * match-brute: every wildcard pattern of up to 5 characters over A, B, 8,
  * ? and * against every plate of up to 7 characters over A, B and 8,
- * matched through the hotlist code and by fnmatch(3). Prints one line a
- * disagreement and a summary; exits 1 when there was any.
+ * matched through the hotlist code and by fnmatch(3); or (-l) every plate
+ * of 3 and 4 characters over A, B, 8 and C against every read of up to 6,
+ * matched leniently through the hotlist code and by an edit distance of
+ * its own. Prints one line a disagreement and a summary; exits 1 when
+ * there was any.
  *
  *	match-brute DIR		writes its lists in DIR
+ *	match-brute -l
  *
  * The patterns are matched twice (lib/hlmatch.c): exactly, where a hit is
  * whatever fnmatch matches; and leniently (-d 1), where an entry with a
@@ -170,14 +174,101 @@ run(const char *dir, int maxdiff)
 	alpr_hlmatch_free(m);
 }
 
+/* Levenshtein distance, the whole table: nothing of lib/ in it. */
+static int
+levenshtein(const char *a, const char *b)
+{
+	int d[MAXPLATE + 1][MAXPLATE + 1], i, j, na = strlen(a),
+	    nb = strlen(b), v;
+
+	for (i = 0; i <= na; i++)
+		d[i][0] = i;
+	for (j = 0; j <= nb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= na; i++)
+		for (j = 1; j <= nb; j++) {
+			v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			d[i][j] = v;
+		}
+	return d[na][nb];
+}
+
+/* -l: the entries (pats, here plates of 3 and 4 characters) leniently with
+ * maxdiff differences against every read: a read hits exactly when it is
+ * the entry, else leniently when the distance of the two, 8 read as B, is
+ * at most maxdiff, with that many differences. */
+static void
+lenient(int maxdiff)
+{
+	struct alpr_hlmatch *m = alpr_hlmatch_new();
+	const struct alpr_hlhit *h;
+	char fp[MAXPLATE + 1], fs[MAXPLATE + 1];
+	const char *plate;
+	int i, j, d, want, *got, nhits = 0;
+	size_t k, nh;
+
+	for (i = 0; i < npats; i++)
+		alpr_hlmatch_add(m, pats[i], maxdiff, INT64_MIN, INT64_MAX);
+	alpr_hlmatch_index(m);
+	got = alpr_calloc(npats, sizeof *got);
+	for (j = 0; j < nplates; j++) {
+		plate = plates[j];
+		fold(plate, fs);
+		for (i = 0; i < npats; i++)
+			got[i] = -1;
+		nh = alpr_hlmatch_find(m, &plate, 1, 0, &h);
+		for (k = 0; k < nh; k++)
+			got[h[k].id] = h[k].lenient ? h[k].diff : -2;
+		nhits += nh;
+		for (i = 0; i < npats; i++) {
+			fold(pats[i], fp);
+			d = levenshtein(fp, fs);
+			want = !strcmp(pats[i], plate) ? -2 : d <= maxdiff ? d :
+			    -1;
+			if (want != got[i] && bad++ < 50)
+				printf("-l -d %d: %s on %s: want %s%.0d, got "
+				    "%s%.0d\n", maxdiff, pats[i], plate,
+				    want == -2 ? "exact" : want == -1 ? "none" :
+				    "lenient ", want < 0 ? 0 : want,
+				    got[i] == -2 ? "exact" : got[i] == -1 ?
+				    "none" : "lenient ", got[i] < 0 ? 0 : got[i]);
+		}
+	}
+	printf("-l -d %d: %d entries, %d reads, %d hits\n", maxdiff, npats,
+	    nplates, nhits);
+	free(got);
+	alpr_hlmatch_free(m);
+}
+
+static void
+addentry(const char *p)
+{
+	if (strlen(p) >= 3)
+		addpat(p);
+}
+
 int
 main(int argc, char **argv)
 {
 	char buf[16];
 
 	alpr_setprogname(argv[0]);
+	if (argc == 2 && !strcmp(argv[1], "-l")) {
+		gen("AB8C", 4, buf, 0, addentry);
+		gen("AB8C", 6, buf, 0, addplate);
+		lenient(0);
+		lenient(1);
+		lenient(2);
+		if (bad)
+			printf("%d disagreements\n", bad);
+		return bad ? 1 : 0;
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: match-brute dir\n");
+		fprintf(stderr, "usage: match-brute dir | -l\n");
 		return ALPR_EXIT_USAGE;
 	}
 	gen("AB8?*", MAXPAT, buf, 0, addpat);
