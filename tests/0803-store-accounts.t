@@ -4,7 +4,7 @@
 # disabling after 90 days unused, sessions that end; every change logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 59
+plan 62
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 
@@ -129,10 +129,17 @@ check "a supervisor's session serves" as sgt.moreno alpr-store whoami
 as admin alpr-store user passwd sgt.moreno --password-file "$T/sgt2.pw" >/dev/null 2>&1
 check_status 1 "a password set by an admin ends the account's session" as sgt.moreno alpr-store whoami
 
+# a disabled account's session ends with it
+store-poke -H "$H" account jdoe totp_step 0	# as if a minute had passed
+check "jdoe logs in again" as jdoe alpr-store login -u jdoe --password-file "$T/jdoe.pw" -c "$(code jdoe)"
+as admin alpr-store user disable jdoe -R "on leave from the unit" >/dev/null 2>&1
+check_status 1 "a disabled account's session ends" as jdoe alpr-store whoami
+like "... saying so" "$(cat "$T/err")" "jdoe: session ended: the account is not active"
+
 # every change in the log
 for op in add approve train password disable enable unlock; do
 	entries user-change | grep -q "\"op\":\"$op\""
 	ok $? "the log records a user change: $op"
 done 2>/dev/null | grep -c '^ok' >"$T/n"
-is "every kind of account change is in the log" "$(cat "$T/n")" 6
+is "every kind of account change is in the log" "$(cat "$T/n")" 7
 done_testing
