@@ -4,7 +4,7 @@
 # disabling after 90 days unused, sessions that end; every change logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 62
+plan 64
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 
@@ -128,6 +128,13 @@ like "... as not the store's" "$(cat "$T/err")" "not one the store wrote"
 check "a supervisor's session serves" as sgt.moreno alpr-store whoami
 as admin alpr-store user passwd sgt.moreno --password-file "$T/sgt2.pw" >/dev/null 2>&1
 check_status 1 "a password set by an admin ends the account's session" as sgt.moreno alpr-store whoami
+
+# a right code does not make up for a wrong password
+printf 'Not-Her-Password-1\n' >"$T/wrong.pw"
+store-poke -H "$H" account jdoe totp_step 0	# as if a minute had passed
+check_status 1 "a wrong password with the right code is refused" \
+	as jdoe alpr-store login -u jdoe --password-file "$T/wrong.pw" -c "$(code jdoe)"
+like "... as any wrong login is" "$(cat "$T/err")" "jdoe: login refused: wrong user, password or code"
 
 # a disabled account's session ends with it
 store-poke -H "$H" account jdoe totp_step 0	# as if a minute had passed
