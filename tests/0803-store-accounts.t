@@ -4,7 +4,7 @@
 # disabling after 90 days unused, sessions that end; every change logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 64
+plan 66
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 
@@ -142,6 +142,10 @@ check "jdoe logs in again" as jdoe alpr-store login -u jdoe --password-file "$T/
 as admin alpr-store user disable jdoe -R "on leave from the unit" >/dev/null 2>&1
 check_status 1 "a disabled account's session ends" as jdoe alpr-store whoami
 like "... saying so" "$(cat "$T/err")" "jdoe: session ended: the account is not active"
+store-poke -H "$H" account jdoe totp_step 0	# as if a minute had passed
+check_status 1 "a disabled account does not log in, password and code right" \
+	as jdoe alpr-store login -u jdoe --password-file "$T/jdoe.pw" -c "$(code jdoe)"
+like "... the log says why" "$(entries login-failed | tail -1)" '"target":"jdoe","outcome":"denied","refusal":"disabled"'
 
 # every change in the log
 for op in add approve train password disable enable unlock; do
