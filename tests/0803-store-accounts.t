@@ -4,7 +4,7 @@
 # disabling after 90 days unused, sessions that end; every change logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 66
+plan 67
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 
@@ -84,10 +84,21 @@ pwfile pat.bad 'not-the-password-1'
 for i in 1 2 3 4; do
 	as pat.ops alpr-store login -u pat.ops --password-file "$T/pat.bad.pw" -c 000000 >/dev/null 2>&1
 done
-store-poke -H "$H" account pat.ops failures "[$(($(date +%s) - 1000)), $(($(date +%s) - 1000)), $(($(date +%s) - 1000)), $(($(date +%s) - 1000))]"
+failures() {	# SECONDS-AGO: four failed logins that long ago
+	_t=$(($(date +%s) - $1))
+	store-poke -H "$H" account pat.ops failures \
+	    "[{\"t\":$_t,\"id\":\"a\"},{\"t\":$_t,\"id\":\"b\"},{\"t\":$_t,\"id\":\"c\"},{\"t\":$_t,\"id\":\"d\"}]"
+}
+failures 1000
 as pat.ops alpr-store login -u pat.ops --password-file "$T/pat.bad.pw" -c 000000 >/dev/null 2>&1
 check "failures older than 15 minutes do not count" as pat.ops alpr-store login -u pat.ops \
 	--password-file "$T/pat.ops.pw" -c "$(code pat.ops "now + 30 seconds")"
+failures 600
+as pat.ops alpr-store login -u pat.ops --password-file "$T/pat.bad.pw" -c 000000 >/dev/null 2>&1
+store-poke -H "$H" account pat.ops totp_step 0
+check_status 1 "four failures ten minutes ago and one now lock the account" \
+	as pat.ops alpr-store login -u pat.ops --password-file "$T/pat.ops.pw" -c "$(code pat.ops)"
+as admin alpr-store user unlock pat.ops >/dev/null 2>&1
 for i in 1 2 3 4 5; do
 	as pat.ops alpr-store login -u pat.ops --password-file "$T/pat.bad.pw" -c 000000 >/dev/null 2>&1
 done
