@@ -4,7 +4,7 @@
 # disabling after 90 days unused, sessions that end; every change logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 67
+plan 69
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 
@@ -157,6 +157,20 @@ store-poke -H "$H" account jdoe totp_step 0	# as if a minute had passed
 check_status 1 "a disabled account does not log in, password and code right" \
 	as jdoe alpr-store login -u jdoe --password-file "$T/jdoe.pw" -c "$(code jdoe)"
 like "... the log says why" "$(entries login-failed | tail -1)" '"target":"jdoe","outcome":"denied","refusal":"disabled"'
+
+# in a store of its own, before it has a supervisor: an admin approves
+# the first supervisor, and no other account
+ALPR_HOME=$T/home2 ALPR_KEY_FILE=$T/store2.key
+alpr-store init -a "Second Police Department" --password-file "$T/admin.pw" \
+	--totp-file "$T/admin2.totp" >/dev/null 2>&1
+as admin alpr-store login -u admin --password-file "$T/admin.pw" \
+	-c "$(oathtool --totp -b "$(head -1 "$T/admin2.totp")")" >/dev/null 2>&1
+as admin alpr-store user add ana2 -r analyst --password-file "$T/jdoe.first" >/dev/null 2>&1
+as admin alpr-store user add sup2 -r supervisor --password-file "$T/jdoe.first" >/dev/null 2>&1
+check_status 1 "an admin approves no analyst, even before the first supervisor" \
+	as admin alpr-store user approve ana2
+check "... but the first supervisor" as admin alpr-store user approve sup2
+ALPR_HOME=$H ALPR_KEY_FILE=$K
 
 # every change in the log
 for op in add approve train password disable enable unlock; do
