@@ -4,7 +4,7 @@
 # disabling after 90 days unused, sessions that end; every change logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 71
+plan 73
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 
@@ -50,6 +50,9 @@ check_status 1 "training that has expired does not count" sfind ann.lee 7ABC123
 check_status 1 "training completed tomorrow is refused" \
 	as sgt.moreno alpr-store user train ann.lee -c "$(date -u -d tomorrow +%Y-%m-%d)"
 like "... saying why" "$(cat "$T/err")" "completed: a date in the future"
+check_status 1 "training that would count for more than three years is refused" \
+	as sgt.moreno alpr-store user train ann.lee -c 2026-11-02 -e 2029-11-03
+like "... saying why" "$(cat "$T/err")" "at most three years after it"
 check "training recorded by a supervisor..." as sgt.moreno alpr-store user train ann.lee -c 2026-11-02
 check_status 1 "... opens the searches (none found here)" sfind ann.lee 7ABC123
 like "... (a search, not a refusal)" "$(entries search | tail -1)" '"user":"ann.lee".*"count":0,"outcome":"ok"'
