@@ -39,8 +39,8 @@ perl -MJSON::PP -e '
 read frames found exact <"$T/score"
 is "six sample frames" "$frames" 6
 is "every plate found by alpr-detect" "$found" 6
-ok $([ "$exact" -ge "${ALPR_SAMPLES_MIN_EXACT:-4}" ]; echo $?) \
-	"at least ${ALPR_SAMPLES_MIN_EXACT:-4} of 6 plates read exactly ($exact)"
+ok $([ "$exact" -ge "${ALPR_SAMPLES_MIN_EXACT:-6}" ]; echo $?) \
+	"at least ${ALPR_SAMPLES_MIN_EXACT:-6} of 6 plates read exactly ($exact)"
 like "the stolen 8XYZ402 raises a hit" "$(grep -o '"entry":"8XYZ402"[^}]*' "$T/matched")" '"category":"stolen-vehicle"'
 like "the hotlist load is in the access log" "$(cat "$T/log/log.ndjson")" '"action":"hotlist-load".*"entries":3'
 check "the log verifies" alpr-audit -d "$T/log" verify
