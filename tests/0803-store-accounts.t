@@ -4,7 +4,7 @@
 # disabling after 90 days unused, sessions that end; every change logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 73
+plan 75
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 
@@ -76,6 +76,10 @@ is "short, banned (with digits added), holding the name, repeated or sequential 
 	"$(cat "$T/codes")" "1 1 1 1 1 "
 printf 'Own-Pass-For-Ann-99\nOwn-Pass-For-Ann-99\n' >"$T/same.pw"
 check_status 1 "a new password must differ from the old" as ann.lee alpr-store passwd --password-file "$T/same.pw"
+printf 'Not-Her-Current-1\nQuite-New-Pass-For-Ann-7\n' >"$T/notcur.pw"
+check_status 1 "one's own password changes only with the current one" \
+	as ann.lee alpr-store passwd --password-file "$T/notcur.pw"
+like "... saying so" "$(cat "$T/err")" "the current password is wrong"
 
 # the second factor
 check_status 1 "a wrong code is refused" as jdoe alpr-store login -u jdoe --password-file "$T/jdoe.pw" -c 123456
