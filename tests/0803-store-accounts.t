@@ -4,7 +4,7 @@
 # disabling after 90 days unused, sessions that end; every change logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 75
+plan 77
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 
@@ -47,6 +47,10 @@ like "... saying why" "$(cat "$T/err")" "no current training"
 check_status 1 "nobody records their own training" as sgt.moreno alpr-store user train sgt.moreno
 as sgt.moreno alpr-store user train ann.lee -c 2024-01-02 -e 2025-01-02 >/dev/null 2>&1
 check_status 1 "training that has expired does not count" sfind ann.lee 7ABC123
+as sgt.moreno alpr-store user train ann.lee -c "$(date -u -d '40 days ago' +%F)" \
+	-e "$(date -u -d yesterday +%F)" >/dev/null 2>&1
+check_status 1 "training that expired yesterday does not count" sfind ann.lee 7ABC123
+like "... saying why" "$(cat "$T/err")" "no current training"
 check_status 1 "training completed tomorrow is refused" \
 	as sgt.moreno alpr-store user train ann.lee -c "$(date -u -d tomorrow +%Y-%m-%d)"
 like "... saying why" "$(cat "$T/err")" "completed: a date in the future"
