@@ -4,7 +4,7 @@
 # disabling after 90 days unused, sessions that end; every change logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 77
+plan 79
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 
@@ -185,6 +185,12 @@ check_status 1 "an admin approves no analyst, even before the first supervisor" 
 	as admin alpr-store user approve ana2
 check "... but the first supervisor" as admin alpr-store user approve sup2
 ALPR_HOME=$H ALPR_KEY_FILE=$K
+
+# an account's sealed record copied under another name opens as none
+store-poke -H "$H" copy-account audit.kim ghost.kim
+as admin alpr-store user show ghost.kim >"$T/out" 2>"$T/err"
+ok $([ $? -ne 0 ] && ! grep -q audit "$T/out"; echo $?) "an account's record copied under another name is no account"
+like "... and is said not to open" "$(cat "$T/err")" "ghost.kim does not open with the key file's key"
 
 # every change in the log
 for op in add approve train password disable enable unlock; do

@@ -22,6 +22,8 @@
  *						read; every held read opens
  *						under its hold: "ok N reads",
  *						or what is wrong and exit 1
+ *	store-poke -H home copy-account FROM TO	the sealed record of account
+ *						FROM put under the name TO
  *	store-poke -H home -K key cross OLDDB	with this store's day keys, how
  *						many reads of another
  *						environment (a copy from before
@@ -94,6 +96,23 @@ swap_reads(const char *home)
 		mdb_put(txn, reads, &key, &val, 0);
 	}
 	mdb_txn_commit(txn);
+	mdb_env_close(env);
+	return 0;
+}
+
+static int
+copy_account(const char *home, const char *from, const char *to)
+{
+	MDB_dbi reads, keys, idx, users;
+	MDB_txn *txn;
+	MDB_env *env = raw_env(home, &reads, &keys, &idx, &txn, 0);
+	MDB_val k = { strlen(from), (void *)from }, v, k2 = { strlen(to),
+	    (void *)to };
+
+	if (mdb_dbi_open(txn, "users", 0, &users) ||
+	    mdb_get(txn, users, &k, &v) || mdb_put(txn, users, &k2, &v, 0) ||
+	    mdb_txn_commit(txn))
+		alpr_die(1, "cannot copy the account %s", from);
 	mdb_env_close(env);
 	return 0;
 }
@@ -401,6 +420,8 @@ main(int argc, char **argv)
 		return swap_reads(home);
 	if (!strcmp(argv[0], "drop-daykey") && argc == 2)
 		return drop_daykey(home, argv[1]);
+	if (!strcmp(argv[0], "copy-account") && argc == 3)
+		return copy_account(home, argv[1], argv[2]);
 	if (!strcmp(argv[0], "count"))
 		return count(home);
 	if (!strcmp(argv[0], "links"))
