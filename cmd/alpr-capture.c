@@ -50,7 +50,7 @@ static int mjpeg;
 static int keepall;
 static struct alpr_camera_opt camopt = { STALL, 0, NULL };
 static long nframes;
-static time_t last_progress;
+static struct alpr_progress pr;
 
 /* What a frame's record says of where and when it came from. */
 struct origin {
@@ -103,13 +103,7 @@ camera_ok(const char *s)
 static void
 progress(void)
 {
-	time_t now;
-
-	nframes++;
-	if (!isatty(2) || (now = time(NULL)) == last_progress)
-		return;
-	last_progress = now;
-	fprintf(stderr, "%s: %ld frames\r", alpr_progname, nframes);
+	alpr_progress(&pr, 0, "%ld frames", ++nframes);
 }
 
 /* The frame's time and where it came from: EXIF, the file's mtime, now
@@ -519,6 +513,7 @@ main(int argc, char **argv)
 	int c, i;
 
 	alpr_setprogname(argv[0]);
+	alpr_progress_start(&pr, 1);
 	argc = gps_spaced(argc, argv);
 	while ((c = alpr_getopt(argc, argv, "ac:g::mS:tw:", lopts, usage)) != -1)
 		switch (c) {
@@ -572,8 +567,8 @@ main(int argc, char **argv)
 		streams(argc ? argv : stdin_only);
 	else if (alpr_items(argc, argv, capture_file, NULL) < 0)
 		usage("no images: name files or pipe their names on stdin");
-	if (last_progress)
-		fprintf(stderr, "%s: %ld frames\n", alpr_progname, nframes);
+	if (pr.shown)
+		alpr_progress(&pr, 1, "%ld frames", nframes);
 	alpr_gps_close(gps);
 	alpr_fshut(stdout, "<stdout>");
 	return alpr_status;

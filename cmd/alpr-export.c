@@ -43,16 +43,6 @@ usage(const char *why)
 	    "       alpr-export open [--passphrase-file file] file|- dir");
 }
 
-static struct alpr_store *
-open_store(void)
-{
-	struct alpr_store *s = alpr_store_open(alpr_store_home(home), keyfile);
-
-	if (!s)
-		exit(ALPR_EXIT_SYS);
-	return s;
-}
-
 /* A passphrase: line 1 of file, else asked on the terminal (twice for a
  * new one). */
 static void
@@ -73,29 +63,17 @@ as_oneself(const char *cmd)
 }
 
 /* Progress on a terminal, for exports large enough to wait for. */
-struct progress {
-	long done, total;
-	int on, shown;
-};
-
 static void
-progress(struct progress *p, int end)
+progress(struct alpr_progress *p, long done, long total, int end)
 {
-	int pc;
-
-	if (!p->on)
-		return;
-	pc = p->total ? (int)(100 * p->done / p->total) : 100;
-	if (end || pc != p->shown) {
-		fprintf(stderr, "\r%s: %ld of %ld reads (%d%%)%s", alpr_progname,
-		    p->done, p->total, pc, end ? "\n" : "");
-		p->shown = pc;
-	}
+	alpr_progress(p, end, "%ld of %ld reads (%d%%)", done, total,
+	    total ? (int)(100 * done / total) : 100);
 }
 
 struct job {
 	struct alpr_export *x;
-	struct progress pr;
+	struct alpr_progress pr;
+	long done, total;
 };
 
 static int
@@ -106,8 +84,7 @@ add_held(json_t *hold, json_t *read, const unsigned char *frame, size_t n,
 
 	if (alpr_export_read(j->x, read, frame, n) < 0)
 		return -1;
-	j->pr.done++;
-	progress(&j->pr, 0);
+	progress(&j->pr, ++j->done, j->total, 0);
 	return 0;
 }
 
@@ -136,8 +113,7 @@ add_reads(struct alpr_store *s, struct job *j, json_t **recs, json_t *ids,
 			free(frame);
 		}
 		json_decref(rec);
-		j->pr.done++;
-		progress(&j->pr, 0);
+		progress(&j->pr, ++j->done, j->total, 0);
 	}
 	return r;
 }
@@ -202,7 +178,7 @@ cmd_export(struct alpr_search *x, const char *release, int sealed,
 		alpr_die(ALPR_EXIT_FAIL, "%s exists: an export never writes "
 		    "over anything", out);
 
-	s = open_store();
+	s = alpr_store_need(home, keyfile);
 	terms = json_deep_copy(x->terms);
 	if (release)
 		json_object_set_new(terms, "release", json_string(release));
@@ -343,9 +319,8 @@ cmd_export(struct alpr_search *x, const char *release, int sealed,
 		r = -1;
 		goto out;
 	}
-	job.pr.total = n;
-	job.pr.on = isatty(2) && n >= 100;
-	job.pr.shown = -1;
+	job.total = n;
+	alpr_progress_start(&job.pr, n >= 100);
 	if (release && alpr_rec_str(req, "case")) {
 		json_object_clear(held);
 		json_array_foreach(ids, i, v)
@@ -362,7 +337,7 @@ cmd_export(struct alpr_search *x, const char *release, int sealed,
 		    0 : -1;
 	if (r == 0)
 		r = alpr_export_end(job.x);
-	progress(&job.pr, 1);
+	progress(&job.pr, job.done, job.total, 1);
 	if (r == 0 && isatty(2))
 		fprintf(stderr, "%s: %s: %ld reads, signed by the agency's key%s\n",
 		    alpr_progname, out, alpr_export_count(job.x), sealed ?
@@ -481,7 +456,7 @@ cmd_request(int argc, char **argv)
 		usage("request takes options only");
 	if (json_array_size(ids))
 		json_object_set(req, "read_ids", ids);
-	s = open_store();
+	s = alpr_store_need(home, keyfile);
 	if ((r = alpr_session_resume(s, ALPR_MAY_EXPORT)) == 0 &&
 	    (r = alpr_release_file(s, req, id, sizeof id)) == 0)
 		printf("%s %zu\n", id, json_array_size(json_object_get(req,
@@ -509,7 +484,7 @@ cmd_decide(int argc, char **argv)
 		usage("approve and deny want a request id");
 	if (reason && !deny)
 		usage("-R is for deny");
-	s = open_store();
+	s = alpr_store_need(home, keyfile);
 	if ((r = alpr_session_resume(s, ALPR_MAY_EXPORT)) == 0)
 		r = deny ? alpr_release_deny(s, argv[optind], reason) :
 		    alpr_release_approve(s, argv[optind]);
@@ -549,7 +524,7 @@ cmd_requests(int argc, char **argv)
 		}
 	if (optind != argc)
 		usage("requests takes no operands");
-	s = open_store();
+	s = alpr_store_need(home, keyfile);
 	a = alpr_store_actor(s);
 	if ((r = alpr_session_resume(s, ALPR_MAY_NONE)) == 0) {
 		if (!alpr_role_may(a->role, ALPR_MAY_EXPORT) &&
@@ -572,7 +547,7 @@ cmd_key(int argc, char **argv)
 	int r;
 
 	alpr_no_operands(argc, argv, "key takes no operands", usage);
-	s = open_store();
+	s = alpr_store_need(home, keyfile);
 	if ((r = alpr_session_resume(s, ALPR_MAY_NONE)) == 0) {
 		if ((vkey = alpr_export_vkey(s))) {
 			printf("%s\n", vkey);

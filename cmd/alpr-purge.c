@@ -92,8 +92,7 @@ main(int argc, char **argv)
 	if (optind != argc)
 		usage("alpr-purge takes no operands");
 	o.progress = isatty(2) && !o.dry;
-	if (!(s = alpr_store_open(alpr_store_home(home), keyfile)))
-		return ALPR_EXIT_SYS;
+	s = alpr_store_need(home, keyfile);
 	cf = alpr_store_conf(s);
 	if (cf->retention_days < 365 || cf->retention_hit_days < 365)
 		alpr_warn("warning: a retention shorter than a year "

@@ -49,16 +49,6 @@ usage(const char *why)
 	    "  policy [--html]");
 }
 
-static struct alpr_store *
-open_store(void)
-{
-	struct alpr_store *s = alpr_store_open(alpr_store_home(home), keyfile);
-
-	if (!s)
-		exit(ALPR_EXIT_SYS);
-	return s;
-}
-
 /* A secret from line lineno of file, else asked on the terminal. */
 static void
 secret(const char *file, int lineno, const char *prompt, char *buf, size_t n)
@@ -156,7 +146,7 @@ cmd_init(int argc, char **argv)
 		alpr_die(ALPR_EXIT_FAIL, "%s: password refused: %s", admin, e);
 	if (!(vkey = alpr_store_create(alpr_store_home(home), &o)))
 		return ALPR_EXIT_SYS;
-	s = open_store();
+	s = alpr_store_need(home, keyfile);
 	r = alpr_user_bootstrap(s, admin, pw, &sec);
 	sodium_memzero(pw, sizeof pw);
 	if (r != 0) {
@@ -271,7 +261,7 @@ cmd_add(int argc, char **argv)
 	argv += optind;
 	if (argc == 0 && isatty(0))
 		usage("add reads records from files or standard input");
-	s = open_store();
+	s = alpr_store_need(home, keyfile);
 	r = dev ? as_device(s, dev) : alpr_session_resume(s, ALPR_MAY_ADD);
 	if (r != 0) {
 		alpr_store_close(s);
@@ -346,7 +336,7 @@ cmd_login(int argc, char **argv)
 			cbuf[0] = '\0';
 		code = cbuf;
 	}
-	s = open_store();
+	s = alpr_store_need(home, keyfile);
 	r = alpr_login(s, user, pw, code, &must, &sec);
 	if (r == 2) {
 		/* the first login: the second factor, shown to its owner */
@@ -386,7 +376,7 @@ cmd_logout(int argc, char **argv)
 	int r;
 
 	alpr_no_operands(argc, argv, "logout takes no operands", usage);
-	s = open_store();
+	s = alpr_store_need(home, keyfile);
 	r = alpr_session_logout(s);
 	alpr_store_close(s);
 	return alpr_exit_status(r);
@@ -400,7 +390,7 @@ cmd_whoami(int argc, char **argv)
 	int r;
 
 	alpr_no_operands(argc, argv, "whoami takes no operands", usage);
-	s = open_store();
+	s = alpr_store_need(home, keyfile);
 	a = alpr_store_actor(s);
 	if ((r = alpr_session_resume(s, ALPR_MAY_NONE)) == 0)
 		printf("%s %s %s\n", a->user, alpr_role_name(a->role),
@@ -427,7 +417,7 @@ cmd_passwd(int argc, char **argv)
 		}
 	if (optind != argc)
 		usage("passwd takes no operands");
-	s = open_store();
+	s = alpr_store_need(home, keyfile);
 	if ((r = alpr_session_resume(s, ALPR_MAY_NONE)) == 0) {
 		secret(pwfile, 1, "current password: ", old, sizeof old);
 		new_password(pwfile, 2, pw, sizeof pw);
@@ -510,7 +500,7 @@ cmd_user(int argc, char **argv)
 	perm = !strcmp(op, "list") || !strcmp(op, "show") ? ALPR_MAY_LIST :
 	    !strcmp(op, "approve") ? ALPR_MAY_ANY :
 	    !strcmp(op, "train") ? ALPR_MAY_TRAIN : ALPR_MAY_ACCOUNTS;
-	s = open_store();
+	s = alpr_store_need(home, keyfile);
 	if ((r = alpr_session_resume(s, perm)) != 0)
 		goto out;
 	if (!strcmp(op, "add")) {
@@ -629,7 +619,7 @@ cmd_find(int argc, char **argv)
 	int r;
 
 	search_args(argc, argv, &x, "find");
-	s = open_store();
+	s = alpr_store_need(home, keyfile);
 	if ((r = alpr_session_resume(s, alpr_search_perm(&x))) != 0 ||
 	    (r = alpr_store_justified(s, "search", x.terms, &x.j)) != 0 ||
 	    (r = alpr_search_run(s, &x, "search", &res)) != 0)
@@ -699,7 +689,7 @@ cmd_hold(int argc, char **argv)
 		    optind != argc)
 			usage(!strcmp(op, "release") ? "hold release wants a "
 			    "hold id" : "hold list takes no operands");
-		s = open_store();
+		s = alpr_store_need(home, keyfile);
 		if ((r = alpr_session_resume(s, !strcmp(op, "list") ?
 		    ALPR_MAY_NONE : ALPR_MAY_HOLD)) == 0) {
 			struct alpr_actor *a = alpr_store_actor(s);
@@ -720,7 +710,7 @@ cmd_hold(int argc, char **argv)
 	search_args(argc, argv, &x, "hold");
 	if (!x.nids && !alpr_search_names(&x))
 		usage("hold add wants reads: --id read-id, or a search");
-	s = open_store();
+	s = alpr_store_need(home, keyfile);
 	if ((r = alpr_session_resume(s, ALPR_MAY_HOLD)) != 0)
 		goto out;
 	if ((e = alpr_store_justify_case(s, x.j.kase, x.j.reason, why,
@@ -795,7 +785,7 @@ cmd_show(int argc, char **argv)
 		usage("a frame is not written to a terminal: give -o file");
 	terms = json_pack("{s:s,s:b}", "read_id", argv[optind], "frame",
 	    out != NULL);
-	s = open_store();
+	s = alpr_store_need(home, keyfile);
 	if ((r = alpr_session_resume(s, ALPR_MAY_FIND)) != 0 ||
 	    (r = alpr_store_justified(s, "show", terms, &j)) != 0)
 		goto done;
@@ -848,7 +838,7 @@ cmd_policy(int argc, char **argv)
 		}
 	if (optind != argc)
 		usage("policy takes no operands");
-	s = open_store();
+	s = alpr_store_need(home, keyfile);
 	alpr_policy(s, stdout, html);
 	alpr_store_close(s);
 	alpr_fshut(stdout, "<stdout>");
@@ -925,7 +915,7 @@ cmd_push(int argc, char **argv)
 		usage("push wants the server: [user@]host");
 	o.host = argv[optind];
 	o.progress = isatty(2);
-	s = open_store();
+	s = alpr_store_need(home, keyfile);
 	if (alpr_store_delegated()) {
 		r = alpr_store_deny(s, "push", o.host, "a push is the store's "
 		    "own (its cron job or timer): not through sudo or SSH");

@@ -26,8 +26,8 @@ enum {
 /* The version of alpr: one for every program (--version). */
 #define ALPR_VERSION "0.1"
 
-/* util.c: program name, die/warn, checked allocation, output shutdown,
- * numbers and settings lines. */
+/* util.c: program name, die/warn, checked allocation, progress, output
+ * shutdown, numbers and settings lines. */
 extern const char *alpr_progname;
 extern int alpr_status;		/* exit status accumulated by alpr_fail */
 void alpr_setprogname(const char *argv0);
@@ -54,6 +54,16 @@ void *alpr_realloc(void *p, size_t n);
 char *alpr_strdup(const char *s);
 /* The exit status of a call that returns 0 done, 1 refused, -1 error. */
 int alpr_exit_status(int r);
+/* Progress of long work on standard error: only when it is a terminal (so
+ * cron stays quiet), at most once a second, "\rPROG: text"; end != 0 says
+ * it once more, whatever the time, and ends the line. */
+struct alpr_progress {
+	int on;
+	time_t shown;
+};
+void alpr_progress_start(struct alpr_progress *p, int want);
+void alpr_progress(struct alpr_progress *p, int end, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Flush and close f; die with ALPR_EXIT_SYS on a write error. */
 void alpr_fshut(FILE *f, const char *name);
 /* Parse a number; die with usage status naming the option on failure. */
@@ -910,6 +920,7 @@ struct alpr_logverify {
 	const char *vkey;	/* the kept public key; NULL: DIR/pubkey */
 	int progress;		/* show progress on stderr */
 	int keep_leaves;	/* keep every leaf hash in leaves */
+	struct alpr_progress pr;	/* (the verifier's own) */
 	/* results */
 	struct alpr_logkeys keys;
 	struct alpr_checkpoint last;	/* the newest valid checkpoint */
@@ -987,6 +998,9 @@ char *alpr_store_create(const char *home, const struct alpr_store_initopt *o);
 /* Open a store home with its key file (keyfile, else alpr_store_keyfile);
  * NULL with a message printed. */
 struct alpr_store *alpr_store_open(const char *home, const char *keyfile);
+/* A program's store: the home of -H (alpr_store_home), opened, or exit 3
+ * with the message printed. */
+struct alpr_store *alpr_store_need(const char *opt, const char *keyfile);
 void alpr_store_close(struct alpr_store *s);
 /* After MDB_MAP_FULL, with no transaction open: double the map. */
 int alpr_store_grow(struct alpr_store *s);

@@ -516,13 +516,8 @@ check_entry(const char *s, size_t n, uint64_t seq, struct timespec *t,
 static void
 progress(struct alpr_logverify *v, uint64_t i, int done)
 {
-	if (!v->progress)
-		return;
-	if (done)
-		fprintf(stderr, "\r%s: verified %llu entries\n", alpr_progname,
-		    (unsigned long long)i);
-	else if ((i & 0xffff) == 0)
-		fprintf(stderr, "\r%s: verified %llu entries", alpr_progname,
+	if (done || (i & 0xffff) == 0)
+		alpr_progress(&v->pr, done, "verified %llu entries",
 		    (unsigned long long)i);
 }
 
@@ -721,6 +716,7 @@ alpr_log_verify(struct alpr_logverify *v)
 	int fd, r;
 	long nw;
 
+	alpr_progress_start(&v->pr, v->progress);
 	v->bad = 0;
 	v->size = 0;
 	if (alpr_logkeys_load(v) < 0)

@@ -1,5 +1,5 @@
-/* util.c: program name, die/warn, checked allocation, output shutdown,
- * numbers and settings lines. */
+/* util.c: program name, die/warn, checked allocation, progress, output
+ * shutdown, numbers and settings lines. */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alpr.h"
 
@@ -148,6 +149,30 @@ int
 alpr_exit_status(int r)
 {
 	return r == 0 ? ALPR_EXIT_OK : r > 0 ? ALPR_EXIT_FAIL : ALPR_EXIT_SYS;
+}
+
+void
+alpr_progress_start(struct alpr_progress *p, int want)
+{
+	p->on = want && isatty(2);
+	p->shown = 0;
+}
+
+void
+alpr_progress(struct alpr_progress *p, int end, const char *fmt, ...)
+{
+	va_list ap;
+	time_t now;
+
+	if (!p->on || (now = time(NULL), !end && now == p->shown))
+		return;
+	p->shown = now;
+	fprintf(stderr, "\r%s: ", alpr_progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (end)
+		fputc('\n', stderr);
 }
 
 void

@@ -265,13 +265,8 @@ alpr_hold_list(struct alpr_store *s, void (*fn)(json_t *hold, void *arg),
 
 	e = json_pack("{s:s,s:s,s:{s:s}}", "action", "hold", "outcome", "ok",
 	    "change", "op", "list");
-	rc = alpr_store_logentry(s, e);
-	json_decref(e);
-	if (rc < 0) {
-		alpr_warn("unable to write to the access log, so nothing is "
-		    "shown:");
+	if (alpr_store_log_access(s, e) < 0)
 		return -1;
-	}
 	if (st_txn(s, MDB_RDONLY, &txn) != 0)
 		return -1;
 	mdb_cursor_open(txn, s->holds, &c);

@@ -629,6 +629,16 @@ fail:
 	return NULL;
 }
 
+struct alpr_store *
+alpr_store_need(const char *opt, const char *keyfile)
+{
+	struct alpr_store *s = alpr_store_open(alpr_store_home(opt), keyfile);
+
+	if (!s)
+		exit(ALPR_EXIT_SYS);
+	return s;
+}
+
 void
 alpr_store_close(struct alpr_store *s)
 {

@@ -108,13 +108,13 @@ struct fbytes {
 struct alpr_ingest {
 	struct alpr_store *s;
 	const char *capspool;	/* where frames are taken from */
-	int progress;
+	struct alpr_progress pr;
 	struct batch b[2];	/* one filling, one being written */
 	int fill;		/* the one filling */
 	char **taken;		/* capture copies to remove after commit */
 	size_t ntaken;
 	struct alpr_ingest_stats st;
-	struct timespec t0, shown;
+	struct timespec t0;
 	/* the writing stage */
 	pthread_t writer;
 	pthread_mutex_t mu;
@@ -170,7 +170,7 @@ alpr_ingest_new(struct alpr_store *s, const char *capspool)
 	g->s = s;
 	g->capspool = capspool;
 	g->stale = alpr_calloc(ST_NDAYS, 1);
-	g->progress = isatty(2);
+	alpr_progress_start(&g->pr, 1);
 	g->queued = -1;
 	pthread_mutex_init(&g->mu, NULL);
 	pthread_cond_init(&g->cv, NULL);
@@ -929,17 +929,13 @@ show(struct alpr_ingest *g, int done)
 	struct timespec now;
 	double dt;
 
-	if (!g->progress)
+	if (!g->pr.on)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!done && now.tv_sec == g->shown.tv_sec)
-		return;
-	g->shown = now;
 	dt = now.tv_sec - g->t0.tv_sec + (now.tv_nsec - g->t0.tv_nsec) / 1e9;
-	fprintf(stderr, "\r%s: %lu reads added, %lu duplicates, %lu rejected "
-	    "(%.0f reads/s)%s", alpr_progname, g->st.added, g->st.duplicates,
-	    g->st.rejected, dt > 0 ? (g->st.added + g->st.duplicates) / dt : 0,
-	    done ? "\n" : "");
+	alpr_progress(&g->pr, done, "%lu reads added, %lu duplicates, %lu "
+	    "rejected (%.0f reads/s)", g->st.added, g->st.duplicates,
+	    g->st.rejected, dt > 0 ? (g->st.added + g->st.duplicates) / dt : 0);
 }
 
 static void

@@ -560,6 +560,7 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 	size_t np = 0, i;
 	char c1[ALPR_TIME_LEN], c2[ALPR_TIME_LEN], *lp, *dbf;
 	struct timespec tp, th;
+	struct alpr_progress pr;
 	struct stat sb;
 	json_t *e;
 	time_t now = time(NULL), min;
@@ -652,6 +653,7 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &tp);
+	alpr_progress_start(&pr, o->progress);
 	/* a day that cannot be purged is said and left; the others go */
 	for (i = 0; i < np && r == 0; i++) {
 		if (p[i].what == DESTROY && destroy_day(s, p[i].day,
@@ -660,12 +662,8 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		else if (p[i].what == REKEY && rekey_day(s, &p[i],
 		    &st->frames) < 0)
 			failed++;
-		if (o->progress)
-			fprintf(stderr, "\r%s: %zu of %zu days", alpr_progname,
-			    i + 1, np);
+		alpr_progress(&pr, i + 1 == np, "%zu of %zu days", i + 1, np);
 	}
-	if (o->progress)
-		fputc('\n', stderr);
 	if (r == 0 && (r = st_kek_rotate(s)) == 0)
 		st->rotated = 1;
 	clock_gettime(CLOCK_MONOTONIC, &th);

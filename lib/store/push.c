@@ -61,6 +61,7 @@ struct push {
 	unsigned long done;	/* lines noted */
 	unsigned char (*bad)[ST_RKEY];	/* reads that cannot go */
 	size_t nbad, badcap;
+	struct alpr_progress pr;
 };
 
 static void *
@@ -243,14 +244,8 @@ spawn(const struct alpr_push_opt *o, int *in, int *out)
 static void
 progress(struct push *x, long total, int done)
 {
-	static time_t shown;
-
-	if (!x->o->progress || (!done && time(NULL) == shown))
-		return;
-	shown = time(NULL);
-	fprintf(stderr, "\r%s: %ld of %ld reads sent, %ld stored by the "
-	    "server%s", alpr_progname, x->st->sent, total, x->st->confirmed,
-	    done ? "\n" : "");
+	alpr_progress(&x->pr, done, "%ld of %ld reads sent, %ld stored by the "
+	    "server", x->st->sent, total, x->st->confirmed);
 }
 
 /* A read that can never go: noted 'X', so that it waits for nothing. */
@@ -376,7 +371,7 @@ alpr_push(struct alpr_store *s, const struct alpr_push_opt *o,
     struct alpr_push_stats *st)
 {
 	struct push x = { s, o, st, { PTHREAD_MUTEX_INITIALIZER, NULL, 0,
-	    NULL, 0, 0, 0 }, NULL, 0, 0, 0, NULL, 0, 0 };
+	    NULL, 0, 0, 0 }, NULL, 0, 0, 0, NULL, 0, 0, { 0, 0 } };
 	MDB_txn *txn;
 	pthread_t th;
 	json_t *e;
@@ -386,6 +381,7 @@ alpr_push(struct alpr_store *s, const struct alpr_push_opt *o,
 	int in, out, rc, status, lock, sent, r = 0;
 	long total;
 
+	alpr_progress_start(&x.pr, o->progress);
 	memset(st, 0, sizeof *st);
 	lp = alpr_path(s->home, "push.lock");
 	lock = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
