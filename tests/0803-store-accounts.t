@@ -4,7 +4,7 @@
 # disabling after 90 days unused, sessions that end; every change logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 79
+plan 80
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 
@@ -92,6 +92,9 @@ check "the right code logs in" as jdoe alpr-store login -u jdoe --password-file 
 check_status 1 "the same code again is refused: a replay" as jdoe alpr-store login -u jdoe --password-file "$T/jdoe.pw" -c "$c"
 check_status 1 "a code from an hour ahead is refused" as jdoe alpr-store login -u jdoe \
 	--password-file "$T/jdoe.pw" -c "$(code jdoe "now + 1 hour")"
+check_status 1 "a code 90 seconds ahead is refused: one step either side, no more" \
+	as audit.kim alpr-store login -u audit.kim --password-file "$T/audit.kim.pw" \
+	-c "$(code audit.kim "now + 90 seconds")"
 
 # lockout: 5 failures within 15 minutes
 pwfile pat.bad 'not-the-password-1'
