@@ -5,6 +5,7 @@
 #	check "capture reads a PNG" alpr-capture x.png
 #	check_status 1 "bad file fails" alpr-capture nope.jpg
 #	is "plate" "$(jq ...)" "ABC123"
+#	setup glyph-synth 'AB1234' plate.png	# not a test: bails out
 #
 # Each test runs in its own scratch directory $T, emptied at start.
 set -u
@@ -91,6 +92,14 @@ skip() {
 	_n=$((_n + 1))
 	echo "ok $_n - $1 # SKIP $2"
 	echo "# $(basename "$0"): skipped: $1: $2" >&2
+}
+
+# setup CMD...: a step the tests need that is not itself under test (the
+# test's own image generator, say); if it fails, the test bails out.
+setup() {
+	"$@" >"$T/setup.out" 2>"$T/setup.err" && return 0
+	echo "Bail out! setup failed (exit $?): $*: $(head -1 "$T/setup.err")"
+	exit 1
 }
 
 done_testing() {
