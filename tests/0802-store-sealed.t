@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
 command -v mdb_copy >/dev/null || skip_all "mdb_copy not installed (lmdb-utils, from scripts/deps)"
-plan 14
+plan 16
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 export ALPR_SPOOL=$T/spool
@@ -92,6 +92,16 @@ for r in $(sfind jdoe --near 38.5816,-121.4944 --radius 100 2>/dev/null | perl -
 done
 is "a frame with one bit flipped does not open (one of three)" "$bad" 1
 rm -rf "$H/spool"; cp -a "$T/before/spool" "$H/"
+
+# a day's wrapped key is bound to its day: yesterday's put in today's
+# place does not open as today's key (a kept day's key standing in for
+# one a purge will destroy would keep that day's reads openable)
+now=$(date +%s)
+cp -a "$H/db" "$T/db.before"
+store-poke -H "$H" copy-daykey "$(date -u -d @$((now - 86400)) +%Y-%m-%d)" "$(date -u -d @$now +%Y-%m-%d)"
+check_status 1 "a day's key moved to another day..." store-poke -H "$H" -K "$K" check
+like "... does not open there" "$(cat "$T/err")" "the key of day $((now / 86400)) does not open"
+rm -rf "$H/db"; mv "$T/db.before" "$H/db"
 
 # crypto-shredding: the first day's key gone
 store-poke -H "$H" drop-daykey "$(date -u +%Y-%m-%d -r "$top/samples/frame2.jpg")"

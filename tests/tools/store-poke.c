@@ -9,6 +9,8 @@
  *						two reads exchanged
  *	store-poke -H home drop-daykey DATE	the wrapped key of a day removed
  *						(what a purge does)
+ *	store-poke -H home copy-daykey FROM TO	the wrapped key of day FROM
+ *						put in the place of day TO's
  *	store-poke -H home count		reads, index keys, day keys,
  *						held copies, pushed marks
  *	store-poke -H home -K key dump		every read: its id, its frame's
@@ -41,7 +43,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: store-poke -H home [-K key] account|session "
-	    "name member json | swap-reads | drop-daykey date | count | "
+	    "name member json | swap-reads | drop-daykey date | copy-daykey "
+	    "from to | count | "
 	    "links | check | dump | cross olddb\n");
 	exit(2);
 }
@@ -118,6 +121,18 @@ copy_account(const char *home, const char *from, const char *to)
 }
 
 static int
+day_of(const char *date)
+{
+	char buf[40];
+	struct timespec t;
+
+	snprintf(buf, sizeof buf, "%sT00:00:00Z", date);
+	if (alpr_time_parse(buf, &t) < 0)
+		alpr_die(2, "bad date %s", date);
+	return t.tv_sec / 86400;
+}
+
+static int
 drop_daykey(const char *home, const char *date)
 {
 	MDB_dbi reads, keys, idx;
@@ -125,16 +140,30 @@ drop_daykey(const char *home, const char *date)
 	MDB_env *env = raw_env(home, &reads, &keys, &idx, &txn, 0);
 	unsigned char kb[2];
 	MDB_val k = { 2, kb };
-	char buf[40];
-	struct timespec t;
 
-	snprintf(buf, sizeof buf, "%sT00:00:00Z", date);
-	if (alpr_time_parse(buf, &t) < 0)
-		alpr_die(2, "bad date %s", date);
-	st_put16(kb, t.tv_sec / 86400);
+	st_put16(kb, day_of(date));
 	if (mdb_del(txn, keys, &k, NULL) != 0)
 		alpr_die(1, "no key for %s", date);
 	mdb_txn_commit(txn);
+	mdb_env_close(env);
+	return 0;
+}
+
+static int
+copy_daykey(const char *home, const char *from, const char *to)
+{
+	MDB_dbi reads, keys, idx;
+	MDB_txn *txn;
+	MDB_env *env = raw_env(home, &reads, &keys, &idx, &txn, 0);
+	unsigned char fb[2], tb[2];
+	MDB_val fk = { 2, fb }, tk = { 2, tb }, v;
+
+	st_put16(fb, day_of(from));
+	st_put16(tb, day_of(to));
+	if (mdb_get(txn, keys, &fk, &v) != 0)
+		alpr_die(1, "no key for %s", from);
+	if (mdb_put(txn, keys, &tk, &v, 0) != 0 || mdb_txn_commit(txn) != 0)
+		alpr_die(3, "cannot put the key of %s", to);
 	mdb_env_close(env);
 	return 0;
 }
@@ -420,6 +449,8 @@ main(int argc, char **argv)
 		return swap_reads(home);
 	if (!strcmp(argv[0], "drop-daykey") && argc == 2)
 		return drop_daykey(home, argv[1]);
+	if (!strcmp(argv[0], "copy-daykey") && argc == 3)
+		return copy_daykey(home, argv[1], argv[2]);
 	if (!strcmp(argv[0], "copy-account") && argc == 3)
 		return copy_account(home, argv[1], argv[2]);
 	if (!strcmp(argv[0], "count"))
