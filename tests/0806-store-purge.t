@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
 command -v flock >/dev/null || skip_all "flock (util-linux) not installed"
-plan 40
+plan 44
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # a store that keeps 400 days, so that 380 days of reads go in
@@ -118,4 +118,11 @@ check "a store whose key change a crash cut short opens with the new key" as jdo
 like "... finishing the change" "$(cat "$T/err")" "finished a change of keys"
 ok $(cmp -s "$K" "$T/old.key"; [ $? = 1 ] && [ ! -e "$K.next" ]; echo $?) "... the new key in place"
 check "a second purge finds nothing to do" alpr-purge -v
+
+# a released hold keeps nothing: its copies of the reads and frames go
+check "the hold of the old frames is released" as sgt.moreno alpr-store hold release \
+	-R "the fuel station case is closed" H2
+is "... and its copies of the frames are gone from the spool" "$(find "$H/spool/held" -type f | wc -l)" 0
+check "... and of the reads (one held copy left, H1's)" store-poke -H "$H" -K "$K" check
+like "... as check counts them" "$(cat "$T/out")" " 1 held$"
 done_testing

@@ -5,7 +5,7 @@
 # alpr.conf only; every refusal logged with its reason.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 44
+plan 45
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # a second supervisor, to decide what the first files
@@ -65,7 +65,8 @@ is "each refusal is in the log" "$(denied)" 5
 check_status 1 "an analyst files no request" req jdoe "Sacramento Police Department" CA -C 26-0117
 check_status 1 "a request without a purpose of its own is refused" \
 	as sgt.moreno alpr-export request --agency "Sacramento Police Department" --agency-state CA \
-	--requester "Det. Ruiz" --purpose "investigation" --id x
+	--requester "Det. Ruiz" --purpose "investigation" -C 26-0117
+like "... as too thin" "$(cat "$T/err")" "purpose too thin: say in at least [0-9]+ characters"
 check_status 1 "a request for a case that no hold keeps is refused" req sgt.moreno "Sacramento Police Department" CA -C 26-0999
 like "... saying how" "$(cat "$T/err")" "no hold keeps reads of case 26-0999"
 
