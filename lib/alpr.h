@@ -1084,10 +1084,11 @@ char *alpr_totp_new(void);		/* a new secret, base32, malloc'd */
 char *alpr_totp_uri(const char *issuer, const char *user,
     const char *secret);		/* otpauth://totp/..., malloc'd */
 void alpr_totp_qr(FILE *f, const char *uri);	/* as a QR code */
-/* 1 if code is right at now and of a later step than last (the step in
- * *step), -1 if right but not later (a replay), else 0. */
+/* 1 if code is right at now (its step in *step), else 0. Whether that
+ * step was used already is the caller's to check, where two logins at
+ * once cannot both pass (users.c, settle). */
 int alpr_totp_verify(const char *secret, const char *code, time_t now,
-    uint64_t last, uint64_t *step);
+    uint64_t *step);
 
 /* store/users.c: accounts. Each call checks the actor may, writes the
  * change or refusal to the log, and returns 0 done, 1 refused (said why),

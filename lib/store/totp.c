@@ -107,7 +107,7 @@ alpr_totp_qr(FILE *f, const char *uri)
 
 int
 alpr_totp_verify(const char *secret, const char *code, time_t now,
-    uint64_t last, uint64_t *step)
+    uint64_t *step)
 {
 	char *raw = NULL;
 	size_t n, i;
@@ -126,9 +126,5 @@ alpr_totp_verify(const char *secret, const char *code, time_t now,
 	r = oath_totp_validate3(raw, n, now, STEP, 0, 1, &pos, step, code);
 	sodium_memzero(raw, n);
 	free(raw);
-	if (r < 0)
-		return 0;
-	if (*step <= last)
-		return -1;	/* used before: a replay */
-	return 1;
+	return r >= 0;
 }

@@ -804,7 +804,8 @@ settle(struct alpr_store *s, const char *name, const char *aid, int outcome,
 				json_array_remove(f, i);
 				break;
 			}
-	/* what another login did meanwhile */
+	/* what another login did meanwhile; a code used already (a
+	 * replay, or two logins at once with one code) */
 	if (outcome == 0 && json_is_true(json_object_get(u, "locked"))) {
 		outcome = 2;
 		why = "locked after failed logins";
@@ -931,11 +932,9 @@ alpr_login(struct alpr_store *s, const char *name, const char *pw,
 		/* the second factor, enrolled by its owner alone */
 		outcome = 4;
 		secret = alpr_totp_new();
-	} else if ((r = alpr_totp_verify(totp, code, now,
-	    json_integer_value(json_object_get(u, "totp_step")), &step)) <= 0) {
+	} else if (!alpr_totp_verify(totp, code, now, &step)) {
 		outcome = 1;
-		why = r < 0 ? "wrong password or code (that code was used "
-		    "already)" : "wrong password or code";
+		why = "wrong password or code";
 	}
 	*must_change = outcome == 0 && json_is_true(json_object_get(u,
 	    "must_change"));
