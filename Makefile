@@ -17,7 +17,9 @@ WARN = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DALPR_DATADIR='"$(DATADIR)"' \
 	-Ilib $(WARN) $(CPPFLAGS) $(CFLAGS) $(DEP_CFLAGS)
 
-LIBSRC = $(wildcard lib/*.c lib/store/*.c)
+# lib/: what every program shares; lib/capture, lib/recognition,
+# lib/hotlist, lib/log and lib/store: the parts, one folder each.
+LIBSRC = $(wildcard lib/*.c lib/*/*.c)
 LIBOBJ = $(LIBSRC:.c=.o)
 CMDSRC = $(wildcard cmd/*.c)
 BINS = $(patsubst cmd/%.c,bin/%,$(CMDSRC))
@@ -101,7 +103,7 @@ uninstall:
 	rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || :
 
 clean:
-	rm -rf bin lib/*.o lib/store/*.o lib/libalpr.a $(TOOLS) tests/tmp \
+	rm -rf bin lib/*.o lib/*/*.o lib/libalpr.a $(TOOLS) tests/tmp \
 		tests/fuzz/bin tests/fuzz/work
 
 distclean: clean

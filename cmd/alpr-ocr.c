@@ -13,7 +13,7 @@
 
 /*
  * A recognition engine: a grey plate crop in, per-position alternatives
- * out. Every engine's output is decoded by lib/plate.c the same way.
+ * out. Every engine's output is decoded by lib/recognition/plate.c the same way.
  */
 struct engine {
 	const char *name;

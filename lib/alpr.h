@@ -1,6 +1,6 @@
 /*
  * alpr.h: the one header of libalpr. Every public name starts with alpr_.
- * Sections are named after the file that implements them.
+ * Sections are named after the file under lib/ that implements them.
  */
 #ifndef ALPR_H
 #define ALPR_H
@@ -251,7 +251,8 @@ struct alpr_chars {
 	struct alpr_glyph g[ALPR_MAX_GLYPHS];	/* by the left edge of box */
 };
 
-/* spool.c: the content-addressed frame spool, DIR/ab/abcdef... by SHA-256. */
+/* capture/spool.c: the content-addressed frame spool, DIR/ab/abcdef... by
+ * SHA-256. */
 /* The spool directory: opt, else $ALPR_SPOOL, else ~/.local/share/alpr/spool. */
 const char *alpr_spool_dir(const char *opt);
 /* Malloc'd path of the frame with hash hex in spool dir. */
@@ -264,7 +265,7 @@ int alpr_spool_name_ok(const char *s);
 int alpr_spool_put(const char *dir, const void *p, size_t n,
     char hex[ALPR_SHA256_HEX]);
 
-/* image.c: decoding frames into Leptonica images. */
+/* recognition/image.c: decoding frames into Leptonica images. */
 struct Pix;
 /* Frames larger than this many bytes are not read (files and streams). */
 #define ALPR_FRAME_MAX ((size_t)64 << 20)
@@ -297,7 +298,7 @@ struct Pix *alpr_image_load(const char *path, int denom, int gray, char *err,
 struct Pix *alpr_frame_pix(json_t *frame, const char *spool, int denom,
     int gray, char *err, size_t errlen);
 
-/* detect.c: plate localisation (alpr-detect(1)). */
+/* recognition/detect.c: plate localisation (alpr-detect(1)). */
 struct alpr_detect_opt {
 	double minw, maxw;	/* plate width limits, full-frame pixels */
 	double roi[4];		/* x, y, w, h in full-frame pixels; w 0: all */
@@ -327,7 +328,7 @@ int alpr_detect(struct Pix *gray, double scale,
 void alpr_prof_begin(void);
 void alpr_prof_end(json_t *rec, const char *stage);
 
-/* ocr.c: the Tesseract recognition engine (alpr-ocr(1)). */
+/* recognition/ocr.c: the Tesseract recognition engine (alpr-ocr(1)). */
 struct alpr_ocr;
 /*
  * Load Tesseract once: model NULL for English, a language name ("eng"), or
@@ -345,7 +346,7 @@ void alpr_ocr_close(struct alpr_ocr *o);
  */
 int alpr_ocr_read(struct alpr_ocr *o, struct Pix *crop8, struct alpr_chars *out);
 
-/* plate.c: ranked plate strings from per-position alternatives. */
+/* recognition/plate.c: ranked plate strings from per-position alternatives. */
 struct alpr_patterns;
 /* Load a patterns file (alpr-ocr(1) FILES); NULL with a message on error. */
 struct alpr_patterns *alpr_patterns_load(const char *path, char *err,
@@ -377,7 +378,8 @@ int alpr_plate_decode(const struct alpr_patterns *pt,
 int alpr_plate_merge(const struct alpr_cand *const *lists, const int *n,
     int nlists, struct alpr_cand *out, int max);
 
-/* calib.c: a read's confidence as the probability that it is right. */
+/* recognition/calib.c: a read's confidence as the probability that it is
+ * right. */
 struct alpr_calib;
 /*
  * Load a calibration file (scripts/fit-calibration) fitted for the glyph
@@ -397,7 +399,8 @@ void alpr_calib_free(struct alpr_calib *cb);
 void alpr_calib_apply(const struct alpr_calib *cb, struct alpr_cand *c,
     int n);
 
-/* log.c: the signed, append-only access log (alpr-audit(1), alpr-records(5)). */
+/* log/log.c: the signed, append-only access log (alpr-audit(1),
+ * alpr-records(5)). */
 struct alpr_log;
 /* Directory of the log: opt if non-NULL, else $ALPR_LOG, else NULL (no log configured). */
 const char *alpr_log_dir(const char *opt);
@@ -458,7 +461,7 @@ char *alpr_log_genesis_msg(const char *origin, const char *epoch, long window,
 char *alpr_log_key_msg(int v, const char *origin, long w, const char *vkey,
     uint64_t size, const char *root);
 
-/* merkle.c: RFC 6962/9162 Merkle trees over SHA-256. */
+/* log/merkle.c: RFC 6962/9162 Merkle trees over SHA-256. */
 #define ALPR_HASH 32
 void alpr_merkle_leaf(unsigned char out[ALPR_HASH], const void *p, size_t n);
 void alpr_merkle_node(unsigned char out[ALPR_HASH],
@@ -504,7 +507,7 @@ const char *alpr_merkle_verify_consistency(uint64_t size1, uint64_t size2,
     const unsigned char *root1, size_t len1, const unsigned char *root2,
     size_t len2, const unsigned char (*proof)[ALPR_HASH], size_t n);
 
-/* note.c: C2SP signed notes and checkpoints, Ed25519. */
+/* log/note.c: C2SP signed notes and checkpoints, Ed25519. */
 #define ALPR_PK 32
 #define ALPR_NOTE_MAXSIG 16
 struct alpr_note_sig {
@@ -550,7 +553,7 @@ int alpr_checkpoint_check(const struct alpr_checkpoint *c, int i,
     const char *name, const unsigned char pk[ALPR_PK]);
 void alpr_checkpoint_free(struct alpr_checkpoint *c);
 
-/* capture.c: splitting an MJPEG stream into its JPEG frames. */
+/* capture/capture.c: splitting an MJPEG stream into its JPEG frames. */
 /* Called with each whole frame of stream name, numbered seq. */
 typedef void (*alpr_mjpeg_fn)(const unsigned char *p, size_t n,
     const char *name, long seq, void *arg);
@@ -571,7 +574,7 @@ long alpr_mjpeg_end(struct alpr_mjpeg *m);
 void alpr_mjpeg_read(int fd, const char *name, long *seq, alpr_mjpeg_fn fn,
     void *arg);
 
-/* camera.c: a camera's MJPEG stream from a file, a FIFO or a URL. */
+/* capture/camera.c: a camera's MJPEG stream from a file, a FIFO or a URL. */
 struct alpr_camera_opt {
 	double stall;		/* seconds without a frame: the camera has
 				 * stalled (said; a network stream is
@@ -592,7 +595,7 @@ struct alpr_camera_opt {
 int alpr_camera_read(const char *src, const struct alpr_camera_opt *o,
     long *seq, alpr_mjpeg_fn fn, void *arg);
 
-/* exif.c: the capture time a camera wrote in EXIF. */
+/* capture/exif.c: the capture time a camera wrote in EXIF. */
 struct alpr_exif {
 	char dt[20];		/* DateTimeOriginal "YYYY:MM:DD HH:MM:SS" */
 	char subsec[10];	/* SubSecTimeOriginal digits, or "" */
@@ -606,7 +609,7 @@ int alpr_exif_tiff(const unsigned char *p, size_t n, struct alpr_exif *ex);
 /* The time in ex; without an offset it is local time (TZ). 0 or -1. */
 int alpr_exif_time(const struct alpr_exif *ex, struct timespec *ts);
 
-/* gps.c: the latest position from gpsd through libgps. */
+/* capture/gps.c: the latest position from gpsd through libgps. */
 struct alpr_gps;
 struct alpr_gpsfix {
 	double lat, lon;	/* degrees, WGS 84 */
@@ -634,7 +637,7 @@ void alpr_gps_feed(struct alpr_gps *g, const char *p, size_t n);
 int alpr_gps_fd(struct alpr_gps *g);
 void alpr_gps_close(struct alpr_gps *g);
 
-/* segment.c: character segmentation of a grey plate crop. */
+/* recognition/segment.c: character segmentation of a grey plate crop. */
 #define ALPR_SEG_H 80		/* rows of the normalised crop */
 #define ALPR_SEG_MAXW 480	/* widest normalised crop */
 #define ALPR_SEG_MAX 16		/* boxes in one candidate */
@@ -668,7 +671,8 @@ void alpr_segimg_fromcrop(const struct alpr_segimg *im, const float cb[4],
 int alpr_segment(const struct alpr_segimg *im, struct alpr_seg *seg, int max,
     int flags);
 
-/* glyph.c: the trained plate-character classifier (model: share/alpr/glyphs.model). */
+/* recognition/glyph.c: the trained plate-character classifier (model:
+ * share/alpr/glyphs.model). */
 #define ALPR_GLYPH_GW 20	/* glyph raster, columns */
 #define ALPR_GLYPH_GH 32	/* glyph raster, rows */
 #define ALPR_GLYPH_NFEAT (ALPR_GLYPH_GW * ALPR_GLYPH_GH + 16 * 8 + 3)
@@ -701,7 +705,7 @@ int alpr_glyph_save(const char *path, int nin, int nhid, const char *cls,
     const float *mu, const float *sd, const float *w1, const float *b1,
     const float *w2, const float *b2);
 
-/* csv.c: CSV and other delimited text, read in place. */
+/* hotlist/csv.c: CSV and other delimited text, read in place. */
 /* The delimiter of a line: the most frequent of , ; tab | outside quotes,
  * a comma when there is none. */
 int alpr_csv_delim(const char *line);
@@ -714,7 +718,8 @@ int alpr_csv_delim(const char *line);
 int alpr_csv_record(char **pp, int delim, char **f, int max, int *lines,
     const char **err);
 
-/* date.c: the dates of hotlist entries, as lists and spreadsheets write them. */
+/* hotlist/date.c: the dates of hotlist entries, as lists and spreadsheets
+ * write them. */
 /*
  * A date in *t as seconds since 1970: YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD or
  * M/D/YYYY, then perhaps a time of day after a space or T: H:MM, H:MM:SS
@@ -759,7 +764,7 @@ void alpr_jsonw_str(struct alpr_jsonw *w, const char *s);
 void alpr_jsonw_member(struct alpr_jsonw *w, const char *key,
     const char *val);
 
-/* hlpolicy.c: what may not be on a hotlist, and other policy. */
+/* hotlist/hlpolicy.c: what may not be on a hotlist, and other policy. */
 #define ALPR_PLATE_MAX 15
 /* Policy, from a key=value file (-C or $ALPR_CONFIG). */
 struct alpr_hlpolicy {
@@ -786,7 +791,8 @@ const char *alpr_hlpolicy_forbids(const struct alpr_hlpolicy *p,
     const char *text);
 void alpr_hlpolicy_free(struct alpr_hlpolicy *p);
 
-/* hlmatch.c: the plate indexes of hotlist entries, and matching reads. */
+/* hotlist/hlmatch.c: the plate indexes of hotlist entries, and matching
+ * reads. */
 struct alpr_hlmatch;
 struct alpr_hlhit {
 	uint32_t id;		/* the entry, numbered from 0 as added */
@@ -822,7 +828,8 @@ size_t alpr_hlmatch_find(struct alpr_hlmatch *m, const char *const *plates,
 /* The read's string of a hit, normalised. */
 const char *alpr_hlmatch_cand(const struct alpr_hlmatch *m, int cand);
 
-/* hotlist.c: hotlist files, and the hits of reads on them (alpr-match(1)). */
+/* hotlist/hotlist.c: hotlist files, and the hits of reads on them
+ * (alpr-match(1)). */
 /* Upper case, no spaces, dashes or dots; wild keeps ? and *. -1 if bad. */
 int alpr_hotlist_plate(const char *s, char out[ALPR_PLATE_MAX + 1], int wild);
 
@@ -897,7 +904,7 @@ int alpr_jscan_record(const char *line, size_t n, struct alpr_jscan_rec *r);
 int alpr_jscan_record_ex(const char *line, size_t n, struct alpr_jscan_rec *r,
     struct alpr_jscan_member *extra, int nextra);
 
-/* logverify.c: checking a log from its files and its initial public key. */
+/* log/logverify.c: checking a log from its files and its initial public key. */
 struct alpr_logkeys {
 	char *origin;
 	time_t epoch;

@@ -9,7 +9,7 @@ plan 7
 mkdir "$T/src" "$T/src/tests" &&
 	cp -R "$top/Makefile" "$top/configure" "$top/lib" "$top/cmd" "$T/src/" &&
 	cp -R "$top/tests/tools" "$top/tests/fuzz" "$T/src/tests/" || exit 1
-cd "$T/src" && rm -rf lib/*.o lib/*.a tests/fuzz/bin tests/fuzz/work &&
+cd "$T/src" && rm -rf lib/*.o lib/*/*.o lib/*.a tests/fuzz/bin tests/fuzz/work &&
 	find tests/tools -type f ! -name '*.c' -exec rm -f {} + || exit 1
 eval "$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh)"
 export CFLAGS CPPFLAGS LDFLAGS
@@ -20,7 +20,7 @@ check "clang builds every program, the library, the test tools and fuzz harnesse
 grep -E '^clang ' "$T/out" >"$T/lines"
 is "every compile has the hardening CPPFLAGS and CFLAGS" \
 	"$(grep -c -- ' -c ' "$T/lines") $(grep -- ' -c ' "$T/lines" | grep -- '-D_FORTIFY_SOURCE=2' | grep -c -- '-fstack-protector-strong')" \
-	"$(ls lib/*.c lib/store/*.c | wc -l | tr -d ' ') $(ls lib/*.c lib/store/*.c | wc -l | tr -d ' ')"
+	"$(ls lib/*.c lib/*/*.c | wc -l | tr -d ' ') $(ls lib/*.c lib/*/*.c | wc -l | tr -d ' ')"
 is "every link has the hardening LDFLAGS" \
 	"$(grep -vc -- ' -c ' "$T/lines")" "$(grep -v -- ' -c ' "$T/lines" | grep -c -- '-Wl,-z,relro -Wl,-z,now')"
 like "the programs are position independent and bound now" \

@@ -1,5 +1,5 @@
 #!/bin/sh
-# lib/exif.c: DateTimeOriginal from APP1 and eXIf, both byte orders,
+# lib/capture/exif.c: DateTimeOriginal from APP1 and eXIf, both byte orders,
 # bounds-checked; corrupted EXIF must not crash.
 . "$(dirname "$0")/lib.sh"
 plan 9

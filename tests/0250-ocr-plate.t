@@ -1,5 +1,5 @@
 #!/bin/sh
-# lib/plate.c: ranked candidates from per-position alternatives, repaired by
+# lib/recognition/plate.c: ranked candidates from per-position alternatives, repaired by
 # plate formats (tests/tools/ocr-plate feeds it hand-made alternatives).
 . "$(dirname "$0")/lib.sh"
 plan 29

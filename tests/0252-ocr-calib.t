@@ -1,6 +1,6 @@
 #!/bin/sh
 # alpr-ocr: the glyph engine's confidences become probabilities through
-# the calibration file beside its model (lib/calib.c); without one, or with
+# the calibration file beside its model (lib/recognition/calib.c); without one, or with
 # one for another model or a bad one, they stay the decoder's.
 . "$(dirname "$0")/lib.sh"
 plan 17

@@ -1,5 +1,5 @@
 #!/bin/sh
-# lib/merkle.c: RFC 6962 tree hashes, known answers, proofs, test vectors.
+# lib/log/merkle.c: RFC 6962 tree hashes, known answers, proofs, test vectors.
 . "$(dirname "$0")/lib.sh"
 plan 8
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# alpr-audit init, append and verify; lib/log.c entries and files.
+# alpr-audit init, append and verify; lib/log/log.c entries and files.
 . "$(dirname "$0")/lib.sh"
 me=$(id -un)
 plan 29

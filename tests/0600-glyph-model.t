@@ -1,5 +1,5 @@
 #!/bin/sh
-# lib/glyph.c: the shipped model loads and reads a rendered plate; blank
+# lib/recognition/glyph.c: the shipped model loads and reads a rendered plate; blank
 # and noise crops are no plate; a damaged model file is refused.
 . "$(dirname "$0")/lib.sh"
 plan 18

@@ -1,5 +1,5 @@
 #!/bin/sh
-# lib/segment.c: character segmentation of synthetic plate crops.
+# lib/recognition/segment.c: character segmentation of synthetic plate crops.
 . "$(dirname "$0")/lib.sh"
 plan 9
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# lib/glyph.c on the bench dashcam plates, cut at their truth boxes: floors
+# lib/recognition/glyph.c on the bench dashcam plates, cut at their truth boxes: floors
 # three points below what scripts/bench-glyph measures with the shipped
 # model (70% right counts, 88% characters, 61% plates exact, 83% among the
 # top 10; the same every run), so that a regression in segmentation or in

@@ -1,4 +1,4 @@
-/* Fuzz lib/exif.c: EXIF in a JPEG or PNG, and a bare TIFF structure. */
+/* Fuzz lib/capture/exif.c: EXIF in a JPEG or PNG, and a bare TIFF structure. */
 #include "fuzz.h"
 
 int

@@ -1,4 +1,4 @@
-/* Fuzz lib/gps.c: bytes from whatever answers on the gpsd port, cut into
+/* Fuzz lib/capture/gps.c: bytes from whatever answers on the gpsd port, cut into
  * lines, checked and decoded by libgps. */
 #include "fuzz.h"
 

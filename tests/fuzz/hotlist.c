@@ -1,4 +1,4 @@
-/* Fuzz lib/hotlist.c: a hotlist file (CSV and its kin) read, committed,
+/* Fuzz lib/hotlist/hotlist.c: a hotlist file (CSV and its kin) read, committed,
  * indexed and matched, exactly and leniently. */
 #include "fuzz.h"
 

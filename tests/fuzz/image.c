@@ -1,4 +1,4 @@
-/* Fuzz lib/image.c: JPEG and PNG headers and decoding (libjpeg-turbo,
+/* Fuzz lib/recognition/image.c: JPEG and PNG headers and decoding (libjpeg-turbo,
  * libpng through Leptonica), at most 4 megapixels. */
 #include <leptonica/allheaders.h>
 

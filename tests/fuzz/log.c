@@ -1,6 +1,6 @@
 /*
- * Fuzz the access log's readers: lib/logverify.c (alpr-audit verify) and
- * the writer's (lib/log.c: open, append, checkpoint, close) on the files of
+ * Fuzz the access log's readers: lib/log/logverify.c (alpr-audit verify) and
+ * the writer's (lib/log/log.c: open, append, checkpoint, close) on the files of
  * a log directory. The input is the files one after another, each ended
  * by a line "@@@@": log.ndjson, checkpoints.ndjson, keys.ndjson,
  * config.json, pubkey, secret/key, secret/next, state. The seeds are real

@@ -1,4 +1,4 @@
-/* Fuzz lib/capture.c: the MJPEG stream splitter, fed through a memfd. */
+/* Fuzz lib/capture/capture.c: the MJPEG stream splitter, fed through a memfd. */
 #include <sys/mman.h>
 #include <unistd.h>
 

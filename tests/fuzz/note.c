@@ -1,4 +1,4 @@
-/* Fuzz lib/note.c: signed checkpoints and verifier keys, as alpr-audit
+/* Fuzz lib/log/note.c: signed checkpoints and verifier keys, as alpr-audit
  * reads them from a log, a saved checkpoint or a proof. */
 #include "fuzz.h"
 

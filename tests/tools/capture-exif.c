@@ -1,5 +1,5 @@
 /*
- * capture-exif: test driver for lib/exif.c. Uses nothing else from
+ * capture-exif: test driver for lib/capture/exif.c. Uses nothing else from
  * libalpr, so a test can rebuild it with sanitizers.
  *
  *	capture-exif file...		print what EXIF time each file has

@@ -1,5 +1,5 @@
 /*
- * log-bench: drives lib/log.c for scripts/bench-log and the tests.
+ * log-bench: drives lib/log/log.c for scripts/bench-log and the tests.
  *	log-bench DIR N BATCH	append N search entries, BATCH to a write
  *	log-bench DIR N 1	N appends, each written and fsync'd
  *	log-bench -p DIR	time proofs over the whole log: verify keeping

@@ -10,7 +10,7 @@
  *	match-brute DIR		writes its lists in DIR
  *	match-brute -l
  *
- * The patterns are matched twice (lib/hlmatch.c): exactly, where a hit is
+ * The patterns are matched twice (lib/hotlist/hlmatch.c): exactly, where a hit is
  * whatever fnmatch matches; and leniently (-d 1), where an entry with a
  * wildcard hits exactly as before, or leniently when only the confusion
  * classes (8 is B) make fnmatch match. Patterns with fewer than 2 letters

@@ -1,5 +1,5 @@
 /*
- * merkle-test: test driver for lib/merkle.c and lib/note.c.
+ * merkle-test: test driver for lib/log/merkle.c and lib/log/note.c.
  *	merkle-test roots		RFC 6962 reference tree roots, sizes 0-8
  *	merkle-test sha			tree hashes against libsodium
  *	merkle-test vectors DIR		run the JSON vectors under DIR

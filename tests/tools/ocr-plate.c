@@ -1,5 +1,5 @@
 /*
- * ocr-plate: feed hand-made per-position alternatives to lib/plate.c and
+ * ocr-plate: feed hand-made per-position alternatives to lib/recognition/plate.c and
  * print the ranked candidates, one "PLATE CONF REGION" a line.
  *
  *	ocr-plate PATTERNS|- POS... [-- POS...]...
