@@ -161,8 +161,13 @@ int alpr_ask(const char *prompt, int echo, char *buf, size_t n);
 /* Line lineno (from 1) of a file, without its newline; 0, or -1. */
 int alpr_read_secret(const char *path, int lineno, char *buf, size_t n);
 
-/* hash.c: SHA-256 through libsodium. */
+/* hash.c: SHA-256 (libcrypto, the CPU's SHA instructions where there are
+ * any), and libsodium's start. */
+#define ALPR_HASH 32		/* SHA-256 bytes */
 #define ALPR_SHA256_HEX 65	/* 64 hex digits and NUL */
+/* SHA-256 of a[0..an) followed by b[0..bn) (b may be NULL when bn is 0). */
+void alpr_sha256(unsigned char out[ALPR_HASH], const void *a, size_t an,
+    const void *b, size_t bn);
 void alpr_sha256_hex(const void *p, size_t n, char hex[ALPR_SHA256_HEX]);
 /* Initialise libsodium; dies on failure. Safe to call more than once. */
 void alpr_crypto_init(void);
@@ -462,7 +467,6 @@ char *alpr_log_key_msg(int v, const char *origin, long w, const char *vkey,
     uint64_t size, const char *root);
 
 /* log/merkle.c: RFC 6962/9162 Merkle trees over SHA-256. */
-#define ALPR_HASH 32
 void alpr_merkle_leaf(unsigned char out[ALPR_HASH], const void *p, size_t n);
 void alpr_merkle_node(unsigned char out[ALPR_HASH],
     const unsigned char l[ALPR_HASH], const unsigned char r[ALPR_HASH]);
