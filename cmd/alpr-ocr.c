@@ -288,15 +288,39 @@ emit(json_t *frame, const struct read *rd)
 	json_decref(out);
 }
 
+/*
+ * The part of the frame the regions' reads can reach: each box with room
+ * for read_region's crops (a twelfth of its width and a sixth of its
+ * height each side, then a text line's crop of 0.6 and 0.4 of a line up
+ * to 4/3 of the box high), and some more. x0, y0, x1, y1 in win.
+ */
+static void
+window(int (*box)[4], int nb, int iw, int ih, int win[4])
+{
+	int i, mx, my;
+
+	win[0] = iw, win[1] = ih, win[2] = win[3] = 0;
+	for (i = 0; i < nb; i++) {
+		mx = box[i][2] / 12 + box[i][3] + 4;
+		my = box[i][3] / 6 + box[i][3] + 4;
+		win[0] = L_MIN(win[0], L_MAX(box[i][0] - mx, 0));
+		win[1] = L_MIN(win[1], L_MAX(box[i][1] - my, 0));
+		win[2] = L_MAX(win[2], L_MIN(box[i][0] + box[i][2] + mx, iw));
+		win[3] = L_MAX(win[3], L_MIN(box[i][1] + box[i][3] + my, ih));
+	}
+}
+
 static void
 frame(struct alpr_reader *r, json_t *rec)
 {
 	char err[512];
 	json_t *regs, *reg;
 	struct read *rd;
-	PIX *img;
-	int i, j, nrd = 0, box[4];
-	size_t k;
+	unsigned char *p;
+	size_t k, n;
+	PIX *img = NULL;
+	int i, j, nb = 0, nrd = 0, iw, ih, win[4], sbox[4];
+	int (*box)[4];
 
 	regs = json_object_get(rec, "regions");
 	if (regs && !json_is_array(regs)) {
@@ -305,29 +329,62 @@ frame(struct alpr_reader *r, json_t *rec)
 	}
 	if (!regs || json_array_size(regs) == 0)
 		return;
-	if (!(img = alpr_frame_pix(rec, optspool, 1, 1, err, sizeof err))) {
+	if (alpr_frame_bytes(rec, optspool, &p, &n, err, sizeof err) < 0) {
 		alpr_rec_fail(r, "%s", err);
 		return;
 	}
-	rd = alpr_calloc(maxregions, sizeof *rd);
+	/* The size from the header; a PNG, or a JPEG whose header does not
+	 * say, is decoded whole to learn it. */
+	if (alpr_image_info(p, n, &iw, &ih) != ALPR_IMG_JPEG || iw <= 0 ||
+	    ih <= 0) {
+		if (!(img = alpr_image_decode(p, n, 1, 1, err, sizeof err))) {
+			alpr_rec_fail(r, "%s", err);
+			free(p);
+			return;
+		}
+		iw = pixGetWidth(img), ih = pixGetHeight(img);
+	}
+	box = alpr_calloc(maxregions, sizeof *box);
 	json_array_foreach(regs, k, reg) {
 		if ((int)k >= maxregions)
 			break;
-		if (region_box(reg, pixGetWidth(img), pixGetHeight(img), box)) {
+		if (region_box(reg, iw, ih, box[nb])) {
 			alpr_rec_fail(r, "region %zu: want \"box\":[x,y,w,h], "
 			    "integers, inside the image", k);
 			continue;
 		}
+		nb++;
+	}
+	/* Of a JPEG only the rows and columns the reads need are decoded. */
+	win[0] = win[1] = 0;
+	if (nb > 0 && !img) {
+		window(box, nb, iw, ih, win);
+		if (!(img = alpr_image_region(p, n, win[0], win[1], win[2] -
+		    win[0], win[3] - win[1], 1, err, sizeof err))) {
+			alpr_rec_fail(r, "%s", err);
+			nb = 0;
+		}
+	}
+	free(p);
+	rd = alpr_calloc(maxregions, sizeof *rd);
+	for (i = 0; i < nb; i++) {
 		/* A plate already read is not read again: the regions come
 		 * best first, and reading is the cost. */
-		for (j = 0; j < nrd && overlap(rd[j].box, box) < 0.5; j++)
+		for (j = 0; j < nrd && overlap(rd[j].box, box[i]) < 0.5; j++)
 			;
-		if (j == nrd && read_region(img, box, &rd[nrd]))
+		if (j < nrd)
+			continue;
+		sbox[0] = box[i][0] - win[0], sbox[1] = box[i][1] - win[1];
+		sbox[2] = box[i][2], sbox[3] = box[i][3];
+		if (read_region(img, sbox, &rd[nrd])) {
+			memcpy(rd[nrd].box, box[i], sizeof rd[nrd].box);
 			nrd++;
+		}
 	}
 	for (i = 0; i < nrd; i++)
 		emit(rec, &rd[i]);
 	free(rd);
+	free(box);
 	pixDestroy(&img);
 }
 

@@ -290,16 +290,19 @@ int alpr_image_info(const unsigned char *p, size_t n, int *w, int *h);
  */
 struct Pix *alpr_image_decode(const unsigned char *p, size_t n, int denom,
     int gray, char *err, size_t errlen);
-/* A box of an image (x, y, w, h, clipped to it) at full size, in colour:
- * of a JPEG only the rows and columns needed are decoded. NULL with a
- * message in err. */
+/* A box of an image (x, y, w, h, clipped to it) at full size, in colour
+ * or grey: of a JPEG only the rows and columns needed are decoded. NULL
+ * with a message in err. */
 struct Pix *alpr_image_region(const unsigned char *p, size_t n, int x, int y,
-    int w, int h, char *err, size_t errlen);
+    int w, int h, int gray, char *err, size_t errlen);
 /* Read and decode an image file; NULL with "path: reason" in err. */
 struct Pix *alpr_image_load(const char *path, int denom, int gray, char *err,
     size_t errlen);
-/* The pixels of a frame record: the spool copy named by "image", else the
- * file named by "src". NULL with a message in err on failure. */
+/* The bytes of a frame record's image (malloc'd): the spool copy named by
+ * "image", else the file named by "src". 0, or -1 with a message in err. */
+int alpr_frame_bytes(json_t *frame, const char *spool, unsigned char **p,
+    size_t *n, char *err, size_t errlen);
+/* Those bytes decoded (alpr_image_decode). NULL with a message in err. */
 struct Pix *alpr_frame_pix(json_t *frame, const char *spool, int denom,
     int gray, char *err, size_t errlen);
 

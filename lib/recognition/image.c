@@ -288,7 +288,7 @@ alpr_image_decode(const unsigned char *p, size_t n, int denom, int gray,
 
 PIX *
 alpr_image_region(const unsigned char *p, size_t n, int x, int y, int w,
-    int h, char *err, size_t errlen)
+    int h, int gray, char *err, size_t errlen)
 {
 	int box[4], iw, ih, kind;
 	PIX *pix, *c;
@@ -318,9 +318,9 @@ alpr_image_region(const unsigned char *p, size_t n, int x, int y, int w,
 		box[1] = y;
 		box[2] = w;
 		box[3] = h;
-		return decode_jpeg(p, n, 1, 0, box, err, errlen);
+		return decode_jpeg(p, n, 1, gray, box, err, errlen);
 	}
-	if (!(pix = alpr_image_decode(p, n, 1, 0, err, errlen)))
+	if (!(pix = alpr_image_decode(p, n, 1, gray, err, errlen)))
 		return NULL;
 	b = boxCreate(x, y, w, h);
 	c = b ? pixClipRectangle(pix, b, NULL) : NULL;
@@ -350,31 +350,28 @@ alpr_image_load(const char *path, int denom, int gray, char *err,
 	return pix;
 }
 
-PIX *
-alpr_frame_pix(json_t *frame, const char *spool, int denom, int gray,
-    char *err, size_t errlen)
+int
+alpr_frame_bytes(json_t *frame, const char *spool, unsigned char **p,
+    size_t *n, char *err, size_t errlen)
 {
 	const char *hash = alpr_rec_str(frame, "image");
 	const char *src = alpr_rec_str(frame, "src");
-	unsigned char *p;
 	char *path = NULL;
-	size_t n;
-	PIX *pix;
 	int r = -1;
 
 	if (hash) {
 		if (!alpr_spool_name_ok(hash)) {
 			snprintf(err, errlen, "frame's \"image\" is not a spool "
 			    "name (64 lower-case hex digits)");
-			return NULL;
+			return -1;
 		}
 		path = alpr_spool_path(alpr_spool_dir(spool), hash);
-		r = alpr_read_file_max(path, &p, &n, ALPR_FRAME_MAX);
+		r = alpr_read_file_max(path, p, n, ALPR_FRAME_MAX);
 	}
 	if (r < 0 && src) {
 		free(path);
 		path = alpr_strdup(src);
-		r = alpr_read_file_max(src, &p, &n, ALPR_FRAME_MAX);
+		r = alpr_read_file_max(src, p, n, ALPR_FRAME_MAX);
 	}
 	if (r < 0) {
 		if (!path)
@@ -382,10 +379,21 @@ alpr_frame_pix(json_t *frame, const char *spool, int denom, int gray,
 		else
 			snprintf(err, errlen, "unable to read frame %s: %s",
 			    path, alpr_strerror(errno));
-		free(path);
-		return NULL;
 	}
 	free(path);
+	return r < 0 ? -1 : 0;
+}
+
+PIX *
+alpr_frame_pix(json_t *frame, const char *spool, int denom, int gray,
+    char *err, size_t errlen)
+{
+	unsigned char *p;
+	size_t n;
+	PIX *pix;
+
+	if (alpr_frame_bytes(frame, spool, &p, &n, err, errlen) < 0)
+		return NULL;
 	pix = alpr_image_decode(p, n, denom, gray, err, errlen);
 	free(p);
 	return pix;

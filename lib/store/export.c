@@ -294,7 +294,7 @@ crop(const unsigned char *frame, size_t n, json_t *box, unsigned char **png,
 	    json_integer_value(json_array_get(box, 0)),
 	    json_integer_value(json_array_get(box, 1)),
 	    json_integer_value(json_array_get(box, 2)),
-	    json_integer_value(json_array_get(box, 3)), err, sizeof err)))
+	    json_integer_value(json_array_get(box, 3)), 0, err, sizeof err)))
 		return -1;
 	r = pixWriteMemPng(png, np, c, 0.0) ? -1 : 0;
 	pixDestroy(&c);
