@@ -62,7 +62,7 @@ alpr_merkle_root(const struct alpr_merkle *m, unsigned char out[ALPR_HASH])
 	int i;
 
 	if (m->top == 0) {
-		crypto_hash_sha256(out, (const unsigned char *)"", 0);
+		alpr_sha256(out, "", 0, NULL, 0);
 		return;
 	}
 	memcpy(out, m->stack[m->top - 1], ALPR_HASH);
@@ -122,7 +122,7 @@ subtree(const struct alpr_mtree *t, uint64_t lo, uint64_t n,
 	int j;
 
 	if (n == 0) {
-		crypto_hash_sha256(out, (const unsigned char *)"", 0);
+		alpr_sha256(out, "", 0, NULL, 0);
 		return;
 	}
 	if ((n & (n - 1)) == 0 && lo % n == 0) {

@@ -45,7 +45,6 @@
 #include <string.h>
 
 #include <leptonica/allheaders.h>
-#include <sodium.h>
 
 #include "alpr.h"
 
@@ -124,10 +123,9 @@ alpr_glyph_save(const char *path, int nin, int nhid, const char *cls,
 {
 	int nout = (int)strlen(cls), r;
 	size_t hl = hdrlen(nout), nf = nfloats(nin, nhid, nout);
-	size_t n = hl + 4 * nf + crypto_hash_sha256_BYTES;
+	size_t n = hl + 4 * nf + ALPR_HASH;
 	unsigned char *p = alpr_calloc(n, 1), *q;
 
-	alpr_crypto_init();
 	memcpy(p, MAGIC, 8);
 	wr32(p + 8, VERSION);
 	wr32(p + 12, nin);
@@ -143,7 +141,7 @@ alpr_glyph_save(const char *path, int nin, int nhid, const char *cls,
 	wrfloats(q, b1, nhid), q += 4 * nhid;
 	wrfloats(q, w2, (size_t)nout * nhid), q += 4 * (size_t)nout * nhid;
 	wrfloats(q, b2, nout), q += 4 * nout;
-	crypto_hash_sha256(q, p, q - p);
+	alpr_sha256(q, p, q - p, NULL, 0);
 	r = alpr_write_atomic(path, p, n);
 	free(p);
 	return r;
@@ -153,7 +151,7 @@ static struct alpr_glyph_model *
 parse(const char *path, const unsigned char *p, size_t n)
 {
 	struct alpr_glyph_model *m;
-	unsigned char sum[crypto_hash_sha256_BYTES];
+	unsigned char sum[ALPR_HASH];
 	uint32_t ver, nin, nhid, nout;
 	size_t hl, nf;
 	float *f;
@@ -185,8 +183,7 @@ parse(const char *path, const unsigned char *p, size_t n)
 		    "or damaged", path, n, hl + 4 * nf + sizeof(sum));
 		return NULL;
 	}
-	alpr_crypto_init();
-	crypto_hash_sha256(sum, p, n - sizeof(sum));
+	alpr_sha256(sum, p, n - sizeof(sum), NULL, 0);
 	if (memcmp(sum, p + n - sizeof(sum), sizeof(sum))) {
 		alpr_warn("%s: glyph model checksum mismatch: file is corrupt",
 		    path);
