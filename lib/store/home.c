@@ -13,7 +13,9 @@
 
 #include "store.h"
 
-#define FORMAT "1"
+/* 1: without the day filters (filter.c), made on a format 1 store's
+ * first opening by a program that knows them */
+#define FORMAT "2"
 #define MAPSIZE_MIN (1UL << 30)	/* grown by doubling on MDB_MAP_FULL */
 
 int
@@ -201,7 +203,10 @@ env_open(struct alpr_store *s, int create)
 	    (rc = mdb_dbi_open(txn, "holds", fl, &s->holds)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "held", fl, &s->held)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "requests", fl, &s->requests)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "pushed", fl, &s->pushed)) != 0) {
+	    (rc = mdb_dbi_open(txn, "pushed", fl, &s->pushed)) != 0 ||
+	    /* none in format 1: upgrade() makes it */
+	    ((rc = mdb_dbi_open(txn, "filt", fl, &s->filt)) != 0 &&
+	    (create || rc != MDB_NOTFOUND))) {
 		mdb_txn_abort(txn);
 		alpr_warn("%s: %s: not an alpr store (made by alpr-store "
 		    "init?)", s->dbdir, mdb_strerror(rc));
@@ -585,6 +590,25 @@ conf_changed(struct alpr_store *s)
 	return st_wend(s, txn, !rc) || rc ? -1 : 0;
 }
 
+/* Format 1 to 2: the filters' database, empty (every day is searched in
+ * its index until an ingest or a purge gives it a filter). */
+static int
+upgrade(struct alpr_store *s)
+{
+	MDB_txn *txn;
+	int rc;
+
+	if (st_wbegin(s, &txn) != 0)
+		return -1;
+	if ((rc = mdb_dbi_open(txn, "filt", MDB_CREATE, &s->filt)) != 0 ||
+	    (rc = st_meta_put(s, txn, "format", FORMAT, 1)) != 0) {
+		st_mdb_warn(rc, "unable to bring the store to format " FORMAT);
+		st_wend(s, txn, 0);
+		return -1;
+	}
+	return st_wend(s, txn, 1) != 0 ? -1 : 0;
+}
+
 struct alpr_store *
 alpr_store_open(const char *home, const char *keyfile)
 {
@@ -592,7 +616,7 @@ alpr_store_open(const char *home, const char *keyfile)
 	MDB_txn *txn;
 	MDB_val v;
 	struct stat st;
-	int r;
+	int r, old;
 
 	if (stat(home, &st) < 0) {
 		alpr_warn("%s: %s: no store home there (make one with "
@@ -607,14 +631,17 @@ alpr_store_open(const char *home, const char *keyfile)
 	if (st_txn(s, MDB_RDONLY, &txn) != 0)
 		goto fail;
 	r = st_meta_get(s, txn, "format", &v);
-	if (r != 0 || v.mv_size != 1 || memcmp(v.mv_data, FORMAT, 1)) {
-		alpr_warn("%s: not a store of format " FORMAT, s->dbdir);
+	if (r != 0 || v.mv_size != 1 || (memcmp(v.mv_data, FORMAT, 1) &&
+	    memcmp(v.mv_data, "1", 1))) {
+		alpr_warn("%s: not a store of format 1 or " FORMAT, s->dbdir);
 		mdb_txn_abort(txn);
 		goto fail;
 	}
+	old = !memcmp(v.mv_data, "1", 1);
 	r = check_log(s, txn) < 0 ? -2 : st_kek_check(s, txn);
 	mdb_txn_abort(txn);
-	if (r == -2 || (r < 0 && st_kek_recover(s) < 0))
+	if (r == -2 || (r < 0 && st_kek_recover(s) < 0) ||
+	    (old && upgrade(s) < 0))
 		goto fail;
 	if (!(s->log = alpr_log_open(s->logdir)))
 		goto fail;

@@ -14,8 +14,8 @@
  * The writing stage writes a batch in one write transaction: for each read
  * a key DAY CS SERIAL in time order, the record sealed under it, its frame
  * sealed into the store's spool; then the postings, sorted by index key,
- * one put per key;
- * then the access log entry; then the commit. Keys that sort after
+ * one put per key; the days' filters (filter.c); then the access log
+ * entry; then the commit. Keys that sort after
  * everything stored go in with MDB_APPEND. Ingest is idempotent by read
  * id (its frame's id, which begins with its time, and its box): a read
  * whose DAY CS holds another read is opened and compared, and a read
@@ -907,6 +907,15 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 	}
 	free(gather);
 	mdb_cursor_close(ic);
+	/* each day's filter, now that its keys are in the index */
+	for (i = 0; i < b->nwpost && rc == 0; i += run) {
+		unsigned d = st_get16(b->wpost[i].b);
+		for (run = 1; i + run < b->nwpost &&
+		    st_get16(b->wpost[i + run].b) == d; run++)
+			;
+		rc = st_filter_add(s, txn, d, b->wpost[i].b,
+		    sizeof *b->wpost, run);
+	}
 	if (rc != 0) {
 		g->st.frames = nfr;
 		return rc;

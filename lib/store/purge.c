@@ -2,7 +2,8 @@
  * purge.c: removing what is past its retention (alpr-purge).
  *
  * A day whose reads are all past their retention is destroyed: its reads,
- * its index keys and its wrapped key are deleted and its frames unlinked.
+ * its index keys, its filter and its wrapped key are deleted and its
+ * frames unlinked.
  * A day of which only the reads with hits, or only those without, are
  * past it is given a new key: the reads that stay are sealed, indexed and
  * their frames written again under it, the others deleted, and the old key
@@ -304,6 +305,7 @@ destroy_day(struct alpr_store *s, int d, long *frames)
 	if ((rc = del_day(txn, s->reads, d, 0)) != 0 ||
 	    (rc = del_day(txn, s->idx, d, MDB_NODUPDATA)) != 0 ||
 	    (rc = del_day(txn, s->pushed, d, 0)) != 0 ||
+	    (rc = st_filter_del(s, txn, d)) != 0 ||
 	    ((rc = mdb_del(txn, s->keys, &k, NULL)) != 0 &&
 	    rc != MDB_NOTFOUND)) {
 		st_mdb_warn(rc, "unable to purge a day");
@@ -467,6 +469,8 @@ rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 		}
 		mdb_cursor_close(c);
 	}
+	if (rc == 0)
+		rc = st_filter_build(s, txn, d);
 	if (rc == 0)
 		rc = st_day_store(s, txn, d, dk);
 	if (rc != 0)

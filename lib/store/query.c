@@ -97,19 +97,50 @@ vsort(struct vec *a)
 		free(dst);
 }
 
+struct ctx {
+	struct alpr_store *s;
+	const struct alpr_query *q;
+	struct alpr_result *res;
+	MDB_txn *txn;
+	MDB_cursor *ic;
+	MDB_val filt;			/* the day's filter (filter.c) */
+	struct probe *pr;
+	int npr;
+	char fq[ALPR_PLATE_MAX + 1];	/* the query's plate, folded */
+	char uq[ALPR_PLATE_MAX + 1];	/* and upper case */
+	struct vec lists[ALPR_PLATE_MAX + 3], cand, tmp, acc;
+	int64_t t0, t1;			/* centiseconds since 1970, or -1 */
+	int geokind;			/* the cells of a --near search */
+	time_t now;
+	int err;
+};
+
+/* Put the cursor on index key ik, unless the day's filter says it has no
+ * such key: 0, or MDB_NOTFOUND. */
+static int
+seek(struct ctx *x, const unsigned char ik[ST_IKEY], MDB_val *v)
+{
+	MDB_val key = { ST_IKEY, (void *)ik };
+
+	if (!st_filter_may(&x->filt, ik))
+		return MDB_NOTFOUND;
+	return mdb_cursor_get(x->ic, &key, v, MDB_SET);
+}
+
 /* The postings of one term on a day, ascending. */
 static void
-postings(struct alpr_store *s, MDB_cursor *c, int d, const struct st_day *k,
-    int kind, const char *term, size_t n, struct vec *out)
+postings(struct ctx *x, int d, const struct st_day *k, int kind,
+    const char *term, size_t n, struct vec *out)
 {
 	unsigned char ik[ST_IKEY], tk[16], p[ST_POST];
-	MDB_val key = { ST_IKEY, ik }, v;
+	MDB_cursor *c = x->ic;
+	MDB_val key, v;
 	size_t i;
 	int rc;
 
 	out->n = 0;
 	st_ikey(ik, d, k, kind, term, n);
-	if (mdb_cursor_get(c, &key, &v, MDB_SET) != 0)
+	if (seek(x, ik, &v) != 0)
 		return;
 	st_post_key(k, ik, tk);
 	for (rc = mdb_cursor_get(c, &key, &v, MDB_GET_MULTIPLE); rc == 0;
@@ -234,22 +265,6 @@ make_probes(const char *plate, int fuzzy, struct probe *pr, int *n)
 	return NULL;
 }
 
-struct ctx {
-	struct alpr_store *s;
-	const struct alpr_query *q;
-	struct alpr_result *res;
-	MDB_txn *txn;
-	MDB_cursor *ic;
-	struct probe *pr;
-	int npr;
-	char fq[ALPR_PLATE_MAX + 1];	/* the query's plate, folded */
-	char uq[ALPR_PLATE_MAX + 1];	/* and upper case */
-	struct vec lists[ALPR_PLATE_MAX + 3], cand, tmp, acc;
-	int64_t t0, t1;			/* centiseconds since 1970, or -1 */
-	int geokind;			/* the cells of a --near search */
-	time_t now;
-	int err;
-};
 
 static void
 vmerge(struct vec *acc, const struct vec *add)
@@ -289,9 +304,7 @@ grams(struct ctx *x, int d, const struct st_day *k, const struct probe *p,
 		st_ikey(gl[l].ik, d, k, T_GRAM, p->g[l], 2);
 		gl[l].g = l;
 		gl[l].n = 0;
-		key.mv_size = ST_IKEY;
-		key.mv_data = gl[l].ik;
-		if (mdb_cursor_get(x->ic, &key, &v, MDB_SET) == 0 &&
+		if (seek(x, gl[l].ik, &v) == 0 &&
 		    mdb_cursor_count(x->ic, &c) == 0)
 			gl[l].n = c;
 	}
@@ -302,8 +315,7 @@ grams(struct ctx *x, int d, const struct st_day *k, const struct probe *p,
 			gl[j - 1] = t;
 		}
 	for (l = 0; l < first; l++) {
-		postings(x->s, x->ic, d, k, T_GRAM, p->g[gl[l].g], 2,
-		    &x->lists[0]);
+		postings(x, d, k, T_GRAM, p->g[gl[l].g], 2, &x->lists[0]);
 		vmerge(out, &x->lists[0]);
 	}
 	vsort(out);
@@ -320,7 +332,7 @@ grams(struct ctx *x, int d, const struct st_day *k, const struct probe *p,
 		if (gl[l].n == 0)
 			continue;
 		if (gl[l].n <= out->n) {	/* opened whole */
-			postings(x->s, x->ic, d, k, T_GRAM, p->g[gl[l].g], 2,
+			postings(x, d, k, T_GRAM, p->g[gl[l].g], 2,
 			    &x->lists[0]);
 			for (i = 0; i < out->n; i++)
 				have[i] += has(&x->lists[0], out->v[i]);
@@ -354,8 +366,7 @@ run_probe(struct ctx *x, int d, const struct st_day *k, const struct probe *p,
     struct vec *out)
 {
 	if (p->kind == T_FOLD) {
-		postings(x->s, x->ic, d, k, T_FOLD, p->term, strlen(p->term),
-		    out);
+		postings(x, d, k, T_FOLD, p->term, strlen(p->term), out);
 		return;
 	}
 	grams(x, d, k, p, out);
@@ -660,8 +671,14 @@ search_day(struct ctx *x, int d)
 	char cells[64][32];
 	int i, nc, kind;
 
+	unsigned char kb[2];
+	MDB_val key = { 2, kb };
+
 	if (!(k = st_day(x->s, x->txn, d, 0)))
 		return;
+	st_put16(kb, d);
+	if (mdb_get(x->txn, x->s->filt, &key, &x->filt) != 0)
+		x->filt.mv_data = NULL;
 	x->acc.n = 0;
 	if (x->npr > 0) {
 		for (i = 0; i < x->npr; i++) {
@@ -674,8 +691,8 @@ search_day(struct ctx *x, int d)
 		nc = st_geo_cover(kind, x->q->lat, x->q->lon, x->q->radius,
 		    cells, 64);
 		for (i = 0; i < nc; i++) {
-			postings(x->s, x->ic, d, k, kind, cells[i],
-			    strlen(cells[i]), &x->tmp);
+			postings(x, d, k, kind, cells[i], strlen(cells[i]),
+			    &x->tmp);
 			vmerge(&x->acc, &x->tmp);
 		}
 		vuniq(&x->acc);

@@ -29,6 +29,7 @@
  *	held	ID NUL READ-ID -> NONCE(24) SEALED(record): held reads, under
  *		their hold's key, so that they outlive their day's
  *	requests ID -> NONCE(24) SEALED(release request JSON)
+ *	filt	DAY(2) -> a filter of the day's index keys (filter.c)
  * All integers are big-endian, so that keys sort in time order.
  */
 #ifndef ALPR_STORE_H
@@ -83,6 +84,7 @@ struct alpr_store {
 	MDB_dbi meta, keys, reads, idx, users, holds, held, requests;
 	MDB_dbi pushed;			/* read key: 'S' the server has it,
 					 * 'R' the server refused it */
+	MDB_dbi filt;			/* the days' filters (filter.c) */
 	unsigned char *kek;		/* sodium_malloc'd: the key file's key */
 	unsigned char *wrap;		/* wraps day keys */
 	unsigned char *userk;		/* seals accounts */
@@ -171,6 +173,18 @@ void st_post_seal(const unsigned char tk[16], const unsigned char *in,
     unsigned char *out);
 void st_post_open(const unsigned char tk[16], const unsigned char *in,
     unsigned char *out);
+
+/* filter.c */
+/* May day d's index have key ik, by its filter v (as mdb_get gives it;
+ * v->mv_data NULL: the day has no filter)? 1 maybe, 0 no. */
+int st_filter_may(const MDB_val *v, const unsigned char ik[ST_IKEY]);
+/* Add n index keys of day d (every stride bytes) to its filter, once
+ * they are in its index; build the day's filter from its index. In a
+ * write transaction: 0, or the LMDB error. */
+int st_filter_add(struct alpr_store *s, MDB_txn *txn, int d,
+    const unsigned char *keys, size_t stride, size_t n);
+int st_filter_build(struct alpr_store *s, MDB_txn *txn, int d);
+int st_filter_del(struct alpr_store *s, MDB_txn *txn, int d);
 
 /* frames.c */
 /* DIR/SUB/NAME of a frame, NAME keyed by key; malloc'd. */

@@ -12,7 +12,8 @@
  *	store-poke -H home copy-daykey FROM TO	the wrapped key of day FROM
  *						put in the place of day TO's
  *	store-poke -H home count		reads, index keys, day keys,
- *						held copies, pushed marks
+ *						held copies, pushed marks, day
+ *						filters
  *	store-poke -H home -K key dump		every read: its id, its frame's
  *						SHA-256 or -, its record
  *	store-poke -H home links		what a thief without the key
@@ -21,9 +22,13 @@
  *						one list (a read's terms linked)
  *	store-poke -H home -K key check		every read opens and is a read
  *						record; every posting names a
- *						read; every held read opens
- *						under its hold: "ok N reads",
- *						or what is wrong and exit 1
+ *						read; every index key passes
+ *						its day's filter; every held
+ *						read opens under its hold:
+ *						"ok N reads", or what is wrong
+ *						and exit 1
+ *	store-poke -H home format1		the store as format 1 had it:
+ *						no day filters
  *	store-poke -H home copy-account FROM TO	the sealed record of account
  *						FROM put under the name TO
  *	store-poke -H home -K key cross OLDDB	with this store's day keys, how
@@ -45,7 +50,7 @@ usage(void)
 	fprintf(stderr, "usage: store-poke -H home [-K key] account|session "
 	    "name member json | swap-reads | drop-daykey date | copy-daykey "
 	    "from to | count | "
-	    "links | check | dump | cross olddb\n");
+	    "links | check | dump | cross olddb | format1\n");
 	exit(2);
 }
 
@@ -175,8 +180,8 @@ count(const char *home)
 	MDB_txn *txn;
 	MDB_env *env = raw_env(home, &reads, &keys, &idx, &txn,
 	    MDB_RDONLY);
-	MDB_stat a, b, c, d, e;
-	MDB_dbi held, pushed;
+	MDB_stat a, b, c, d, e, f;
+	MDB_dbi held, pushed, filt;
 
 	mdb_stat(txn, reads, &a);
 	mdb_stat(txn, idx, &b);
@@ -187,10 +192,29 @@ count(const char *home)
 		mdb_stat(txn, held, &d);
 	if (mdb_dbi_open(txn, "pushed", 0, &pushed) == 0)
 		mdb_stat(txn, pushed, &e);
-	printf("reads %zu postings %zu days %zu held %zu pushed %zu\n",
-	    a.ms_entries, b.ms_entries, c.ms_entries, d.ms_entries,
-	    e.ms_entries);
+	memset(&f, 0, sizeof f);
+	if (mdb_dbi_open(txn, "filt", 0, &filt) == 0)
+		mdb_stat(txn, filt, &f);
+	printf("reads %zu postings %zu days %zu held %zu pushed %zu "
+	    "filters %zu\n", a.ms_entries, b.ms_entries, c.ms_entries,
+	    d.ms_entries, e.ms_entries, f.ms_entries);
 	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	return 0;
+}
+
+static int
+format1(const char *home)
+{
+	MDB_dbi reads, keys, idx, meta, filt;
+	MDB_txn *txn;
+	MDB_env *env = raw_env(home, &reads, &keys, &idx, &txn, 0);
+	MDB_val k = { 6, "format" }, v = { 1, "1" };
+
+	if (mdb_dbi_open(txn, "meta", 0, &meta) ||
+	    mdb_dbi_open(txn, "filt", 0, &filt) || mdb_drop(txn, filt, 1) ||
+	    mdb_put(txn, meta, &k, &v, 0) || mdb_txn_commit(txn))
+		alpr_die(3, "cannot make the store format 1");
 	mdb_env_close(env);
 	return 0;
 }
@@ -284,10 +308,16 @@ check_all(struct alpr_store *s)
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT), posts++) {
 		unsigned char tk[16];
+		MDB_val fk = { 2, k.mv_data }, f;
 		if (!(dk = st_day(s, txn, st_get16(k.mv_data), 0))) {
 			printf("a posting of a day without a key\n");
 			bad++;
 			continue;
+		}
+		if (mdb_get(txn, s->filt, &fk, &f) == 0 &&
+		    !st_filter_may(&f, k.mv_data)) {
+			printf("an index key its day's filter does not have\n");
+			bad++;
 		}
 		st_post_key(dk, k.mv_data, tk);
 		memcpy(key, k.mv_data, 2);
@@ -457,6 +487,8 @@ main(int argc, char **argv)
 		return count(home);
 	if (!strcmp(argv[0], "links"))
 		return links(home);
+	if (!strcmp(argv[0], "format1"))
+		return format1(home);
 	if (!strcmp(argv[0], "check")) {
 		if (!(s = alpr_store_open(home, key)))
 			return 3;
