@@ -989,7 +989,7 @@ struct alpr_storeconf {
 	long lockout_failures, lockout_minutes, inactive_days;
 	long session_idle_minutes, session_max_hours, training_days;
 	char *key_file, *release_agencies, *hotlist_policy;
-	long batch, max_results, max_radius;
+	long batch, max_results, max_radius, search_threads;
 };
 void alpr_storeconf_init(struct alpr_storeconf *c);	/* the defaults */
 /* Read a file over c; -1 with "file:line: what" messages on error. */

@@ -40,15 +40,15 @@ for s in agency agency_state purposes reason_min case_min retention_days \
     password_min banned_passwords lockout_failures lockout_minutes \
     inactive_days session_idle_minutes session_max_hours training_days \
     key_file release_agencies hotlist_policy ingest_batch max_results \
-    max_radius_m; do
+    max_radius_m search_threads; do
 	grep -q "^$s = " "$H/alpr.conf" && grep -q "^\.It Cm $s " "$top/man/alpr.conf.5"
 	ok $? "alpr.conf has $s with its default, alpr.conf(5) documents it" 2>/dev/null
 done | sed -n '1,200p' >"$T/settings"
 n=$(grep -c '^ok' "$T/settings"); nbad=$(grep -c '^not ok' "$T/settings")
-is "all 21 settings written and documented" "$n/$nbad" "21/0"
+is "all 22 settings written and documented" "$n/$nbad" "22/0"
 is "the agency given is in alpr.conf" "$(grep '^agency = ' "$H/alpr.conf")" "agency = Test Police Department"
 names=$(grep -o '^[a-z_]* =' "$H/alpr.conf" | wc -l)
-is "alpr.conf holds nothing else" "$names" 21
+is "alpr.conf holds nothing else" "$names" 22
 
 # the totp file: a secret and an otpauth URI an app reads
 like "the admin's second factor: a base32 secret" "$(head -1 "$T/admin.totp")" '^[A-Z2-7]{32}$'

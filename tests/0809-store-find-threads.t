@@ -1,0 +1,50 @@
+#!/bin/sh
+# A search that takes more than a moment shares its days among threads
+# (alpr.conf search_threads); it must find the same reads, in the same
+# order, with the same word on what a limit cut off, as on one thread.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/store.sh"
+plan 12
+
+mkstore || { echo "Bail out! no store"; exit 1; }
+# 30,000 reads over a year, regular cars among them, some with hits
+sed -i 's/^retention_days = .*/retention_days = 400/; s/^retention_hit_days = .*/retention_hit_days = 400/' "$H/alpr.conf"
+store-gen -n 30000 -d 365 -v 3000 -s 31 >"$T/reads.ndjson"
+alpr-store add -D car1 "$T/reads.ndjson" >/dev/null 2>&1
+store-gen -q 4 -v 3000 >"$T/plates"
+p=$(sed -n 2p "$T/plates")
+{
+	echo "PLATE,STATE,CATEGORY"
+	store-gen -q 200 -v 3000 | sed 's/$/,CA,stolen-vehicle/'
+} >"$T/hot.csv"
+
+threads() {
+	sed -i "s/^#* *search_threads = .*/search_threads = $1/" "$H/alpr.conf"
+}
+# the output, the status and the word on the limit of a search
+run() {
+	sfind jdoe "$@" >"$T/run.out" 2>"$T/run.err"
+	echo "status $? reads $(grep -c . "$T/run.out") $(grep -o 'more than [0-9]* reads match' "$T/run.err")"
+	cat "$T/run.out"
+}
+for q in "$p" "$(echo "$p" | cut -c1-3)*" "*$(echo "$p" | cut -c4-6)?" \
+    "-f $(echo "$p" | cut -c1-6)Z" "--hotlist $T/hot.csv" \
+    "--near 38.58,-121.49 --radius 3000"; do
+	for lim in 10000 7 1; do
+		threads 1
+		# shellcheck disable=SC2086
+		run --limit $lim $q >"$T/one"
+		threads 4
+		# shellcheck disable=SC2086
+		run --limit $lim $q >"$T/four"
+		if cmp -s "$T/one" "$T/four"; then
+			r=0
+		else
+			r=1
+			diff "$T/one" "$T/four" | head -5 | sed 's/^/# /'
+		fi
+		[ $lim = 10000 ] || continue
+		ok $r "$q: the same reads on four threads as on one ($(head -1 "$T/one"))"
+	done
+	[ $lim = 1 ] && ok $r "... and with a limit of 7 and of 1"
+done
