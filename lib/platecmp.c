@@ -4,26 +4,33 @@
  * character, * any run, the empty one included) and a bounded edit
  * distance.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "alpr.h"
 
 static unsigned char foldmap[256];
+static pthread_once_t foldonce = PTHREAD_ONCE_INIT;
 
 static void
-fold_init(void)
+fold_make(void)
 {
 	static const char *cls[] = { "0ODQ", "1I", "2Z", "5S", "8B", "6G" };
 	const char *p;
 	size_t i;
 
-	if (foldmap['A'])
-		return;
 	for (i = 0; i < 256; i++)
 		foldmap[i] = i;
 	for (i = 0; i < sizeof cls / sizeof *cls; i++)
 		for (p = cls[i]; *p; p++)
 			foldmap[(unsigned char)*p] = cls[i][0];
+}
+
+/* once, whichever thread comes first (a search's workers fold plates) */
+static void
+fold_init(void)
+{
+	pthread_once(&foldonce, fold_make);
 }
 
 int

@@ -15,10 +15,12 @@
  * A filter holds every key of its day's index, or the day has none: a
  * day without one (a store older than the filters, a filter being
  * rebuilt) is searched in its index. Ingest adds a batch's keys to the
- * filter of each of its days, in its write transaction; a day without a
- * filter gets one built from its index, which then already has the
- * batch's keys; a filter past its capacity is built again from the index
- * at twice the size. A purge deletes a destroyed day's filter and builds
+ * filter of each of its days, in its write transaction. A day new to the
+ * index gets one made of the batch's keys, sized for the day before's
+ * (so that a day arriving in batches seldom outgrows it); a day with an
+ * index and no filter (a store of format 1) one built from its whole
+ * index, which then holds the batch's keys too; a filter past its
+ * capacity is built again from the index. A purge deletes a destroyed day's filter and builds
  * a new one for a day given a new key. Like the index keys it is made
  * of, a filter tells nothing without its day's key.
  *
@@ -110,6 +112,16 @@ st_filter_may(const MDB_val *v, const unsigned char ik[ST_IKEY])
 	return test(f, st_get32(f + 8), hash_of(ik));
 }
 
+void
+st_filter_prefetch(const MDB_val *v, const unsigned char ik[ST_IKEY])
+{
+	const unsigned char *f = v->mv_data;
+
+	if (f && well_formed(v))
+		__builtin_prefetch(f + HDR + block(st_get32(f + 8),
+		    hash_of(ik)));
+}
+
 /* Write filter f (nblocks, count) as day d's. */
 static int
 put(MDB_txn *txn, MDB_dbi db, int d, unsigned char *f, uint32_t nblocks,
@@ -126,15 +138,75 @@ put(MDB_txn *txn, MDB_dbi db, int d, unsigned char *f, uint32_t nblocks,
 	return mdb_put(txn, db, &k, &v, 0);
 }
 
+/*
+ * Blocks for n keys and as many again, or for a quarter more than the
+ * day before had (days are alike: a day's reads arriving in batches do
+ * not outgrow its filter again and again).
+ */
+static uint32_t
+size_for(struct alpr_store *s, MDB_txn *txn, int d, size_t n)
+{
+	unsigned char kb[2];
+	MDB_cursor *c;
+	MDB_val k = { 2, kb }, v;
+	size_t want = 2 * n, prev;
+
+	st_put16(kb, d);
+	mdb_cursor_open(txn, s->filt, &c);
+	if ((mdb_cursor_get(c, &k, &v, MDB_SET_RANGE) == 0 ?
+	    mdb_cursor_get(c, &k, &v, MDB_PREV) :
+	    mdb_cursor_get(c, &k, &v, MDB_LAST)) == 0 && well_formed(&v) &&
+	    st_get16(k.mv_data) < (unsigned)d) {
+		prev = st_get32((unsigned char *)v.mv_data + 4);
+		if (prev + prev / 4 > want)
+			want = prev + prev / 4;
+	}
+	mdb_cursor_close(c);
+	want = (want * BITS_PER_KEY + BLOCK * 8 - 1) / (BLOCK * 8);
+	return want < MINBLOCKS ? MINBLOCKS : want > MAXBLOCKS ? MAXBLOCKS :
+	    want;
+}
+
+/* A new filter of n keys (every stride bytes) as day d's. */
+static int
+make(struct alpr_store *s, MDB_txn *txn, int d, const unsigned char *keys,
+    size_t stride, size_t n)
+{
+	uint32_t nblocks = size_for(s, txn, d, n), count = 0;
+	unsigned char *f = alpr_calloc(1, HDR + (size_t)nblocks * BLOCK);
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		count += set(f, nblocks, hash_of(keys + i * stride));
+	rc = put(txn, s->filt, d, f, nblocks, count);
+	free(f);
+	return rc;
+}
+
+int
+st_filter_fresh(struct alpr_store *s, MDB_txn *txn, int d)
+{
+	unsigned char kb[ST_IKEY] = { 0 };
+	MDB_cursor *c;
+	MDB_val k = { ST_IKEY, kb }, v;
+	int fresh;
+
+	st_put16(kb, d);
+	mdb_cursor_open(txn, s->idx, &c);
+	fresh = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE) != 0 ||
+	    k.mv_size != ST_IKEY || st_get16(k.mv_data) != (unsigned)d;
+	mdb_cursor_close(c);
+	return fresh;
+}
+
 int
 st_filter_build(struct alpr_store *s, MDB_txn *txn, int d)
 {
-	unsigned char kb[ST_IKEY] = { 0 }, *f;
-	uint64_t *h = NULL;
-	size_t n = 0, cap = 0, i;
+	unsigned char kb[ST_IKEY] = { 0 }, (*keys)[ST_IKEY] = NULL;
+	size_t n = 0, cap = 0;
 	MDB_cursor *c;
 	MDB_val k = { ST_IKEY, kb }, v;
-	uint32_t nblocks;
 	int rc;
 
 	st_put16(kb, d);
@@ -143,38 +215,23 @@ st_filter_build(struct alpr_store *s, MDB_txn *txn, int d)
 	    k.mv_size == ST_IKEY && st_get16(k.mv_data) == (unsigned)d;
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_NODUP)) {
 		if (n == cap)
-			h = alpr_realloc(h, (cap = cap ? cap * 2 : 4096) *
-			    sizeof *h);
-		h[n++] = hash_of(k.mv_data);
+			keys = alpr_realloc(keys, (cap = cap ? cap * 2 : 4096) *
+			    sizeof *keys);
+		memcpy(keys[n++], k.mv_data, ST_IKEY);
 	}
 	mdb_cursor_close(c);
-	if (rc != 0 && rc != MDB_NOTFOUND) {
-		free(h);
-		return rc;
+	if (rc == MDB_NOTFOUND || rc == 0) {
+		/* a day without an index has no filter */
+		rc = n > 0 ? make(s, txn, d, *keys, ST_IKEY, n) :
+		    st_filter_del(s, txn, d);
 	}
-	st_put16(kb, d);
-	if (n == 0) {	/* a day without an index has no filter */
-		free(h);
-		k.mv_size = 2;
-		rc = mdb_del(txn, s->filt, &k, NULL);
-		return rc == MDB_NOTFOUND ? 0 : rc;
-	}
-	/* room for as many again before it is built anew */
-	nblocks = (2 * n * BITS_PER_KEY + BLOCK * 8 - 1) / (BLOCK * 8);
-	nblocks = nblocks < MINBLOCKS ? MINBLOCKS : nblocks > MAXBLOCKS ?
-	    MAXBLOCKS : nblocks;
-	f = alpr_calloc(1, HDR + (size_t)nblocks * BLOCK);
-	for (i = 0; i < n; i++)
-		set(f, nblocks, h[i]);
-	rc = put(txn, s->filt, d, f, nblocks, n);
-	free(f);
-	free(h);
+	free(keys);
 	return rc;
 }
 
 int
 st_filter_add(struct alpr_store *s, MDB_txn *txn, int d,
-    const unsigned char *keys, size_t stride, size_t n)
+    const unsigned char *keys, size_t stride, size_t n, int fresh)
 {
 	unsigned char kb[2], *f;
 	MDB_val k = { 2, kb }, v;
@@ -185,7 +242,8 @@ st_filter_add(struct alpr_store *s, MDB_txn *txn, int d,
 	st_put16(kb, d);
 	if ((rc = mdb_get(txn, s->filt, &k, &v)) == MDB_NOTFOUND ||
 	    (rc == 0 && !well_formed(&v)))
-		return st_filter_build(s, txn, d);
+		return fresh ? make(s, txn, d, keys, stride, n) :
+		    st_filter_build(s, txn, d);
 	if (rc != 0)
 		return rc;
 	count = st_get32((unsigned char *)v.mv_data + 4);

@@ -792,6 +792,8 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 	size_t i, sealcap = 0, run, gcap = 1024, nfr;
 	MDB_cursor *rc_, *ic;
 	MDB_val key, val, data[2];
+	struct { size_t from, n; int fresh; } *days = NULL;
+	size_t ndays;
 	int rc = 0, append, haslast, hasilast, r, changed;
 	unsigned long added = 0, dups = 0, nofr = 0, nchanged = 0;
 
@@ -875,6 +877,17 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 	}
 	stored_posts(b);
 	post_sort(b->wpost, b->nwpost);
+	/* the batch's days, and whether each had index keys before it */
+	for (i = 0, ndays = 0; i < b->nwpost; i += run) {
+		unsigned d = st_get16(b->wpost[i].b);
+		for (run = 1; i + run < b->nwpost &&
+		    st_get16(b->wpost[i + run].b) == d; run++)
+			;
+		days = alpr_realloc(days, (ndays + 1) * sizeof *days);
+		days[ndays].from = i;
+		days[ndays].n = run;
+		days[ndays++].fresh = st_filter_fresh(s, txn, d);
+	}
 	hasilast = mdb_cursor_get(ic, &key, &val, MDB_LAST) == 0 &&
 	    key.mv_size == ST_IKEY;
 	if (hasilast)
@@ -908,14 +921,11 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 	free(gather);
 	mdb_cursor_close(ic);
 	/* each day's filter, now that its keys are in the index */
-	for (i = 0; i < b->nwpost && rc == 0; i += run) {
-		unsigned d = st_get16(b->wpost[i].b);
-		for (run = 1; i + run < b->nwpost &&
-		    st_get16(b->wpost[i + run].b) == d; run++)
-			;
-		rc = st_filter_add(s, txn, d, b->wpost[i].b,
-		    sizeof *b->wpost, run);
-	}
+	for (i = 0; i < ndays && rc == 0; i++)
+		rc = st_filter_add(s, txn, st_get16(b->wpost[days[i].from].b),
+		    b->wpost[days[i].from].b, sizeof *b->wpost, days[i].n,
+		    days[i].fresh);
+	free(days);
 	if (rc != 0) {
 		g->st.frames = nfr;
 		return rc;

@@ -178,11 +178,16 @@ void st_post_open(const unsigned char tk[16], const unsigned char *in,
 /* May day d's index have key ik, by its filter v (as mdb_get gives it;
  * v->mv_data NULL: the day has no filter)? 1 maybe, 0 no. */
 int st_filter_may(const MDB_val *v, const unsigned char ik[ST_IKEY]);
+/* Fetch the block ik would be tested in, to test many keys at once. */
+void st_filter_prefetch(const MDB_val *v, const unsigned char ik[ST_IKEY]);
+/* Had day d no index keys (before a batch puts its own)? 1 or 0. */
+int st_filter_fresh(struct alpr_store *s, MDB_txn *txn, int d);
 /* Add n index keys of day d (every stride bytes) to its filter, once
- * they are in its index; build the day's filter from its index. In a
- * write transaction: 0, or the LMDB error. */
+ * they are in its index (fresh: the day had none before them); build the
+ * day's filter from its index. In a write transaction: 0, or the LMDB
+ * error. */
 int st_filter_add(struct alpr_store *s, MDB_txn *txn, int d,
-    const unsigned char *keys, size_t stride, size_t n);
+    const unsigned char *keys, size_t stride, size_t n, int fresh);
 int st_filter_build(struct alpr_store *s, MDB_txn *txn, int d);
 int st_filter_del(struct alpr_store *s, MDB_txn *txn, int d);
 
