@@ -3,7 +3,7 @@
 # the calibration file beside its model (lib/recognition/calib.c); without one, or with
 # one for another model or a bad one, they stay the decoder's.
 . "$(dirname "$0")/lib.sh"
-plan 17
+plan 21
 
 cd "$T" || exit 1
 model=$top/share/alpr/glyphs.model
@@ -47,6 +47,35 @@ is "the candidates in the same order" \
 	"$(perl -MJSON::PP -ne 'print join(" ", map { $_->{plate} } @{decode_json($_)->{candidates}})' raw.out)"
 is "conf is the first candidate's" \
 	"$(perl -MJSON::PP -ne 'my $r = decode_json($_); print $r->{conf} == $r->{candidates}[0]{conf} ? "yes" : "no"' out)" yes
+
+# logistic w0 w1 w2 w3 w4: ln(r/100) and whether the read's best string
+# matches no plate format join in: p = 1 / (1 + exp(-(ln x + f)))
+mkdir logr
+cp "$model" logr/g.model
+printf 'model %s\nlogistic 0 0 0 1 1\n' "$sha" >logr/g.cal
+alpr-ocr -m logr/g.model in >out
+region=$(perl -MJSON::PP -ne 'print decode_json($_)->{region} // ""' raw.out)
+[ -n "$region" ]
+ok $? "the raw read matches a format ($region)"
+is "ln r: every candidate at r / (r + 100)" \
+	"$(confs out | awk -v a="$r1" -v b="$r2" '{
+		p = 100 * a / (a + 100); q = 100 * b / (b + 100)
+		d = ($1 - p) ^ 2 + ($2 - q) ^ 2
+		print d < 0.04 ? "ok" : $1 " " $2 " want " p " " q }')" ok
+# The same read with no formats to match: every candidate is raised alike.
+: >nopat
+alpr-ocr -m raw/g.model -p nopat in >raw2.out
+alpr-ocr -m logr/g.model -p nopat in >out
+set -- $(confs raw2.out)
+is "a read matching no format: r e / (r e + 100)" \
+	"$(confs out | awk -v a="$1" -v b="$2" '{
+		e = exp(1); p = 100 * a * e / (a * e + 100)
+		q = 100 * b * e / (b * e + 100)
+		d = ($1 - p) ^ 2 + ($2 - q) ^ 2
+		print d < 0.04 ? "ok" : $1 " " $2 " want " p " " q }')" ok
+printf 'model %s\nlogistic 0 0 0 1\n' "$sha" >logr/g.cal
+alpr-ocr -m logr/g.model in >out 2>err
+like "four weights are refused" "$(cat err)" "logr/g.cal:2: want"
 
 mkdir other
 cp "$model" other/g.model

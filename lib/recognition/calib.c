@@ -4,17 +4,25 @@
  * The decoder's confidence (plate.c) is the geometric mean of its
  * characters' probabilities: it ranks candidates, but a read at 80 is
  * right far less often than 8 times in 10. A calibration file, fitted by
- * scripts/fit-calibration on the tuning half of the bench for one glyph
- * model, maps it to a probability with a logistic function of the
- * candidate's confidence r and its lead over the best other candidate of
- * the read, d (both 0 to 100):
+ * scripts/fit-calibration for one glyph model on the tuning half of the
+ * bench and the held-out training plates, maps it to a probability with a
+ * logistic function of the candidate's confidence r, its logarithm, and
+ * its lead over the best other candidate of the read, d (both 0 to 100),
+ * and of f, 1 when the read's best string
+ * matches no plate format (the decoder's penalty for that has lowered its
+ * r) and 0 when it does:
  *
- *	p = 1 / (1 + exp(-(w0 + w1 r / 100 + w2 d / 100)))
+ *	p = 1 / (1 + exp(-(w0 + w1 r / 100 + w2 d / 100 +
+ *	    w3 ln(max(r / 100, 0.01)) + w4 f)))
+ *
+ * f is the read's, the same for all its candidates, so that, with the
+ * weights fit-calibration allows (w2 >= 0, w1 + w3 / x >= 0 for x from
+ * 0.01 to 1), the order of the candidates never changes.
  *
  * alpr-ocr uses the file beside the model, NAME.cal for NAME.model. The
  * file: '#' comments, then the lines
  *	model	SHA-256 of the glyph model it was fitted for, hex
- *	logistic	w0 w1 w2
+ *	logistic	w0 w1 w2 [w3 w4]	(w3 and w4 0 when not given)
  */
 #include <errno.h>
 #include <math.h>
@@ -25,8 +33,10 @@
 
 #include "alpr.h"
 
+#define NW	5
+
 struct alpr_calib {
-	double w[3];
+	double w[NW];
 };
 
 struct alpr_calib *
@@ -37,7 +47,7 @@ alpr_calib_load(const char *path, const char *model, char *err, size_t errlen)
 	unsigned char *m;
 	size_t n;
 	unsigned long ln = 0;
-	int have = 0, k;
+	int have = 0, k, nw;
 	FILE *f;
 
 	if (!(f = fopen(path, "r"))) {
@@ -54,15 +64,17 @@ alpr_calib_load(const char *path, const char *model, char *err, size_t errlen)
 		    sscanf(line, " model %64s %n", want, &k) == 1 && !line[k] &&
 		    strlen(want) == 64)
 			continue;
-		if (!strcmp(hex, "logistic") && sscanf(line,
-		    " logistic %lf %lf %lf %n", &cb.w[0], &cb.w[1], &cb.w[2],
-		    &k) == 3 && !line[k] && isfinite(cb.w[0]) &&
-		    isfinite(cb.w[1]) && isfinite(cb.w[2])) {
+		memset(&cb, 0, sizeof cb);
+		if (!strcmp(hex, "logistic") && ((nw = sscanf(line,
+		    " logistic %lf %lf %lf %n%lf %lf %n", &cb.w[0], &cb.w[1],
+		    &cb.w[2], &k, &cb.w[3], &cb.w[4], &k)) == 3 || nw == 5) &&
+		    !line[k] && isfinite(cb.w[0]) && isfinite(cb.w[1]) &&
+		    isfinite(cb.w[2]) && isfinite(cb.w[3]) && isfinite(cb.w[4])) {
 			have = 1;
 			continue;
 		}
 		snprintf(err, errlen, "%s:%lu: want \"model SHA256\" or "
-		    "\"logistic W0 W1 W2\"", path, ln);
+		    "\"logistic W0 W1 W2 [W3 W4]\"", path, ln);
 		fclose(f);
 		return NULL;
 	}
@@ -97,22 +109,24 @@ alpr_calib_free(struct alpr_calib *cb)
 }
 
 /* The probability that a candidate of decoder confidence r is right, the
- * best other candidate of its read at other (0 to 100 both). */
+ * best other candidate of its read at other (0 to 100 both); nofmt when
+ * the read's best string matches no format. */
 static double
-prob(const struct alpr_calib *cb, double r, double other)
+prob(const struct alpr_calib *cb, double r, double other, int nofmt)
 {
 	return 1 / (1 + exp(-(cb->w[0] + cb->w[1] * r / 100 +
-	    cb->w[2] * (r - other) / 100)));
+	    cb->w[2] * (r - other) / 100 + cb->w[3] * log(fmax(r / 100, 0.01)) +
+	    cb->w[4] * nofmt)));
 }
 
 void
 alpr_calib_apply(const struct alpr_calib *cb, struct alpr_cand *c, int n)
 {
 	double r1 = n > 0 ? c[0].conf : 0, r2 = n > 1 ? c[1].conf : 0;
-	int i;
+	int i, nofmt = n > 0 && !c[0].region[0];
 
 	for (i = 0; i < n; i++)
-		c[i].conf = 100 * prob(cb, c[i].conf, i ? r1 : r2);
+		c[i].conf = 100 * prob(cb, c[i].conf, i ? r1 : r2, nofmt);
 }
 
 struct alpr_calib *

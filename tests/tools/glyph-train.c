@@ -4,7 +4,8 @@
  *	glyph-train [-a augment] [-e epochs] [-n hidden] [-s seed]
  *	    [-S SYNTHDIR [-b augment]] -t TRAINDIR -o MODEL
  *	glyph-train [-a augment] [-s seed] -C MODEL -t TRAINDIR
- *	glyph-train [-a augment] [-s seed] [-p PATTERNS] -E MODEL -t TRAINDIR
+ *	glyph-train [-a augment] [-s seed] [-p PATTERNS] [-w DIR] -E MODEL
+ *	    -t TRAINDIR
  *
  * Reads TRAINDIR/groundtruth.csv (FILE,STATE,PLATE), leaves out the tenth
  * that glyph-bench -H measures, and segments each crop: where a candidate
@@ -29,6 +30,10 @@
  * (default: none), and prints how many it reads exactly and how many
  * have the right string among the top 10 candidates: a measure of the
  * reader on plates the model never saw, many times larger than the bench.
+ * With -w it also writes each degraded plate into DIR as the bench's
+ * photos are (N-A.png beside N-A.txt, "N-A.png 0 0 W H PLATE", the box
+ * the whole crop), for alpr-ocr to read: scripts/fit-calibration fits the
+ * calibration on them besides the bench's tuning half.
  */
 #pragma GCC optimize("O3")
 #include <getopt.h>
@@ -60,6 +65,7 @@ struct plate {
 
 static int naug = 24, nsaug = 4, epochs = 12, nhid = 192;
 static int heldout;	/* -C, -E: read only the held-out tenth */
+static const char *wdir;	/* -E -w: write the degraded plates there */
 static unsigned long long seed = 1;
 static int tty;
 
@@ -731,6 +737,24 @@ confusions(const char *path)
 	alpr_glyph_free(m);
 }
 
+/* -E -w: a degraded plate as a photo of the bench with its truth. */
+static void
+writeplate(struct Pix *pix, int i, int a, const char *label)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%04d-%02d.png", wdir, i, a);
+	if (pixWrite(path, pix, IFF_PNG))
+		alpr_die(ALPR_EXIT_SYS, "unable to write %s", path);
+	snprintf(path, sizeof path, "%s/%04d-%02d.txt", wdir, i, a);
+	if (!(f = fopen(path, "w")))
+		alpr_die(ALPR_EXIT_SYS, "unable to write %s:", path);
+	fprintf(f, "%04d-%02d.png\t0\t0\t%d\t%d\t%s\n", i, a,
+	    pixGetWidth(pix), pixGetHeight(pix), label);
+	alpr_fshut(f, path);
+}
+
 /* -E: read the held-out plates whole, degraded, and decode them. */
 static void
 evaluate(const char *path, const char *pfile)
@@ -752,6 +776,8 @@ evaluate(const char *path, const char *pfile)
 	for (i = 0; i < npl; i++)
 		for (a = 1; a <= naug; a++) {
 			pix = degrade(pl[i].pix, pl[i].lineh, &g);
+			if (wdir)
+				writeplate(pix, i, a, pl[i].label);
 			n = alpr_glyph_read(m, pix, &c) ?
 			    alpr_plate_decode(pt, &c, cand, 10) : 0;
 			pixDestroy(&pix);
@@ -780,8 +806,8 @@ usage(const char *why)
 	    "[-n hidden] [-s seed]\n\t[-S synthdir [-b augment]] "
 	    "-t traindir -o model\n"
 	    "       glyph-train [-a augment] [-s seed] -C model -t traindir\n"
-	    "       glyph-train [-a augment] [-s seed] [-p patterns] -E model "
-	    "-t traindir\n");
+	    "       glyph-train [-a augment] [-s seed] [-p patterns] [-w dir] "
+	    "-E model -t traindir\n");
 	exit(ALPR_EXIT_USAGE);
 }
 
@@ -794,7 +820,7 @@ main(int argc, char **argv)
 	time_t t0 = time(NULL);
 
 	alpr_setprogname(argv[0]);
-	while ((c = getopt(argc, argv, "a:b:C:E:e:n:o:p:s:S:t:")) != -1)
+	while ((c = getopt(argc, argv, "a:b:C:E:e:n:o:p:s:S:t:w:")) != -1)
 		switch (c) {
 		case 'a': naug = alpr_strtonum(optarg, 0, 1000, "-a"); break;
 		case 'b': nsaug = alpr_strtonum(optarg, 0, 1000, "-b"); break;
@@ -807,6 +833,7 @@ main(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 's': seed = alpr_strtonum(optarg, 0, 1L << 30, "-s"); break;
 		case 't': dir = optarg; break;
+		case 'w': wdir = optarg; break;
 		default: usage(NULL);
 		}
 	if (optind != argc || !dir || (!out && !cmodel && !emodel))
