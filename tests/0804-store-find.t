@@ -5,7 +5,7 @@
 # shown.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 72
+plan 71
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 read1() {	# ts camera lat lon plate [candidate...]
