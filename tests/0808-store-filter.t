@@ -6,7 +6,7 @@
 # key.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 14
+plan 19
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # 3,500 reads of one day 368 days ago in seven batches of 500: the day's
@@ -37,6 +37,18 @@ for i in 1 50 100 250 499; do
 done
 is "plates of the first batch are found after the filter was outgrown" "$found" 5
 check_status 1 "a plate never read is not found" sfind jdoe 0QQQ000
+
+# a small batch (a live pipeline's few reads) deletes its day's filter
+# rather than rewrite it; the day is searched in its index until
+# alpr-purge, run by cron, builds its filter again
+store-gen -n 10 -d 1 -v 3500 -s 41 -t $start >"$T/small.ndjson"
+alpr-store add -D car1 "$T/small.ndjson" >/dev/null 2>&1
+like "a batch of ten reads leaves its day without a filter" "$(store-poke -H "$H" count)" ' filters 0$'
+ok $([ "$(finds "$(plate_of "$T/small.ndjson" 4)")" -ge 1 ] && [ "$(finds "$(plate_of "$T/part.00" 9)")" -ge 1 ]; echo $?) \
+	"... and its reads and the earlier ones are found"
+check "alpr-purge, with nothing past the retention..." alpr-purge
+like "... builds the day's filter" "$(store-poke -H "$H" count)" ' filters 1$'
+check "... which has every key of the day" store-poke -H "$H" -K "$K" check
 
 # a store of format 1: no filters; opened, it becomes format 2 and its
 # day is searched in its index until an ingest builds the day a filter

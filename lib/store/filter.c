@@ -20,7 +20,11 @@
  * (so that a day arriving in batches seldom outgrows it); a day with an
  * index and no filter (a store of format 1) one built from its whole
  * index, which then holds the batch's keys too; a filter past its
- * capacity is built again from the index. A purge deletes a destroyed day's filter and builds
+ * capacity is built again from the index. A small batch (a live
+ * pipeline's few reads) deletes its days' filters instead: rewriting a
+ * filter of some hundred kilobytes for each read more than doubled the
+ * bytes a live ingest wrote. alpr-purge builds the filters of the days
+ * that have none. A purge deletes a destroyed day's filter and builds
  * a new one for a day given a new key. Like the index keys it is made
  * of, a filter tells nothing without its day's key.
  *
@@ -38,6 +42,7 @@
 #define BITS_PER_KEY 12		/* at most; built with twice as many */
 #define MINBLOCKS 16
 #define MAXBLOCKS (1 << 24)
+#define SMALL 4096		/* postings: some 230 reads */
 
 static uint64_t
 hash_of(const unsigned char *ik)
@@ -239,6 +244,8 @@ st_filter_add(struct alpr_store *s, MDB_txn *txn, int d,
 	size_t i;
 	int rc;
 
+	if (n < SMALL)
+		return st_filter_del(s, txn, d);
 	st_put16(kb, d);
 	if ((rc = mdb_get(txn, s->filt, &k, &v)) == MDB_NOTFOUND ||
 	    (rc == 0 && !well_formed(&v)))
@@ -270,4 +277,40 @@ st_filter_del(struct alpr_store *s, MDB_txn *txn, int d)
 	st_put16(kb, d);
 	rc = mdb_del(txn, s->filt, &k, NULL);
 	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int
+st_filters_complete(struct alpr_store *s)
+{
+	unsigned char kb[2];
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v, fk = { 2, kb };
+	int *days = NULL, n = 0, i, rc, r = 0;
+
+	if (st_txn(s, MDB_RDONLY, &txn) != 0)
+		return -1;
+	mdb_cursor_open(txn, s->keys, &c);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		memcpy(kb, k.mv_data, 2);
+		if (k.mv_size == 2 && mdb_get(txn, s->filt, &fk, &v) != 0) {
+			days = alpr_realloc(days, (n + 1) * sizeof *days);
+			days[n++] = st_get16(kb);
+		}
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	for (i = 0; i < n && r == 0; i++) {
+		if (st_wbegin(s, &txn) != 0) {
+			r = -1;
+			break;
+		}
+		if ((rc = st_filter_build(s, txn, days[i])) != 0)
+			st_mdb_warn(rc, "unable to build a day's filter");
+		if (st_wend(s, txn, rc == 0) != 0 || rc != 0)
+			r = -1;
+	}
+	free(days);
+	return r;
 }

@@ -15,6 +15,9 @@
  * moved to it), so that what was deleted is not even left as noise in
  * free pages.
  *
+ * Each run, whether or not anything is past its retention, also builds
+ * the filter (filter.c) of each day that small batches left without one.
+ *
  * One run writes one access log entry, before anything is removed. Each
  * day is its own transaction, so a purge cut short is finished by the
  * next run. HOME/purge.lock keeps two purges apart.
@@ -556,6 +559,18 @@ compact(struct alpr_store *s, int wait, struct alpr_purge_stats *st)
 	return rc;
 }
 
+/* The days' filters that small batches left out: a search finds the
+ * same without them, only slower, so their failure is said, not the
+ * purge's. */
+static int
+filters(struct alpr_store *s)
+{
+	if (st_filters_complete(s) < 0)
+		alpr_warn("the days without a filter are searched in their "
+		    "index: the next purge builds their filters");
+	return 0;
+}
+
 int
 alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
     struct alpr_purge_stats *st)
@@ -628,7 +643,7 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		st->bytes_before = st->bytes_after = sb.st_size;
 	free(dbf);
 	if (o->dry || st->days + st->rekeyed == 0) {
-		r = 0;
+		r = o->dry ? 0 : filters(s);
 		goto out;
 	}
 	if (st_kek_writable(s) < 0)
@@ -668,6 +683,8 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 			failed++;
 		alpr_progress(&pr, i + 1 == np, "%zu of %zu days", i + 1, np);
 	}
+	if (r == 0)
+		filters(s);
 	if (r == 0 && (r = st_kek_rotate(s)) == 0)
 		st->rotated = 1;
 	clock_gettime(CLOCK_MONOTONIC, &th);
