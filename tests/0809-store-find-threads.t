@@ -4,7 +4,7 @@
 # order, with the same word on what a limit cut off, as on one thread.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 12
+plan 18
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # 30,000 reads over a year, regular cars among them, some with hits
@@ -47,4 +47,16 @@ for q in "$p" "$(echo "$p" | cut -c1-3)*" "*$(echo "$p" | cut -c4-6)?" \
 		ok $r "$q: the same reads on four threads as on one ($(head -1 "$T/one"))"
 	done
 	[ $lim = 1 ] && ok $r "... and with a limit of 7 and of 1"
+done
+
+# the limit: reads past it are said, not shown; exactly as many are not
+# "more" (the plate above has 6 reads)
+for t in 1 4; do
+	threads $t
+	is "$t thread(s): a limit one under the reads found says there are more" \
+		"$(run --limit 5 "$p" | head -1)" "status 0 reads 5 more than 5 reads match"
+	is "$t thread(s): a limit of exactly the reads found does not" \
+		"$(run --limit 6 "$p" | head -1)" "status 0 reads 6 "
+	is "$t thread(s): a limit of 1 over a year of reads near a place" \
+		"$(run --limit 1 --near 38.58,-121.49 --radius 3000 | head -1)" "status 0 reads 1 more than 1 reads match"
 done
