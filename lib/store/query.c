@@ -171,7 +171,6 @@ postings(struct ctx *x, int d, const struct st_day *k, int kind,
 	posts_of(x, k, ik, out);
 }
 
-
 static int
 has(const struct vec *a, uint64_t x)
 {
@@ -348,7 +347,6 @@ probes_free(struct probe *pr, int n)
 	for (i = 0; i < n; i++)
 		free(pr[i].var);
 }
-
 
 static void
 vmerge(struct vec *acc, const struct vec *add)
@@ -551,34 +549,38 @@ matches(struct ctx *x, json_t *r)
 	return 1;
 }
 
+static void
+res_push(struct alpr_result *res, json_t *rec, char *raw)
+{
+	if (res->n == res->cap) {
+		res->cap = res->cap ? res->cap * 2 : 64;
+		res->rec = alpr_realloc(res->rec, res->cap * sizeof *res->rec);
+		res->raw = alpr_realloc(res->raw, res->cap * sizeof *res->raw);
+	}
+	res->rec[res->n] = rec;
+	res->raw[res->n++] = raw;
+}
+
 /* Keep a read found: r, or else its text (n bytes, with rid added). */
 static void
 keep(struct ctx *x, json_t *r, const char *text, size_t n, const char *rid)
 {
 	struct alpr_result *res = x->res;
-	char *t;
+	char *t = NULL;
 
 	if (res->n - x->dayfrom >= (size_t)x->q->limit) {
 		x->full = 1;
 		json_decref(r);
 		return;
 	}
-	if (res->n == res->cap) {
-		res->cap = res->cap ? res->cap * 2 : 64;
-		res->rec = alpr_realloc(res->rec, res->cap * sizeof *res->rec);
-		res->raw = alpr_realloc(res->raw, res->cap * sizeof *res->raw);
-	}
-	res->rec[res->n] = r;
-	res->raw[res->n] = NULL;
 	if (!r) {	/* the object's closing brace, then the id */
 		while (n > 0 && text[n - 1] != '}')
 			n--;
 		t = alpr_malloc(n + strlen(rid) + 16);
 		memcpy(t, text, n - 1);
 		sprintf(t + n - 1, ",\"read_id\":\"%s\"}", rid);
-		res->raw[res->n] = t;
 	}
-	res->n++;
+	res_push(res, r, t);
 }
 
 /* A JSON string's raw text (quotes included) as plain text, when it has
@@ -773,10 +775,9 @@ search_day(struct ctx *x, int d)
 {
 	const struct st_day *k;
 	char cells[64][32];
-	int i, nc, kind;
-
 	unsigned char kb[2];
 	MDB_val key = { 2, kb };
+	int i, nc, kind;
 
 	if (!(k = st_day(x->s, x->txn, d, 0)))
 		return;
@@ -811,11 +812,11 @@ search_day(struct ctx *x, int d)
  * day's reads are kept by the worker that searched it, and put in day
  * order at the end. The search begins on one core; one that is still
  * going after SPAWN_NS takes the others (at most MAXWORKERS, or
- * alpr.conf's search_threads): a second
- * thread costs a short search more than it saves (an exact search takes
- * half a millisecond, and on a busy machine waits for the thread to be
- * run); over a year of 10 million reads, two took a pattern search from
- * 51-64 ms to 29-40 (medians of runs on a machine not quite idle).
+ * alpr.conf's search_threads): a second thread costs a short search more
+ * than it saves (an exact search takes half a millisecond, and on a busy
+ * machine waits for the thread to be run); over a year of 10 million
+ * reads, two took a pattern search from 51-64 ms to 29-40 (medians of
+ * runs on a machine not quite idle).
  */
 #define MAXWORKERS 4
 #define SPAWN_NS 2000000
@@ -913,18 +914,6 @@ work(void *arg)
 			spawn(w);
 	}
 	return NULL;
-}
-
-static void
-res_push(struct alpr_result *res, json_t *rec, char *raw)
-{
-	if (res->n == res->cap) {
-		res->cap = res->cap ? res->cap * 2 : 64;
-		res->rec = alpr_realloc(res->rec, res->cap * sizeof *res->rec);
-		res->raw = alpr_realloc(res->raw, res->cap * sizeof *res->raw);
-	}
-	res->rec[res->n] = rec;
-	res->raw[res->n++] = raw;
 }
 
 static void
