@@ -107,24 +107,34 @@ well_formed(const MDB_val *v)
 	    v->mv_size == HDR + (size_t)st_get32(f + 8) * BLOCK;
 }
 
+/* A filter's blocks, by its size: a search reads no header, which would
+ * be a page more to fault in for each day a search opens. 0: none. */
+static uint32_t
+blocks_of(const MDB_val *v)
+{
+	if (!v->mv_data || v->mv_size < HDR + BLOCK ||
+	    (v->mv_size - HDR) % BLOCK || (v->mv_size - HDR) / BLOCK >
+	    MAXBLOCKS)
+		return 0;
+	return (v->mv_size - HDR) / BLOCK;
+}
+
 int
 st_filter_may(const MDB_val *v, const unsigned char ik[ST_IKEY])
 {
-	const unsigned char *f = v->mv_data;
+	uint32_t nb = blocks_of(v);
 
-	if (!v->mv_data || !well_formed(v))
-		return 1;
-	return test(f, st_get32(f + 8), hash_of(ik));
+	return nb == 0 || test(v->mv_data, nb, hash_of(ik));
 }
 
 void
 st_filter_prefetch(const MDB_val *v, const unsigned char ik[ST_IKEY])
 {
-	const unsigned char *f = v->mv_data;
+	uint32_t nb = blocks_of(v);
 
-	if (f && well_formed(v))
-		__builtin_prefetch(f + HDR + block(st_get32(f + 8),
-		    hash_of(ik)));
+	if (nb > 0)
+		__builtin_prefetch((const unsigned char *)v->mv_data + HDR +
+		    block(nb, hash_of(ik)));
 }
 
 /* Write filter f (nblocks, count) as day d's. */
