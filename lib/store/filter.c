@@ -20,11 +20,12 @@
  * (so that a day arriving in batches seldom outgrows it); a day with an
  * index and no filter (a store of format 1) one built from its whole
  * index, which then holds the batch's keys too; a filter past its
- * capacity is built again from the index. A small batch (a live
- * pipeline's few reads) deletes its days' filters instead: rewriting a
- * filter of some hundred kilobytes for each read more than doubled the
- * bytes a live ingest wrote. alpr-purge builds the filters of the days
- * that have none. A purge deletes a destroyed day's filter and builds
+ * capacity is built again from the index. A batch small beside a day's
+ * filter (fewer postings than a 64th of its bytes: a live pipeline's few
+ * reads, on a busy day some 280) deletes it instead: rewriting a filter
+ * of some hundred kilobytes for each read more than doubled the bytes a
+ * live ingest wrote. alpr-purge builds the filters of the days that have
+ * none. A purge deletes a destroyed day's filter and builds
  * a new one for a day given a new key. Like the index keys it is made
  * of, a filter tells nothing without its day's key.
  *
@@ -42,7 +43,8 @@
 #define BITS_PER_KEY 12		/* at most; built with twice as many */
 #define MINBLOCKS 16
 #define MAXBLOCKS (1 << 24)
-#define SMALL 4096		/* postings: some 230 reads */
+#define SMALL 64		/* a batch with fewer postings than its
+				 * filter has bytes / SMALL is small */
 
 static uint64_t
 hash_of(const unsigned char *ik)
@@ -252,19 +254,20 @@ st_filter_add(struct alpr_store *s, MDB_txn *txn, int d,
 	MDB_val k = { 2, kb }, v;
 	uint32_t count, nblocks;
 	size_t i;
-	int rc;
+	int rc, have;
 
-	if (n < SMALL)
-		return st_filter_del(s, txn, d);
 	st_put16(kb, d);
-	if ((rc = mdb_get(txn, s->filt, &k, &v)) == MDB_NOTFOUND ||
-	    (rc == 0 && !well_formed(&v)))
+	if ((rc = mdb_get(txn, s->filt, &k, &v)) != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	have = rc == 0 && well_formed(&v);
+	nblocks = have ? st_get32((unsigned char *)v.mv_data + 8) :
+	    size_for(s, txn, d, n);
+	if (n * SMALL < (size_t)nblocks * BLOCK)
+		return rc == 0 ? st_filter_del(s, txn, d) : 0;
+	if (!have)
 		return fresh ? make(s, txn, d, keys, stride, n) :
 		    st_filter_build(s, txn, d);
-	if (rc != 0)
-		return rc;
 	count = st_get32((unsigned char *)v.mv_data + 4);
-	nblocks = st_get32((unsigned char *)v.mv_data + 8);
 	f = alpr_malloc(v.mv_size);
 	memcpy(f, v.mv_data, v.mv_size);
 	for (i = 0; i < n; i++)
