@@ -68,15 +68,6 @@ usage(const char *why)
 }
 
 static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double
 since(const struct timespec *a, const struct timespec *b)
 {
 	return (b->tv_sec - a->tv_sec) + (b->tv_nsec - a->tv_nsec) / 1e9;
@@ -276,7 +267,7 @@ advance(const char *cam, const struct timespec *t)
 static int
 tick(void)
 {
-	double t = now(), next = -1, d;
+	double t = alpr_mono(), next = -1, d;
 	int k;
 
 	for (k = nopen - 1; k >= 0; k--) {
@@ -349,12 +340,12 @@ add_read(const struct alpr_reader *r, json_t *rd)
 		sprintf(p->id, "%s/%d", id, nth);
 		p->due = t;
 		addtime(&p->due, hold);
-		p->wdue = now() + hold;
+		p->wdue = alpr_mono() + hold;
 	}
 	json_incref(rd);
 	p->reads[p->n++] = rd;
 	p->t1 = t;
-	p->wlast = now();
+	p->wlast = alpr_mono();
 }
 
 static void

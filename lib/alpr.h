@@ -177,6 +177,10 @@ void alpr_crypto_init(void);
 /* "2026-11-22T09:57:07.12Z" */
 void alpr_time_fmt(const struct timespec *ts, char buf[ALPR_TIME_LEN]);
 void alpr_time_now(char buf[ALPR_TIME_LEN]);
+/* Seconds on the monotonic clock, for intervals. */
+double alpr_mono(void);
+/* The broken-down time of these fields (month 1 to 12), the rest 0. */
+struct tm alpr_tm(int year, int month, int day, int hour, int min, int sec);
 /* Compare to the centisecond, as times are written: -1, 0 or 1. */
 int alpr_time_cmp(const struct timespec *a, const struct timespec *b);
 /* Parse RFC 3339 (any offset, optional fraction); -1 on error. */

@@ -27,6 +27,30 @@ alpr_time_now(char buf[ALPR_TIME_LEN])
 	alpr_time_fmt(&ts, buf);
 }
 
+struct tm
+alpr_tm(int year, int month, int day, int hour, int min, int sec)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = year - 1900;
+	tm.tm_mon = month - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_sec = sec;
+	return tm;
+}
+
+double
+alpr_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 int
 alpr_time_cmp(const struct timespec *a, const struct timespec *b)
 {
@@ -125,13 +149,7 @@ alpr_time_parse(const char *s, struct timespec *ts)
 	if (*s || M < 1 || M > 12 || D < 1 || D > mdays(Y, M) || h > 23 ||
 	    m > 59 || sec > 60 || oh > 23 || om > 59)
 		return -1;	/* February 30 is not a date */
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = Y - 1900;
-	tm.tm_mon = M - 1;
-	tm.tm_mday = D;
-	tm.tm_hour = h;
-	tm.tm_min = m;
-	tm.tm_sec = sec;
+	tm = alpr_tm(Y, M, D, h, m, sec);
 	ts->tv_sec = timegm(&tm) - sign * (oh * 3600 + om * 60);
 	ts->tv_nsec = ns;
 	if (!sign && sec < 60 && ts->tv_sec >= 0) {

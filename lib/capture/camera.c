@@ -40,22 +40,13 @@ struct src {
 	char why[CURL_ERROR_SIZE + 64];	/* the last trouble said */
 };
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void
 frame(const unsigned char *p, size_t n, const char *name, long seq,
     void *arg)
 {
 	struct src *s = arg;
 
-	s->last = now();
+	s->last = alpr_mono();
 	if (s->lost > 0)
 		alpr_warn("%s: frames again after %.0f s", s->name,
 		    s->last - s->lost);
@@ -71,7 +62,7 @@ frame(const unsigned char *p, size_t n, const char *name, long seq,
 static int
 stall(struct src *s)
 {
-	double t = now(), idle = t - s->last;
+	double t = alpr_mono(), idle = t - s->last;
 
 	if (idle >= s->o->stall && !s->stalled) {
 		alpr_warn("%s: no frame for %.0f s: the camera has stalled",
@@ -87,7 +78,7 @@ static int
 give_up(struct src *s)
 {
 	alpr_fail_sys("%s: no frame for %.0f s: giving up", s->name,
-	    now() - s->last);
+	    alpr_mono() - s->last);
 	return -1;
 }
 
@@ -107,7 +98,7 @@ read_fd(int fd, struct src *s, long *seq)
 		until = s->stalled ? INFINITY : s->last + s->o->stall;
 		if (s->o->giveup > 0 && s->last + s->o->giveup < until)
 			until = s->last + s->o->giveup;
-		wait = until - now();
+		wait = until - alpr_mono();
 		r = poll(&pfd, 1, isinf(until) ? -1 : wait <= 0 ? 0 :
 		    (int)ceil(wait * 1000));
 		if (r < 0 && errno != EINTR)
@@ -151,7 +142,7 @@ progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 	double since = s->last > s->conn ? s->last : s->conn;
 
 	/* no frame for the stall time: drop the connection, make it again */
-	return now() - since >= s->o->stall;
+	return alpr_mono() - since >= s->o->stall;
 }
 
 /* Say what went wrong with a connection, unless it was said last time. */
@@ -205,7 +196,7 @@ read_url(const char *url, struct src *s, long *seq)
 		s->m = alpr_mjpeg_new(s->name, seq, frame, s);
 		s->frames = 0;
 		s->bytes = 0;
-		s->conn = now();
+		s->conn = alpr_mono();
 		err[0] = '\0';
 		rc = curl_easy_perform(h);
 		alpr_mjpeg_end(s->m);
@@ -232,10 +223,10 @@ read_url(const char *url, struct src *s, long *seq)
 			    curl_easy_strerror(rc));
 		if (rc != CURLE_ABORTED_BY_CALLBACK) {
 			if (s->lost == 0)
-				s->lost = now();
+				s->lost = alpr_mono();
 			trouble(s, what, backoff);
 		}
-		if (s->o->giveup > 0 && now() - s->last >= s->o->giveup) {
+		if (s->o->giveup > 0 && alpr_mono() - s->last >= s->o->giveup) {
 			curl_easy_cleanup(h);
 			return give_up(s);
 		}
@@ -256,7 +247,7 @@ alpr_camera_read(const char *src, const struct alpr_camera_opt *o,
 	s.o = o;
 	s.fn = fn;
 	s.arg = arg;
-	s.last = now();
+	s.last = alpr_mono();
 	if (!strncasecmp(src, "http://", 7) || !strncasecmp(src, "https://", 8))
 		return read_url(src, &s, seq);
 	if (!strcmp(src, "-"))

@@ -213,13 +213,7 @@ alpr_exif_time(const struct alpr_exif *ex, struct timespec *ts)
 		ns += (ex->subsec[i] - '0') * scale;
 		scale /= 10;
 	}
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = Y - 1900;
-	tm.tm_mon = M - 1;
-	tm.tm_mday = D;
-	tm.tm_hour = h;
-	tm.tm_min = m;
-	tm.tm_sec = sec;
+	tm = alpr_tm(Y, M, D, h, m, sec);
 	if ((o[0] == '+' || o[0] == '-') && !num(o + 1, 2, &oh) &&
 	    o[3] == ':' && !num(o + 4, 2, &om) && oh <= 23 && om <= 59) {
 		t = timegm(&tm) -

@@ -114,7 +114,7 @@ struct alpr_ingest {
 	char **taken;		/* capture copies to remove after commit */
 	size_t ntaken;
 	struct alpr_ingest_stats st;
-	struct timespec t0;
+	double t0;		/* alpr_mono() at the start */
 	/* the writing stage */
 	pthread_t writer;
 	pthread_mutex_t mu;
@@ -175,7 +175,7 @@ alpr_ingest_new(struct alpr_store *s, const char *capspool)
 	pthread_mutex_init(&g->mu, NULL);
 	pthread_cond_init(&g->cv, NULL);
 	pthread_mutex_init(&g->txnmu, NULL);
-	clock_gettime(CLOCK_MONOTONIC, &g->t0);
+	g->t0 = alpr_mono();
 	return g;
 }
 
@@ -945,13 +945,11 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 static void
 show(struct alpr_ingest *g, int done)
 {
-	struct timespec now;
 	double dt;
 
 	if (!g->pr.on)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	dt = now.tv_sec - g->t0.tv_sec + (now.tv_nsec - g->t0.tv_nsec) / 1e9;
+	dt = alpr_mono() - g->t0;
 	alpr_progress(&g->pr, done, "%lu reads added, %lu duplicates, %lu "
 	    "rejected (%.0f reads/s)", g->st.added, g->st.duplicates,
 	    g->st.rejected, dt > 0 ? (g->st.added + g->st.duplicates) / dt : 0);

@@ -579,6 +579,7 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 	size_t np = 0, i;
 	char c1[ALPR_TIME_LEN], c2[ALPR_TIME_LEN], *lp, *dbf;
 	struct timespec tp, th;
+	double t0;
 	struct alpr_progress pr;
 	struct stat sb;
 	json_t *e;
@@ -671,7 +672,7 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		    "nothing is purged:");
 		goto out;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &tp);
+	t0 = alpr_mono();
 	alpr_progress_start(&pr, o->progress);
 	/* a day that cannot be purged is said and left; the others go */
 	for (i = 0; i < np && r == 0; i++) {
@@ -687,14 +688,11 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		filters(s);
 	if (r == 0 && (r = st_kek_rotate(s)) == 0)
 		st->rotated = 1;
-	clock_gettime(CLOCK_MONOTONIC, &th);
-	st->seconds_purge = th.tv_sec - tp.tv_sec + (th.tv_nsec -
-	    tp.tv_nsec) / 1e9;
+	st->seconds_purge = alpr_mono() - t0;
 	if (r == 0) {
+		t0 = alpr_mono();
 		r = compact(s, o->wait, st);
-		clock_gettime(CLOCK_MONOTONIC, &tp);
-		st->seconds_compact = tp.tv_sec - th.tv_sec + (tp.tv_nsec -
-		    th.tv_nsec) / 1e9;
+		st->seconds_compact = alpr_mono() - t0;
 	}
 	if (failed) {
 		alpr_warn("%d of %zu days could not be purged (said above): "

@@ -23,7 +23,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -811,7 +810,7 @@ search_day(struct ctx *x, int d)
  * and none is taken once those done have found more than the limit. Each
  * day's reads are kept by the worker that searched it, and put in day
  * order at the end. The search begins on one core; one that is still
- * going after SPAWN_NS takes the others (at most MAXWORKERS, or
+ * going after SPAWN_AFTER takes the others (at most MAXWORKERS, or
  * alpr.conf's search_threads): a second thread costs a short search more
  * than it saves (an exact search takes half a millisecond, and on a busy
  * machine waits for the thread to be run); over a year of 10 million
@@ -819,7 +818,7 @@ search_day(struct ctx *x, int d)
  * runs on a machine not quite idle).
  */
 #define MAXWORKERS 4
-#define SPAWN_NS 2000000
+#define SPAWN_AFTER 0.002	/* seconds */
 
 struct worker;
 
@@ -837,7 +836,7 @@ struct days {
 	} *r;
 	struct worker *k;	/* k[0] is the caller's thread */
 	int nk, started;
-	struct timespec t0;
+	double t0;		/* alpr_mono() at the start */
 };
 
 struct worker {
@@ -848,16 +847,6 @@ struct worker {
 };
 
 static void *work(void *);
-
-static int64_t
-ns_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)(t.tv_sec - t0->tv_sec) * 1000000000 +
-	    (t.tv_nsec - t0->tv_nsec);
-}
 
 /* The other workers, each in a read transaction of its own; those that
  * cannot start leave their days to the others. */
@@ -910,7 +899,7 @@ work(void *arg)
 		__atomic_add_fetch(&w->found, w->r[i].n + x->full,
 		    __ATOMIC_ACQ_REL);
 		if (k == w->k && w->started < w->nk &&
-		    ns_since(&w->t0) > SPAWN_NS)
+		    alpr_mono() - w->t0 > SPAWN_AFTER)
 			spawn(w);
 	}
 	return NULL;
@@ -946,7 +935,7 @@ search_days(struct alpr_store *s, struct ctx *x, int d0, int d1)
 	int rc, err = 0;
 
 	memset(&w, 0, sizeof w);
-	clock_gettime(CLOCK_MONOTONIC, &w.t0);
+	w.t0 = alpr_mono();
 	w.nk = ncpu < 1 ? 1 : s->conf.search_threads > 0 ? ncpu :
 	    ncpu > MAXWORKERS ? MAXWORKERS : ncpu;
 	w.k = alpr_calloc(w.nk, sizeof *w.k);
