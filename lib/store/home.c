@@ -212,6 +212,7 @@ env_open(struct alpr_store *s, int create)
 		    "init?)", s->dbdir, mdb_strerror(rc));
 		return -1;
 	}
+	s->nofilt = rc == MDB_NOTFOUND;
 	if ((rc = mdb_txn_commit(txn)) != 0) {
 		st_mdb_warn(rc, "unable to open the store's databases");
 		return -1;
@@ -606,7 +607,10 @@ upgrade(struct alpr_store *s)
 		st_wend(s, txn, 0);
 		return -1;
 	}
-	return st_wend(s, txn, 1) != 0 ? -1 : 0;
+	if (st_wend(s, txn, 1) != 0)
+		return -1;
+	s->nofilt = 0;
+	return 0;
 }
 
 struct alpr_store *
@@ -640,8 +644,9 @@ alpr_store_open(const char *home, const char *keyfile)
 	old = !memcmp(v.mv_data, "1", 1);
 	r = check_log(s, txn) < 0 ? -2 : st_kek_check(s, txn);
 	mdb_txn_abort(txn);
+	/* also when another program made it format 2 since env_open */
 	if (r == -2 || (r < 0 && st_kek_recover(s) < 0) ||
-	    (old && upgrade(s) < 0))
+	    ((old || s->nofilt) && upgrade(s) < 0))
 		goto fail;
 	if (!(s->log = alpr_log_open(s->logdir)))
 		goto fail;

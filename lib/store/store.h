@@ -85,6 +85,7 @@ struct alpr_store {
 	MDB_dbi pushed;			/* read key: 'S' the server has it,
 					 * 'R' the server refused it */
 	MDB_dbi filt;			/* the days' filters (filter.c) */
+	int nofilt;			/* not opened: a format 1 store */
 	unsigned char *kek;		/* sodium_malloc'd: the key file's key */
 	unsigned char *wrap;		/* wraps day keys */
 	unsigned char *userk;		/* seals accounts */
