@@ -6,7 +6,7 @@
 # key.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 19
+plan 23
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # 3,500 reads of one day 368 days ago in seven batches of 500: the day's
@@ -49,6 +49,17 @@ ok $([ "$(finds "$(plate_of "$T/small.ndjson" 4)")" -ge 1 ] && [ "$(finds "$(pla
 check "alpr-purge, with nothing past the retention..." alpr-purge
 like "... builds the day's filter" "$(store-poke -H "$H" count)" ' filters 1$'
 check "... which has every key of the day" store-poke -H "$H" -K "$K" check
+
+# a program of format 1 still adding reads after the upgrade leaves a
+# filter without their keys; alpr-purge checks every key of every day's
+# index against its filter and builds again one that lacks any
+day=$(date -u -d @$start +%Y-%m-%d)
+store-poke -H "$H" clear-filter "$day"
+p9=$(plate_of "$T/part.00" 9)
+is "a filter without the day's keys hides its reads" "$(finds "$p9")" 0
+check "alpr-purge..." alpr-purge
+ok $([ "$(finds "$p9")" -ge 1 ]; echo $?) "... builds it again: the reads are found"
+check "... with every key of the day" store-poke -H "$H" -K "$K" check
 
 # a store of format 1: no filters; opened, it becomes format 2 and its
 # day is searched in its index until an ingest builds the day a filter

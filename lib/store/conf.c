@@ -85,9 +85,9 @@ static const struct setting {
 	{ "max_radius_m", NUM, O(max_radius), 50000, 10, 200000, NULL,
 	  "The largest radius of a --near search, in metres." },
 	{ "search_threads", NUM, O(search_threads), 0, 0, 16, NULL,
-	  "The threads a search still going after 2 ms may use, one a core\n"
-	  "(0: as many as there are cores, up to 4; 1 leaves the other\n"
-	  "cores to ingest)." },
+	  "The threads a search uses: 0, one a core up to 4, taken by a\n"
+	  "search still going after 2 ms; another number, that many from\n"
+	  "its start (1 leaves the other cores to ingest)." },
 #undef O
 };
 #define NSETTINGS (sizeof settings / sizeof *settings)

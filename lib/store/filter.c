@@ -25,7 +25,8 @@
  * reads, on a busy day some 280) deletes it instead: rewriting a filter
  * of some hundred kilobytes for each read more than doubled the bytes a
  * live ingest wrote. alpr-purge builds the filters of the days that have
- * none. A purge deletes a destroyed day's filter and builds
+ * none, and again those that lack a key of their index (which a program
+ * of format 1 still running when the store was upgraded leaves). A purge deletes a destroyed day's filter and builds
  * a new one for a day given a new key. Like the index keys it is made
  * of, a filter tells nothing without its day's key.
  *
@@ -295,22 +296,33 @@ st_filter_del(struct alpr_store *s, MDB_txn *txn, int d)
 int
 st_filters_complete(struct alpr_store *s)
 {
-	unsigned char kb[2];
+	unsigned char fb[2];
 	MDB_txn *txn;
 	MDB_cursor *c;
-	MDB_val k, v, fk = { 2, kb };
-	int *days = NULL, n = 0, i, rc, r = 0;
+	MDB_val k, v, fk = { 2, fb }, f = { 0, NULL };
+	int *days = NULL, n = 0, i, rc, r = 0, d, cur = -1, bad = 0;
 
+	/* every index key against its day's filter, a day at a time */
 	if (st_txn(s, MDB_RDONLY, &txn) != 0)
 		return -1;
-	mdb_cursor_open(txn, s->keys, &c);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		memcpy(kb, k.mv_data, 2);
-		if (k.mv_size == 2 && mdb_get(txn, s->filt, &fk, &v) != 0) {
-			days = alpr_realloc(days, (n + 1) * sizeof *days);
-			days[n++] = st_get16(kb);
+	mdb_cursor_open(txn, s->idx, &c);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); ; rc =
+	    mdb_cursor_get(c, &k, &v, MDB_NEXT_NODUP)) {
+		d = rc == 0 && k.mv_size == ST_IKEY ? (int)st_get16(k.mv_data) :
+		    -1;
+		if (d != cur) {
+			if (cur >= 0 && bad) {
+				days = alpr_realloc(days, (n + 1) *
+				    sizeof *days);
+				days[n++] = cur;
+			}
+			if ((cur = d) < 0)
+				break;
+			st_put16(fb, d);
+			bad = mdb_get(txn, s->filt, &fk, &f) != 0;
 		}
+		if (!bad && !st_filter_may(&f, k.mv_data))
+			bad = 1;
 	}
 	mdb_cursor_close(c);
 	mdb_txn_abort(txn);

@@ -15,8 +15,9 @@
  * moved to it), so that what was deleted is not even left as noise in
  * free pages.
  *
- * Each run, whether or not anything is past its retention, also builds
- * the filter (filter.c) of each day that small batches left without one.
+ * Each run, whether or not anything is past its retention, also checks
+ * the days' filters (filter.c) against their index, and builds any that
+ * small batches left out or that lacks a key.
  *
  * One run writes one access log entry, before anything is removed. Each
  * day is its own transaction, so a purge cut short is finished by the
@@ -559,9 +560,8 @@ compact(struct alpr_store *s, int wait, struct alpr_purge_stats *st)
 	return rc;
 }
 
-/* The days' filters that small batches left out: a search finds the
- * same without them, only slower, so their failure is said, not the
- * purge's. */
+/* The days' filters that are missing or lack a key: a failure to build
+ * them is said, and is not the purge's. */
 static int
 filters(struct alpr_store *s)
 {

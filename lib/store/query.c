@@ -251,9 +251,11 @@ strcmp_v(const void *a, const void *b)
  * each up as a folded term, what an exact search does, and the day
  * filters pass over nearly all of them without reading the index: over a
  * year of 10 million reads, 18-19 ms on one core where the bigrams that
- * two or more differences need took 113. The terms are the plates' and
- * their candidates', so a read is found by a candidate one difference
- * away too, as alpr-match(1) would match it.
+ * two or more differences need took 113. (The folded terms are the
+ * plates' and their candidates'; a read found by a candidate is then
+ * judged by its plate, as the bigrams find it.) A hotlist's thousands of
+ * lenient entries stay on the bigrams: 400 lookups an entry and a day
+ * took a list of 200 entries from 0.47 to 2.03 s.
  */
 static int
 variants(const char *f, char (**out)[ALPR_PLATE_MAX + 2])
@@ -295,9 +297,11 @@ is_pattern(const char *p)
 	return strpbrk(p, "?*") != NULL;
 }
 
-/* Probes for a plate, pattern or fuzzy plate; NULL or why not. */
+/* Probes for a plate, pattern or fuzzy plate (one difference by the
+ * fold's variants if byvar, else by bigrams); NULL or why not. */
 static const char *
-make_probes(const char *plate, int fuzzy, struct probe *pr, int *n)
+make_probes(const char *plate, int fuzzy, int byvar, struct probe *pr,
+    int *n)
 {
 	char f[ALPR_PLATE_MAX + 1];
 	const char *p;
@@ -325,10 +329,10 @@ make_probes(const char *plate, int fuzzy, struct probe *pr, int *n)
 	    2 * fuzzy < 2)
 		return "too many differences for a plate this short: "
 		    "every plate would be a candidate";
-	if (fuzzy == 1)
+	if (fuzzy == 1 && byvar)
 		pr[*n].nvar = variants(f, &pr[*n].var);
 	(*n)++;
-	if (fuzzy > 1) {
+	if (fuzzy > 0 && !pr[*n - 1].nvar) {
 		memset(&pr[*n], 0, sizeof *pr);
 		pr[*n].kind = T_GRAM;
 		pr[*n].ng = plate_grams(f, pr[*n].g, ALPR_PLATE_MAX + 3);
@@ -763,8 +767,10 @@ hl_entry(const char *plate, int maxdiff, void *arg)
 		h->pr = alpr_realloc(h->pr, h->cap * sizeof *h->pr);
 	}
 	/* lenient entries: the confusions are folded already; with
-	 * differences allowed, the bigram count too */
-	e = make_probes(plate, is_pattern(plate) ? -1 : maxdiff, h->pr, &h->n);
+	 * differences allowed, the bigram count too (the variants of
+	 * thousands of entries cost five times the bigrams) */
+	e = make_probes(plate, is_pattern(plate) ? -1 : maxdiff, 0, h->pr,
+	    &h->n);
 	if (e && !h->why)
 		h->why = e;
 }
@@ -810,12 +816,13 @@ search_day(struct ctx *x, int d)
  * and none is taken once those done have found more than the limit. Each
  * day's reads are kept by the worker that searched it, and put in day
  * order at the end. The search begins on one core; one that is still
- * going after SPAWN_AFTER takes the others (at most MAXWORKERS, or
- * alpr.conf's search_threads): a second thread costs a short search more
- * than it saves (an exact search takes half a millisecond, and on a busy
- * machine waits for the thread to be run); over a year of 10 million
- * reads, two took a pattern search from 51-64 ms to 29-40 (medians of
- * runs on a machine not quite idle).
+ * going after SPAWN_AFTER takes the others (one a core, at most
+ * MAXWORKERS): a second thread costs a short search more than it saves
+ * (an exact search takes half a millisecond, and on a busy machine waits
+ * for the thread to be run); over a year of 10 million reads, two took a
+ * pattern search from 51-64 ms to 29-40 (medians of runs on a machine not
+ * quite idle). alpr.conf's search_threads, when set, is the number of
+ * threads every search takes from its first day.
  */
 #define MAXWORKERS 4
 #define SPAWN_AFTER 0.002	/* seconds */
@@ -837,6 +844,7 @@ struct days {
 	struct worker *k;	/* k[0] is the caller's thread */
 	int nk, started;
 	double t0;		/* alpr_mono() at the start */
+	double after;		/* seconds before the others start */
 };
 
 struct worker {
@@ -899,7 +907,7 @@ work(void *arg)
 		__atomic_add_fetch(&w->found, w->r[i].n + x->full,
 		    __ATOMIC_ACQ_REL);
 		if (k == w->k && w->started < w->nk &&
-		    alpr_mono() - w->t0 > SPAWN_AFTER)
+		    alpr_mono() - w->t0 > w->after)
 			spawn(w);
 	}
 	return NULL;
@@ -936,6 +944,7 @@ search_days(struct alpr_store *s, struct ctx *x, int d0, int d1)
 
 	memset(&w, 0, sizeof w);
 	w.t0 = alpr_mono();
+	w.after = s->conf.search_threads > 0 ? 0 : SPAWN_AFTER;
 	w.nk = ncpu < 1 ? 1 : s->conf.search_threads > 0 ? ncpu :
 	    ncpu > MAXWORKERS ? MAXWORKERS : ncpu;
 	w.k = alpr_calloc(w.nk, sizeof *w.k);
@@ -1066,7 +1075,7 @@ alpr_store_find(struct alpr_store *s, const struct alpr_query *q,
 			return 1;
 		}
 		alpr_fold_plate(x.uq, x.fq, sizeof x.fq);
-		if ((e = make_probes(x.uq, q->fuzzy, one, &nprobe))) {
+		if ((e = make_probes(x.uq, q->fuzzy, 1, one, &nprobe))) {
 			snprintf(why, wn, "%s", e);
 			return 1;
 		}

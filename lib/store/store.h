@@ -190,9 +190,10 @@ int st_filter_fresh(struct alpr_store *s, MDB_txn *txn, int d);
 int st_filter_add(struct alpr_store *s, MDB_txn *txn, int d,
     const unsigned char *keys, size_t stride, size_t n, int fresh);
 int st_filter_build(struct alpr_store *s, MDB_txn *txn, int d);
-/* Build the filters of the days that have an index and none (a day fed
- * small batches only, a store of format 1), a transaction each: 0, or
- * -1 (said). */
+/* Build the filter of each day that has an index and no filter (a day
+ * fed small batches only, a store of format 1) or one without a key of
+ * its index (a program of format 1 still adding after the upgrade), a
+ * transaction each: 0, or -1 (said). */
 int st_filters_complete(struct alpr_store *s);
 int st_filter_del(struct alpr_store *s, MDB_txn *txn, int d);
 

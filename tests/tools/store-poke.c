@@ -29,6 +29,10 @@
  *						and exit 1
  *	store-poke -H home format1		the store as format 1 had it:
  *						no day filters
+ *	store-poke -H home clear-filter DATE	the filter of a day emptied, as
+ *						a program of format 1 adding
+ *						reads after the upgrade leaves
+ *						it: without their keys
  *	store-poke -H home copy-account FROM TO	the sealed record of account
  *						FROM put under the name TO
  *	store-poke -H home -K key cross OLDDB	with this store's day keys, how
@@ -50,7 +54,8 @@ usage(void)
 	fprintf(stderr, "usage: store-poke -H home [-K key] account|session "
 	    "name member json | swap-reads | drop-daykey date | copy-daykey "
 	    "from to | count | "
-	    "links | check | dump | cross olddb | format1\n");
+	    "links | check | dump | cross olddb | format1 | clear-filter "
+	    "date\n");
 	exit(2);
 }
 
@@ -215,6 +220,28 @@ format1(const char *home)
 	    mdb_dbi_open(txn, "filt", 0, &filt) || mdb_drop(txn, filt, 1) ||
 	    mdb_put(txn, meta, &k, &v, 0) || mdb_txn_commit(txn))
 		alpr_die(3, "cannot make the store format 1");
+	mdb_env_close(env);
+	return 0;
+}
+
+static int
+clear_filter(const char *home, const char *date)
+{
+	MDB_dbi reads, keys, idx, filt;
+	MDB_txn *txn;
+	MDB_env *env = raw_env(home, &reads, &keys, &idx, &txn, 0);
+	unsigned char kb[2], *f;
+	MDB_val k = { 2, kb }, v;
+
+	st_put16(kb, day_of(date));
+	if (mdb_dbi_open(txn, "filt", 0, &filt) || mdb_get(txn, filt, &k, &v))
+		alpr_die(1, "no filter for %s", date);
+	f = alpr_malloc(v.mv_size);
+	memcpy(f, v.mv_data, 16);	/* the header stays */
+	memset(f + 16, 0, v.mv_size - 16);
+	v.mv_data = f;
+	if (mdb_put(txn, filt, &k, &v, 0) || mdb_txn_commit(txn))
+		alpr_die(3, "cannot write the filter of %s", date);
 	mdb_env_close(env);
 	return 0;
 }
@@ -489,6 +516,8 @@ main(int argc, char **argv)
 		return links(home);
 	if (!strcmp(argv[0], "format1"))
 		return format1(home);
+	if (!strcmp(argv[0], "clear-filter") && argc == 2)
+		return clear_filter(home, argv[1]);
 	if (!strcmp(argv[0], "check")) {
 		if (!(s = alpr_store_open(home, key)))
 			return 3;
