@@ -14,9 +14,26 @@
  * API: the torn tail a log repair removes, and a verifier key's id.
  */
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <sodium.h>
 
 #include "alpr.h"
+
+/* A thread's context is freed when the thread ends (an ingest's writer). */
+static pthread_key_t ctxkey;
+static pthread_once_t ctxonce = PTHREAD_ONCE_INIT;
+
+static void
+ctx_free(void *ctx)
+{
+	EVP_MD_CTX_free(ctx);
+}
+
+static void
+ctx_key(void)
+{
+	pthread_key_create(&ctxkey, ctx_free);
+}
 
 void
 alpr_crypto_init(void)
@@ -39,6 +56,8 @@ alpr_sha256(unsigned char out[ALPR_HASH], const void *a, size_t an,
 		if (!EVP_DigestInit_ex2(ctx, md, NULL))
 			alpr_die(ALPR_EXIT_SYS, "fatal: libcrypto: SHA-256 failed");
 		EVP_MD_free(md);	/* the context keeps its own reference */
+		pthread_once(&ctxonce, ctx_key);
+		pthread_setspecific(ctxkey, ctx);
 	}
 	/* A NULL type reuses the context's digest without fetching it. */
 	if (!EVP_DigestInit_ex2(ctx, NULL, NULL) ||
