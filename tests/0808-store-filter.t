@@ -6,9 +6,11 @@
 # key.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 23
+plan 24
 
 mkstore || { echo "Bail out! no store"; exit 1; }
+check "alpr-purge checks the filters of a store without reads, and ends" \
+	timeout 60 alpr-purge
 # 3,500 reads of one day 368 days ago in seven batches of 500: the day's
 # filter is made for the first batch and outgrown by the later ones
 sed -i 's/^retention_days = .*/retention_days = 400/; s/^retention_hit_days = .*/retention_hit_days = 400/' "$H/alpr.conf"

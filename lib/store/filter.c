@@ -310,13 +310,13 @@ st_filters_complete(struct alpr_store *s)
 	    mdb_cursor_get(c, &k, &v, MDB_NEXT_NODUP)) {
 		d = rc == 0 && k.mv_size == ST_IKEY ? (int)st_get16(k.mv_data) :
 		    -1;
-		if (d != cur) {
+		if (d != cur || d < 0) {
 			if (cur >= 0 && bad) {
 				days = alpr_realloc(days, (n + 1) *
 				    sizeof *days);
 				days[n++] = cur;
 			}
-			if ((cur = d) < 0)
+			if ((cur = d) < 0)	/* the end, or an empty index */
 				break;
 			st_put16(fb, d);
 			bad = mdb_get(txn, s->filt, &fk, &f) != 0;
