@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
 command -v script >/dev/null || skip_all "script(1) not installed (util-linux)"
-plan 11
+plan 12
 
 # on_tty FILE CMD: run the shell command CMD with a terminal for its
 # standard error; what the terminal showed goes to FILE, CRs kept.
@@ -31,7 +31,9 @@ is "... says nothing" "$(cat "$T/err")" ""
 sed -i 's/^retention_\(hit_\)*days = .*/retention_\1days = 365/' "$H/alpr.conf"
 on_tty "$T/ts" "alpr-purge >'$T/out'"
 like "alpr-purge on a terminal counts the days it went through" \
-	"$(tr '\r' '\n' <"$T/ts" | grep 'alpr-purge:' | tail -1)" 'alpr-purge: ([0-9]+) of \1 days$'
+	"$(tr '\r' '\n' <"$T/ts" | grep 'alpr-purge: [0-9]* of' | tail -1)" 'alpr-purge: ([0-9]+) of \1 days$'
+like "... and the days whose filters it checked" \
+	"$(tr '\r' '\n' <"$T/ts" | grep 'alpr-purge: filters' | tail -1)" 'alpr-purge: filters: [1-9][0-9]* days checked, 0 to build$'
 check "alpr-purge without a terminal (nothing left to purge)..." alpr-purge
 is "... says nothing" "$(cat "$T/out" "$T/err")" ""
 

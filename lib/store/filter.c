@@ -294,17 +294,19 @@ st_filter_del(struct alpr_store *s, MDB_txn *txn, int d)
 }
 
 int
-st_filters_complete(struct alpr_store *s)
+st_filters_complete(struct alpr_store *s, int progress)
 {
 	unsigned char fb[2];
+	struct alpr_progress pr;
 	MDB_txn *txn;
 	MDB_cursor *c;
 	MDB_val k, v, fk = { 2, fb }, f = { 0, NULL };
-	int *days = NULL, n = 0, i, rc, r = 0, d, cur = -1, bad = 0;
+	int *days = NULL, n = 0, i, rc, r = 0, d, cur = -1, bad = 0, nd = 0;
 
 	/* every index key against its day's filter, a day at a time */
 	if (st_txn(s, MDB_RDONLY, &txn) != 0)
 		return -1;
+	alpr_progress_start(&pr, progress);
 	mdb_cursor_open(txn, s->idx, &c);
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); ; rc =
 	    mdb_cursor_get(c, &k, &v, MDB_NEXT_NODUP)) {
@@ -316,8 +318,11 @@ st_filters_complete(struct alpr_store *s)
 				    sizeof *days);
 				days[n++] = cur;
 			}
+			alpr_progress(&pr, d < 0, "filters: %d days checked, "
+			    "%d to build", nd, n);
 			if ((cur = d) < 0)	/* the end, or an empty index */
 				break;
+			nd++;
 			st_put16(fb, d);
 			bad = mdb_get(txn, s->filt, &fk, &f) != 0;
 		}

@@ -563,9 +563,9 @@ compact(struct alpr_store *s, int wait, struct alpr_purge_stats *st)
 /* The days' filters that are missing or lack a key: a failure to build
  * them is said, and is not the purge's. */
 static int
-filters(struct alpr_store *s)
+filters(struct alpr_store *s, int progress)
 {
-	if (st_filters_complete(s) < 0)
+	if (st_filters_complete(s, progress) < 0)
 		alpr_warn("the days without a filter are searched in their "
 		    "index: the next purge builds their filters");
 	return 0;
@@ -644,7 +644,7 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		st->bytes_before = st->bytes_after = sb.st_size;
 	free(dbf);
 	if (o->dry || st->days + st->rekeyed == 0) {
-		r = o->dry ? 0 : filters(s);
+		r = o->dry ? 0 : filters(s, o->progress);
 		goto out;
 	}
 	if (st_kek_writable(s) < 0)
@@ -685,7 +685,7 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		alpr_progress(&pr, i + 1 == np, "%zu of %zu days", i + 1, np);
 	}
 	if (r == 0)
-		filters(s);
+		filters(s, o->progress);
 	if (r == 0 && (r = st_kek_rotate(s)) == 0)
 		st->rotated = 1;
 	st->seconds_purge = alpr_mono() - t0;

@@ -193,8 +193,8 @@ int st_filter_build(struct alpr_store *s, MDB_txn *txn, int d);
 /* Build the filter of each day that has an index and no filter (a day
  * fed small batches only, a store of format 1) or one without a key of
  * its index (a program of format 1 still adding after the upgrade), a
- * transaction each: 0, or -1 (said). */
-int st_filters_complete(struct alpr_store *s);
+ * transaction each; progress on a terminal if asked: 0, or -1 (said). */
+int st_filters_complete(struct alpr_store *s, int progress);
 int st_filter_del(struct alpr_store *s, MDB_txn *txn, int d);
 
 /* frames.c */
