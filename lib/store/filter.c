@@ -24,11 +24,12 @@
  * filter (fewer postings than a 64th of its bytes: a live pipeline's few
  * reads, on a busy day some 280) deletes it instead: rewriting a filter
  * of some hundred kilobytes for each read more than doubled the bytes a
- * live ingest wrote. alpr-purge builds the filters of the days that have
- * none, and again those that lack a key of their index (which a program
- * of format 1 still running when the store was upgraded leaves). A purge deletes a destroyed day's filter and builds
- * a new one for a day given a new key. Like the index keys it is made
- * of, a filter tells nothing without its day's key.
+ * live ingest wrote. A purge deletes a destroyed day's filter and builds
+ * a new one for a day given a new key; and every alpr-purge builds the
+ * filters of the days that have none, and again those that lack a key of
+ * their index (which a program of format 1 still running when the store
+ * was upgraded leaves). Like the index keys it is made of, a filter tells
+ * nothing without its day's key.
  *
  * Why: over a year of 10 million reads, an exact search is 365 lookups
  * in the index, nearly all for a term the day does not have, and they
