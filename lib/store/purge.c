@@ -562,13 +562,12 @@ compact(struct alpr_store *s, int wait, struct alpr_purge_stats *st)
 
 /* The days' filters that are missing or lack a key: a failure to build
  * them is said, and is not the purge's. */
-static int
+static void
 filters(struct alpr_store *s, int progress)
 {
 	if (st_filters_complete(s, progress) < 0)
 		alpr_warn("the days without a filter are searched in their "
 		    "index: the next purge builds their filters");
-	return 0;
 }
 
 int
@@ -643,8 +642,12 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 	if (stat(dbf, &sb) == 0)
 		st->bytes_before = st->bytes_after = sb.st_size;
 	free(dbf);
+	/* first the filters as they stand (a purge's new keys then keep
+	 * each day's filter whole in the same transaction) */
+	if (!o->dry)
+		filters(s, o->progress);
 	if (o->dry || st->days + st->rekeyed == 0) {
-		r = o->dry ? 0 : filters(s, o->progress);
+		r = 0;
 		goto out;
 	}
 	if (st_kek_writable(s) < 0)
@@ -684,8 +687,6 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 			failed++;
 		alpr_progress(&pr, i + 1 == np, "%zu of %zu days", i + 1, np);
 	}
-	if (r == 0)
-		filters(s, o->progress);
 	if (r == 0 && (r = st_kek_rotate(s)) == 0)
 		st->rotated = 1;
 	st->seconds_purge = alpr_mono() - t0;
