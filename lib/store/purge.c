@@ -15,7 +15,7 @@
  * moved to it), so that what was deleted is not even left as noise in
  * free pages.
  *
- * Each run, whether or not anything is past its retention, also checks
+ * Each run, whether or not anything is past its retention, first checks
  * the days' filters (filter.c) against their index, and builds any that
  * small batches left out or that lacks a key.
  *
