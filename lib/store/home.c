@@ -620,7 +620,7 @@ alpr_store_open(const char *home, const char *keyfile)
 	MDB_txn *txn;
 	MDB_val v;
 	struct stat st;
-	int r, old;
+	int r;
 
 	if (stat(home, &st) < 0) {
 		alpr_warn("%s: %s: no store home there (make one with "
@@ -641,12 +641,12 @@ alpr_store_open(const char *home, const char *keyfile)
 		mdb_txn_abort(txn);
 		goto fail;
 	}
-	old = !memcmp(v.mv_data, "1", 1);
 	r = check_log(s, txn) < 0 ? -2 : st_kek_check(s, txn);
 	mdb_txn_abort(txn);
-	/* also when another program made it format 2 since env_open */
+	/* no filters' database: format 1, or one another program brought to
+	 * format 2 since env_open looked */
 	if (r == -2 || (r < 0 && st_kek_recover(s) < 0) ||
-	    ((old || s->nofilt) && upgrade(s) < 0))
+	    (s->nofilt && upgrade(s) < 0))
 		goto fail;
 	if (!(s->log = alpr_log_open(s->logdir)))
 		goto fail;
