@@ -4,7 +4,7 @@
 # add, a map that grows, a kill -9 that loses and duplicates nothing.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 38
+plan 40
 
 export ALPR_STORE_MAPSIZE=1048576	# a 1 MiB map, to see it grow
 mkstore || { echo "Bail out! no store"; exit 1; }
@@ -109,6 +109,11 @@ before=$(store-poke -H "$H" count | cut -d' ' -f2)
 check_status 1 "3000 reads of one centisecond, one of them of 70 KB" alpr-store add -D car1 "$T/cs.ndjson"
 like "... the long one is named by file and line" "$(cat "$T/err")" "cs.ndjson:1500: a read record longer than 60 KiB"
 is "... the other 2999 are stored" "$(store-poke -H "$H" count | cut -d' ' -f2)" $((before + 2999))
+# some 70 of them find their key's serial taken by another: sealed and
+# indexed again under their own
+check "... each opens under its own key and is indexed under it" \
+	store-poke -H "$H" -K "$K" check
 alpr-store add -D car1 "$T/cs.ndjson" 2>/dev/null
 is "... once" "$(store-poke -H "$H" count | cut -d' ' -f2)" $((before + 2999))
+check "the postings' cipher is the one of every store made before" store-poke feistel 20000
 done_testing

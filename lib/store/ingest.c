@@ -6,10 +6,11 @@
  * The reading stage checks each record as it comes (a bad one is reported
  * with file and line and the rest go on) and keeps it in a batch. When the
  * batch is full, the input ends, or the input has nothing more for the
- * moment (a live pipeline's reads are stored as they arrive), it makes
- * each read's index terms, hashes them under the read's day key (made on
- * the day's first read, in a transaction of its own), and hands the batch
- * on.
+ * moment (a live pipeline's reads are stored as they arrive), it seals
+ * each read under the key it will most likely have, makes its index terms
+ * and hashes them under the read's day key (made on the day's first read,
+ * in a transaction of its own), a large batch's halves on two cores, and
+ * hands the batch on.
  *
  * The writing stage writes a batch in one write transaction: for each read
  * a key DAY CS SERIAL in time order, the record sealed under it, its frame
@@ -63,6 +64,8 @@ struct pend {			/* a read in a batch; strings in the arena */
 					 * reading stage's guess */
 	unsigned char key[ST_RKEY];	/* given by the writing stage */
 	uint32_t post0, npost;	/* its postings */
+	size_t soff;		/* its record sealed under tkey, in sealed */
+	const struct st_day *k;	/* its day's keys, while it is indexed */
 };
 
 struct post {			/* an index key and a read's posting in it */
@@ -77,6 +80,8 @@ struct batch {
 	size_t alen, acap;
 	struct post *post;
 	size_t npost, postcap;
+	unsigned char *sealed;	/* the records, sealed by the reading stage */
+	size_t slen, scap;
 	struct post *wpost;	/* the writing stage's: the stored reads' */
 	size_t nwpost, wpostcap;
 	char **srcs;		/* names of the inputs it came from */
@@ -127,6 +132,12 @@ struct alpr_ingest {
 	unsigned char *stale;	/* per day: a purge gave it a new key (set
 				 * by the writing stage, seen by day_keys) */
 	unsigned long lineno;	/* the input's lines read so far */
+	struct {		/* the "stored" entry of this second */
+		time_t when;
+		char user[40], client[80];
+		char *text;
+		size_t n;
+	} se;
 	void (*ack)(unsigned long, const unsigned long *, size_t, void *);
 	void *ackarg;
 };
@@ -179,6 +190,36 @@ alpr_ingest_new(struct alpr_store *s, const char *capspool)
 	return g;
 }
 
+/* The entry "stored" gains: made again when the second or the actor
+ * changes, not for every read (jansson's pack and dump were 7% of an
+ * ingest's CPU). */
+static const char *
+stored_entry(struct alpr_ingest *g, size_t *n)
+{
+	struct alpr_actor *a = &g->s->actor;
+	char tm[ALPR_TIME_LEN];
+	time_t now = time(NULL);
+	json_t *e;
+
+	if (!g->se.text || now != g->se.when || strcmp(g->se.user, a->user) ||
+	    strcmp(g->se.client, a->client)) {
+		alpr_time_now(tm);
+		e = json_pack("{s:s,s:s,s:s}", "by", a->user, "client",
+		    a->client, "at", tm);
+		free(g->se.text);
+		g->se.text = json_dumps(e, JSON_COMPACT | JSON_ENSURE_ASCII);
+		json_decref(e);
+		if (!g->se.text)
+			alpr_die(ALPR_EXIT_SYS, "out of memory");
+		g->se.n = strlen(g->se.text);
+		g->se.when = now;
+		snprintf(g->se.user, sizeof g->se.user, "%s", a->user);
+		snprintf(g->se.client, sizeof g->se.client, "%s", a->client);
+	}
+	*n = g->se.n;
+	return g->se.text;
+}
+
 /*
  * Who stored a read, from which OS account, and when, added to it inside
  * its seal as "stored" (an array: a read pushed on from a car keeps the
@@ -189,26 +230,14 @@ static int
 add_stored(struct alpr_ingest *g, struct batch *b, const char *line,
     size_t n, json_t *j, struct pend *p)
 {
-	static char tm[ALPR_TIME_LEN];
-	static time_t when;
-	struct alpr_actor *a = &g->s->actor;
-	json_t *e, *arr, *c;
-	const char *end, *at;
-	char *text, *was;
-	size_t k, len;
+	json_t *arr, *c;
+	const char *end, *at, *text;
+	char *was, *all;
+	size_t k, len, tn;
 
-	if (time(NULL) != when) {
-		when = time(NULL);
-		alpr_time_now(tm);
-	}
-	e = json_pack("{s:s,s:s,s:s}", "by", a->user, "client", a->client,
-	    "at", tm);
-	text = json_dumps(e, JSON_COMPACT | JSON_ENSURE_ASCII);
-	json_decref(e);
-	if (!(end = memrchr(line, '}', n))) {
-		free(text);
+	text = stored_entry(g, &tn);
+	if (!(end = memrchr(line, '}', n)))
 		return -1;
-	}
 	k = end - line;
 	if (!memmem(line, n, "\"stored\"", 8)) {
 		/* the usual case: spliced in before the last brace */
@@ -216,19 +245,17 @@ add_stored(struct alpr_ingest *g, struct batch *b, const char *line,
 		b->alen--;
 		arena_put(b, ",\"stored\":[", 11);
 		b->alen--;
-		arena_put(b, text, strlen(text));
+		arena_put(b, text, tn);
 		b->alen--;
 		arena_put(b, "]}", 2);
 		p->n = b->alen - 1 - p->line;
 		p->cmp = k;
-		free(text);
 		return 0;
 	}
 	c = j ? json_incref(j) : json_loadb(line, n, 0, NULL);
 	arr = json_object_get(c, "stored");
 	if (!json_is_array(arr)) {
 		json_decref(c);
-		free(text);
 		return -1;
 	}
 	/* a read pushed on from a car: its "stored" last, as a store writes
@@ -244,23 +271,24 @@ add_stored(struct alpr_ingest *g, struct batch *b, const char *line,
 			arena_put(b, ",", 1);
 			b->alen--;
 		}
-		arena_put(b, text, strlen(text));
+		arena_put(b, text, tn);
 		b->alen--;
 		arena_put(b, "]}", 2);
 		p->n = b->alen - 1 - p->line;
 		p->cmp = k - 1;
 	} else {
 		/* elsewhere: through jansson, compared as JSON */
-		json_array_append_new(arr, json_loads(text, 0, NULL));
-		free(text);
-		text = json_dumps(c, JSON_COMPACT | JSON_ENSURE_ASCII);
-		p->line = arena_put(b, text, strlen(text));
-		p->n = strlen(text);
+		json_array_append_new(arr, json_loadb(text, tn, 0, NULL));
+		all = json_dumps(c, JSON_COMPACT | JSON_ENSURE_ASCII);
+		if (!all)
+			alpr_die(ALPR_EXIT_SYS, "out of memory");
+		p->line = arena_put(b, all, strlen(all));
+		p->n = strlen(all);
 		p->cmp = 0;
+		free(all);
 	}
 	free(was);
 	json_decref(c);
-	free(text);
 	return 0;
 }
 
@@ -357,6 +385,8 @@ alpr_ingest_line(struct alpr_ingest *g, const char *line, size_t n,
 		e = "\"stored\" is not an array";
 		goto bad;
 	}
+	p->soff = b->slen;
+	b->slen += ST_SEALED(p->n);
 	p->orig = n;
 	p->rid = arena_put(b, rid, st_rid(rid, f.id, f.nid, f.box));
 	p->camera = f.camera ? arena_put(b, f.camera, f.ncamera) : NONE;
@@ -474,13 +504,62 @@ batch_key(struct batch *b, int d)
 }
 
 /*
+ * Index keys already made in this batch, so that a term most reads share
+ * (a bigram, a camera, a cell, hits) is hashed once, not for every read:
+ * a direct-mapped cache. Folds are not kept: most are one read's own.
+ * It saves two of a posting's six SipHash calls for 11 of a read's 18
+ * postings: 3.5% of an ingest's instructions (callgrind, 100,000 reads).
+ */
+#define TCACHE 4096
+struct tcache {
+	const struct st_day *k;
+	unsigned char kind, len;
+	char term[22];
+	unsigned char b[ST_IKEY];
+	unsigned char tk[16];
+};
+
+/* The index key of a term and the key of its postings. */
+static void
+term_keys(struct tcache *c, const struct st_day *k, int day, int kind,
+    const char *term, size_t n, unsigned char b[ST_IKEY],
+    unsigned char tk[16])
+{
+	struct tcache *e;
+	uint32_t h = 2166136261u ^ kind;
+	size_t i;
+
+	if (!c || kind == T_FOLD || n >= sizeof e->term) {
+		st_ikey(b, day, k, kind, term, n);
+		st_post_key(k, b, tk);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)term[i]) * 16777619u;
+	e = &c[(h ^ h >> 16) & (TCACHE - 1)];
+	if (e->k != k || e->kind != kind || e->len != n ||
+	    memcmp(e->term, term, n)) {
+		e->k = k;
+		e->kind = kind;
+		e->len = n;
+		memcpy(e->term, term, n);
+		st_ikey(e->b, day, k, kind, term, n);
+		st_post_key(k, e->b, e->tk);
+	}
+	memcpy(b, e->b, ST_IKEY);
+	memcpy(tk, e->tk, 16);
+}
+
+/*
  * A read's key as it will be unless another read of its centisecond has
- * it, and its postings under that key, at b->post + p->post0: enciphered
- * here, on the reading stage's core.
+ * it, its record sealed under that key (at b->sealed + p->soff), and its
+ * postings under that key, at post + p->post0: all on the reading stage's
+ * cores, the writing stage doing it again only for a read whose key turns
+ * out taken (rare).
  */
 static void
 index_read(struct batch *b, struct pend *p, const struct st_day *k,
-    struct st_terms *t)
+    struct st_terms *t, struct tcache *c, struct post *post)
 {
 	unsigned char h[ST_IKEY], tk[16];
 	int ti;
@@ -489,49 +568,107 @@ index_read(struct batch *b, struct pend *p, const struct st_day *k,
 	st_put16(p->tkey, p->day);
 	st_put32(p->tkey + 2, p->cs);
 	memcpy(p->tkey + 6, h + 2, 2);
+	st_seal(b->sealed + p->soff, A(b, p->line), p->n, p->tkey, ST_RKEY,
+	    k->seal);
 	st_read_terms(t, A(b, p->folds), p->nfolds, p->camera != NONE ?
 	    A(b, p->camera) : NULL, p->pos, p->lat, p->lon, p->hit);
 	for (ti = 0; ti < t->n; ti++) {
-		struct post *q = &b->post[p->post0 + ti];
-		st_ikey(q->b, p->day, k, t->kind[ti], t->term[ti], t->len[ti]);
-		st_post_key(k, q->b, tk);
+		struct post *q = &post[p->post0 + ti];
+		term_keys(c, k, p->day, t->kind[ti], t->term[ti], t->len[ti],
+		    q->b, tk);
 		st_post_seal(tk, p->tkey + 2, q->rk);
 	}
 	p->npost = t->n;
 }
 
-/* The reading stage's part of a batch: its index keys. */
+/* A run of a batch's reads, indexed into a postings array of its own. */
+struct part {
+	struct batch *b;
+	size_t from, to;
+	struct post *post;
+	size_t npost, cap;
+};
+
+static void *
+index_part(void *arg)
+{
+	struct part *x = arg;
+	struct st_terms *t = alpr_malloc(sizeof *t);
+	struct tcache *c = alpr_calloc(TCACHE, sizeof *c);
+	size_t i;
+
+	for (i = x->from; i < x->to; i++) {
+		struct pend *p = &x->b->p[i];
+		if (x->npost + ST_MAXTERMS > x->cap) {
+			x->cap = x->cap ? x->cap * 2 : 65536;
+			x->post = alpr_realloc(x->post, x->cap *
+			    sizeof *x->post);
+		}
+		p->post0 = x->npost;
+		index_read(x->b, p, p->k, t, c, x->post);
+		x->npost += p->npost;
+	}
+	free(c);
+	free(t);
+	return NULL;
+}
+
+/* A batch this large is indexed on two cores: the reading stage's and
+ * one started for it (the writing stage's core, when it is waiting). */
+#define PARALLEL 4096
+
+/* The reading stage's part of a batch: its sealed records and index keys. */
 static int
 index_batch(struct alpr_ingest *g, struct batch *b)
 {
-	struct st_terms *t = alpr_malloc(sizeof *t);
+	struct part one = { b, 0, b->np, NULL, 0, 0 }, two = one;
+	pthread_t th;
 	const struct st_day *k;
 	size_t i;
+	int par;
 
-	b->npost = 0;
+	/* first the days' keys, made where a day has none yet */
 	for (i = 0; i < b->np; i++) {
 		struct pend *p = &b->p[i];
 		if (!(k = batch_key(b, p->day))) {
-			if (!(k = day_keys(g, p->day))) {
-				free(t);
+			if (!(k = day_keys(g, p->day)))
 				return -1;
-			}
 			if (b->nbk == b->bkcap)
 				b->bk = alpr_realloc(b->bk, (b->bkcap =
 				    b->bkcap ? b->bkcap * 2 : 8) *
 				    sizeof *b->bk);
 			b->bk[b->nbk++] = (struct bkey){ p->day, k, NULL };
 		}
-		if (b->npost + ST_MAXTERMS > b->postcap) {
-			b->postcap = b->postcap ? b->postcap * 2 : 65536;
-			b->post = alpr_realloc(b->post, b->postcap *
-			    sizeof *b->post);
-		}
-		p->post0 = b->npost;
-		index_read(b, p, k, t);
-		b->npost += p->npost;
+		p->k = k;
 	}
-	free(t);
+	if (b->slen > b->scap) {
+		free(b->sealed);
+		b->sealed = alpr_malloc(b->scap = b->slen);
+	}
+	one.post = b->post;
+	one.cap = b->postcap;
+	par = b->np >= PARALLEL;
+	if (par) {
+		one.to = two.from = b->np / 2;
+		if (pthread_create(&th, NULL, index_part, &two) != 0)
+			par = 0, one.to = b->np;
+	}
+	index_part(&one);
+	if (par) {
+		pthread_join(th, NULL);
+		if (one.npost + two.npost > one.cap)
+			one.post = alpr_realloc(one.post, (one.cap = one.npost +
+			    two.npost) * sizeof *one.post);
+		memcpy(one.post + one.npost, two.post, two.npost *
+		    sizeof *two.post);
+		for (i = two.from; i < two.to; i++)
+			b->p[i].post0 += one.npost;
+		one.npost += two.npost;
+		free(two.post);
+	}
+	b->post = one.post;
+	b->postcap = one.cap;
+	b->npost = one.npost;
 	return 0;
 }
 
@@ -573,7 +710,8 @@ check_keys(struct alpr_ingest *g, struct batch *b, MDB_txn *txn)
 		for (j = 0; j < b->np; j++)
 			if (b->p[j].day == x->day) {
 				if (now)
-					index_read(b, &b->p[j], now, t);
+					index_read(b, &b->p[j], now, t, NULL,
+					    b->post);
 				b->p[j].gone = !now;
 			}
 	}
@@ -839,15 +977,20 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 			continue;
 		}
 		p->dup = 0;
-		if (ST_SEALED(p->n) > sealcap) {
-			sealcap = ST_SEALED(p->n) * 2;
-			sealed = alpr_realloc(sealed, sealcap);
+		val.mv_size = ST_SEALED(p->n);
+		val.mv_data = b->sealed + p->soff;
+		if (memcmp(p->key, p->tkey, ST_RKEY)) {
+			/* sealed under the key guessed: again, under its own */
+			if (ST_SEALED(p->n) > sealcap) {
+				sealcap = ST_SEALED(p->n) * 2;
+				sealed = alpr_realloc(sealed, sealcap);
+			}
+			st_seal(sealed, A(b, p->line), p->n, p->key, ST_RKEY,
+			    k->seal);
+			val.mv_data = sealed;
 		}
-		st_seal(sealed, A(b, p->line), p->n, p->key, ST_RKEY, k->seal);
 		key.mv_size = ST_RKEY;
 		key.mv_data = p->key;
-		val.mv_size = ST_SEALED(p->n);
-		val.mv_data = sealed;
 		if ((rc = mdb_cursor_put(rc_, &key, &val, append ? MDB_APPEND :
 		    MDB_NOOVERWRITE)) != 0)
 			break;
@@ -962,6 +1105,7 @@ batch_clear(struct batch *b)
 
 	b->np = 0;
 	b->alen = 0;
+	b->slen = 0;
 	b->npost = 0;
 	for (i = 0; i < b->nsrcs; i++)
 		free(b->srcs[i]);
@@ -1313,6 +1457,7 @@ alpr_ingest_end(struct alpr_ingest *g, struct alpr_ingest_stats *st)
 		free(g->b[i].p);
 		free(g->b[i].arena);
 		free(g->b[i].post);
+		free(g->b[i].sealed);
 		free(g->b[i].wpost);
 		free(g->b[i].fr);
 		free(g->b[i].refused);
@@ -1321,6 +1466,7 @@ alpr_ingest_end(struct alpr_ingest *g, struct alpr_ingest_stats *st)
 	fbytes_free(&g->pf);
 	free(g->stale);
 	free(g->taken);
+	free(g->se.text);
 	pthread_mutex_destroy(&g->mu);
 	pthread_cond_destroy(&g->cv);
 	pthread_mutex_destroy(&g->txnmu);

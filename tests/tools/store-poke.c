@@ -21,8 +21,10 @@
  *						posting values are in more than
  *						one list (a read's terms linked)
  *	store-poke -H home -K key check		every read opens and is a read
- *						record; every posting names a
- *						read; every index key passes
+ *						record and has a posting for
+ *						each of its index terms; every
+ *						posting names a read, and there
+ *						are no others; every index key passes
  *						its day's filter; every held
  *						read opens under its hold:
  *						"ok N reads", or what is wrong
@@ -41,6 +43,11 @@
  *						a purge) open, on the days this
  *						store has and on those it has
  *						not
+ *	store-poke feistel N			the postings' block cipher
+ *						against one built on
+ *						crypto_shorthash, on N random
+ *						keys and blocks, and each
+ *						block opened again
  */
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +62,7 @@ usage(void)
 	    "name member json | swap-reads | drop-daykey date | copy-daykey "
 	    "from to | count | "
 	    "links | check | dump | cross olddb | format1 | clear-filter "
-	    "date\n");
+	    "date\n       store-poke feistel n\n");
 	exit(2);
 }
 
@@ -300,6 +307,86 @@ links(const char *home)
 	return 0;
 }
 
+/* The postings' cipher as first written, on libsodium's SipHash. */
+static uint32_t
+ref_round(const unsigned char tk[16], int r, uint32_t x)
+{
+	unsigned char in[4] = { r, x >> 16, x >> 8, x }, out[8];
+
+	crypto_shorthash(out, in, sizeof in, tk);
+	return ((uint32_t)out[0] << 16 | out[1] << 8 | out[2]) & 0xffffff;
+}
+
+static void
+ref_seal(const unsigned char tk[16], const unsigned char *in,
+    unsigned char *out)
+{
+	uint32_t l = (uint32_t)in[0] << 16 | in[1] << 8 | in[2];
+	uint32_t r = (uint32_t)in[3] << 16 | in[4] << 8 | in[5], t;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		t = r;
+		r = l ^ ref_round(tk, i, r);
+		l = t;
+	}
+	out[0] = l >> 16; out[1] = l >> 8; out[2] = l;
+	out[3] = r >> 16; out[4] = r >> 8; out[5] = r;
+}
+
+static int
+feistel(long n)
+{
+	unsigned char tk[16], in[6], a[6], b[6], back[6];
+	long i, bad = 0;
+
+	if (sodium_init() < 0)
+		return 3;
+	for (i = 0; i < n; i++) {
+		randombytes_buf(tk, sizeof tk);
+		randombytes_buf(in, sizeof in);
+		if (i < 256)	/* the edges: all zero and all one bytes */
+			memset(i & 1 ? tk : in, i & 2 ? 0xff : 0, i & 1 ?
+			    sizeof tk : sizeof in);
+		ref_seal(tk, in, a);
+		st_post_seal(tk, in, b);
+		st_post_open(tk, b, back);
+		if (memcmp(a, b, 6) || memcmp(back, in, 6))
+			bad++;
+	}
+	printf("%ld of %ld differ\n", bad, n);
+	return bad > 0;
+}
+
+/* The index keys of a read, from its opened record. */
+static int
+read_ikeys(const struct st_day *dk, int day, const char *text, size_t n,
+    unsigned char (*ik)[ST_IKEY])
+{
+	static struct st_terms t;
+	char folds[ST_MAXFOLDS][ALPR_PLATE_MAX + 1], all[ST_MAXFOLDS *
+	    (ALPR_PLATE_MAX + 1)], cam[80], *p = all;
+	struct st_fields f;
+	json_t *j;
+	int nf, i;
+
+	if (st_fields_read(text, n, &f, &j)) {
+		json_decref(j);
+		return -1;
+	}
+	nf = st_fields_folds(&f, folds, ST_MAXFOLDS);
+	for (i = 0; i < nf; i++)
+		p = stpcpy(p, folds[i]) + 1;
+	if (f.camera)
+		snprintf(cam, sizeof cam, "%.*s", (int)f.ncamera, f.camera);
+	st_read_terms(&t, all, nf, f.camera ? cam : NULL, f.pos > 0, f.lat,
+	    f.lon, f.hit > 0);
+	json_decref(j);
+	for (i = 0; i < t.n; i++)
+		st_ikey(ik[i], day, dk, t.kind[i], t.term[i], t.len[i]);
+	return t.n;
+}
+
 static int
 check_all(struct alpr_store *s)
 {
@@ -308,9 +395,12 @@ check_all(struct alpr_store *s)
 	MDB_val k, v, rk;
 	unsigned char key[ST_RKEY], *plain;
 	const struct st_day *dk;
-	size_t n = 0, bad = 0, posts = 0, held = 0;
+	size_t n = 0, bad = 0, posts = 0, held = 0, terms = 0;
+	unsigned char ik[ST_MAXTERMS][ST_IKEY], tk[16], pv[ST_POST];
+	MDB_cursor *ic;
+	MDB_val ikv, pvv;
 	json_t *j;
-	int rc;
+	int rc, nt, i;
 
 	if (st_txn(s, MDB_RDONLY, &txn))
 		return 3;
@@ -326,15 +416,35 @@ check_all(struct alpr_store *s)
 		    "type"), "read")) {
 			printf("read %zu does not open as a read record\n", n);
 			bad++;
-		} else
-			json_decref(j);
+			free(plain);
+			continue;
+		}
+		json_decref(j);
+		/* a posting of each of its terms, naming it */
+		nt = read_ikeys(dk, st_get16(k.mv_data), (char *)plain,
+		    v.mv_size - ST_SEALED(0), ik);
+		mdb_cursor_open(txn, s->idx, &ic);
+		for (i = 0; i < nt; i++) {
+			st_post_key(dk, ik[i], tk);
+			st_post_seal(tk, (unsigned char *)k.mv_data + 2, pv);
+			ikv.mv_size = ST_IKEY;
+			ikv.mv_data = ik[i];
+			pvv.mv_size = ST_POST;
+			pvv.mv_data = pv;
+			if (mdb_cursor_get(ic, &ikv, &pvv, MDB_GET_BOTH)) {
+				printf("read %zu lacks the posting of its term "
+				    "%d\n", n, i);
+				bad++;
+			}
+		}
+		mdb_cursor_close(ic);
+		terms += nt > 0 ? nt : 0;
 		free(plain);
 	}
 	mdb_cursor_close(c);
 	mdb_cursor_open(txn, s->idx, &c);
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT), posts++) {
-		unsigned char tk[16];
 		MDB_val fk = { 2, k.mv_data }, f;
 		if (!(dk = st_day(s, txn, st_get16(k.mv_data), 0))) {
 			printf("a posting of a day without a key\n");
@@ -357,6 +467,10 @@ check_all(struct alpr_store *s)
 		}
 	}
 	mdb_cursor_close(c);
+	if (posts != terms) {
+		printf("%zu postings for %zu terms of the reads\n", posts, terms);
+		bad++;
+	}
 	/* held reads: under their hold's key */
 	mdb_cursor_open(txn, s->held, &c);
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
@@ -500,6 +614,8 @@ main(int argc, char **argv)
 		}
 	argc -= optind;
 	argv += optind;
+	if (argc == 2 && !strcmp(argv[0], "feistel"))
+		return feistel(atol(argv[1]));
 	if (!home || argc < 1)
 		usage();
 	if (!strcmp(argv[0], "swap-reads"))
