@@ -4,7 +4,7 @@
 # add, a map that grows, a kill -9 that loses and duplicates nothing.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 40
+plan 44
 
 export ALPR_STORE_MAPSIZE=1048576	# a 1 MiB map, to see it grow
 mkstore || { echo "Bail out! no store"; exit 1; }
@@ -115,5 +115,23 @@ check "... each opens under its own key and is indexed under it" \
 	store-poke -H "$H" -K "$K" check
 alpr-store add -D car1 "$T/cs.ndjson" 2>/dev/null
 is "... once" "$(store-poke -H "$H" count | cut -d' ' -f2)" $((before + 2999))
+# two ingests at once into four days new to the store, in batches of 300:
+# each makes the keys of the days it meets first; the first stored is the
+# day's, and the other ingest indexes its reads of that day again under it
+sed -i 's/^#* *ingest_batch = .*/ingest_batch = 300/' "$H/alpr.conf"
+t0=$(( ($(date +%s) / 86400 - 40) * 86400 ))
+store-gen -n 6000 -d 4 -t $t0 -s 21 >"$T/a.ndjson"
+store-gen -n 6000 -d 4 -t $t0 -s 22 >"$T/b.ndjson"
+before=$(store-poke -H "$H" count | cut -d' ' -f2)
+days0=$(store-poke -H "$H" count | sed 's/.*days \([0-9]*\).*/\1/')
+alpr-store add -D car1 "$T/a.ndjson" 2>"$T/a.err" & pa=$!
+alpr-store add -D car1 "$T/b.ndjson" 2>"$T/b.err" & pb=$!
+wait $pa; ra=$?
+wait $pb; rb=$?
+is "two ingests at once into new days: both finish" "$ra $rb" "0 0"
+is "... every read of both stored" "$(store-poke -H "$H" count | cut -d' ' -f2)" $((before + 12000))
+is "... under one key a day" "$(store-poke -H "$H" count | sed 's/.*days \([0-9]*\).*/\1/')" $((days0 + 4))
+check "... each read opens and is indexed under its day's key" \
+	store-poke -H "$H" -K "$K" check
 check "the postings' cipher is the one of every store made before" store-poke feistel 20000
 done_testing

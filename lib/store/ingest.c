@@ -96,11 +96,15 @@ struct batch {
 };
 
 /* A day's keys as a batch was indexed with them; own: the writing
- * stage's, loaded when a purge had given the day a new key meanwhile. */
+ * stage's, loaded when a purge had given the day a new key meanwhile;
+ * fresh: a day the store had no key for, made by the reading stage, its
+ * data key dk stored by the writing stage with the batch's reads. */
 struct bkey {
 	int day;
 	const struct st_day *k;
 	struct st_day *own;
+	int fresh;
+	unsigned char dk[ST_KEY];
 };
 
 /* A frame's bytes, as a push stream sends them before its reads. */
@@ -414,15 +418,21 @@ bad:
 	return 1;
 }
 
-/* The keys of day d, made if the store has none yet: a transaction of
- * the reading stage's own, short. */
+/*
+ * The keys of day d. A day the store has no key for gets one here, in
+ * memory (dk, *fresh set), and the writing stage stores it in the
+ * transaction that stores the day's first reads: a write transaction of
+ * the reading stage's own would wait for the writer's, and a year of
+ * days made the reading stage wait 365 times.
+ */
 static const struct st_day *
-day_keys(struct alpr_ingest *g, int d)
+day_keys(struct alpr_ingest *g, int d, unsigned char dk[ST_KEY], int *fresh)
 {
 	struct alpr_store *s = g->s;
 	const struct st_day *k;
 	MDB_txn *txn;
 
+	*fresh = 0;
 	pthread_mutex_lock(&g->txnmu);
 	if (__atomic_exchange_n(&g->stale[d], 0, __ATOMIC_ACQ_REL))
 		st_day_drop(s, d);	/* batches indexed with it keep it */
@@ -436,14 +446,12 @@ day_keys(struct alpr_ingest *g, int d)
 		k = st_day(s, txn, d, 0);
 		mdb_txn_abort(txn);
 	}
-	if (!k && s->dayst[d] <= 0 && st_wbegin(s, &txn) == 0) {
-		k = st_day(s, txn, d, 1);
-		if (st_wend(s, txn, k != NULL) != 0 && k) {
-			s->day[d] = NULL;	/* never stored */
-			s->dayst[d] = 0;
-			free((void *)k);
-			k = NULL;
-		}
+	if (!k && s->dayst[d] < 0) {
+		randombytes_buf(dk, ST_KEY);
+		s->day[d] = st_day_make(dk);
+		s->dayst[d] = 1;
+		k = s->day[d];
+		*fresh = 1;
 	}
 	pthread_mutex_unlock(&g->txnmu);
 	return k;
@@ -631,13 +639,18 @@ index_batch(struct alpr_ingest *g, struct batch *b)
 	for (i = 0; i < b->np; i++) {
 		struct pend *p = &b->p[i];
 		if (!(k = batch_key(b, p->day))) {
-			if (!(k = day_keys(g, p->day)))
-				return -1;
+			struct bkey *x;
 			if (b->nbk == b->bkcap)
 				b->bk = alpr_realloc(b->bk, (b->bkcap =
 				    b->bkcap ? b->bkcap * 2 : 8) *
 				    sizeof *b->bk);
-			b->bk[b->nbk++] = (struct bkey){ p->day, k, NULL };
+			x = &b->bk[b->nbk];
+			if (!(k = day_keys(g, p->day, x->dk, &x->fresh)))
+				return -1;
+			x->day = p->day;
+			x->k = k;
+			x->own = NULL;
+			b->nbk++;
 		}
 		p->k = k;
 	}
@@ -675,10 +688,12 @@ index_batch(struct alpr_ingest *g, struct batch *b)
 /*
  * Are the day keys the batch was indexed with still the days' keys? A
  * purge may have given a day a new key (or destroyed it) while the batch
- * waited: its reads of that day are indexed again under the key the
- * database has now, or refused if the day is gone, and the reading
- * stage takes the new key for the next batch. In the write transaction:
- * 0, or -1.
+ * waited, or another ingest stored a key of its own for a day new to the
+ * store: the batch's reads of that day are indexed again under the key
+ * the database has now, or refused if the day is gone, and the reading
+ * stage takes the new key for the next batch. A day new to the store
+ * that still has no key gets the one the batch was indexed with. In the
+ * write transaction: 0, -1, or the LMDB error.
  */
 static int
 check_keys(struct alpr_ingest *g, struct batch *b, MDB_txn *txn)
@@ -686,12 +701,19 @@ check_keys(struct alpr_ingest *g, struct batch *b, MDB_txn *txn)
 	struct st_terms *t = NULL;
 	struct st_day *now;
 	size_t i, j;
-	int none;
+	int none, rc;
 
 	for (i = 0; i < b->nbk; i++) {
 		struct bkey *x = &b->bk[i];
 		if (!(now = st_day_load(g->s, txn, x->day, &none)) && !none)
 			return -1;
+		if (!now && x->fresh) {
+			if ((rc = st_day_store(g->s, txn, x->day, x->dk)) != 0) {
+				free(t);
+				return rc;
+			}
+			continue;
+		}
 		if (now && !memcmp(now->id, x->k->id, sizeof now->id)) {
 			sodium_memzero(now, sizeof *now);
 			free(now);
@@ -935,8 +957,8 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 	int rc = 0, append, haslast, hasilast, r, changed;
 	unsigned long added = 0, dups = 0, nofr = 0, nchanged = 0;
 
-	if (check_keys(g, b, txn) < 0)
-		return -1;
+	if ((rc = check_keys(g, b, txn)) != 0)
+		return rc;
 	mdb_cursor_open(txn, s->reads, &rc_);
 	mdb_cursor_open(txn, s->idx, &ic);
 	haslast = mdb_cursor_get(rc_, &key, &val, MDB_LAST) == 0 &&
@@ -1115,11 +1137,13 @@ batch_clear(struct batch *b)
 	b->nfr = 0;
 	b->frbytes = 0;
 	b->nref = 0;
-	for (i = 0; i < (int)b->nbk; i++)
+	for (i = 0; i < (int)b->nbk; i++) {
 		if (b->bk[i].own) {
 			sodium_memzero(b->bk[i].own, sizeof *b->bk[i].own);
 			free(b->bk[i].own);
 		}
+		sodium_memzero(b->bk[i].dk, sizeof b->bk[i].dk);
+	}
 	b->nbk = 0;
 }
 
