@@ -130,7 +130,7 @@ wait $pa; ra=$?
 wait $pb; rb=$?
 is "two ingests at once into new days: both finish" "$ra $rb" "0 0"
 is "... every read of both stored" "$(store-poke -H "$H" count | cut -d' ' -f2)" $((before + 12000))
-is "... under one key a day" "$(store-poke -H "$H" count | sed 's/.*days \([0-9]*\).*/\1/')" $((days0 + 4))
+is "... four days added" "$(store-poke -H "$H" count | sed 's/.*days \([0-9]*\).*/\1/')" $((days0 + 4))
 check "... each read opens and is indexed under its day's key" \
 	store-poke -H "$H" -K "$K" check
 check "the postings' cipher is the one of every store made before" store-poke feistel 20000

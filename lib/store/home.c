@@ -229,8 +229,8 @@ env_close(struct alpr_store *s)
 }
 
 /* The key file's check, as the database now has it: 1 ours, 0 not. */
-static int
-kek_current(struct alpr_store *s, MDB_txn *txn)
+int
+st_kek_current(struct alpr_store *s, MDB_txn *txn)
 {
 	unsigned char chk[16];
 	MDB_val k = { 9, "kek_check" }, v;
@@ -267,7 +267,7 @@ st_wbegin(struct alpr_store *s, MDB_txn **txn)
 		}
 		if (st_txn(s, 0, txn) != 0)
 			break;
-		if (kek_current(s, *txn))
+		if (st_kek_current(s, *txn))
 			return 0;
 		/* a purge gave the key file a new key (the day keys are the
 		 * same, wrapped anew): read it again, or the new one beside

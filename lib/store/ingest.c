@@ -431,6 +431,7 @@ day_keys(struct alpr_ingest *g, int d, unsigned char dk[ST_KEY], int *fresh)
 	struct alpr_store *s = g->s;
 	const struct st_day *k;
 	MDB_txn *txn;
+	int kek = 1;
 
 	*fresh = 0;
 	pthread_mutex_lock(&g->txnmu);
@@ -443,8 +444,17 @@ day_keys(struct alpr_ingest *g, int d, unsigned char dk[ST_KEY], int *fresh)
 	}
 	k = NULL;
 	if (st_txn(s, MDB_RDONLY, &txn) == 0) {
-		k = st_day(s, txn, d, 0);
+		if (st_kek_current(s, txn))
+			k = st_day(s, txn, d, 0);
+		else
+			kek = 0;
 		mdb_txn_abort(txn);
+	}
+	if (!kek && st_wbegin(s, &txn) == 0) {
+		/* a purge gave the key file a new key: a write transaction
+		 * reads it again (and waits for the writer's; rare) */
+		k = st_day(s, txn, d, 0);
+		st_wend(s, txn, 0);
 	}
 	if (!k && s->dayst[d] < 0) {
 		randombytes_buf(dk, ST_KEY);
@@ -616,6 +626,7 @@ index_part(void *arg)
 		index_read(x->b, p, p->k, t, c, x->post);
 		x->npost += p->npost;
 	}
+	sodium_memzero(c, TCACHE * sizeof *c);	/* terms and their keys */
 	free(c);
 	free(t);
 	return NULL;
@@ -640,10 +651,18 @@ index_batch(struct alpr_ingest *g, struct batch *b)
 		struct pend *p = &b->p[i];
 		if (!(k = batch_key(b, p->day))) {
 			struct bkey *x;
-			if (b->nbk == b->bkcap)
-				b->bk = alpr_realloc(b->bk, (b->bkcap =
-				    b->bkcap ? b->bkcap * 2 : 8) *
-				    sizeof *b->bk);
+			if (b->nbk == b->bkcap) {
+				/* not realloc: raw day keys in the old block */
+				x = alpr_malloc((b->bkcap = b->bkcap ?
+				    b->bkcap * 2 : 8) * sizeof *b->bk);
+				if (b->nbk) {
+					memcpy(x, b->bk, b->nbk * sizeof *x);
+					sodium_memzero(b->bk, b->nbk *
+					    sizeof *x);
+				}
+				free(b->bk);
+				b->bk = x;
+			}
 			x = &b->bk[b->nbk];
 			if (!(k = day_keys(g, p->day, x->dk, &x->fresh)))
 				return -1;
@@ -725,6 +744,7 @@ check_keys(struct alpr_ingest *g, struct batch *b, MDB_txn *txn)
 			free(x->own);
 		}
 		x->own = now;
+		x->fresh = 0;	/* its key is not the batch's to store */
 		if (now)
 			x->k = now;
 		if (!t)

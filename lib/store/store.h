@@ -105,6 +105,8 @@ struct alpr_store {
 int st_kek_outside(struct alpr_store *s, const char *path);
 int st_kek_load(struct alpr_store *s, const char *path, int create);
 int st_kek_check(struct alpr_store *s, MDB_txn *txn);
+/* Is the key file's key the one the database has now? 1, or 0. */
+int st_kek_current(struct alpr_store *s, MDB_txn *txn);
 /* A check value that tells the key file's key from another. */
 void st_kek_checkval(struct alpr_store *s, unsigned char out[16]);
 /* Read the key file again (next: the new one a purge writes beside it). */

@@ -1,0 +1,35 @@
+#!/bin/sh
+# A live alpr-store add while alpr-purge runs: the purge gives the key file
+# a new key, and the add, meeting a day it has not opened yet, reads the
+# key file again and goes on.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/store.sh"
+plan 4
+mkstore || { echo "Bail out! no store"; exit 1; }
+sed -i 's/^retention_days = .*/retention_days = 400/; s/^retention_hit_days = .*/retention_hit_days = 400/' "$H/alpr.conf"
+day=86400
+today=$(($(date +%s) / day * day))
+store-gen -n 50 -d 1 -t $((today - 100 * day)) -s 1 >"$T/old.ndjson"
+store-gen -n 50 -d 1 -t $((today - 10 * day)) -s 2 >"$T/b1.ndjson"
+store-gen -n 50 -d 1 -t $((today - 5 * day)) -s 3 >"$T/a.ndjson"
+store-gen -n 50 -d 1 -t $((today - 10 * day)) -s 4 >"$T/b2.ndjson"
+alpr-store add -D car1 "$T/old.ndjson" "$T/b1.ndjson" 2>/dev/null
+n0=$(store-poke -H "$H" count | cut -d' ' -f2)
+# the live add: reads of one day now, of another after the purge
+mkfifo "$T/fifo"
+alpr-store add -D car1 <"$T/fifo" 2>"$T/add.err" & pid=$!
+exec 7>"$T/fifo"
+cat "$T/a.ndjson" >&7
+sleep 2
+# a purge of the oldest day, which gives the key file a new key
+sed -i 's/^retention_days = .*/retention_days = 30/; s/^retention_hit_days = .*/retention_hit_days = 30/' "$H/alpr.conf"
+alpr-purge >/dev/null 2>&1
+cat "$T/b2.ndjson" >&7
+exec 7>&-
+wait $pid
+is "a live add across a purge that gives the key file a new key finishes" "$?" 0
+is "... every read it was given is stored (the purged day's gone)" \
+	"$(store-poke -H "$H" count | cut -d' ' -f2)" $((n0 - 50 + 100))
+is "... without a word about the key" "$(cat "$T/add.err")" ""
+check "... and each read opens and is indexed" store-poke -H "$H" -K "$K" check
+done_testing
