@@ -724,8 +724,10 @@ check_keys(struct alpr_ingest *g, struct batch *b, MDB_txn *txn)
 
 	for (i = 0; i < b->nbk; i++) {
 		struct bkey *x = &b->bk[i];
-		if (!(now = st_day_load(g->s, txn, x->day, &none)) && !none)
+		if (!(now = st_day_load(g->s, txn, x->day, &none)) && !none) {
+			free(t);
 			return -1;
+		}
 		if (!now && x->fresh) {
 			if ((rc = st_day_store(g->s, txn, x->day, x->dk)) != 0) {
 				free(t);
