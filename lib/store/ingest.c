@@ -8,11 +8,12 @@
  * batch is full, the input ends, or the input has nothing more for the
  * moment (a live pipeline's reads are stored as they arrive), it seals
  * each read under the key it will most likely have, makes its index terms
- * and hashes them under the read's day key (made on the day's first read,
- * in a transaction of its own), a large batch's halves on two cores, and
- * hands the batch on.
+ * and hashes them under the read's day key (made in memory on the day's
+ * first read), a large batch's halves on two cores, and hands the batch
+ * on.
  *
- * The writing stage writes a batch in one write transaction: for each read
+ * The writing stage writes a batch in one write transaction: a new day's
+ * key, wrapped; for each read
  * a key DAY CS SERIAL in time order, the record sealed under it, its frame
  * sealed into the store's spool; then the postings, sorted by index key,
  * one put per key; the days' filters (filter.c); then the access log
