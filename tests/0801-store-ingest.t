@@ -4,7 +4,7 @@
 # add, a map that grows, a kill -9 that loses and duplicates nothing.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 44
+plan 46
 
 export ALPR_STORE_MAPSIZE=1048576	# a 1 MiB map, to see it grow
 mkstore || { echo "Bail out! no store"; exit 1; }
@@ -115,6 +115,14 @@ check "... each opens under its own key and is indexed under it" \
 	store-poke -H "$H" -K "$K" check
 alpr-store add -D car1 "$T/cs.ndjson" 2>/dev/null
 is "... once" "$(store-poke -H "$H" count | cut -d' ' -f2)" $((before + 2999))
+# the word "stored" as a value, or a member of an inner object, is not
+# the record's own "stored" (who stored it before)
+store-gen -n 1 -d 1 -s 31 | perl -pe 's/}$/,"note":"stored","extra":{"stored":"x"}}/' >"$T/word.ndjson"
+check "a read whose note says \"stored\" is added" alpr-store add -D car1 "$T/word.ndjson"
+plate=$(perl -MJSON::PP -ne 'print decode_json($_)->{plate}' "$T/word.ndjson")
+like "... kept as it came, with one \"stored\" entry of its own" \
+	"$(sfind jdoe "$plate" | grep '"note":"stored"')" \
+	'"extra":\{"stored":"x"\}.*"stored":\[\{"by":"car1","client":"[^"]*","at":"[^"]*"\}\],"read_id":"[^"]*"\}$'
 # two ingests at once into four days new to the store, in batches of 300:
 # each makes the keys of the days it meets first; the first stored is the
 # day's, and the other ingest indexes its reads of that day again under it

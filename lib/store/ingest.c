@@ -233,7 +233,7 @@ stored_entry(struct alpr_ingest *g, size_t *n)
  */
 static int
 add_stored(struct alpr_ingest *g, struct batch *b, const char *line,
-    size_t n, json_t *j, struct pend *p)
+    size_t n, int had, json_t *j, struct pend *p)
 {
 	json_t *arr, *c;
 	const char *end, *at, *text;
@@ -244,8 +244,9 @@ add_stored(struct alpr_ingest *g, struct batch *b, const char *line,
 	if (!(end = memrchr(line, '}', n)))
 		return -1;
 	k = end - line;
-	if (!memmem(line, n, "\"stored\"", 8)) {
-		/* the usual case: spliced in before the last brace */
+	if (!had) {
+		/* the usual case (the scan found no "stored" member):
+		 * spliced in before the last brace */
 		p->line = arena_put(b, line, k);
 		b->alen--;
 		arena_put(b, ",\"stored\":[", 11);
@@ -386,7 +387,7 @@ alpr_ingest_line(struct alpr_ingest *g, const char *line, size_t n,
 		    "a read record longer than 60 KiB: not kept";
 		goto bad;
 	}
-	if (add_stored(g, b, line, n, j, p) < 0) {
+	if (add_stored(g, b, line, n, f.stored, j, p) < 0) {
 		e = "\"stored\" is not an array";
 		goto bad;
 	}
