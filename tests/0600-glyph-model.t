@@ -1,8 +1,9 @@
 #!/bin/sh
 # lib/recognition/glyph.c: the shipped model loads and reads a rendered plate; blank
-# and noise crops are no plate; a damaged model file is refused.
+# and noise crops are no plate; a damaged model file is refused; a model of
+# several networks reads with the mean of their probabilities.
 . "$(dirname "$0")/lib.sh"
-plan 18
+plan 25
 
 model=$top/share/alpr/glyphs.model
 # Leptonica's built-in font is a serif face, unlike any plate's: its
@@ -27,9 +28,9 @@ is "its first glyph as a guess, the others not" \
 # Other cuts of the line than the one segmentation chosen (a box likelier
 # noise, a whole component beside its pieces, another binarisation's
 # boxes) come as alternatives that overlap the glyphs, for the decoder.
-setup glyph-synth 'AB_1234' "$T/touch.png"
+setup glyph-synth '12_AB_34' "$T/touch.png"
 glyph-read -v "$T/touch.png" >"$T/out"
-is "a plate with a touching pair still reads" "$(awk -F'\t' 'NR == 1 { print $2 }' "$T/out")" AB1234
+is "a plate with touching pairs still reads" "$(awk -F'\t' 'NR == 1 { print $2 }' "$T/out")" 12AB34
 is "with alternative cuts over its glyphs" "$(awk -F'\t' 'NR > 1 {
 	split($2, b, ","); if ($NF ~ / cut$/) { c0[++nc] = b[1]; c1[nc] = b[1] + b[3] }
 	else { g0[++ng] = b[1]; g1[ng] = b[1] + b[3] } }
@@ -62,4 +63,43 @@ like "as such" "$(cat "$T/err")" "text.model: not a glyph model"
 
 check_status 3 "a missing model is refused" glyph-read -m "$T/none.model" "$T/plate.png"
 like "naming it" "$(cat "$T/err")" "unable to read glyph model .*none.model: No such file"
+
+# The shipped model is two networks, one after the other: cut it in its
+# networks, each a model of its own (header, weights, SHA-256).
+perl -e '
+	local $/; open my $f, "<", $ARGV[0] or die; my $m = <$f>; my $i = 0;
+	while (length $m) {
+		my ($nin, $nhid, $nout) = unpack "V3", substr($m, 12, 12);
+		my $hl = 32 + (($nout + 3) & ~3);
+		my $nf = 2 * $nin + $nhid * $nin + $nhid + $nout * $nhid + $nout;
+		my $len = $hl + 4 * $nf + 32;
+		open my $o, ">", "$ARGV[1]/net" . $i++ . ".model" or die;
+		print $o substr($m, 0, $len, "");
+	}
+	print "$i\n";
+' "$model" "$T" >"$T/nnets"
+is "the shipped model holds two networks" "$(cat "$T/nnets")" 2
+check "each of them is a model alone" glyph-read -v -m "$T/net0.model" "$T/plate.png" "$T/plate2.png"
+mv "$T/out" "$T/one"
+glyph-read -v -m "$T/net1.model" "$T/plate.png" "$T/plate2.png" >"$T/two"
+glyph-read -v -m "$model" "$T/plate.png" "$T/plate2.png" >"$T/both"
+cat "$T/net1.model" "$T/net0.model" >"$T/swap.model"
+glyph-read -v -m "$T/swap.model" "$T/plate.png" "$T/plate2.png" >"$T/swap"
+ok $(! cmp -s "$T/one" "$T/both" && ! cmp -s "$T/two" "$T/both"; echo $?) \
+	"the two read with other probabilities than either alone"
+ok $(cmp -s "$T/both" "$T/swap"; echo $?) "... their mean: the same in either order"
+head -c $(($(wc -c <"$model") - 100)) "$model" >"$T/trunc2.model"
+check_status 3 "a model whose second network is cut short is refused" \
+	glyph-read -m "$T/trunc2.model" "$T/plate.png"
+# a second network that names its classes otherwise, checksum and all
+perl -MDigest::SHA=sha256 -e '
+	local $/; open my $f, "<", $ARGV[0] or die; my $m = <$f>;
+	substr($m, 32, 2) = reverse substr($m, 32, 2);
+	substr($m, -32) = sha256(substr($m, 0, -32));
+	print $m;
+' "$T/net1.model" >"$T/other.model"
+cat "$T/net0.model" "$T/other.model" >"$T/mixed.model"
+check_status 3 "a model whose networks read other classes is refused" \
+	glyph-read -m "$T/mixed.model" "$T/plate.png"
+like "saying so" "$(cat "$T/err")" "mixed.model: glyph model's networks read other classes"
 done_testing

@@ -18,7 +18,8 @@
  * half of them as the window search of glyph.c cuts them. A
  * one-hidden-layer network is then trained with Adam on minibatches;
  * everything random comes from -s, so a run is repeatable. Defaults:
- * -a 24 -e 12 -n 192 -s 1 (-b 4), the settings of the shipped model.
+ * -a 24 -e 12 -n 96 -s 1 (-b 4), the settings of each of the shipped model's
+ * two networks (scripts/train-ocr trains them with -s 1 and -s 2).
  * Blotchy noise crops, segmented, add to the noise class. -S adds the
  * drawn plates of SYNTHDIR (the same layout, scripts/synth-plates), all
  * of them, each degraded only -b times (default 4), so that the real
@@ -63,7 +64,7 @@ struct plate {
 	float lineh, top, bot;
 };
 
-static int naug = 24, nsaug = 4, epochs = 12, nhid = 192;
+static int naug = 24, nsaug = 4, epochs = 12, nhid = 96;
 static int heldout;	/* -C, -E: read only the held-out tenth */
 static const char *wdir;	/* -E -w: write the degraded plates there */
 static unsigned long long seed = 1;
