@@ -3,7 +3,7 @@
 # and noise crops are no plate; a damaged model file is refused; a model of
 # several networks reads with the mean of their probabilities.
 . "$(dirname "$0")/lib.sh"
-plan 25
+plan 27
 
 model=$top/share/alpr/glyphs.model
 # Leptonica's built-in font is a serif face, unlike any plate's: its
@@ -87,10 +87,15 @@ cat "$T/net1.model" "$T/net0.model" >"$T/swap.model"
 glyph-read -v -m "$T/swap.model" "$T/plate.png" "$T/plate2.png" >"$T/swap"
 ok $(! cmp -s "$T/one" "$T/both" && ! cmp -s "$T/two" "$T/both"; echo $?) \
 	"the two read with other probabilities than either alone"
-ok $(cmp -s "$T/both" "$T/swap"; echo $?) "... their mean: the same in either order"
+ok $(cmp -s "$T/both" "$T/swap"; echo $?) "... the same in either order"
+is "... their mean: no probability above 1" "$(awk -F'\t' 'NR > 1 && $1 == "" {
+	for (i = 3; i <= NF; i++) { split($i, a, " "); if (a[2] + 0 > 1) bad = 1 } }
+	END { print bad ? "above 1" : "ok" }' "$T/both")" ok
 head -c $(($(wc -c <"$model") - 100)) "$model" >"$T/trunc2.model"
 check_status 3 "a model whose second network is cut short is refused" \
 	glyph-read -m "$T/trunc2.model" "$T/plate.png"
+like "naming the network and where it begins" "$(cat "$T/err")" \
+	"trunc2.model: network 2 at byte $(wc -c <"$T/net0.model"): [0-9]+ bytes left of the file, want [0-9]+: truncated"
 # a second network that names its classes otherwise, checksum and all
 perl -MDigest::SHA=sha256 -e '
 	local $/; open my $f, "<", $ARGV[0] or die; my $m = <$f>;
@@ -101,5 +106,5 @@ perl -MDigest::SHA=sha256 -e '
 cat "$T/net0.model" "$T/other.model" >"$T/mixed.model"
 check_status 3 "a model whose networks read other classes is refused" \
 	glyph-read -m "$T/mixed.model" "$T/plate.png"
-like "saying so" "$(cat "$T/err")" "mixed.model: glyph model's networks read other classes"
+like "saying so" "$(cat "$T/err")" "mixed.model: network 2 at byte [0-9]+ reads other classes than the first"
 done_testing

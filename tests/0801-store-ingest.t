@@ -4,7 +4,7 @@
 # add, a map that grows, a kill -9 that loses and duplicates nothing.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 46
+plan 48
 
 export ALPR_STORE_MAPSIZE=1048576	# a 1 MiB map, to see it grow
 mkstore || { echo "Bail out! no store"; exit 1; }
@@ -119,6 +119,13 @@ is "... once" "$(store-poke -H "$H" count | cut -d' ' -f2)" $((before + 2999))
 # the record's own "stored" (who stored it before)
 store-gen -n 1 -d 1 -s 31 | perl -pe 's/}$/,"note":"stored","extra":{"stored":"x"}}/' >"$T/word.ndjson"
 check "a read whose note says \"stored\" is added" alpr-store add -D car1 "$T/word.ndjson"
+# a "stored" member that is not a list of who stored it, its name spelt
+# out or escaped, is refused
+store-gen -n 2 -d 1 -s 32 | perl -pe '$k = $. == 1 ? "stored" : "st\\u006fred";
+	s/}$/,"$k":"x"}/' >"$T/notlist.ndjson"
+check_status 1 "a read whose \"stored\" is no list is refused..." \
+	alpr-store add -D car1 "$T/notlist.ndjson"
+is "... by file and line, escaped name or not" "$(grep -c 'notlist.ndjson:[12]: "stored" is not an array' "$T/err")" 2
 plate=$(perl -MJSON::PP -ne 'print decode_json($_)->{plate}' "$T/word.ndjson")
 like "... kept as it came, with one \"stored\" entry of its own" \
 	"$(sfind jdoe "$plate" | grep '"note":"stored"')" \

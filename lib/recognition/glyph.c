@@ -152,15 +152,25 @@ alpr_glyph_save(const char *path, int nin, int nhid, const char *cls,
 	return r;
 }
 
+/* The network of the file path that begins at byte off (the k-th, from
+ * 0), of the n bytes left; *used, its length. */
 static struct alpr_glyph_model *
-parse1(const char *path, const unsigned char *p, size_t n, size_t *used)
+parse1(const char *path, int k, size_t off, const unsigned char *p,
+    size_t n, size_t *used)
 {
 	struct alpr_glyph_model *m;
 	unsigned char sum[ALPR_HASH];
 	uint32_t ver, nin, nhid, nout;
 	size_t hl, nf;
 	float *f;
+	char who[4200];
 
+	if (k)
+		snprintf(who, sizeof who, "%s: network %d at byte %zu", path,
+		    k + 1, off);
+	else
+		snprintf(who, sizeof who, "%s", path);
+	path = who;
 	if (n < 32 || memcmp(p, MAGIC, 8)) {
 		alpr_warn("%s: not a glyph model", path);
 		return NULL;
@@ -184,8 +194,9 @@ parse1(const char *path, const unsigned char *p, size_t n, size_t *used)
 	hl = hdrlen(nout);
 	nf = nfloats(nin, nhid, nout);
 	if (n < hl + 4 * nf + sizeof(sum)) {
-		alpr_warn("%s: glyph model is %zu bytes, want %zu: truncated "
-		    "or damaged", path, n, hl + 4 * nf + sizeof(sum));
+		alpr_warn(k ? "%s: %zu bytes left of the file, want %zu: "
+		    "truncated or damaged" : "%s: glyph model is %zu bytes, want "
+		    "%zu: truncated or damaged", path, n, hl + 4 * nf + sizeof(sum));
 		return NULL;
 	}
 	n = *used = hl + 4 * nf + sizeof(sum);
@@ -221,20 +232,21 @@ static struct alpr_glyph_model *
 parse(const char *path, const unsigned char *p, size_t n)
 {
 	struct alpr_glyph_model *m, *x, **tail;
-	size_t used;
+	size_t used, off = 0;
+	int k = 0;
 
-	if (!(m = parse1(path, p, n, &used)))
+	if (!(m = parse1(path, k, off, p, n, &used)))
 		return NULL;
 	for (tail = &m->next; used < n; tail = &x->next) {
-		p += used, n -= used;
-		if (!(x = parse1(path, p, n, &used))) {
+		p += used, n -= used, off += used;
+		if (!(x = parse1(path, ++k, off, p, n, &used))) {
 			alpr_glyph_free(m);
 			return NULL;
 		}
 		*tail = x;
 		if (x->nout != m->nout || memcmp(x->cls, m->cls, m->nout)) {
-			alpr_warn("%s: glyph model's networks read other classes",
-			    path);
+			alpr_warn("%s: network %d at byte %zu reads other classes "
+			    "than the first", path, k + 1, off);
 			alpr_glyph_free(m);
 			return NULL;
 		}
