@@ -10,7 +10,7 @@ plan 44
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # a store that keeps 400 days, so that 380 days of reads go in
-sed -i 's/^retention_days = .*/retention_days = 400/; s/^retention_hit_days = .*/retention_hit_days = 400/' "$H/alpr.conf"
+retention 400
 day=86400
 today=$(($(date +%s) / day * day))
 store-gen -n 19000 -d 380 -t $((today - 380 * day)) -s 4 >"$T/reads.ndjson"
@@ -54,7 +54,7 @@ like "holds are listed" "$(as audit.kim alpr-store hold list | tr '\n' ' ')" 'H1
 like "the log has each hold placed and released" "$(entries hold | grep -c '"op":"add"\|"op":"release"')" '^4$'
 
 # the purge's rules: 365 days, 372 for reads with hits
-sed -i 's/^retention_days = .*/retention_days = 365/; s/^retention_hit_days = .*/retention_hit_days = 372/' "$H/alpr.conf"
+retention 365 372
 perl -MJSON::PP -ne '
 	BEGIN { $now = time } my $r = decode_json($_);
 	my ($y, $m, $d) = $r->{ts} =~ /^(\d+)-(\d+)-(\d+)/;

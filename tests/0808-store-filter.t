@@ -13,7 +13,7 @@ check "alpr-purge checks the filters of a store without reads, and ends" \
 	timeout 60 alpr-purge
 # 3,500 reads of one day 368 days ago in seven batches of 500: the day's
 # filter is made for the first batch and outgrown by the later ones
-sed -i 's/^retention_days = .*/retention_days = 400/; s/^retention_hit_days = .*/retention_hit_days = 400/' "$H/alpr.conf"
+retention 400
 day=86400
 start=$(($(date +%s) / day * day - 368 * day))
 store-gen -n 3500 -d 1 -v 3500 -s 23 -t $start >"$T/all.ndjson"
@@ -79,7 +79,7 @@ ok $([ "$(finds "$p6")" -ge 1 ]; echo $?) "... and a read of the batch"
 # a purge that gives the day a new key indexes its reads again under it,
 # and builds its filter anew: without that, every search would pass over
 # the day. Reads with hits are kept 372 days, the others 365.
-sed -i 's/^retention_days = .*/retention_days = 365/; s/^retention_hit_days = .*/retention_hit_days = 372/' "$H/alpr.conf"
+retention 365 372
 alpr-purge >"$T/purge.out" 2>&1
 hit=$(grep -m1 '"hits"' "$T/all.ndjson" | perl -MJSON::PP -ne 'print decode_json($_)->{plate}')
 nohit=$(grep -v '"hits"' "$T/part.00" | head -1 | perl -MJSON::PP -ne 'print decode_json($_)->{plate}')

@@ -9,7 +9,7 @@ plan 18
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # 30,000 reads over a year, regular cars among them, some with hits
-sed -i 's/^retention_days = .*/retention_days = 400/; s/^retention_hit_days = .*/retention_hit_days = 400/' "$H/alpr.conf"
+retention 400
 store-gen -n 30000 -d 365 -v 3000 -s 31 >"$T/reads.ndjson"
 alpr-store add -D car1 "$T/reads.ndjson" >/dev/null 2>&1
 store-gen -q 4 -v 3000 >"$T/plates"

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/store.sh"
 plan 4
 mkstore || { echo "Bail out! no store"; exit 1; }
-sed -i 's/^retention_days = .*/retention_days = 400/; s/^retention_hit_days = .*/retention_hit_days = 400/' "$H/alpr.conf"
+retention 400
 day=86400
 today=$(($(date +%s) / day * day))
 store-gen -n 50 -d 1 -t $((today - 100 * day)) -s 1 >"$T/old.ndjson"
@@ -22,7 +22,7 @@ exec 7>"$T/fifo"
 cat "$T/a.ndjson" >&7
 sleep 2
 # a purge of the oldest day, which gives the key file a new key
-sed -i 's/^retention_days = .*/retention_days = 30/; s/^retention_hit_days = .*/retention_hit_days = 30/' "$H/alpr.conf"
+retention 30
 alpr-purge >/dev/null 2>&1
 cat "$T/b2.ndjson" >&7
 exec 7>&-

@@ -89,6 +89,13 @@ mkstore() {
 	done
 }
 
+# retention DAYS [HITDAYS]: how long the store keeps reads, and reads
+# with hotlist hits (DAYS when not given), in alpr.conf.
+retention() {
+	sed -i "s/^retention_days = .*/retention_days = $1/;
+	    s/^retention_hit_days = .*/retention_hit_days = ${2:-$1}/" "$H/alpr.conf"
+}
+
 # The log's entries with a given action, as JSON lines.
 entries() {
 	grep "\"action\":\"$1\"" "$H/log/log.ndjson"
