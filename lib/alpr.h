@@ -371,7 +371,7 @@ struct alpr_cand {
 };
 /*
  * Beam search over positions x alternatives, with the confusion classes
- * (0/O/D/Q, 1/I, 2/Z, 5/S, 8/B, 6/G) as penalised extra alternatives, a
+ * (0/O/D/Q, 1/I, 2/Z, 5/S, 8/B, 6/G, 5/B) as penalised extra alternatives, a
  * position dropped at the cost of its noise probability (one at most,
  * guesses aside), at most one of the glyphs that overlap (alternative
  * cuts) and a prior for matching a format of pt (may be NULL).

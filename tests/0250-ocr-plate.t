@@ -2,7 +2,7 @@
 # lib/recognition/plate.c: ranked candidates from per-position alternatives, repaired by
 # plate formats (tests/tools/ocr-plate feeds it hand-made alternatives).
 . "$(dirname "$0")/lib.sh"
-plan 29
+plan 31
 
 cat >"$T/pat" <<'EOF2'
 # test formats
@@ -34,6 +34,14 @@ is "candidates ordered by confidence" \
 	"$(cut -d' ' -f2 "$T/out" | sort -rn | tr '\n' ' ')" \
 	"$(cut -d' ' -f2 "$T/out" | tr '\n' ' ')"
 is "candidates are distinct" "$(cut -d' ' -f1 "$T/out" | sort | uniq -d)" ""
+
+# 5/B, a look-alike of the reader's alone: a California plate whose
+# leading 5 the engine read as B, naming no 5.
+ocr-plate "$T/pat" B=0.9 D=0.9 J=0.9 0=0.9 5=0.9 2=0.9 9=0.9 >"$T/out"
+is "a B the engine is sure of stays first" "$(head -1 "$T/out" | cut -d" " -f1)" \
+	BDJ0529
+like "but a 5 in its place is among the candidates" "$(cat "$T/out")" \
+	"^5DJ0529 "
 
 ocr-plate "$T/pat" I=0.5 A=0.9 B=0.9 C=0.9 1=0.9 2=0.9 3=0.9 4=0.9 >"$T/out"
 is "a spurious leading stroke dropped to fit a format shared by states" \

@@ -3,7 +3,7 @@
 # the calibration file beside its model (lib/recognition/calib.c); without one, or with
 # one for another model or a bad one, they stay the decoder's.
 . "$(dirname "$0")/lib.sh"
-plan 21
+plan 25
 
 cd "$T" || exit 1
 model=$top/share/alpr/glyphs.model
@@ -76,6 +76,28 @@ is "a read matching no format: r e / (r e + 100)" \
 printf 'model %s\nlogistic 0 0 0 1\n' "$sha" >logr/g.cal
 alpr-ocr -m logr/g.model in >out 2>err
 like "four weights are refused" "$(cat err)" "logr/g.cal:2: want"
+
+# logistic w0 .. w5: the characters the read's best string has fewer than
+# 6 (0 to 2) join in: p = 1 / (1 + exp(-s)), the same for all candidates.
+mkdir short
+cp "$model" short/g.model
+printf 'model %s\nlogistic 0 0 0 0 0 1\n' "$sha" >short/g.cal
+for p in 5Y4827 5Y482 5Y48 Y48; do
+	b=$(ocr-render $p.png $p | tr ' ' ,)
+	echo '{"type":"frame","v":1,"id":"'$p'","src":"'"$T/$p"'.png","regions":[{"box":['"$b"'],"score":0.9}]}'
+done >sin
+alpr-ocr -m raw/g.model sin >sraw.out
+is "plates of 6, 5, 4 and 3 characters read so by the model alone" \
+	"$(perl -MJSON::PP -ne 'print length(decode_json($_)->{plate}), " "' sraw.out)" \
+	"6 5 4 3 "
+alpr-ocr -m short/g.model sin >out 2>err
+is "six weights are taken" "$(cat err)" ""
+is "every candidate at 1/(1+exp(-s)): s 0, 1, 2, 2" \
+	"$(perl -MJSON::PP -ne 'my %u = map { $_->{conf} => 1 } @{decode_json($_)->{candidates}}; print join(",", sort keys %u), " "' out)" \
+	"50 73.1 88.1 88.1 "
+printf 'model %s\nlogistic 0 0 0 0 0 1 1\n' "$sha" >short/g.cal
+alpr-ocr -m short/g.model sin >out 2>err
+like "seven are refused" "$(cat err)" "short/g.cal:2: want"
 
 mkdir other
 cp "$model" other/g.model
