@@ -4,7 +4,7 @@
 # add, a map that grows, a kill -9 that loses and duplicates nothing.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 48
+plan 64
 
 export ALPR_STORE_MAPSIZE=1048576	# a 1 MiB map, to see it grow
 mkstore || { echo "Bail out! no store"; exit 1; }
@@ -40,6 +40,31 @@ like "... and the log says so: 0 added, 2995 duplicates" "$last" '"count":0,"dup
 like "each batch's entry names the device, its role and the input" \
 	"$(entries add | head -1)" '"user":"car1".*"role":"device".*"source":\["[^"]*mixed.ndjson"\]'
 
+# stored reads and new ones of the same days, in time order (6000 lines:
+# a batch looked up on two cores): the stored ones found and counted, the
+# new ones, among them the five whose bad copies were refused, added
+store-gen -n 3000 -d 3 -s 8 | sort -m -t'"' -k10,10 - "$T/reads.ndjson" >"$T/again.ndjson"
+check "stored and new reads, mixed in time, are added" alpr-store add -D car1 "$T/again.ndjson"
+is "... the new ones stored, the others not again" "$(store-poke -H "$H" count | cut -d' ' -f2)" 6000
+like "... the log counts 3005 added, 2995 duplicates" \
+	"$(entries add | tail -1)" '"count":3005,"duplicates":2995'
+check "... every read opens and every posting names a read" \
+	store-poke -H "$H" -K "$K" check
+plate=$(store-gen -n 3000 -d 3 -s 8 | sed -n 1234p | perl -MJSON::PP -ne 'print decode_json($_)->{plate}')
+like "... a new one is found by its plate" "$(sfind jdoe "$plate")" "\"plate\":\"$plate\""
+
+# a stored read sent again with other content is refused by file and line,
+# and what is stored stays as it was
+sed -n 100,102p "$T/reads.ndjson" | perl -pe 's/"plate":"[A-Z0-9]+"/"plate":"ZZ9ZZ99"/ if $. == 2' >"$T/changed.ndjson"
+id=$(sed -n 2p "$T/changed.ndjson" | perl -MJSON::PP -ne 'print decode_json($_)->{id}')
+was=$(sed -n 101p "$T/reads.ndjson" | perl -MJSON::PP -ne 'print decode_json($_)->{plate}')
+check_status 1 "a stored read with other content..." alpr-store add -D car1 "$T/changed.ndjson"
+like "... is named by file and line" "$(cat "$T/err")" "changed.ndjson:2: $id.* is stored already, with other content: not changed"
+is "... alone" "$(grep -c . "$T/err")" 1
+like "... the log counts it" "$(entries add | tail -1)" '"count":0,"duplicates":3,"changed":1'
+is "... nothing is stored under the new plate" "$(sfind jdoe ZZ9ZZ99 | grep -c .)" 0
+like "... the old one stands" "$(sfind jdoe "$was")" "\"id\":\"$id\""
+
 # frames: sealed into the store, the capture copy gone
 export ALPR_SPOOL=$T/spool
 alpr-capture -c cam9 "$top/samples/frame1.jpg" "$top/samples/frame2.jpg" >"$T/frames.ndjson" 2>/dev/null
@@ -52,9 +77,19 @@ perl -MJSON::PP -ne '
 ' "$T/frames.ndjson" >"$T/withframes.ndjson"
 nspool=$(find "$T/spool" -type f | wc -l)
 is "the capture spool holds the two frames" "$nspool" 2
+(cd "$T" && tar cf spool.tar spool)
 check "reads with frames are added" alpr-store add -D car1 "$T/withframes.ndjson"
 is "their plain copies are gone from the capture spool" "$(find "$T/spool" -type f | wc -l)" 0
 is "two sealed frames are in the store's spool" "$(find "$H/spool" -type f | wc -l)" 2
+# a crash after the commit, before the plain copies were removed: the
+# add run again finds the reads stored and removes the copies
+(cd "$T" && tar xf spool.tar)
+is "(the plain copies put back)" "$(find "$T/spool" -type f | wc -l)" 2
+check "the same reads added again" alpr-store add -D car1 "$T/withframes.ndjson"
+is "... their plain copies are gone again" "$(find "$T/spool" -type f | wc -l)" 0
+is "... the store's spool is as it was" "$(find "$H/spool" -type f | wc -l)" 2
+like "... and the log counts two duplicates" "$(entries add | tail -1)" '"count":0,"duplicates":2'
+
 rid=$(sfind jdoe 7ABC123 | perl -MJSON::PP -ne 'print decode_json($_)->{read_id}')
 sshow jdoe -o "$T/frame1.jpg" "$rid" >/dev/null 2>&1
 ok $(cmp -s "$T/frame1.jpg" "$top/samples/frame1.jpg"; echo $?) "show gives back the frame byte for byte"

@@ -6,7 +6,9 @@
  * The reading stage checks each record as it comes (a bad one is reported
  * with file and line and the rest go on) and keeps it in a batch. When the
  * batch is full, the input ends, or the input has nothing more for the
- * moment (a live pipeline's reads are stored as they arrive), it seals
+ * moment (a live pipeline's reads are stored as they arrive), it looks
+ * up the reads that are not later than everything stored, to leave out
+ * those stored already (an input added again), then seals
  * each read under the key it will most likely have, makes its index terms
  * and hashes them under the read's day key (made in memory on the day's
  * first read), a large batch's halves on two cores, and hands the batch
@@ -24,7 +26,8 @@
  * already stored, in the store or earlier in the batch, is counted as a
  * duplicate and not stored again. So a batch cut short by a crash is simply
  * read again. The capture spool's plain copy of a frame is removed once
- * the batch that sealed it is committed. On MDB_MAP_FULL the batch is
+ * the batch that sealed it is committed (or, after a crash between the
+ * two, once a batch finds its read stored). On MDB_MAP_FULL the batch is
  * abandoned, the map doubled, and the batch written again.
  */
 #include <ctype.h>
@@ -57,6 +60,8 @@ struct pend {			/* a read in a batch; strings in the arena */
 	uint16_t day;
 	uint8_t nfolds, pos, hit, dup;
 	uint8_t gone;		/* its day was purged while it waited */
+	uint8_t known;		/* stored already, as it is: neither sealed
+				 * nor indexed (known_reads) */
 	uint32_t cs;
 	double lat, lon;
 	unsigned long lineno;
@@ -578,17 +583,27 @@ term_keys(struct tcache *c, const struct st_day *k, int day, int kind,
  * cores, the writing stage doing it again only for a read whose key turns
  * out taken (rare).
  */
+/* A read's key as the reading stage guesses it: DAY CS and 16 bits of the
+ * keyed hash of its id (read_key's first serial). */
 static void
-index_read(struct batch *b, struct pend *p, const struct st_day *k,
-    struct st_terms *t, struct tcache *c, struct post *post)
+guess_key(struct batch *b, struct pend *p, const struct st_day *k)
 {
-	unsigned char h[ST_IKEY], tk[16];
-	int ti;
+	unsigned char h[ST_IKEY];
 
 	st_ikey(h, p->day, k, 'r', A(b, p->rid), strlen(A(b, p->rid)));
 	st_put16(p->tkey, p->day);
 	st_put32(p->tkey + 2, p->cs);
 	memcpy(p->tkey + 6, h + 2, 2);
+}
+
+static void
+index_read(struct batch *b, struct pend *p, const struct st_day *k,
+    struct st_terms *t, struct tcache *c, struct post *post)
+{
+	unsigned char tk[16];
+	int ti;
+
+	guess_key(b, p, k);
 	st_seal(b->sealed + p->soff, A(b, p->line), p->n, p->tkey, ST_RKEY,
 	    k->seal);
 	st_read_terms(t, A(b, p->folds), p->nfolds, p->camera != NONE ?
@@ -600,6 +615,90 @@ index_read(struct batch *b, struct pend *p, const struct st_day *k,
 		st_post_seal(tk, p->tkey + 2, q->rk);
 	}
 	p->npost = t->n;
+}
+
+static int read_key(struct alpr_store *, MDB_txn *, const struct st_day *,
+    const char *, struct pend *, const char *, const unsigned char *, int *,
+    int *);
+
+/* A batch this large is looked up and indexed on two cores: the reading
+ * stage's and one started for it (the writing stage's core, when it is
+ * waiting). */
+#define PARALLEL 4096
+
+/*
+ * Mark the reads of a batch that the store holds already, as they are
+ * (an input added again: after a crash, or a folder taken in again), so
+ * that they are neither sealed nor indexed for nothing: the writing stage
+ * counts them as duplicates. Only a read whose DAY CS is not after the
+ * last stored read's is looked up (in a read transaction: the writer's
+ * goes on), so reads that come in time order cost nothing here. A read
+ * stored with other content is left to the writing stage, which says so.
+ */
+struct known {
+	struct alpr_ingest *g;
+	struct batch *b;
+	size_t from, to;
+};
+
+static void *
+known_part(void *arg)
+{
+	struct known *x = arg;
+	struct batch *b = x->b;
+	unsigned char last[ST_RKEY];
+	MDB_cursor *c;
+	MDB_txn *txn;
+	MDB_val key, val;
+	size_t i, j;
+	int append, changed, fresh;
+
+	if (st_txn(x->g->s, MDB_RDONLY, &txn) != 0)
+		return NULL;
+	memset(last, 0, ST_RKEY);
+	if (mdb_cursor_open(txn, x->g->s->reads, &c) == 0) {
+		if (mdb_cursor_get(c, &key, &val, MDB_LAST) == 0 &&
+		    key.mv_size == ST_RKEY)
+			memcpy(last, key.mv_data, ST_RKEY);
+		mdb_cursor_close(c);
+	}
+	for (i = x->from; i < x->to; i++) {
+		struct pend *p = &b->p[i];
+		unsigned char dcs[6];
+		st_put16(dcs, p->day);
+		st_put32(dcs + 2, p->cs);
+		if (memcmp(dcs, last, 6) > 0)
+			continue;
+		for (j = 0, fresh = 1; j < b->nbk; j++)
+			if (b->bk[j].day == p->day)
+				fresh = b->bk[j].fresh;
+		if (fresh)	/* the store had no key for its day */
+			continue;
+		guess_key(b, p, p->k);
+		p->known = read_key(x->g->s, txn, p->k, A(b, p->rid), p,
+		    A(b, p->line), last, &append, &changed) == 1 && !changed;
+	}
+	mdb_txn_abort(txn);
+	return NULL;
+}
+
+static void
+known_reads(struct alpr_ingest *g, struct batch *b)
+{
+	struct known one = { g, b, 0, b->np }, two = one;
+	pthread_t th;
+	int par = b->np >= PARALLEL;
+
+	pthread_mutex_lock(&g->txnmu);
+	if (par) {
+		one.to = two.from = b->np / 2;
+		if (pthread_create(&th, NULL, known_part, &two) != 0)
+			par = 0, one.to = b->np;
+	}
+	known_part(&one);
+	if (par)
+		pthread_join(th, NULL);
+	pthread_mutex_unlock(&g->txnmu);
 }
 
 /* A run of a batch's reads, indexed into a postings array of its own. */
@@ -626,6 +725,8 @@ index_part(void *arg)
 			    sizeof *x->post);
 		}
 		p->post0 = x->npost;
+		if (p->known)
+			continue;
 		index_read(x->b, p, p->k, t, c, x->post);
 		x->npost += p->npost;
 	}
@@ -635,9 +736,6 @@ index_part(void *arg)
 	return NULL;
 }
 
-/* A batch this large is indexed on two cores: the reading stage's and
- * one started for it (the writing stage's core, when it is waiting). */
-#define PARALLEL 4096
 
 /* The reading stage's part of a batch: its sealed records and index keys. */
 static int
@@ -676,6 +774,7 @@ index_batch(struct alpr_ingest *g, struct batch *b)
 		}
 		p->k = k;
 	}
+	known_reads(g, b);
 	if (b->slen > b->scap) {
 		free(b->sealed);
 		b->sealed = alpr_malloc(b->scap = b->slen);
@@ -754,13 +853,28 @@ check_keys(struct alpr_ingest *g, struct batch *b, MDB_txn *txn)
 			x->k = now;
 		if (!t)
 			t = alpr_malloc(sizeof *t);
-		for (j = 0; j < b->np; j++)
-			if (b->p[j].day == x->day) {
-				if (now)
-					index_read(b, &b->p[j], now, t, NULL,
-					    b->post);
-				b->p[j].gone = !now;
-			}
+		for (j = 0; j < b->np; j++) {
+			struct pend *p = &b->p[j];
+			if (p->day != x->day)
+				continue;
+			p->gone = !now;
+			if (!now)
+				continue;
+			if (p->known) {
+				/* looked up under the key before: indexed
+				 * now, its postings after the others, and
+				 * looked up again by the writing stage */
+				p->known = 0;
+				if (b->npost + ST_MAXTERMS > b->postcap)
+					b->post = alpr_realloc(b->post,
+					    (b->postcap = b->npost +
+					    ST_MAXTERMS) * sizeof *b->post);
+				p->post0 = b->npost;
+				index_read(b, p, now, t, NULL, b->post);
+				b->npost += p->npost;
+			} else
+				index_read(b, p, now, t, NULL, b->post);
+		}
 	}
 	free(t);
 	return 0;
@@ -844,7 +958,13 @@ read_key(struct alpr_store *s, MDB_txn *txn, const struct st_day *k,
 		if (n + 1 > cap)
 			plain = alpr_realloc(plain, cap = n + 1);
 		if (st_open(plain, v.mv_data, v.mv_size, key, ST_RKEY,
-		    k->seal) == 0 && stored_rid((char *)plain, n, other) == 0 &&
+		    k->seal) != 0)
+			continue;
+		if (p->cmp && n >= p->cmp && !memcmp(plain, line, p->cmp)) {
+			r = 1;	/* the same record: so the same id */
+			break;
+		}
+		if (stored_rid((char *)plain, n, other) == 0 &&
 		    !strcmp(other, rid)) {
 			/* the same up to where the store added "stored"? */
 			*changed = p->cmp ? n < p->cmp || memcmp(plain, line,
@@ -1002,9 +1122,12 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 			refuse_line(b, p->lineno);
 			continue;
 		}
-		if ((r = read_key(s, txn, k, A(b, p->rid), p, A(b, p->line),
-		    haslast ? last : NULL, &append, &changed)) != 0) {
+		if (p->known || (r = read_key(s, txn, k, A(b, p->rid), p,
+		    A(b, p->line), haslast ? last : NULL, &append,
+		    &changed)) != 0) {
 			p->dup = 1;
+			if (p->known)
+				r = 1, changed = 0;
 			if (r < 0) {
 				alpr_fail("%s:%lu: more than 65536 reads in one "
 				    "centisecond: not kept", b->srcs[p->src],
@@ -1021,6 +1144,13 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 				nchanged++;
 			}
 			dups++;
+			/* its frame, if it was not taken then (a crash between
+			 * the commit and the removal of the capture copy) */
+			if (!changed && p->image != NONE && take_frame(g, b, k,
+			    p->day, A(b, p->image)) < 0) {
+				rc = -1;
+				break;
+			}
 			continue;
 		}
 		p->dup = 0;
