@@ -710,11 +710,12 @@ void alpr_glyph_prob(const struct alpr_glyph_model *m, const float *f,
 /* Whether a training crop (by file name) is in the held-out tenth that
  * the trainer leaves out and the evaluation measures: one rule for both. */
 int alpr_glyph_holdout(const char *name);
-/* Write a model: layer sizes, classes, input mean/sd, weights.
- * 0, or -1 with errno. */
-int alpr_glyph_save(const char *path, int nin, int nhid, const char *cls,
-    const float *mu, const float *sd, const float *w1, const float *b1,
-    const float *w2, const float *b2);
+/* Write a network of a model: which of how many networks it is (a
+ * model's networks are its files one after the other, in order), layer
+ * sizes, classes, input mean/sd, weights. 0, or -1 with errno. */
+int alpr_glyph_save(const char *path, int index, int count, int nin,
+    int nhid, const char *cls, const float *mu, const float *sd,
+    const float *w1, const float *b1, const float *w2, const float *b2);
 
 /* hotlist/csv.c: CSV and other delimited text, read in place. */
 /* The delimiter of a line: the most frequent of , ; tab | outside quotes,

@@ -3,7 +3,7 @@
 # and noise crops are no plate; a damaged model file is refused; a model of
 # several networks reads with the mean of their probabilities.
 . "$(dirname "$0")/lib.sh"
-plan 27
+plan 39
 
 model=$top/share/alpr/glyphs.model
 # Leptonica's built-in font is a serif face, unlike any plate's: its
@@ -65,32 +65,67 @@ check_status 3 "a missing model is refused" glyph-read -m "$T/none.model" "$T/pl
 like "naming it" "$(cat "$T/err")" "unable to read glyph model .*none.model: No such file"
 
 # The shipped model is two networks, one after the other: cut it in its
-# networks, each a model of its own (header, weights, SHA-256).
-perl -e '
+# networks (header, weights, SHA-256), and stamp each again as network I
+# of K (netI-K.model), or as a model of version 1 (netI-v1.model).
+perl -MDigest::SHA=sha256 -e '
 	local $/; open my $f, "<", $ARGV[0] or die; my $m = <$f>; my $i = 0;
+	sub put { open my $o, ">", "$ARGV[1]/$_[0]" or die; print $o $_[1] }
 	while (length $m) {
-		my ($nin, $nhid, $nout) = unpack "V3", substr($m, 12, 12);
-		my $hl = 32 + (($nout + 3) & ~3);
+		my ($nin, $nhid, $nout) = unpack "V3", substr($m, 20, 12);
+		my $hl = 40 + (($nout + 3) & ~3);
 		my $nf = 2 * $nin + $nhid * $nin + $nhid + $nout * $nhid + $nout;
-		my $len = $hl + 4 * $nf + 32;
-		open my $o, ">", "$ARGV[1]/net" . $i++ . ".model" or die;
-		print $o substr($m, 0, $len, "");
+		my $net = substr($m, 0, $hl + 4 * $nf + 32, "");
+		put("net$i.model", $net);
+		substr($net, -32) = "";
+		for my $ik ([0, 1], [0, 2], [1, 2]) {
+			substr($net, 12, 8) = pack "V2", @$ik;
+			put("net$i-$ik->[0]$ik->[1].model", $net . sha256($net));
+		}
+		my $v1 = $net;
+		substr($v1, 8, 12) = pack "V", 1;
+		put("net$i-v1.model", $v1 . sha256($v1));
+		$i++;
 	}
 	print "$i\n";
 ' "$model" "$T" >"$T/nnets"
 is "the shipped model holds two networks" "$(cat "$T/nnets")" 2
-check "each of them is a model alone" glyph-read -v -m "$T/net0.model" "$T/plate.png" "$T/plate2.png"
-mv "$T/out" "$T/one"
-glyph-read -v -m "$T/net1.model" "$T/plate.png" "$T/plate2.png" >"$T/two"
-glyph-read -v -m "$model" "$T/plate.png" "$T/plate2.png" >"$T/both"
+check_status 3 "its first network alone (the file cut at its end) is refused" \
+	glyph-read -m "$T/net0.model" "$T/plate.png"
+like "... as the first of two" "$(cat "$T/err")" \
+	"net0.model: network 2 of 2 missing: the file ends at byte $(wc -c <"$T/net0.model"): truncated"
+cat "$model" "$T/net1.model" >"$T/three.model"
+check_status 3 "a network more after them is refused" glyph-read -m "$T/three.model" "$T/plate.png"
+like "... saying so" "$(cat "$T/err")" "three.model: [0-9]+ bytes after its 2 networks, at byte $(wc -c <"$model")"
 cat "$T/net1.model" "$T/net0.model" >"$T/swap.model"
-glyph-read -v -m "$T/swap.model" "$T/plate.png" "$T/plate2.png" >"$T/swap"
+check_status 3 "the two in the other order, each saying where it belongs, are refused" \
+	glyph-read -m "$T/swap.model" "$T/plate.png"
+like "... saying so" "$(cat "$T/err")" "swap.model: network 2 of 2 first"
+cat "$T/net0-02.model" "$T/net0-12.model" >"$T/same.model"
+check "one network twice, stamped first and second of two, reads" \
+	glyph-read -v -m "$T/same.model" "$T/plate.png" "$T/plate2.png"
+check "each of the two, stamped as a model of one, is a model alone" \
+	glyph-read -v -m "$T/net0-01.model" "$T/plate.png" "$T/plate2.png"
+mv "$T/out" "$T/one"
+glyph-read -v -m "$T/net1-01.model" "$T/plate.png" "$T/plate2.png" >"$T/two"
+glyph-read -v -m "$model" "$T/plate.png" "$T/plate2.png" >"$T/both"
+cat "$T/net1-02.model" "$T/net0-12.model" >"$T/swap2.model"
+glyph-read -v -m "$T/swap2.model" "$T/plate.png" "$T/plate2.png" >"$T/swap"
 ok $(! cmp -s "$T/one" "$T/both" && ! cmp -s "$T/two" "$T/both"; echo $?) \
 	"the two read with other probabilities than either alone"
 ok $(cmp -s "$T/both" "$T/swap"; echo $?) "... the same in either order"
 is "... their mean: no probability above 1" "$(awk -F'\t' 'NR > 1 && $1 == "" {
 	for (i = 3; i <= NF; i++) { split($i, a, " "); if (a[2] + 0 > 1) bad = 1 } }
 	END { print bad ? "above 1" : "ok" }' "$T/both")" ok
+glyph-read -v -m "$T/net0-v1.model" "$T/plate.png" "$T/plate2.png" >"$T/v1"
+ok $(cmp -s "$T/one" "$T/v1"; echo $?) "a model of version 1 (one network, trained before) reads as it did"
+cat "$T/net0-v1.model" "$T/net1-12.model" >"$T/vmix.model"
+check_status 3 "networks of two versions in one file are refused" \
+	glyph-read -m "$T/vmix.model" "$T/plate.png"
+like "... saying so" "$(cat "$T/err")" "vmix.model: network 2 at byte [0-9]+ is of version 2, the first of version 1"
+cat "$T/net0-02.model" "$T/net1-02.model" >"$T/twice.model"
+check_status 3 "two networks that both say they are the first of two are refused" \
+	glyph-read -m "$T/twice.model" "$T/plate.png"
+like "... saying so" "$(cat "$T/err")" "twice.model: network 2 at byte [0-9]+ says it is network 1 of 2"
 head -c $(($(wc -c <"$model") - 100)) "$model" >"$T/trunc2.model"
 check_status 3 "a model whose second network is cut short is refused" \
 	glyph-read -m "$T/trunc2.model" "$T/plate.png"
@@ -99,7 +134,7 @@ like "naming the network and where it begins" "$(cat "$T/err")" \
 # a second network that names its classes otherwise, checksum and all
 perl -MDigest::SHA=sha256 -e '
 	local $/; open my $f, "<", $ARGV[0] or die; my $m = <$f>;
-	substr($m, 32, 2) = reverse substr($m, 32, 2);
+	substr($m, 40, 2) = reverse substr($m, 40, 2);
 	substr($m, -32) = sha256(substr($m, 0, -32));
 	print $m;
 ' "$T/net1.model" >"$T/other.model"

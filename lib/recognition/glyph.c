@@ -10,7 +10,7 @@
  * gives the probabilities of 34 characters (O is read as 0, I as 1) and of
  * a noise class for what is no glyph. A model may hold several such
  * networks, trained alike but for their seeds; a glyph's probabilities
- * are their mean (two networks of 96 hidden units read 72.9% of the
+ * are their mean (two networks of 96 hidden units read 72.4% of the
  * held-out training plates exactly, one of 192 69.8%, at the same cost).
  *
  * Reading a crop: every candidate segmentation is classified, noise
@@ -27,9 +27,11 @@
  * glyphs is no plate.
  *
  * Model file: one network or more, one after the other, each of them,
- * version 1, all numbers little-endian:
+ * version 2, all numbers little-endian:
  *	8 bytes	"ALPRGLYF"
- *	u32	version (1)
+ *	u32	version (2)
+ *	u32	index	of the network in the model, from 0
+ *	u32	count	of the networks of the model
  *	u32	nin	features (must be ALPR_GLYPH_NFEAT)
  *	u32	nhid	hidden units
  *	u32	nout	classes
@@ -39,6 +41,11 @@
  *	f32	mu[nin], sd[nin]	input standardisation
  *	f32	w1[nhid][nin], b1[nhid], w2[nout][nhid], b2[nout]
  *	32 bytes	SHA-256 of the network's bytes before it
+ * Each network says which of how many it is, so that a model cut at the
+ * end of a network, or given one more, is refused rather than read with
+ * fewer or other networks than it was made and calibrated with. Version
+ * 1, without index and count (a model of one network trained before),
+ * is read as it was: its networks to the end of the file.
  */
 /* Hot loops (features and the network): -O3 for glyph.c and segment.c
  * together took 6% off alpr-ocr's CPU time over the bench frames. */
@@ -53,7 +60,7 @@
 #include "alpr.h"
 
 #define MAGIC "ALPRGLYF"
-#define VERSION 1
+#define VERSION 2
 #define MAXCLS 64
 #define NCAND 8
 #define MINCHARS 3	/* fewer glyphs than this are no plate */
@@ -115,30 +122,39 @@ nfloats(int nin, int nhid, int nout)
 	    (size_t)nout * nhid + nout;
 }
 
+/* The bytes of a network's header, classes included; *at, where nin
+ * is (after the version, or after index and count). */
 static size_t
-hdrlen(int nout)
+hdrlen(uint32_t ver, int nout, size_t *at)
 {
-	return 8 + 6 * 4 + ((size_t)nout + 3) / 4 * 4;
+	size_t a = ver >= 2 ? 20 : 12;
+
+	if (at)
+		*at = a;
+	return a + 5 * 4 + ((size_t)nout + 3) / 4 * 4;
 }
 
 int
-alpr_glyph_save(const char *path, int nin, int nhid, const char *cls,
-    const float *mu, const float *sd, const float *w1, const float *b1,
-    const float *w2, const float *b2)
+alpr_glyph_save(const char *path, int index, int count, int nin, int nhid,
+    const char *cls, const float *mu, const float *sd, const float *w1,
+    const float *b1, const float *w2, const float *b2)
 {
 	int nout = (int)strlen(cls), r;
-	size_t hl = hdrlen(nout), nf = nfloats(nin, nhid, nout);
+	size_t at, hl = hdrlen(VERSION, nout, &at), nf = nfloats(nin, nhid,
+	    nout);
 	size_t n = hl + 4 * nf + ALPR_HASH;
 	unsigned char *p = alpr_calloc(n, 1), *q;
 
 	memcpy(p, MAGIC, 8);
 	wr32(p + 8, VERSION);
-	wr32(p + 12, nin);
-	wr32(p + 16, nhid);
-	wr32(p + 20, nout);
-	wr32(p + 24, ALPR_GLYPH_GW);
-	wr32(p + 28, ALPR_GLYPH_GH);
-	memcpy(p + 32, cls, nout);
+	wr32(p + 12, index);
+	wr32(p + 16, count);
+	wr32(p + at, nin);
+	wr32(p + at + 4, nhid);
+	wr32(p + at + 8, nout);
+	wr32(p + at + 12, ALPR_GLYPH_GW);
+	wr32(p + at + 16, ALPR_GLYPH_GH);
+	memcpy(p + at + 20, cls, nout);
 	q = p + hl;
 	wrfloats(q, mu, nin), q += 4 * nin;
 	wrfloats(q, sd, nin), q += 4 * nin;
@@ -153,15 +169,16 @@ alpr_glyph_save(const char *path, int nin, int nhid, const char *cls,
 }
 
 /* The network of the file path that begins at byte off (the k-th, from
- * 0), of the n bytes left; *used, its length. */
+ * 0), of the n bytes left; *used, its length; *ver, its version, and
+ * *index and *count, which of how many it says it is (version 2). */
 static struct alpr_glyph_model *
 parse1(const char *path, int k, size_t off, const unsigned char *p,
-    size_t n, size_t *used)
+    size_t n, size_t *used, uint32_t *ver_, uint32_t *index, uint32_t *count)
 {
 	struct alpr_glyph_model *m;
 	unsigned char sum[ALPR_HASH];
 	uint32_t ver, nin, nhid, nout;
-	size_t hl, nf;
+	size_t hl, nf, at;
 	float *f;
 	char who[4200];
 
@@ -176,22 +193,30 @@ parse1(const char *path, int k, size_t off, const unsigned char *p,
 		return NULL;
 	}
 	ver = rd32(p + 8);
-	nin = rd32(p + 12);
-	nhid = rd32(p + 16);
-	nout = rd32(p + 20);
-	if (ver != VERSION) {
-		alpr_warn("%s: glyph model version %u, this program reads %d",
-		    path, ver, VERSION);
+	if (ver != 1 && ver != VERSION) {
+		alpr_warn("%s: glyph model version %u, this program reads 1 "
+		    "and %d", path, ver, VERSION);
 		return NULL;
 	}
-	if (nin != ALPR_GLYPH_NFEAT || rd32(p + 24) != ALPR_GLYPH_GW ||
-	    rd32(p + 28) != ALPR_GLYPH_GH || nhid < 1 || nhid > 4096 ||
+	hdrlen(ver, 0, &at);
+	if (n < at + 20) {
+		alpr_warn("%s: not a glyph model", path);
+		return NULL;
+	}
+	*ver_ = ver;
+	*index = ver >= 2 ? rd32(p + 12) : (uint32_t)k;
+	*count = ver >= 2 ? rd32(p + 16) : 0;
+	nin = rd32(p + at);
+	nhid = rd32(p + at + 4);
+	nout = rd32(p + at + 8);
+	if (nin != ALPR_GLYPH_NFEAT || rd32(p + at + 12) != ALPR_GLYPH_GW ||
+	    rd32(p + at + 16) != ALPR_GLYPH_GH || nhid < 1 || nhid > 4096 ||
 	    nout < 2 || nout > MAXCLS) {
 		alpr_warn("%s: glyph model made for other features "
 		    "(%u inputs, %u hidden, %u classes)", path, nin, nhid, nout);
 		return NULL;
 	}
-	hl = hdrlen(nout);
+	hl = hdrlen(ver, nout, NULL);
 	nf = nfloats(nin, nhid, nout);
 	if (n < hl + 4 * nf + sizeof(sum)) {
 		alpr_warn(k ? "%s: %zu bytes left of the file, want %zu: "
@@ -210,7 +235,7 @@ parse1(const char *path, int k, size_t off, const unsigned char *p,
 	m->nin = nin;
 	m->nhid = nhid;
 	m->nout = nout;
-	memcpy(m->cls, p + 32, nout);
+	memcpy(m->cls, p + at + 20, nout);
 	m->noise = -1;
 	for (uint32_t i = 0; i < nout; i++)
 		if (m->cls[i] == ALPR_GLYPH_NOISE)
@@ -226,32 +251,68 @@ parse1(const char *path, int k, size_t off, const unsigned char *p,
 	return m;
 }
 
-/* One network after another to the end of the file; all of the same
- * classes. */
+/* One network after another, all of the same classes and version: of
+ * version 2, as many as the first says, each saying which it is, and
+ * nothing after them; of version 1, to the end of the file. */
 static struct alpr_glyph_model *
 parse(const char *path, const unsigned char *p, size_t n)
 {
 	struct alpr_glyph_model *m, *x, **tail;
+	uint32_t ver, ver0, index, count, count0;
 	size_t used, off = 0;
 	int k = 0;
 
-	if (!(m = parse1(path, k, off, p, n, &used)))
+	if (!(m = parse1(path, k, off, p, n, &used, &ver0, &index, &count0)))
 		return NULL;
-	for (tail = &m->next; used < n; tail = &x->next) {
+	if (ver0 >= 2 && (index != 0 || count0 < 1 || count0 > 64)) {
+		alpr_warn("%s: network %u of %u first: not a whole glyph model",
+		    path, index + 1, count0);
+		goto bad;
+	}
+	for (tail = &m->next; ; tail = &x->next) {
 		p += used, n -= used, off += used;
-		if (!(x = parse1(path, ++k, off, p, n, &used))) {
+		if (ver0 >= 2 && (uint32_t)k + 1 == count0) {
+			if (n == 0)
+				break;
+			alpr_warn("%s: %zu bytes after its %u networks, at byte "
+			    "%zu: not one glyph model", path, n, count0, off);
+			goto bad;
+		}
+		if (n == 0) {
+			if (ver0 < 2)
+				break;
+			alpr_warn("%s: network %d of %u missing: the file ends "
+			    "at byte %zu: truncated", path, k + 2, count0, off);
+			goto bad;
+		}
+		if (!(x = parse1(path, ++k, off, p, n, &used, &ver, &index,
+		    &count))) {
 			alpr_glyph_free(m);
 			return NULL;
 		}
 		*tail = x;
+		if (ver != ver0) {
+			alpr_warn("%s: network %d at byte %zu is of version %u, "
+			    "the first of version %u: not one glyph model", path,
+			    k + 1, off, ver, ver0);
+			goto bad;
+		}
+		if (ver0 >= 2 && (index != (uint32_t)k || count != count0)) {
+			alpr_warn("%s: network %d at byte %zu says it is network "
+			    "%u of %u: not one glyph model", path, k + 1, off,
+			    index + 1, count);
+			goto bad;
+		}
 		if (x->nout != m->nout || memcmp(x->cls, m->cls, m->nout)) {
 			alpr_warn("%s: network %d at byte %zu reads other classes "
 			    "than the first", path, k + 1, off);
-			alpr_glyph_free(m);
-			return NULL;
+			goto bad;
 		}
 	}
 	return m;
+bad:
+	alpr_glyph_free(m);
+	return NULL;
 }
 
 struct alpr_glyph_model *

@@ -1,7 +1,7 @@
 /*
  * glyph-train: train the glyph classifier (glyph.c) on real plate crops.
  *
- *	glyph-train [-a augment] [-e epochs] [-n hidden] [-s seed]
+ *	glyph-train [-a augment] [-e epochs] [-i I/K] [-n hidden] [-s seed]
  *	    [-S SYNTHDIR [-b augment]] -t TRAINDIR -o MODEL
  *	glyph-train [-a augment] [-s seed] -C MODEL -t TRAINDIR
  *	glyph-train [-a augment] [-s seed] [-p PATTERNS] [-w DIR] -E MODEL
@@ -24,6 +24,9 @@
  * drawn plates of SYNTHDIR (the same layout, scripts/synth-plates), all
  * of them, each degraded only -b times (default 4), so that the real
  * glyphs still dominate.
+ * -i I/K writes the network as the I-th (from 0) of a model of K
+ * (default 0/1): a model of several is their files one after the other,
+ * in order (scripts/train-ocr).
  * -C trains nothing: it takes the held-out tenth, degraded the same way,
  * and prints how often MODEL reads each pair of characters as each other.
  * -E trains nothing either: it reads the held-out plates, each degraded -a
@@ -804,7 +807,7 @@ usage(const char *why)
 	if (why)
 		fprintf(stderr, "glyph-train: %s\n", why);
 	fprintf(stderr, "usage: glyph-train [-a augment] [-e epochs] "
-	    "[-n hidden] [-s seed]\n\t[-S synthdir [-b augment]] "
+	    "[-i I/K] [-n hidden] [-s seed]\n\t[-S synthdir [-b augment]] "
 	    "-t traindir -o model\n"
 	    "       glyph-train [-a augment] [-s seed] -C model -t traindir\n"
 	    "       glyph-train [-a augment] [-s seed] [-p patterns] [-w dir] "
@@ -817,11 +820,11 @@ main(int argc, char **argv)
 {
 	const char *dir = NULL, *out = NULL, *sdir = NULL, *cmodel = NULL;
 	const char *emodel = NULL, *pfile = NULL;
-	int c, i, a, cnt[64] = {0};
+	int c, i, a, nc, cnt[64] = {0}, netidx = 0, netcount = 1;
 	time_t t0 = time(NULL);
 
 	alpr_setprogname(argv[0]);
-	while ((c = getopt(argc, argv, "a:b:C:E:e:n:o:p:s:S:t:w:")) != -1)
+	while ((c = getopt(argc, argv, "a:b:C:E:e:i:n:o:p:s:S:t:w:")) != -1)
 		switch (c) {
 		case 'a': naug = alpr_strtonum(optarg, 0, 1000, "-a"); break;
 		case 'b': nsaug = alpr_strtonum(optarg, 0, 1000, "-b"); break;
@@ -830,6 +833,12 @@ main(int argc, char **argv)
 		case 'E': emodel = optarg; heldout = 1; break;
 		case 'p': pfile = optarg; break;
 		case 'e': epochs = alpr_strtonum(optarg, 1, 1000, "-e"); break;
+		case 'i':
+			if (sscanf(optarg, "%d/%d%n", &netidx, &netcount, &nc) != 2 ||
+			    optarg[nc] || netcount < 1 || netcount > 64 ||
+			    netidx < 0 || netidx >= netcount)
+				usage("-i wants I/K, 0 <= I < K <= 64");
+			break;
 		case 'n': nhid = alpr_strtonum(optarg, 8, 4096, "-n"); break;
 		case 'o': out = optarg; break;
 		case 's': seed = alpr_strtonum(optarg, 0, 1L << 30, "-s"); break;
@@ -874,7 +883,8 @@ main(int argc, char **argv)
 		return alpr_status;
 	}
 	train();
-	if (alpr_glyph_save(out, NF, nhid, CLASSES, mu, sd, w1, b1, w2, b2) < 0)
+	if (alpr_glyph_save(out, netidx, netcount, NF, nhid, CLASSES, mu, sd,
+	    w1, b1, w2, b2) < 0)
 		alpr_die(ALPR_EXIT_SYS, "unable to write %s:", out);
 	printf("model: %s, %d hidden units, trained in %lds\n", out, nhid,
 	    (long)(time(NULL) - t0));
