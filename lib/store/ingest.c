@@ -576,13 +576,6 @@ term_keys(struct tcache *c, const struct st_day *k, int day, int kind,
 	memcpy(tk, e->tk, 16);
 }
 
-/*
- * A read's key as it will be unless another read of its centisecond has
- * it, its record sealed under that key (at b->sealed + p->soff), and its
- * postings under that key, at post + p->post0: all on the reading stage's
- * cores, the writing stage doing it again only for a read whose key turns
- * out taken (rare).
- */
 /* A read's key as the reading stage guesses it: DAY CS and 16 bits of the
  * keyed hash of its id (read_key's first serial). */
 static void
@@ -596,6 +589,13 @@ guess_key(struct batch *b, struct pend *p, const struct st_day *k)
 	memcpy(p->tkey + 6, h + 2, 2);
 }
 
+/*
+ * A read's key as it will be unless another read of its centisecond has
+ * it, its record sealed under that key (at b->sealed + p->soff), and its
+ * postings under that key, at post + p->post0: all on the reading stage's
+ * cores, the writing stage doing it again only for a read whose key turns
+ * out taken (rare).
+ */
 static void
 index_read(struct batch *b, struct pend *p, const struct st_day *k,
     struct st_terms *t, struct tcache *c, struct post *post)
@@ -632,8 +632,9 @@ static int read_key(struct alpr_store *, MDB_txn *, const struct st_day *,
  * that they are neither sealed nor indexed for nothing: the writing stage
  * counts them as duplicates. Only a read whose DAY CS is not after the
  * last stored read's is looked up (in a read transaction: the writer's
- * goes on), so reads that come in time order cost nothing here. A read
- * stored with other content is left to the writing stage, which says so.
+ * goes on; txnmu held, so that the database is not opened anew under
+ * it), so reads that come in time order cost nothing here. A read stored
+ * with other content is left to the writing stage, which says so.
  */
 struct known {
 	struct alpr_ingest *g;
@@ -735,7 +736,6 @@ index_part(void *arg)
 	free(t);
 	return NULL;
 }
-
 
 /* The reading stage's part of a batch: its sealed records and index keys. */
 static int
