@@ -95,7 +95,7 @@ like "... as the first of two" "$(cat "$T/err")" \
 	"net0.model: network 2 of 2 missing: the file ends at byte $(wc -c <"$T/net0.model"): truncated"
 cat "$model" "$T/net1.model" >"$T/three.model"
 check_status 3 "a network more after them is refused" glyph-read -m "$T/three.model" "$T/plate.png"
-like "... saying so" "$(cat "$T/err")" "three.model: [0-9]+ bytes after its 2 networks, at byte $(wc -c <"$model")"
+like "... saying so" "$(cat "$T/err")" "three.model: [0-9]+ bytes after its last network \\(2 of 2\\), at byte $(wc -c <"$model")"
 cat "$T/net1.model" "$T/net0.model" >"$T/swap.model"
 check_status 3 "the two in the other order, each saying where it belongs, are refused" \
 	glyph-read -m "$T/swap.model" "$T/plate.png"

@@ -12,7 +12,7 @@ for p in sshd ssh ssh-keygen; do
 done
 [ "$(id -u)" = 0 ] || skip_all "needs root: sshd runs the forced command as root"
 . "$(dirname "$0")/store.sh"
-plan 20
+plan 23
 
 # the server's store, and the car's, each with a device account car1
 H=$T/srv K=$T/srv.key
@@ -128,6 +128,9 @@ like "the car's purge keeps the $nold old reads the server does not have" "$(cat
 check "... they go to the server" alpr-store push -e "$SSH" root@127.0.0.1
 alpr-purge -v >"$T/out2" 2>&1
 is "... and then from the car" "$(store-poke -H "$H" count | cut -d' ' -f2)" "$((ncar + 50 - nold))"
+like "... the day's reads with hits kept under a new key" "$(entries purge | tail -1)" '"days_rekeyed":1'
+check "a push then sends nothing: they keep their marks" alpr-store push -v -e "$SSH" root@127.0.0.1
+like "... saying so" "$(cat "$T/err")" " 0 reads and 0 frames sent"
 
 # not through sudo: a push runs no ssh of a caller's choosing
 as pat.ops alpr-store push -e "touch $T/pwned" root@127.0.0.1 2>"$T/err"

@@ -4,7 +4,7 @@
 # key file again and goes on.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 4
+plan 10
 mkstore || { echo "Bail out! no store"; exit 1; }
 retention 400
 day=86400
@@ -32,4 +32,24 @@ is "... every read it was given is stored (the purged day's gone)" \
 	"$(store-poke -H "$H" count | cut -d' ' -f2)" $((n0 - 50 + 100))
 is "... without a word about the key" "$(cat "$T/add.err")" ""
 check "... and each read opens and is indexed" store-poke -H "$H" -K "$K" check
+
+# A purge that keeps a day's reads with hits gives the day a new key and
+# stores them again under it: added again, they are found stored, not
+# stored twice.
+retention 400
+store-gen -n 300 -d 1 -t $((today - 120 * day)) -s 5 >"$T/r.ndjson"
+grep '"hits"' "$T/r.ndjson" >"$T/hits.ndjson"
+nh=$(grep -c . "$T/hits.ndjson")
+alpr-store add -D car1 "$T/r.ndjson" 2>/dev/null
+n0=$(store-poke -H "$H" count | cut -d' ' -f2)
+retention 30 400
+alpr-purge >"$T/purge.out" 2>&1
+is "a purge keeps a day's $nh reads with hits of its 300" \
+	"$(store-poke -H "$H" count | cut -d' ' -f2)" $((n0 - 300 + nh))
+like "... under a new key" "$(entries purge | tail -1)" '"days_rekeyed":1'
+check "the reads with hits added again..." alpr-store add -D car1 "$T/hits.ndjson"
+is "... are not stored twice" "$(store-poke -H "$H" count | cut -d' ' -f2)" $((n0 - 300 + nh))
+like "... the log counts them as duplicates" "$(entries add | tail -1)" "\"count\":0,\"duplicates\":$nh"
+check "... each opens under its day's new key, every posting names a read" \
+	store-poke -H "$H" -K "$K" check
 done_testing

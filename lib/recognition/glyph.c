@@ -264,9 +264,14 @@ parse(const char *path, const unsigned char *p, size_t n)
 
 	if (!(m = parse1(path, k, off, p, n, &used, &ver0, &index, &count0)))
 		return NULL;
-	if (ver0 >= 2 && (index != 0 || count0 < 1 || count0 > 64)) {
-		alpr_warn("%s: network %u of %u first: not a whole glyph model",
-		    path, index + 1, count0);
+	if (ver0 >= 2 && (count0 < 1 || count0 > 64)) {
+		alpr_warn("%s: a model of %u networks, this program reads 1 to "
+		    "64", path, count0);
+		goto bad;
+	}
+	if (ver0 >= 2 && index != 0) {
+		alpr_warn("%s: network %lu of %u first: not a whole glyph model",
+		    path, (unsigned long)index + 1, count0);
 		goto bad;
 	}
 	for (tail = &m->next; ; tail = &x->next) {
@@ -274,8 +279,9 @@ parse(const char *path, const unsigned char *p, size_t n)
 		if (ver0 >= 2 && (uint32_t)k + 1 == count0) {
 			if (n == 0)
 				break;
-			alpr_warn("%s: %zu bytes after its %u networks, at byte "
-			    "%zu: not one glyph model", path, n, count0, off);
+			alpr_warn("%s: %zu bytes after its last network (%u of "
+			    "%u), at byte %zu: not one glyph model", path, n,
+			    count0, count0, off);
 			goto bad;
 		}
 		if (n == 0) {
@@ -299,8 +305,8 @@ parse(const char *path, const unsigned char *p, size_t n)
 		}
 		if (ver0 >= 2 && (index != (uint32_t)k || count != count0)) {
 			alpr_warn("%s: network %d at byte %zu says it is network "
-			    "%u of %u: not one glyph model", path, k + 1, off,
-			    index + 1, count);
+			    "%lu of %u: not one glyph model", path, k + 1, off,
+			    (unsigned long)index + 1, count);
 			goto bad;
 		}
 		if (x->nout != m->nout || memcmp(x->cls, m->cls, m->nout)) {

@@ -576,17 +576,11 @@ term_keys(struct tcache *c, const struct st_day *k, int day, int kind,
 	memcpy(tk, e->tk, 16);
 }
 
-/* A read's key as the reading stage guesses it: DAY CS and 16 bits of the
- * keyed hash of its id (read_key's first serial). */
+/* A read's key as the reading stage guesses it: read_key's first. */
 static void
 guess_key(struct batch *b, struct pend *p, const struct st_day *k)
 {
-	unsigned char h[ST_IKEY];
-
-	st_ikey(h, p->day, k, 'r', A(b, p->rid), strlen(A(b, p->rid)));
-	st_put16(p->tkey, p->day);
-	st_put32(p->tkey + 2, p->cs);
-	memcpy(p->tkey + 6, h + 2, 2);
+	st_read_key0(p->tkey, p->day, p->cs, k, A(b, p->rid));
 }
 
 /*
@@ -631,15 +625,17 @@ static int read_key(struct alpr_store *, MDB_txn *, const struct st_day *,
  * (an input added again: after a crash, or a folder taken in again), so
  * that they are neither sealed nor indexed for nothing: the writing stage
  * counts them as duplicates. Only a read whose DAY CS is not after the
- * last stored read's is looked up (in a read transaction: the writer's
- * goes on; txnmu held, so that the database is not opened anew under
- * it), so reads that come in time order cost nothing here. A read stored
- * with other content is left to the writing stage, which says so.
+ * last stored read's is looked up (in read transactions, txnmu held so
+ * that the database is not opened anew or its map moved under them: the
+ * writer's transaction under way goes on, its next one waits), so reads
+ * that come in time order cost nothing here. A read stored with other
+ * content is left to the writing stage, which says so.
  */
 struct known {
 	struct alpr_ingest *g;
 	struct batch *b;
 	size_t from, to;
+	MDB_txn *txn;
 };
 
 static void *
@@ -649,13 +645,11 @@ known_part(void *arg)
 	struct batch *b = x->b;
 	unsigned char last[ST_RKEY];
 	MDB_cursor *c;
-	MDB_txn *txn;
+	MDB_txn *txn = x->txn;
 	MDB_val key, val;
 	size_t i, j;
 	int append, changed, fresh;
 
-	if (st_txn(x->g->s, MDB_RDONLY, &txn) != 0)
-		return NULL;
 	memset(last, 0, ST_RKEY);
 	if (mdb_cursor_open(txn, x->g->s->reads, &c) == 0) {
 		if (mdb_cursor_get(c, &key, &val, MDB_LAST) == 0 &&
@@ -679,26 +673,41 @@ known_part(void *arg)
 		p->known = read_key(x->g->s, txn, p->k, A(b, p->rid), p,
 		    A(b, p->line), last, &append, &changed) == 1 && !changed;
 	}
-	mdb_txn_abort(txn);
 	return NULL;
 }
 
+/*
+ * The read transactions are begun here, one after the other: only the
+ * first may follow a map another process has grown (mdb_env_set_mapsize
+ * must not run while another transaction of ours is open), and a large
+ * batch is looked up on two cores only when the second begins as it is.
+ */
 static void
 known_reads(struct alpr_ingest *g, struct batch *b)
 {
-	struct known one = { g, b, 0, b->np }, two = one;
+	struct known one = { g, b, 0, b->np, NULL }, two = one;
 	pthread_t th;
-	int par = b->np >= PARALLEL;
+	int par = 0;
 
 	pthread_mutex_lock(&g->txnmu);
-	if (par) {
+	if (st_txn(g->s, MDB_RDONLY, &one.txn) != 0) {
+		pthread_mutex_unlock(&g->txnmu);
+		return;
+	}
+	if (b->np >= PARALLEL && mdb_txn_begin(g->s->env, NULL, MDB_RDONLY,
+	    &two.txn) == 0) {
 		one.to = two.from = b->np / 2;
-		if (pthread_create(&th, NULL, known_part, &two) != 0)
-			par = 0, one.to = b->np;
+		if (pthread_create(&th, NULL, known_part, &two) == 0)
+			par = 1;
+		else
+			one.to = b->np;
 	}
 	known_part(&one);
 	if (par)
 		pthread_join(th, NULL);
+	if (two.txn)
+		mdb_txn_abort(two.txn);
+	mdb_txn_abort(one.txn);
 	pthread_mutex_unlock(&g->txnmu);
 }
 
@@ -1145,12 +1154,12 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 			}
 			dups++;
 			/* its frame, if it was not taken then (a crash between
-			 * the commit and the removal of the capture copy) */
-			if (!changed && p->image != NONE && take_frame(g, b, k,
-			    p->day, A(b, p->image)) < 0) {
-				rc = -1;
-				break;
-			}
+			 * the commit and the removal of the capture copy); a
+			 * frame that cannot be taken now (said) waits for the
+			 * next add: the read is stored */
+			if (!changed && p->image != NONE)
+				(void)take_frame(g, b, k, p->day,
+				    A(b, p->image));
 			continue;
 		}
 		p->dup = 0;

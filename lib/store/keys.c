@@ -520,6 +520,18 @@ st_days_forget(struct alpr_store *s)
 }
 
 void
+st_read_key0(unsigned char out[ST_RKEY], int d, uint32_t cs,
+    const struct st_day *k, const char *rid)
+{
+	unsigned char h[ST_IKEY];
+
+	st_ikey(h, d, k, 'r', rid, strlen(rid));
+	st_put16(out, d);
+	st_put32(out + 2, cs);
+	memcpy(out + 6, h + 2, 2);
+}
+
+void
 st_ikey(unsigned char out[ST_IKEY], int d, const struct st_day *k, int kind,
     const char *term, size_t n)
 {

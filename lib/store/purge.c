@@ -328,6 +328,15 @@ destroy_day(struct alpr_store *s, int d, long *frames)
 
 struct newpost {
 	unsigned char b[ST_IKEY + ST_POST];
+	size_t who;		/* its read, in the kept ones */
+};
+
+struct kept {			/* a read that stays, to be stored again */
+	unsigned char key[ST_RKEY];	/* DAY CS, then its new key */
+	unsigned char *plain;
+	size_t n;
+	char rid[200];
+	char pushed;		/* its mark in "pushed", or 0 */
 };
 
 static int
@@ -336,7 +345,12 @@ postcmp(const void *a, const void *b)
 	return memcmp(a, b, ST_IKEY + ST_POST);
 }
 
-/* Keep the reads of a day that stay under a new key. */
+/*
+ * Keep the reads of a day that stay under a new key. Each is stored again
+ * under the key an add would give it under the new key (st_read_key0),
+ * so that an add of it again finds it stored: its postings and its mark
+ * in "pushed" go with it.
+ */
 static int
 rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 {
@@ -346,11 +360,12 @@ rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 	struct st_terms *t = alpr_malloc(sizeof *t);
 	struct st_fields f;
 	struct newpost *np = NULL;
+	struct kept *kp = NULL;
 	unsigned char kb[ST_RKEY] = { 0 }, *hits, *plain = NULL, *sealed = NULL;
 	unsigned char dk[ST_KEY], *fr, ik[ST_IKEY];
 	char folds[ST_MAXFOLDS][ALPR_PLATE_MAX + 1], fbuf[ST_MAXFOLDS * 16];
 	char label[8], cam[80], img[80], *path, *dir;
-	size_t nh, n, nnp = 0, cap = 0, nf, i, off;
+	size_t nh, n, nnp = 0, cap = 0, nf, i, off, nkp = 0, kcap = 0, x;
 	MDB_txn *txn;
 	MDB_cursor *c;
 	MDB_val k, v, data[2];
@@ -399,15 +414,28 @@ rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 			rc = -1;
 			break;
 		}
-		/* sealed again, indexed again, its frame written again */
-		sealed = alpr_realloc(sealed, ST_SEALED(n));
-		st_seal(sealed, plain, n, kb, ST_RKEY, nk->seal);
-		v.mv_size = ST_SEALED(n);
-		v.mv_data = sealed;
-		if ((rc = mdb_cursor_put(c, &k, &v, MDB_CURRENT)) != 0) {
+		/* taken out, to be stored again under its new key, indexed
+		 * again, its frame written again */
+		if (nkp == kcap)
+			kp = alpr_realloc(kp, (kcap = kcap ? kcap * 2 : 64) *
+			    sizeof *kp);
+		memcpy(kp[nkp].key, kb, ST_RKEY);
+		kp[nkp].plain = alpr_malloc(n);
+		memcpy(kp[nkp].plain, plain, n);
+		kp[nkp].n = n;
+		st_rid(kp[nkp].rid, f.id, f.nid, f.box);
+		pk.mv_size = ST_RKEY;
+		pk.mv_data = kb;
+		kp[nkp].pushed = mdb_get(txn, s->pushed, &pk, &v) == 0 &&
+		    v.mv_size == 1 ? *(char *)v.mv_data : 0;
+		nkp++;
+		if ((rc = mdb_cursor_del(c, 0)) != 0 ||
+		    ((rc = mdb_del(txn, s->pushed, &pk, NULL)) != 0 &&
+		    rc != MDB_NOTFOUND)) {
 			json_decref(j);
 			break;
 		}
+		rc = 0;
 		nfold = st_fields_folds(&f, folds, ST_MAXFOLDS);
 		for (i = 0, off = 0; i < (size_t)nfold; i++)
 			off += snprintf(fbuf + off, sizeof fbuf - off, "%s%c",
@@ -422,7 +450,7 @@ rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 				    1024) * sizeof *np);
 			st_ikey(np[nnp].b, d, nk, t->kind[ti], t->term[ti],
 			    t->len[ti]);
-			memcpy(np[nnp++].b + ST_IKEY, kb + 2, ST_POST);
+			np[nnp++].who = nkp - 1;
 		}
 		if (f.image && f.nimage == 64) {
 			snprintf(img, sizeof img, "%.64s", f.image);
@@ -447,6 +475,36 @@ rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 	mdb_cursor_close(c);
 	if (rc == MDB_NOTFOUND)
 		rc = 0;
+	/* the reads that stay, under their new keys */
+	for (i = 0; i < nkp && rc == 0; i++) {
+		st_read_key0(kb, d, st_get32(kp[i].key + 2), nk, kp[i].rid);
+		for (x = 0; x < 65536; x++) {
+			st_put16(kb + 6, (st_get16(kb + 6) + (x > 0)) & 0xffff);
+			k.mv_size = ST_RKEY;
+			k.mv_data = kb;
+			if ((rc = mdb_get(txn, s->reads, &k, &v)) == MDB_NOTFOUND)
+				break;
+		}
+		if (rc != MDB_NOTFOUND) {
+			rc = rc ? rc : MDB_KEYEXIST;
+			break;
+		}
+		memcpy(kp[i].key, kb, ST_RKEY);
+		sealed = alpr_realloc(sealed, ST_SEALED(kp[i].n));
+		st_seal(sealed, kp[i].plain, kp[i].n, kb, ST_RKEY, nk->seal);
+		v.mv_size = ST_SEALED(kp[i].n);
+		v.mv_data = sealed;
+		if ((rc = mdb_put(txn, s->reads, &k, &v, MDB_NOOVERWRITE)) != 0)
+			break;
+		if (kp[i].pushed) {
+			v.mv_size = 1;
+			v.mv_data = &kp[i].pushed;
+			if ((rc = mdb_put(txn, s->pushed, &k, &v, 0)) != 0)
+				break;
+		}
+	}
+	for (i = 0; i < nnp; i++)
+		memcpy(np[i].b + ST_IKEY, kp[np[i].who].key + 2, ST_POST);
 	/* the old index goes, the new one comes, the new key with it */
 	if (rc == 0)
 		rc = del_day(txn, s->idx, d, MDB_NODUPDATA);
@@ -491,6 +549,11 @@ rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 	}
 	sodium_memzero(nk, sizeof *nk);
 	free(nk);
+	for (i = 0; i < nkp; i++) {
+		sodium_memzero(kp[i].plain, kp[i].n);
+		free(kp[i].plain);
+	}
+	free(kp);
 	free(np);
 	free(hits);
 	free(sealed);

@@ -165,6 +165,11 @@ int st_record_put(MDB_txn *txn, MDB_dbi db, const char *kind,
 /* The index key of a term on day d. */
 void st_ikey(unsigned char out[ST_IKEY], int d, const struct st_day *k,
     int kind, const char *term, size_t n);
+/* The first key a read of id rid, of day d and centisecond cs, is given
+ * under the day's keys k: DAY CS SERIAL, SERIAL 16 bits of the keyed hash
+ * of rid (the next free one when that is taken: ingest.c). */
+void st_read_key0(unsigned char out[ST_RKEY], int d, uint32_t cs,
+    const struct st_day *k, const char *rid);
 /*
  * Postings are enciphered under their term's own key, a 48-bit Feistel
  * permutation, so that one read looks different in each list it is in and
