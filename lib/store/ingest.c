@@ -1154,12 +1154,16 @@ write_batch(struct alpr_ingest *g, struct batch *b, MDB_txn *txn,
 			}
 			dups++;
 			/* its frame, if it was not taken then (a crash between
-			 * the commit and the removal of the capture copy); a
-			 * frame that cannot be taken now (said) waits for the
-			 * next add: the read is stored */
-			if (!changed && p->image != NONE)
-				(void)take_frame(g, b, k, p->day,
-				    A(b, p->image));
+			 * the commit and the removal of the capture copy, or a
+			 * push whose frame did not make it): one that is not
+			 * there is no matter, one that cannot be written fails
+			 * the batch, as for a new read, so that it is sent
+			 * again */
+			if (!changed && p->image != NONE && take_frame(g, b, k,
+			    p->day, A(b, p->image)) < 0) {
+				rc = -1;
+				break;
+			}
 			continue;
 		}
 		p->dup = 0;

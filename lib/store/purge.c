@@ -366,6 +366,7 @@ rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 	char folds[ST_MAXFOLDS][ALPR_PLATE_MAX + 1], fbuf[ST_MAXFOLDS * 16];
 	char label[8], cam[80], img[80], *path, *dir;
 	size_t nh, n, nnp = 0, cap = 0, nf, i, off, nkp = 0, kcap = 0, x;
+	size_t pn = 0;		/* plain's size */
 	MDB_txn *txn;
 	MDB_cursor *c;
 	MDB_val k, v, data[2];
@@ -404,8 +405,10 @@ rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 			rc = 0;
 			continue;
 		}
-		n = v.mv_size - ST_SEALED(0);
-		plain = alpr_realloc(plain, n + 1);
+		n = v.mv_size < ST_SEALED(0) ? 0 : v.mv_size - ST_SEALED(0);
+		if (plain)
+			sodium_memzero(plain, pn);
+		plain = alpr_realloc(plain, pn = n + 1);
 		if (v.mv_size < ST_SEALED(0) || st_open(plain, v.mv_data,
 		    v.mv_size, kb, ST_RKEY, ok->seal) < 0 ||
 		    st_fields_read((char *)plain, n, &f, &j)) {
@@ -475,6 +478,9 @@ rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 	mdb_cursor_close(c);
 	if (rc == MDB_NOTFOUND)
 		rc = 0;
+	/* no mark of the day's left at a key a read may take now */
+	if (rc == 0)
+		rc = del_day(txn, s->pushed, d, 0);
 	/* the reads that stay, under their new keys */
 	for (i = 0; i < nkp && rc == 0; i++) {
 		st_read_key0(kb, d, st_get32(kp[i].key + 2), nk, kp[i].rid);
@@ -557,7 +563,10 @@ rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 	free(np);
 	free(hits);
 	free(sealed);
+	if (plain)
+		sodium_memzero(plain, pn);
 	free(plain);
+	sodium_memzero(t, sizeof *t);	/* a read's plates */
 	free(t);
 	json_decref(keep);
 	return rc == 0 ? 0 : -1;
