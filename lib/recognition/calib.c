@@ -123,7 +123,7 @@ alpr_calib_free(struct alpr_calib *cb)
 
 /* The probability that a candidate of decoder confidence r is right, the
  * best other candidate of its read at other (0 to 100 both); nofmt when
- * the read's best string matches no format, short its characters fewer
+ * the read's best string matches no format, few its characters fewer
  * than 6 (0 to 2). */
 static double
 prob(const struct alpr_calib *cb, double r, double other, int nofmt,

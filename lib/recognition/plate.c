@@ -6,8 +6,9 @@
  *
  * A candidate's score is the sum of the log probabilities of its characters,
  * plus a penalty for each confusion-class substitution (0/O/D/Q, 1/I, 2/Z,
- * 5/S, 8/B, 6/G, and 5/B, which only the reader uses) and for a skipped position (a bolt or frame edge read as a
- * character: the engine's probability that the box holds none), plus a
+ * 5/S, 8/B, 6/G, and 5/B, which only the reader uses) and for a skipped
+ * position (a bolt or frame edge read as a character: the engine's
+ * probability that the box holds none), plus a
  * penalty when the string matches no format. A position the engine marks
  * as a guess may be dropped without counting as a skip. Beam search
  * runs once without constraint and once per format of the right length, so

@@ -517,15 +517,23 @@ post_sort(struct post *a, size_t n)
 }
 
 /* The keys a batch's reads of day d were (or will be) indexed with. */
-static const struct st_day *
-batch_key(struct batch *b, int d)
+static struct bkey *
+batch_bkey(struct batch *b, int d)
 {
 	size_t i;
 
 	for (i = b->nbk; i-- > 0;)
 		if (b->bk[i].day == d)
-			return b->bk[i].k;
+			return &b->bk[i];
 	return NULL;
+}
+
+static const struct st_day *
+batch_key(struct batch *b, int d)
+{
+	struct bkey *x = batch_bkey(b, d);
+
+	return x ? x->k : NULL;
 }
 
 /*
@@ -636,6 +644,7 @@ struct known {
 	struct batch *b;
 	size_t from, to;
 	MDB_txn *txn;
+	const unsigned char *last;	/* the last stored read's key */
 };
 
 static void *
@@ -643,35 +652,24 @@ known_part(void *arg)
 {
 	struct known *x = arg;
 	struct batch *b = x->b;
-	unsigned char last[ST_RKEY];
-	MDB_cursor *c;
-	MDB_txn *txn = x->txn;
-	MDB_val key, val;
-	size_t i, j;
-	int append, changed, fresh;
+	struct bkey *bk;
+	size_t i;
+	int append, changed;
 
-	memset(last, 0, ST_RKEY);
-	if (mdb_cursor_open(txn, x->g->s->reads, &c) == 0) {
-		if (mdb_cursor_get(c, &key, &val, MDB_LAST) == 0 &&
-		    key.mv_size == ST_RKEY)
-			memcpy(last, key.mv_data, ST_RKEY);
-		mdb_cursor_close(c);
-	}
 	for (i = x->from; i < x->to; i++) {
 		struct pend *p = &b->p[i];
 		unsigned char dcs[6];
 		st_put16(dcs, p->day);
 		st_put32(dcs + 2, p->cs);
-		if (memcmp(dcs, last, 6) > 0)
+		if (memcmp(dcs, x->last, 6) > 0)
 			continue;
-		for (j = 0, fresh = 1; j < b->nbk; j++)
-			if (b->bk[j].day == p->day)
-				fresh = b->bk[j].fresh;
-		if (fresh)	/* the store had no key for its day */
+		/* a day the store had no key for holds nothing of ours */
+		if (!(bk = batch_bkey(b, p->day)) || bk->fresh)
 			continue;
 		guess_key(b, p, p->k);
-		p->known = read_key(x->g->s, txn, p->k, A(b, p->rid), p,
-		    A(b, p->line), last, &append, &changed) == 1 && !changed;
+		p->known = read_key(x->g->s, x->txn, p->k, A(b, p->rid), p,
+		    A(b, p->line), x->last, &append, &changed) == 1 &&
+		    !changed;
 	}
 	return NULL;
 }
@@ -685,7 +683,10 @@ known_part(void *arg)
 static void
 known_reads(struct alpr_ingest *g, struct batch *b)
 {
-	struct known one = { g, b, 0, b->np, NULL }, two = one;
+	struct known one = { g, b, 0, b->np, NULL, NULL }, two;
+	unsigned char last[ST_RKEY] = { 0 };
+	MDB_cursor *c;
+	MDB_val key, val;
 	pthread_t th;
 	int par = 0;
 
@@ -694,6 +695,15 @@ known_reads(struct alpr_ingest *g, struct batch *b)
 		pthread_mutex_unlock(&g->txnmu);
 		return;
 	}
+	if (mdb_cursor_open(one.txn, g->s->reads, &c) == 0) {
+		if (mdb_cursor_get(c, &key, &val, MDB_LAST) == 0 &&
+		    key.mv_size == ST_RKEY)
+			memcpy(last, key.mv_data, ST_RKEY);
+		mdb_cursor_close(c);
+	}
+	one.last = last;
+	two = one;
+	two.txn = NULL;
 	if (b->np >= PARALLEL && mdb_txn_begin(g->s->env, NULL, MDB_RDONLY,
 	    &two.txn) == 0) {
 		one.to = two.from = b->np / 2;

@@ -395,14 +395,11 @@ rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 	    st_get16(k.mv_data) == (unsigned)d;
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		memcpy(kb, k.mv_data, ST_RKEY);
+		/* every read of the day is taken out (its push mark goes
+		 * with the day's, below); those that stay come back */
 		if (!stays(s, txn, pl, kb, hits, nh, NULL)) {
-			pk.mv_size = ST_RKEY;
-			pk.mv_data = kb;
-			if ((rc = mdb_cursor_del(c, 0)) != 0 ||
-			    ((rc = mdb_del(txn, s->pushed, &pk, NULL)) != 0 &&
-			    rc != MDB_NOTFOUND))
+			if ((rc = mdb_cursor_del(c, 0)) != 0)
 				break;
-			rc = 0;
 			continue;
 		}
 		n = v.mv_size < ST_SEALED(0) ? 0 : v.mv_size - ST_SEALED(0);
@@ -417,28 +414,26 @@ rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 			rc = -1;
 			break;
 		}
-		/* taken out, to be stored again under its new key, indexed
-		 * again, its frame written again */
+		/* kept (its text, which f points into, with it), to be
+		 * stored again under its new key, indexed again, its frame
+		 * written again */
 		if (nkp == kcap)
 			kp = alpr_realloc(kp, (kcap = kcap ? kcap * 2 : 64) *
 			    sizeof *kp);
 		memcpy(kp[nkp].key, kb, ST_RKEY);
-		kp[nkp].plain = alpr_malloc(n);
-		memcpy(kp[nkp].plain, plain, n);
+		kp[nkp].plain = plain;
 		kp[nkp].n = n;
+		plain = NULL;
 		st_rid(kp[nkp].rid, f.id, f.nid, f.box);
 		pk.mv_size = ST_RKEY;
 		pk.mv_data = kb;
 		kp[nkp].pushed = mdb_get(txn, s->pushed, &pk, &v) == 0 &&
 		    v.mv_size == 1 ? *(char *)v.mv_data : 0;
 		nkp++;
-		if ((rc = mdb_cursor_del(c, 0)) != 0 ||
-		    ((rc = mdb_del(txn, s->pushed, &pk, NULL)) != 0 &&
-		    rc != MDB_NOTFOUND)) {
+		if ((rc = mdb_cursor_del(c, 0)) != 0) {
 			json_decref(j);
 			break;
 		}
-		rc = 0;
 		nfold = st_fields_folds(&f, folds, ST_MAXFOLDS);
 		for (i = 0, off = 0; i < (size_t)nfold; i++)
 			off += snprintf(fbuf + off, sizeof fbuf - off, "%s%c",
@@ -478,7 +473,8 @@ rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 	mdb_cursor_close(c);
 	if (rc == MDB_NOTFOUND)
 		rc = 0;
-	/* no mark of the day's left at a key a read may take now */
+	/* the day's push marks go (those of the reads kept come back
+	 * with them), none left at a key a kept read may take now */
 	if (rc == 0)
 		rc = del_day(txn, s->pushed, d, 0);
 	/* the reads that stay, under their new keys */
@@ -556,7 +552,7 @@ rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 	sodium_memzero(nk, sizeof *nk);
 	free(nk);
 	for (i = 0; i < nkp; i++) {
-		sodium_memzero(kp[i].plain, kp[i].n);
+		sodium_memzero(kp[i].plain, kp[i].n + 1);
 		free(kp[i].plain);
 	}
 	free(kp);
