@@ -39,6 +39,12 @@ report(FILE *f, const struct alpr_purge_stats *st, int dry)
 		    "stored\n", st->kept_unsent);
 	if (dry)
 		return;
+	if (st->checked)
+		fprintf(f, "reads checked to be where an add finds them: %ld "
+		    "(once a store)\n", st->checked);
+	if (st->moved)
+		fprintf(f, "given a new key to put their reads there: %ld "
+		    "days\n", st->moved);
 	fprintf(f, "frames removed: %ld\n", st->frames);
 	fprintf(f, "key file: %s\n", st->rotated ? "a new key, the old one "
 	    "gone" : "unchanged");

@@ -1234,6 +1234,9 @@ struct alpr_purge_stats {
 	long days, rekeyed;		/* days destroyed, kept in part */
 	long reads, kept_hit, held, frames;
 	long kept_unsent;		/* kept until pushed (push.c) */
+	long checked, moved;		/* reads checked for their places,
+					 * days given a new key to move
+					 * them: once a store */
 	int rotated, compacted;
 	long long bytes_before, bytes_after;
 	double seconds_purge, seconds_compact;

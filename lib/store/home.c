@@ -533,6 +533,7 @@ alpr_store_create(const char *home, const struct alpr_store_initopt *o)
 	alpr_time_now(tm);
 	st_kek_record(s, txn);
 	if ((rc = st_meta_put(s, txn, "format", FORMAT, 1)) != 0 ||
+	    (rc = st_meta_put(s, txn, "serials", "1", 1)) != 0 ||
 	    (rc = st_meta_put(s, txn, "created", tm, strlen(tm))) != 0 ||
 	    (rc = st_meta_put(s, txn, "conf_sha256", hex, 64)) != 0 ||
 	    (rc = mdb_txn_commit(txn)) != 0) {

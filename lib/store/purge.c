@@ -568,6 +568,160 @@ rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 	return rc == 0 ? 0 : -1;
 }
 
+/*
+ * Is the read at kb (opened: text, n bytes) where an add looks for it?
+ * An add looks at the key its id hashes to under its day's keys
+ * (st_read_key0), then at each next serial while that one is taken. 1
+ * yes, 0 no, -1 when its text gives no id.
+ */
+static int
+placed(struct alpr_store *s, MDB_txn *txn, const struct st_day *k,
+    const unsigned char *kb, const char *text, size_t n)
+{
+	unsigned char at[ST_RKEY];
+	MDB_val key = { ST_RKEY, at }, v;
+	struct st_fields f;
+	char rid[200];
+	unsigned x;
+	json_t *j;
+
+	if (st_fields_read(text, n, &f, &j) || !f.id || f.nid > 128 ||
+	    f.havebox <= 0) {
+		json_decref(j);
+		return -1;
+	}
+	st_rid(rid, f.id, f.nid, f.box);
+	json_decref(j);
+	st_read_key0(at, st_get16(kb), st_get32(kb + 2), k, rid);
+	for (x = 0; x < 65536; x++) {
+		if (!memcmp(at, kb, ST_RKEY))
+			return 1;
+		if (mdb_get(txn, s->reads, &key, &v) != 0)
+			return 0;	/* the add stops here */
+		st_put16(at + 6, (st_get16(at + 6) + 1) & 0xffff);
+	}
+	return 0;
+}
+
+/*
+ * Put every read where an add looks for it, once a store. A purge before
+ * 2 December 2026 that kept some of a day's reads under a new key left
+ * them under their old record keys, whose serials hash their ids under
+ * the day's old key: an add of such a read again did not find it and
+ * stored it twice. Each read is checked (opened, its id hashed); a day
+ * with one out of place is given a new key with every read kept
+ * (rekey_day, as a purge does), which stores each where an add looks.
+ * Then the store is marked ("serials" in meta: a store made since has
+ * it) and no purge looks again. The days moved are written to the access
+ * log first. 0, or -1 (said).
+ */
+static int
+place_reads(struct alpr_store *s, int progress, struct alpr_purge_stats *st)
+{
+	unsigned char kb[ST_RKEY], *plain = NULL;
+	const struct st_day *k;
+	struct alpr_progress pr;
+	struct plan pl;
+	MDB_txn *txn;
+	MDB_cursor *c, *rc_;
+	MDB_val key, v, rk;
+	size_t cap = 0, n, ndays = 0, i;
+	long frames = 0, reads = 0, checked = 0;
+	int *days = NULL, nd = 0, rc, r, d, bad;
+	json_t *e;
+
+	if (st_txn(s, MDB_RDONLY, &txn) != 0)
+		return -1;
+	if (st_meta_get(s, txn, "serials", &v) == 0) {
+		mdb_txn_abort(txn);
+		return 0;
+	}
+	alpr_progress_start(&pr, progress);
+	mdb_cursor_open(txn, s->keys, &c);
+	for (rc = mdb_cursor_get(c, &key, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &key, &v, MDB_NEXT))
+		ndays++;
+	mdb_cursor_open(txn, s->reads, &rc_);
+	for (rc = mdb_cursor_get(c, &key, &v, MDB_FIRST), i = 0; rc == 0;
+	    rc = mdb_cursor_get(c, &key, &v, MDB_NEXT), i++) {
+		d = st_get16(key.mv_data);
+		alpr_progress(&pr, 0, "checking where reads are kept: %zu of "
+		    "%zu days", i, ndays);
+		if (!(k = st_day(s, txn, d, 0)))
+			continue;	/* said */
+		memset(kb, 0, sizeof kb);
+		st_put16(kb, d);
+		rk.mv_size = ST_RKEY;
+		rk.mv_data = kb;
+		bad = 0;
+		for (r = mdb_cursor_get(rc_, &rk, &v, MDB_SET_RANGE); r == 0 &&
+		    !bad && st_get16(rk.mv_data) == (unsigned)d;
+		    r = mdb_cursor_get(rc_, &rk, &v, MDB_NEXT)) {
+			if (v.mv_size < ST_SEALED(0))
+				continue;
+			n = v.mv_size - ST_SEALED(0);
+			if (n + 1 > cap) {
+				if (plain)
+					sodium_memzero(plain, cap);
+				free(plain);
+				plain = alpr_malloc(cap = n + 1);
+			}
+			checked++;
+			/* one that does not open or has no id is check's and
+			 * a search's to report, not this */
+			if (st_open(plain, v.mv_data, v.mv_size, rk.mv_data,
+			    ST_RKEY, k->seal) == 0 && placed(s, txn, k,
+			    rk.mv_data, (char *)plain, n) == 0)
+				bad = 1;
+		}
+		if (bad) {
+			days = alpr_realloc(days, (nd + 1) * sizeof *days);
+			days[nd++] = d;
+			reads += day_reads(s, txn, d);
+		}
+	}
+	mdb_cursor_close(rc_);
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	if (plain)
+		sodium_memzero(plain, cap);
+	free(plain);
+	alpr_progress(&pr, 1, "checked where %ld reads of %zu days are kept: "
+	    "%d days to move", checked, ndays, nd);
+	st->checked = checked;
+	rc = 0;
+	if (nd) {
+		e = json_pack("{s:s,s:s,s:{s:i,s:s},s:I,s:s}", "action",
+		    "rekey", "user", s->actor.user[0] ? s->actor.user : "-",
+		    "data", "days", nd, "why", "reads put where an add finds "
+		    "them", "count", (json_int_t)reads, "outcome", "ok");
+		rc = alpr_store_logentry(s, e);
+		json_decref(e);
+		if (rc < 0)
+			alpr_warn("unable to write to the access log, so no day "
+			    "is given a new key:");
+	}
+	memset(&pl, 0, sizeof pl);
+	pl.keephits = pl.keepplain = 1;
+	for (i = 0; i < (size_t)nd && rc == 0; i++) {
+		pl.day = days[i];
+		if ((rc = rekey_day(s, &pl, &frames)) == 0)
+			st->moved++;
+	}
+	free(days);
+	if (rc == 0) {
+		if (st_wbegin(s, &txn) != 0)
+			return -1;
+		rc = st_meta_put(s, txn, "serials", "1", 1);
+		if (rc)
+			st_mdb_warn(rc, "unable to mark the store's reads "
+			    "checked");
+		if (st_wend(s, txn, rc == 0) != 0)
+			rc = -1;
+	}
+	return rc == 0 ? 0 : -1;
+}
+
 /* Compact: a compacting copy into db.N+1, the link moved to it. */
 static int
 compact(struct alpr_store *s, int wait, struct alpr_purge_stats *st)
@@ -693,6 +847,8 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		}
 		st->cut_plain = st->cut_hit = o->before;
 	}
+	if (!o->dry && place_reads(s, o->progress, st) < 0)
+		goto out;
 	if (make_plan(s, st->cut_plain, st->cut_hit, &p, &np) < 0)
 		goto out;
 	for (i = 0; i < np; i++) {

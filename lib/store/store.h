@@ -13,7 +13,8 @@
  *	sessions/CLIENT	login sessions, one per OS user
  *
  * The databases of the environment:
- *	meta	store-wide values by name (format, kek_gen, kek_check, conf)
+ *	meta	store-wide values by name (format, serials, kek_gen, kek_check,
+ *		conf)
  *	keys	DAY(2) -> GEN(4) NONCE(24) SEALED(DAYKEY)(48): the day keys,
  *		wrapped under the key-encryption key of generation GEN
  *	reads	DAY(2) CS(4) SERIAL(2) -> NONCE(24) SEALED(record): reads in

@@ -37,6 +37,13 @@
  *						it: without their keys
  *	store-poke -H home copy-account FROM TO	the sealed record of account
  *						FROM put under the name TO
+ *	store-poke -H home -K key misplace DATE	every read of a day moved to
+ *						another serial of its
+ *						centisecond, as a purge before
+ *						2 December 2026 left the reads
+ *						it kept (and the store's mark
+ *						that its reads were checked
+ *						removed)
  *	store-poke -H home -K key cross OLDDB	with this store's day keys, how
  *						many reads of another
  *						environment (a copy from before
@@ -60,8 +67,8 @@ usage(void)
 	fprintf(stderr, "usage: store-poke -H home [-K key] account|session "
 	    "name member json | swap-reads | drop-daykey date | copy-daykey "
 	    "from to | count | "
-	    "links | check | dump | cross olddb | format1 | clear-filter "
-	    "date\n       store-poke feistel n\n");
+	    "links | check | dump | misplace date | cross olddb | format1 | "
+	    "clear-filter date\n       store-poke feistel n\n");
 	exit(2);
 }
 
@@ -382,6 +389,104 @@ read_ikeys(const struct st_day *dk, int day, const char *text, size_t n,
 	return t.n;
 }
 
+/*
+ * Move every read of a day to another serial of its centisecond, its
+ * postings and its push mark with it: where a purge before 2 December
+ * 2026 left the reads it kept under a day's new key (their serials hashed
+ * under the old one), so that an add no longer finds them.
+ */
+static int
+misplace(struct alpr_store *s, const char *date)
+{
+	int d = day_of(date), nt, i;
+	const struct st_day *dk;
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v, pk, pv;
+	unsigned char kb[ST_RKEY] = { 0 }, ik[ST_MAXTERMS][ST_IKEY], tk[16];
+	unsigned char post[ST_POST], *plain, *sealed;
+	struct { unsigned char key[ST_RKEY]; unsigned char *sealed; size_t n;
+	    } *r = NULL;
+	size_t nr = 0, j, n;
+	char mark;
+
+	if (st_wbegin(s, &txn) || !(dk = st_day(s, txn, d, 0)))
+		alpr_die(1, "no key for %s", date);
+	st_put16(kb, d);
+	k.mv_size = ST_RKEY;
+	k.mv_data = kb;
+	mdb_cursor_open(txn, s->reads, &c);
+	for (int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0 &&
+	    st_get16(k.mv_data) == (unsigned)d;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		r = alpr_realloc(r, (nr + 1) * sizeof *r);
+		memcpy(r[nr].key, k.mv_data, ST_RKEY);
+		r[nr].sealed = alpr_malloc(v.mv_size);
+		memcpy(r[nr].sealed, v.mv_data, v.mv_size);
+		r[nr++].n = v.mv_size;
+	}
+	mdb_cursor_close(c);
+	if (!nr)
+		alpr_die(1, "no reads on %s", date);
+	for (j = 0; j < nr; j++) {
+		unsigned char nk[ST_RKEY];
+		n = r[j].n - ST_SEALED(0);
+		plain = alpr_malloc(n + 1);
+		if (st_open(plain, r[j].sealed, r[j].n, r[j].key, ST_RKEY,
+		    dk->seal) || (nt = read_ikeys(dk, d, (char *)plain, n,
+		    ik)) < 0)
+			alpr_die(1, "a read of %s does not open", date);
+		memcpy(nk, r[j].key, ST_RKEY);
+		st_put16(nk + 6, st_get16(nk + 6) ^ 0x5a5a);
+		k.mv_size = pk.mv_size = ST_RKEY;
+		k.mv_data = r[j].key;
+		pk.mv_data = nk;
+		if (mdb_get(txn, s->reads, &pk, &v) == 0)
+			alpr_die(1, "two reads of one centisecond on %s", date);
+		mark = mdb_get(txn, s->pushed, &k, &v) == 0 && v.mv_size == 1 ?
+		    *(char *)v.mv_data : 0;
+		if (mdb_del(txn, s->reads, &k, NULL) ||
+		    (mark && mdb_del(txn, s->pushed, &k, NULL)))
+			alpr_die(3, "cannot move a read");
+		sealed = alpr_malloc(ST_SEALED(n));
+		st_seal(sealed, plain, n, nk, ST_RKEY, dk->seal);
+		v.mv_size = ST_SEALED(n);
+		v.mv_data = sealed;
+		if (mdb_put(txn, s->reads, &pk, &v, MDB_NOOVERWRITE))
+			alpr_die(3, "cannot move a read");
+		if (mark) {
+			v.mv_size = 1;
+			v.mv_data = &mark;
+			if (mdb_put(txn, s->pushed, &pk, &v, 0))
+				alpr_die(3, "cannot move a push mark");
+		}
+		for (i = 0; i < nt; i++) {
+			MDB_val ikv = { ST_IKEY, ik[i] };
+			st_post_key(dk, ik[i], tk);
+			st_post_seal(tk, r[j].key + 2, post);
+			pv.mv_size = ST_POST;
+			pv.mv_data = post;
+			if (mdb_del(txn, s->idx, &ikv, &pv))
+				alpr_die(1, "a read of %s lacks a posting", date);
+			st_post_seal(tk, nk + 2, post);
+			if (mdb_put(txn, s->idx, &ikv, &pv, MDB_NODUPDATA))
+				alpr_die(3, "cannot move a posting");
+		}
+		free(sealed);
+		free(plain);
+		free(r[j].sealed);
+	}
+	free(r);
+	/* a store of then had no mark that its reads were checked */
+	k.mv_size = strlen("serials");
+	k.mv_data = "serials";
+	mdb_del(txn, s->meta, &k, NULL);
+	if (st_wend(s, txn, 1))
+		alpr_die(3, "cannot commit");
+	printf("moved %zu reads\n", nr);
+	return 0;
+}
+
 static int
 check_all(struct alpr_store *s)
 {
@@ -643,6 +748,13 @@ main(int argc, char **argv)
 		if (!(s = alpr_store_open(home, key)))
 			return 3;
 		c = dump(s);
+		alpr_store_close(s);
+		return c;
+	}
+	if (!strcmp(argv[0], "misplace") && argc == 2) {
+		if (!(s = alpr_store_open(home, key)))
+			return 3;
+		c = misplace(s, argv[1]);
 		alpr_store_close(s);
 		return c;
 	}
