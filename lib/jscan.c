@@ -6,6 +6,7 @@
  * keys in any object, nesting to 32 and 128 keys an object, and hands back
  * the raw text of a few top-level members.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "alpr.h"
@@ -21,14 +22,35 @@ struct scan {
 	const char *err;
 	struct alpr_jscan_member *want;
 	int nwant;
+	uint64_t wfirst;	/* the wanted keys' first bytes, mod 64 */
 };
 
 static void
-ws(struct scan *s)
+want(struct scan *s, struct alpr_jscan_member *w, int n)
+{
+	int i;
+
+	s->want = w;
+	s->nwant = n;
+	s->wfirst = 0;
+	for (i = 0; i < n; i++)
+		s->wfirst |= (uint64_t)1 << (w[i].key[0] & 63);
+}
+
+static void
+ws_run(struct scan *s)
 {
 	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' ||
 	    *s->p == '\n' || *s->p == '\r'))
 		s->p++;
+}
+
+/* Compact JSON, the common case, has no white space: one test. */
+static inline void
+ws(struct scan *s)
+{
+	if (s->p < s->end && (unsigned char)*s->p <= ' ')
+		ws_run(s);
 }
 
 static int
@@ -54,6 +76,7 @@ hex4(const char *p)
 static const unsigned char plain[256] = {
 	[' '] = 1, ['!'] = 1, ['#' ... '['] = 1, [']' ... '~'] = 1,
 };
+
 
 /* A string; *raw and *n span its contents between the quotes. */
 static int
@@ -179,6 +202,7 @@ object(struct scan *s, int top)
 	const char *keys[MAXKEYS], *k;
 	size_t lens[MAXKEYS], kn;
 	const char *vstart;
+	uint64_t seen = 0, bit;	/* keys so far, by first byte and length */
 	int nk = 0, i;
 
 	s->p++;
@@ -195,10 +219,12 @@ object(struct scan *s, int top)
 		/* jansson compares keys decoded */
 		if (s->plain && s->esc)
 			return fail(s, "escaped key");
-		for (i = 0; i < nk; i++)
+		bit = (uint64_t)1 << ((kn ? k[0] + kn * 7 : 0) & 63);
+		for (i = 0; (seen & bit) && i < nk; i++)
 			if (lens[i] == kn && (kn == 0 || keys[i][0] == k[0]) &&
 			    !memcmp(keys[i], k, kn))
 				return fail(s, "duplicate key");
+		seen |= bit;
 		if (nk == MAXKEYS)
 			return fail(s, "too many keys in an object");
 		keys[nk] = k;
@@ -210,7 +236,7 @@ object(struct scan *s, int top)
 		vstart = s->p;
 		if (value(s, 0) < 0)
 			return -1;
-		if (top)
+		if (top && kn && (s->wfirst >> (k[0] & 63) & 1))
 			for (i = 0; i < s->nwant; i++)
 				if (kn && s->want[i].key[0] == k[0] &&
 				    keyis(s->want[i].key, k, kn)) {
@@ -313,11 +339,12 @@ check(struct scan *s)
 }
 
 const char *
-alpr_jscan_object(const char *p, size_t n, struct alpr_jscan_member *want,
+alpr_jscan_object(const char *p, size_t n, struct alpr_jscan_member *w,
     int nwant)
 {
-	struct scan s = { p, p + n, 0, 0, 0, NULL, want, nwant };
+	struct scan s = { p, p + n, 0, 0, 0, NULL, NULL, 0, 0 };
 
+	want(&s, w, nwant);
 	return check(&s);
 }
 
@@ -351,7 +378,7 @@ alpr_jscan_record_ex(const char *line, size_t n, struct alpr_jscan_rec *r,
 	    { "v", 0, 0 }, { "hits", 0, 0 }, { "plate", 0, 0 },
 	    { "candidates", 0, 0 } };
 	struct alpr_jscan_member pm = { "plate", 0, 0 };
-	struct scan s = { line, line + n, 0, 1, 0, NULL, m, 5 + nextra };
+	struct scan s = { line, line + n, 0, 1, 0, NULL, NULL, 0, 0 };
 	size_t i;
 	int k, bad;
 
@@ -360,6 +387,7 @@ alpr_jscan_record_ex(const char *line, size_t n, struct alpr_jscan_rec *r,
 		return 0;
 	for (k = 0; k < nextra; k++)
 		m[5 + k].key = extra[k].key;
+	want(&s, m, 5 + nextra);
 	bad = check(&s) != NULL;
 	for (k = 0; k < nextra; k++)
 		extra[k] = m[5 + k];
@@ -381,8 +409,7 @@ alpr_jscan_record_ex(const char *line, size_t n, struct alpr_jscan_rec *r,
 		return 1;
 	/* the candidates, checked above: each one's own "plate" */
 	s.p = m[4].val;
-	s.want = &pm;
-	s.nwant = 1;
+	want(&s, &pm, 1);
 	do {
 		s.p++;
 		ws(&s);

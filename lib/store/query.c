@@ -646,6 +646,7 @@ matches_text(struct ctx *x, const char *text, size_t n, char *rid, size_t rn)
 	char plate[ALPR_PLATE_MAX + 1], f[ALPR_PLATE_MAX + 1], id[160];
 	char cam[128];
 	long long xy[2];
+	long box[4] = { 0 };
 	size_t k;
 	int i, ok = 0;
 
@@ -654,7 +655,13 @@ matches_text(struct ctx *x, const char *text, size_t n, char *rid, size_t rn)
 	if (alpr_jscan_record_ex(text, n, &jr, m, 4) != 1 || !jr.own ||
 	    jr.dropped || m[3].val || jr.nplate[0] > ALPR_PLATE_MAX)
 		return -1;
-	for (k = 0; k < n; k++)
+	for (k = 0; k + 8 <= n; k += 8) {	/* 8 bytes a step: 7% */
+		uint64_t w;
+		memcpy(&w, text + k, 8);
+		if (w & UINT64_C(0x8080808080808080))
+			return -1;
+	}
+	for (; k < n; k++)
 		if ((unsigned char)text[k] >= 0x80)
 			return -1;
 	if (x->q->camera && (!m[2].val || raw_str(m[2].val, m[2].len, cam,
@@ -682,9 +689,14 @@ matches_text(struct ctx *x, const char *text, size_t n, char *rid, size_t rn)
 		return -1;
 	if (!m[0].val)
 		id[0] = '\0';
-	if (raw_box(m[1].val, m[1].len, xy) < 0)
+	if (raw_box(m[1].val, m[1].len, xy) < 0 || xy[0] < 0 || xy[1] < 0 ||
+	    xy[0] != (long)xy[0] || xy[1] != (long)xy[1])
 		return -1;
-	snprintf(rid, rn, "%s/%lld,%lld", id, xy[0], xy[1]);
+	box[0] = xy[0];
+	box[1] = xy[1];
+	if (strlen(id) + 2 * 21 + 3 > rn)
+		return -1;
+	st_rid(rid, id, strlen(id), box);	/* snprintf was 3% */
 	return 1;
 }
 
