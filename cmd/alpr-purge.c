@@ -45,6 +45,8 @@ report(FILE *f, const struct alpr_purge_stats *st, int dry)
 	if (st->moved)
 		fprintf(f, "given a new key to put their reads there: %ld "
 		    "days\n", st->moved);
+	if (st->copies)
+		fprintf(f, "second copies of reads removed: %ld\n", st->copies);
 	fprintf(f, "frames removed: %ld\n", st->frames);
 	fprintf(f, "key file: %s\n", st->rotated ? "a new key, the old one "
 	    "gone" : "unchanged");

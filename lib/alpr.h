@@ -1237,6 +1237,7 @@ struct alpr_purge_stats {
 	long checked, moved;		/* reads checked for their places,
 					 * days given a new key to move
 					 * them: once a store */
+	long copies;			/* second copies of reads removed */
 	int rotated, compacted;
 	long long bytes_before, bytes_after;
 	double seconds_purge, seconds_compact;

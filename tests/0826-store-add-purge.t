@@ -4,7 +4,7 @@
 # key file again and goes on.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 21
+plan 10
 mkstore || { echo "Bail out! no store"; exit 1; }
 retention 400
 day=86400
@@ -52,36 +52,4 @@ is "... are not stored twice" "$(store-poke -H "$H" count | cut -d' ' -f2)" $((n
 like "... the log counts them as duplicates" "$(entries add | tail -1)" "\"count\":0,\"duplicates\":$nh"
 check "... each opens under its day's new key, every posting names a read" \
 	store-poke -H "$H" -K "$K" check
-
-# A store from before that: a purge had left the reads it kept under
-# their old keys (store-poke misplace stages it), where an add does not
-# look. The next purge, nothing past retention, finds them and puts them
-# where an add looks, once.
-retention 400
-store-gen -n 40 -d 1 -t $((today - 60 * day)) -s 6 >"$T/m.ndjson"
-alpr-store add -D car1 "$T/m.ndjson" 2>/dev/null
-n0=$(store-poke -H "$H" count | cut -d' ' -f2)
-is "a day's 40 reads moved off the keys an add looks at" \
-	"$(store-poke -H "$H" -K "$K" misplace "$(date -u -d @$((today - 60 * day)) +%F)")" \
-	"moved 40 reads"
-check "... the store is whole" store-poke -H "$H" -K "$K" check
-# the fault, in a copy: added again, they are stored twice
-cp -a "$H" "$T/copy"
-ALPR_HOME=$T/copy alpr-store add -D car1 "$T/m.ndjson" 2>/dev/null
-is "... added again as they are, they are stored twice" \
-	"$(store-poke -H "$T/copy" count | cut -d' ' -f2)" $((n0 + 40))
-alpr-purge -v >"$T/purge.out" 2>&1
-like "the next purge checks where the reads are" "$(cat "$T/purge.out")" \
-	'reads checked to be where an add finds them: [0-9]+ \(once a store\)'
-like "... and gives their day a new key" "$(cat "$T/purge.out")" \
-	'given a new key to put their reads there: 1 days'
-like "... said in the access log first" "$(entries rekey)" \
-	'"days":1,.*"count":40'
-check "added again then..." alpr-store add -D car1 "$T/m.ndjson"
-is "... they are not stored twice" "$(store-poke -H "$H" count | cut -d' ' -f2)" $n0
-check "... each opens under its day's new key, every posting names a read" \
-	store-poke -H "$H" -K "$K" check
-alpr-purge -v >"$T/purge.out" 2>&1
-ok "$(grep -c 'reads checked' "$T/purge.out")" "a purge after it looks no more"
-is "... and moves nothing" "$(entries rekey | grep -c .)" 1
 done_testing

@@ -916,26 +916,6 @@ stored_rid(const char *text, size_t n, char *rid)
 	return r;
 }
 
-/* Two records the same but for the last entry of their "stored"? */
-static int
-same_json(const char *a, size_t na, const char *b, size_t nb)
-{
-	json_t *x = json_loadb(a, na, 0, NULL), *y = json_loadb(b, nb, 0, NULL);
-	json_t *sx = json_object_get(x, "stored"), *sy = json_object_get(y,
-	    "stored");
-	int r = 0;
-
-	if (json_is_array(sx) && json_is_array(sy) && json_array_size(sx) &&
-	    json_array_size(sy)) {
-		json_array_remove(sx, json_array_size(sx) - 1);
-		json_array_remove(sy, json_array_size(sy) - 1);
-		r = json_equal(x, y);
-	}
-	json_decref(x);
-	json_decref(y);
-	return r;
-}
-
 /*
  * The key of a new read: DAY CS SERIAL, SERIAL a 16-bit keyed hash of
  * its id, and the next one while that is taken, so that finding a read
@@ -987,7 +967,7 @@ read_key(struct alpr_store *s, MDB_txn *txn, const struct st_day *k,
 		    !strcmp(other, rid)) {
 			/* the same up to where the store added "stored"? */
 			*changed = p->cmp ? n < p->cmp || memcmp(plain, line,
-			    p->cmp) : !same_json((char *)plain, n, line,
+			    p->cmp) : !st_same_read((char *)plain, n, line,
 			    p->n);
 			r = 1;
 			break;

@@ -337,12 +337,62 @@ struct kept {			/* a read that stays, to be stored again */
 	size_t n;
 	char rid[200];
 	char pushed;		/* its mark in "pushed", or 0 */
+	char drop;		/* a second copy of a read kept before it */
 };
 
 static int
 postcmp(const void *a, const void *b)
 {
 	return memcmp(a, b, ST_IKEY + ST_POST);
+}
+
+/* Kept reads by id, then in key order. */
+static const struct kept *kbase;
+static int
+keptcmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(kbase[x].rid, kbase[y].rid);
+
+	return c ? c : (x > y) - (x < y);
+}
+
+/*
+ * Mark the second copies among the kept reads: a read of the same id and
+ * the same record but for who stored it, stored twice by an add that did
+ * not find the first (before the keys a purge gives, st_read_key0). The
+ * first copy takes a push mark the other had ('S' the server has it
+ * before 'R' it refused it). Two of one id whose records differ are both
+ * kept: which is the read is not for the purge to say. Returns how many.
+ */
+static long
+drop_copies(struct kept *kp, size_t n)
+{
+	size_t *ix, i, j;
+	long dropped = 0;
+
+	if (n < 2)
+		return 0;
+	ix = alpr_malloc(n * sizeof *ix);
+	for (i = 0; i < n; i++)
+		ix[i] = i;
+	kbase = kp;
+	qsort(ix, n, sizeof *ix, keptcmp);
+	for (i = 0; i < n; i = j) {
+		struct kept *a = &kp[ix[i]];
+		for (j = i + 1; j < n && !strcmp(kp[ix[j]].rid, a->rid); j++) {
+			struct kept *b = &kp[ix[j]];
+			if (!st_same_read((char *)a->plain, a->n,
+			    (char *)b->plain, b->n))
+				continue;
+			b->drop = 1;
+			dropped++;
+			if (b->pushed == 'S' || (b->pushed && !a->pushed))
+				a->pushed = b->pushed;
+		}
+	}
+	free(ix);
+	return dropped;
 }
 
 /*
@@ -352,7 +402,8 @@ postcmp(const void *a, const void *b)
  * in "pushed" go with it.
  */
 static int
-rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
+rekey_day(struct alpr_store *s, const struct plan *pl, long *frames,
+    long *dropped)
 {
 	int d = pl->day;
 	const struct st_day *ok;
@@ -366,6 +417,7 @@ rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 	char folds[ST_MAXFOLDS][ALPR_PLATE_MAX + 1], fbuf[ST_MAXFOLDS * 16];
 	char label[8], cam[80], img[80], *path, *dir;
 	size_t nh, n, nnp = 0, cap = 0, nf, i, off, nkp = 0, kcap = 0, x;
+	long ndrop = 0;
 	size_t pn = 0;		/* plain's size */
 	MDB_txn *txn;
 	MDB_cursor *c;
@@ -423,6 +475,7 @@ rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 		memcpy(kp[nkp].key, kb, ST_RKEY);
 		kp[nkp].plain = plain;
 		kp[nkp].n = n;
+		kp[nkp].drop = 0;
 		plain = NULL;
 		st_rid(kp[nkp].rid, f.id, f.nid, f.box);
 		pk.mv_size = ST_RKEY;
@@ -477,8 +530,12 @@ rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 	 * with them), none left at a key a kept read may take now */
 	if (rc == 0)
 		rc = del_day(txn, s->pushed, d, 0);
-	/* the reads that stay, under their new keys */
+	/* the reads that stay, under their new keys, once each */
+	if (rc == 0)
+		ndrop = drop_copies(kp, nkp);
 	for (i = 0; i < nkp && rc == 0; i++) {
+		if (kp[i].drop)
+			continue;
 		st_read_key0(kb, d, st_get32(kp[i].key + 2), nk, kp[i].rid);
 		for (x = 0; x < 65536; x++) {
 			st_put16(kb + 6, (st_get16(kb + 6) + (x > 0)) & 0xffff);
@@ -505,8 +562,13 @@ rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 				break;
 		}
 	}
-	for (i = 0; i < nnp; i++)
-		memcpy(np[i].b + ST_IKEY, kp[np[i].who].key + 2, ST_POST);
+	for (i = 0, x = 0; i < nnp; i++)
+		if (!kp[np[i].who].drop) {
+			np[x] = np[i];
+			memcpy(np[x++].b + ST_IKEY, kp[np[i].who].key + 2,
+			    ST_POST);
+		}
+	nnp = x;
 	/* the old index goes, the new one comes, the new key with it */
 	if (rc == 0)
 		rc = del_day(txn, s->idx, d, MDB_NODUPDATA);
@@ -543,6 +605,7 @@ rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 		rc = -1;
 	sodium_memzero(dk, sizeof dk);
 	if (rc == 0) {
+		*dropped += ndrop;
 		/* frames under the old key go */
 		st_day_drop(s, d);
 		dir = day_dir(s, d);
@@ -569,29 +632,18 @@ rekey_day(struct alpr_store *s, const struct plan *pl, long *frames)
 }
 
 /*
- * Is the read at kb (opened: text, n bytes) where an add looks for it?
- * An add looks at the key its id hashes to under its day's keys
- * (st_read_key0), then at each next serial while that one is taken. 1
- * yes, 0 no, -1 when its text gives no id.
+ * Is the read at kb, of id rid, where an add looks for it? An add looks at
+ * the key its id hashes to under its day's keys (st_read_key0), then at
+ * each next serial while that one is taken. 1 or 0.
  */
 static int
 placed(struct alpr_store *s, MDB_txn *txn, const struct st_day *k,
-    const unsigned char *kb, const char *text, size_t n)
+    const unsigned char *kb, const char *rid)
 {
 	unsigned char at[ST_RKEY];
 	MDB_val key = { ST_RKEY, at }, v;
-	struct st_fields f;
-	char rid[200];
 	unsigned x;
-	json_t *j;
 
-	if (st_fields_read(text, n, &f, &j) || !f.id || f.nid > 128 ||
-	    f.havebox <= 0) {
-		json_decref(j);
-		return -1;
-	}
-	st_rid(rid, f.id, f.nid, f.box);
-	json_decref(j);
 	st_read_key0(at, st_get16(kb), st_get32(kb + 2), k, rid);
 	for (x = 0; x < 65536; x++) {
 		if (!memcmp(at, kb, ST_RKEY))
@@ -603,35 +655,61 @@ placed(struct alpr_store *s, MDB_txn *txn, const struct st_day *k,
 	return 0;
 }
 
+/* A 64-bit hash of a read id, to count the ids a day holds twice. */
+static uint64_t
+rid_hash(const char *rid)
+{
+	uint64_t h = 14695981039346656037u;	/* FNV-1a */
+
+	for (; *rid; rid++)
+		h = (h ^ (unsigned char)*rid) * 1099511628211u;
+	return h;
+}
+
+static int
+u64cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 /*
  * Put every read where an add looks for it, once a store. A purge before
  * 2 December 2026 that kept some of a day's reads under a new key left
  * them under their old record keys, whose serials hash their ids under
  * the day's old key: an add of such a read again did not find it and
- * stored it twice. Each read is checked (opened, its id hashed); a day
- * with one out of place is given a new key with every read kept
- * (rekey_day, as a purge does), which stores each where an add looks.
- * Then the store is marked ("serials" in meta: a store made since has
- * it) and no purge looks again. The days moved are written to the access
- * log first. 0, or -1 (said).
+ * stored it a second time. Each read is opened and checked (placed()); a
+ * day with one out of place is given a new key with every read kept
+ * (rekey_day, as a purge does), which stores each where an add looks and
+ * a second copy of a read not at all. Days this run purges (p, np: the
+ * plan) are left to it. The days moved, and the copies to go, are written
+ * to the access log first. A day that cannot be checked or moved (a read
+ * or its key does not open) is said and left, the purge goes on, and the
+ * next run checks again. Returns 1 when every day was checked and moved
+ * (the store may be marked: mark_placed()), else 0.
  */
 static int
-place_reads(struct alpr_store *s, int progress, struct alpr_purge_stats *st)
+place_reads(struct alpr_store *s, const struct plan *p, size_t np,
+    int progress, struct alpr_purge_stats *st)
 {
 	unsigned char kb[ST_RKEY], *plain = NULL;
 	const struct st_day *k;
 	struct alpr_progress pr;
 	struct plan pl;
+	struct st_fields f;
 	MDB_txn *txn;
 	MDB_cursor *c, *rc_;
 	MDB_val key, v, rk;
-	size_t cap = 0, n, ndays = 0, i;
-	long frames = 0, reads = 0, checked = 0;
-	int *days = NULL, nd = 0, rc, r, d, bad;
-	json_t *e;
+	uint64_t *ids = NULL;
+	size_t cap = 0, n, ndays = 0, i, j, nids, idcap = 0;
+	long frames = 0, reads = 0, copies = 0, dup, nd = 0;
+	int *days = NULL, ok = 1, rc, r, d, bad, opened, x;
+	char rid[200], label[ALPR_TIME_LEN];
+	json_t *e, *dl, *j_;
 
 	if (st_txn(s, MDB_RDONLY, &txn) != 0)
-		return -1;
+		return 0;
 	if (st_meta_get(s, txn, "serials", &v) == 0) {
 		mdb_txn_abort(txn);
 		return 0;
@@ -647,38 +725,70 @@ place_reads(struct alpr_store *s, int progress, struct alpr_purge_stats *st)
 		d = st_get16(key.mv_data);
 		alpr_progress(&pr, 0, "checking where reads are kept: %zu of "
 		    "%zu days", i, ndays);
-		if (!(k = st_day(s, txn, d, 0)))
-			continue;	/* said */
+		for (j = 0; j < np && p[j].day != d; j++)
+			;
+		if (j < np && p[j].what != KEEP)
+			continue;	/* this purge stores them anew */
+		if (!(k = st_day(s, txn, d, 0))) {
+			ok = 0;		/* said */
+			continue;
+		}
 		memset(kb, 0, sizeof kb);
 		st_put16(kb, d);
 		rk.mv_size = ST_RKEY;
 		rk.mv_data = kb;
 		bad = 0;
+		opened = 1;
+		nids = 0;
 		for (r = mdb_cursor_get(rc_, &rk, &v, MDB_SET_RANGE); r == 0 &&
-		    !bad && st_get16(rk.mv_data) == (unsigned)d;
+		    st_get16(rk.mv_data) == (unsigned)d;
 		    r = mdb_cursor_get(rc_, &rk, &v, MDB_NEXT)) {
-			if (v.mv_size < ST_SEALED(0))
-				continue;
-			n = v.mv_size - ST_SEALED(0);
+			n = v.mv_size < ST_SEALED(0) ? 0 : v.mv_size -
+			    ST_SEALED(0);
 			if (n + 1 > cap) {
 				if (plain)
 					sodium_memzero(plain, cap);
 				free(plain);
 				plain = alpr_malloc(cap = n + 1);
 			}
-			checked++;
-			/* one that does not open or has no id is check's and
-			 * a search's to report, not this */
-			if (st_open(plain, v.mv_data, v.mv_size, rk.mv_data,
-			    ST_RKEY, k->seal) == 0 && placed(s, txn, k,
-			    rk.mv_data, (char *)plain, n) == 0)
+			st->checked++;
+			if (v.mv_size < ST_SEALED(0) || st_open(plain, v.mv_data,
+			    v.mv_size, rk.mv_data, ST_RKEY, k->seal) < 0) {
+				opened = 0;
+				break;
+			}
+			/* one with no id is check's and a search's to report:
+			 * an add cannot have stored it twice */
+			x = !st_fields_read((char *)plain, n, &f, &j_) && f.id &&
+			    f.nid <= 128 && f.havebox > 0;
+			if (x)
+				st_rid(rid, f.id, f.nid, f.box);
+			json_decref(j_);
+			if (!x)
+				continue;
+			if (!placed(s, txn, k, rk.mv_data, rid))
 				bad = 1;
+			if (nids == idcap)
+				ids = alpr_realloc(ids, (idcap = idcap ? idcap *
+				    2 : 1024) * sizeof *ids);
+			ids[nids++] = rid_hash(rid);
 		}
-		if (bad) {
-			days = alpr_realloc(days, (nd + 1) * sizeof *days);
-			days[nd++] = d;
-			reads += day_reads(s, txn, d);
+		if (!opened) {
+			alpr_warn("a read of day %d does not open: its reads are "
+			    "not checked (the store is damaged: see store-"
+			    "poke check)", d);
+			ok = 0;
+			continue;
 		}
+		if (!bad)
+			continue;
+		qsort(ids, nids, sizeof *ids, u64cmp);
+		for (j = 1, dup = 0; j < nids; j++)
+			dup += ids[j] == ids[j - 1];
+		days = alpr_realloc(days, (nd + 1) * sizeof *days);
+		days[nd++] = d;
+		reads += nids;
+		copies += dup;
 	}
 	mdb_cursor_close(rc_);
 	mdb_cursor_close(c);
@@ -686,40 +796,57 @@ place_reads(struct alpr_store *s, int progress, struct alpr_purge_stats *st)
 	if (plain)
 		sodium_memzero(plain, cap);
 	free(plain);
+	free(ids);
 	alpr_progress(&pr, 1, "checked where %ld reads of %zu days are kept: "
-	    "%d days to move", checked, ndays, nd);
-	st->checked = checked;
-	rc = 0;
+	    "%ld days to move", st->checked, ndays, nd);
 	if (nd) {
-		e = json_pack("{s:s,s:s,s:{s:i,s:s},s:I,s:s}", "action",
+		dl = json_array();
+		for (i = 0; i < (size_t)nd; i++) {
+			struct timespec t = { (time_t)days[i] * 86400, 0 };
+			alpr_time_fmt(&t, label);
+			label[10] = '\0';	/* the date */
+			json_array_append_new(dl, json_string(label));
+		}
+		e = json_pack("{s:s,s:s,s:{s:o,s:I,s:s},s:I,s:s}", "action",
 		    "rekey", "user", s->actor.user[0] ? s->actor.user : "-",
-		    "data", "days", nd, "why", "reads put where an add finds "
-		    "them", "count", (json_int_t)reads, "outcome", "ok");
+		    "data", "days", dl, "duplicate_ids", (json_int_t)copies, "why",
+		    "reads put where an add finds them", "count",
+		    (json_int_t)reads, "outcome", "ok");
 		rc = alpr_store_logentry(s, e);
 		json_decref(e);
-		if (rc < 0)
+		if (rc < 0) {
 			alpr_warn("unable to write to the access log, so no day "
-			    "is given a new key:");
+			    "is given a new key for its reads' places:");
+			free(days);
+			return 0;
+		}
 	}
 	memset(&pl, 0, sizeof pl);
 	pl.keephits = pl.keepplain = 1;
-	for (i = 0; i < (size_t)nd && rc == 0; i++) {
+	for (i = 0; i < (size_t)nd; i++) {
 		pl.day = days[i];
-		if ((rc = rekey_day(s, &pl, &frames)) == 0)
+		if (rekey_day(s, &pl, &frames, &st->copies) == 0)
 			st->moved++;
+		else
+			ok = 0;		/* said; the next run checks again */
 	}
 	free(days);
-	if (rc == 0) {
-		if (st_wbegin(s, &txn) != 0)
-			return -1;
-		rc = st_meta_put(s, txn, "serials", "1", 1);
-		if (rc)
-			st_mdb_warn(rc, "unable to mark the store's reads "
-			    "checked");
-		if (st_wend(s, txn, rc == 0) != 0)
-			rc = -1;
-	}
-	return rc == 0 ? 0 : -1;
+	return ok;
+}
+
+/* Every read of the store is where an add looks for it: no purge looks
+ * again. */
+static void
+mark_placed(struct alpr_store *s)
+{
+	MDB_txn *txn;
+	int rc;
+
+	if (st_wbegin(s, &txn) != 0)
+		return;
+	if ((rc = st_meta_put(s, txn, "serials", "1", 1)) != 0)
+		st_mdb_warn(rc, "unable to mark the store's reads checked");
+	st_wend(s, txn, rc == 0);
 }
 
 /* Compact: a compacting copy into db.N+1, the link moved to it. */
@@ -805,7 +932,7 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 	struct stat sb;
 	json_t *e;
 	time_t now = time(NULL), min;
-	int lock, plock, r = -1, failed = 0, waited;
+	int lock, plock, r = -1, failed = 0, waited, placed = 0;
 
 	memset(st, 0, sizeof *st);
 	lp = alpr_path(s->home, "purge.lock");
@@ -847,8 +974,6 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		}
 		st->cut_plain = st->cut_hit = o->before;
 	}
-	if (!o->dry && place_reads(s, o->progress, st) < 0)
-		goto out;
 	if (make_plan(s, st->cut_plain, st->cut_hit, &p, &np) < 0)
 		goto out;
 	for (i = 0; i < np; i++) {
@@ -868,8 +993,10 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 	free(dbf);
 	/* first the filters as they stand (a purge's new keys then keep
 	 * each day's filter whole in the same transaction) */
-	if (!o->dry)
+	if (!o->dry) {
 		filters(s, o->progress);
+		placed = place_reads(s, p, np, o->progress, st);
+	}
 	if (o->dry || st->days + st->rekeyed == 0) {
 		r = 0;
 		goto out;
@@ -907,7 +1034,7 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		    &st->frames) < 0)
 			failed++;
 		else if (p[i].what == REKEY && rekey_day(s, &p[i],
-		    &st->frames) < 0)
+		    &st->frames, &st->copies) < 0)
 			failed++;
 		alpr_progress(&pr, i + 1 == np, "%zu of %zu days", i + 1, np);
 	}
@@ -925,6 +1052,9 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		r = -1;
 	}
 out:
+	/* the purge's days too are where an add looks for their reads */
+	if (placed && r == 0 && !failed)
+		mark_placed(s);
 	free(p);
 	if (plock >= 0)
 		close(plock);

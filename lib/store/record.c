@@ -307,6 +307,26 @@ st_rid(char *out, const char *id, size_t n, const long box[4])
 }
 
 
+/* Two records the same but for the last entry of their "stored"? */
+int
+st_same_read(const char *a, size_t na, const char *b, size_t nb)
+{
+	json_t *x = json_loadb(a, na, 0, NULL), *y = json_loadb(b, nb, 0, NULL);
+	json_t *sx = json_object_get(x, "stored"), *sy = json_object_get(y,
+	    "stored");
+	int r = 0;
+
+	if (json_is_array(sx) && json_is_array(sy) && json_array_size(sx) &&
+	    json_array_size(sy)) {
+		json_array_remove(sx, json_array_size(sx) - 1);
+		json_array_remove(sy, json_array_size(sy) - 1);
+		r = json_equal(x, y);
+	}
+	json_decref(x);
+	json_decref(y);
+	return r;
+}
+
 const char *
 st_fields_read(const char *line, size_t n, struct st_fields *f, json_t **j)
 {

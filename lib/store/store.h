@@ -312,6 +312,9 @@ const char *st_fields_check(const struct st_fields *f, struct timespec *ts,
 int st_plate_ok(const char *p, size_t n);
 /* The read id into out (200 bytes): the frame's id, '/', box x and y. */
 size_t st_rid(char *out, const char *id, size_t n, const long box[4]);
+/* Two read records (n bytes each) the same but for the last entry of
+ * their "stored" (the store's own: who stored each, when)? 1 or 0. */
+int st_same_read(const char *a, size_t na, const char *b, size_t nb);
 /* The distinct folded strings of the plate and its candidates. */
 int st_fields_folds(const struct st_fields *f,
     char (*folds)[ALPR_PLATE_MAX + 1], int max);
