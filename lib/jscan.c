@@ -23,6 +23,14 @@ struct scan {
 	struct alpr_jscan_member *want;
 	int nwant;
 	uint64_t wfirst;	/* the wanted keys' first bytes, mod 64 */
+	/* a record's candidates' "plate" members, kept as they pass (the
+	 * checking pass is the only one) when cands is set: */
+	struct alpr_jscan_member *cands;	/* ALPR_JSCAN_PLATES of them */
+	int ncands;
+	int candat;	/* the depth of the top object's "candidates" array
+			 * while it is checked, else 0 */
+	int cmore;	/* string plates past ALPR_JSCAN_PLATES */
+	int cesc;	/* one of those escaped */
 };
 
 static void
@@ -196,6 +204,21 @@ keyis(const char *w, const char *k, size_t kn)
 	return w[kn] == '\0';
 }
 
+/* A candidate's "plate" member, as the record's first pass meets it. */
+static void
+cand_plate(struct scan *s, const char *v, size_t n)
+{
+	if (s->ncands < ALPR_JSCAN_PLATES) {
+		s->cands[s->ncands].val = v;
+		s->cands[s->ncands++].len = n;
+	} else if (*v == '"') {
+		if (memchr(v, '\\', n))
+			s->cesc = 1;
+		else
+			s->cmore++;
+	}
+}
+
 static int
 object(struct scan *s, int top)
 {
@@ -203,7 +226,9 @@ object(struct scan *s, int top)
 	size_t lens[MAXKEYS], kn;
 	const char *vstart;
 	uint64_t seen = 0, bit;	/* keys so far, by first byte and length */
-	int nk = 0, i;
+	int nk = 0, i, incand, cands = 0;
+	/* an element of the record's candidates */
+	int cand = s->candat && s->depth == s->candat + 1;
 
 	s->p++;
 	ws(s);
@@ -234,8 +259,16 @@ object(struct scan *s, int top)
 			return fail(s, "':' expected");
 		ws(s);
 		vstart = s->p;
+		incand = top && s->cands && kn == 10 && s->p < s->end &&
+		    *s->p == '[' && !memcmp(k, "candidates", 10);
+		if (incand)
+			s->candat = s->depth + 1;
 		if (value(s, 0) < 0)
 			return -1;
+		if (incand)
+			s->candat = 0;
+		if (cand && kn == 5 && !memcmp(k, "plate", 5) && !cands++)
+			cand_plate(s, vstart, s->p - vstart);
 		if (top && kn && (s->wfirst >> (k[0] & 63) & 1))
 			for (i = 0; i < s->nwant; i++)
 				if (kn && s->want[i].key[0] == k[0] &&
@@ -342,7 +375,7 @@ const char *
 alpr_jscan_object(const char *p, size_t n, struct alpr_jscan_member *w,
     int nwant)
 {
-	struct scan s = { p, p + n, 0, 0, 0, NULL, NULL, 0, 0 };
+	struct scan s = { .p = p, .end = p + n };
 
 	want(&s, w, nwant);
 	return check(&s);
@@ -377,8 +410,8 @@ alpr_jscan_record_ex(const char *line, size_t n, struct alpr_jscan_rec *r,
 	struct alpr_jscan_member m[5 + 16] = { { "type", 0, 0 },
 	    { "v", 0, 0 }, { "hits", 0, 0 }, { "plate", 0, 0 },
 	    { "candidates", 0, 0 } };
-	struct alpr_jscan_member pm = { "plate", 0, 0 };
-	struct scan s = { line, line + n, 0, 1, 0, NULL, NULL, 0, 0 };
+	struct alpr_jscan_member cm[ALPR_JSCAN_PLATES];
+	struct scan s = { .p = line, .end = line + n, .plain = 1, .cands = cm };
 	size_t i;
 	int k, bad;
 
@@ -405,20 +438,12 @@ alpr_jscan_record_ex(const char *line, size_t n, struct alpr_jscan_rec *r,
 		return 0;
 	r->own = r->nplates == 1;
 	r->hits = m[2].val != NULL;
-	if (!m[4].val || *m[4].val != '[')
-		return 1;
-	/* the candidates, checked above: each one's own "plate" */
-	s.p = m[4].val;
-	want(&s, &pm, 1);
-	do {
-		s.p++;
-		ws(&s);
-		if (*s.p == ']')
-			break;
-		pm.val = NULL;
-		if (value(&s, 1) < 0 || !plate(r, &pm))
+	/* the candidates' own "plate", kept as they were checked */
+	for (k = 0; k < s.ncands; k++)
+		if (!plate(r, &cm[k]))
 			return 0;
-		ws(&s);
-	} while (*s.p == ',');
+	if (s.cesc)
+		return 0;
+	r->dropped += s.cmore;
 	return 1;
 }

@@ -2,7 +2,7 @@
 # alpr-match: pass-through, -a, -x, bad records, flushing; the fast scan
 # agrees with the full parser.
 . "$(dirname "$0")/lib.sh"
-plan 23
+plan 25
 
 printf 'plate,category,reason\n7ABC123,stolen-vehicle,taken\n' >"$T/list.csv"
 cat >"$T/in" <<'R'
@@ -96,3 +96,20 @@ scan frame 1
 scan read 1 hits
 scan read 1 B"
 is "and leaves the rest to the full parser" "$(sed -n '6,$p' "$T/out" | sort -u)" "unsure"
+# 40 candidates: the first plates kept (32 with the read's own), the rest
+# counted; one of those escaped (written so by another tool) leaves the
+# line to the full parser, which reads it
+cands() {	# N [ESCAPED]: a read with N candidates, the ESCAPED-th "\u0041"
+	awk -v n="$1" -v e="${2:-0}" 'BEGIN {
+		printf "{\"type\":\"read\",\"v\":1,\"plate\":\"A\",\"candidates\":["
+		for (i = 1; i <= n; i++)
+			printf "%s{\"plate\":\"%s\"}", (i > 1 ? "," : ""),
+			    (i == e ? "\\u0041" : "P" i)
+		print "]}" }'
+}
+{ cands 40; cands 40 35; cands 40 20; } >"$T/scan"
+check "match-scan runs on many candidates" match-scan <"$T/scan"
+is "the scan keeps 32 plates and counts the rest, leaves an escaped one to the parser" \
+	"$(cat "$T/out")" "scan read 1 A$(seq -f ',P%g' 1 31 | tr -d '\n') +9
+unsure
+unsure"

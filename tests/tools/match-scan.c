@@ -1,7 +1,7 @@
 /*
  * match-scan: test driver for lib/jscan.c's record scan. For each line of
- * stdin prints what the scan found ("scan TYPE V PLATE,PLATE..." or
- * "unsure")
+ * stdin prints what the scan found ("scan TYPE V PLATE,PLATE...", then
+ * " +N" for N plates past those it keeps, or "unsure")
  * and whether jansson and alpr_record_check agree: a line the scan takes
  * must be a valid record with the same type, version and plates, else the
  * line is printed as "MISMATCH".
@@ -26,15 +26,16 @@ agree(const char *line, size_t n, const struct alpr_jscan_rec *s)
 	    !memcmp(alpr_rec_str(j, "type"), s->type, s->ntype) &&
 	    json_integer_value(json_object_get(j, "v")) == s->v &&
 	    !!json_object_get(j, "hits") == s->hits;
+	/* the plates it keeps, the same; those past them, counted */
 	if (ok && (p = alpr_rec_str(j, "plate")))
-		ok = k < s->nplates && strlen(p) == s->nplate[k] &&
-		    !memcmp(p, s->plate[k], s->nplate[k]), k++;
+		ok = k >= s->nplates || (strlen(p) == s->nplate[k] &&
+		    !memcmp(p, s->plate[k], s->nplate[k])), k++;
 	json_array_foreach(json_object_get(j, "candidates"), i, c)
 		if (ok && (p = alpr_rec_str(c, "plate")))
-			ok = k < s->nplates && strlen(p) == s->nplate[k] &&
-			    !memcmp(p, s->plate[k], s->nplate[k]), k++;
+			ok = k >= s->nplates || (strlen(p) == s->nplate[k] &&
+			    !memcmp(p, s->plate[k], s->nplate[k])), k++;
 	json_decref(j);
-	return ok && k == s->nplates;
+	return ok && k == s->nplates + s->dropped;
 }
 
 int
@@ -63,6 +64,8 @@ main(int argc, char **argv)
 		for (i = 0; i < s.nplates; i++)
 			printf("%c%.*s", i ? ',' : ' ', (int)s.nplate[i],
 			    s.plate[i]);
+		if (s.dropped)
+			printf(" +%d", s.dropped);
 		putchar('\n');
 	}
 	free(line);
