@@ -204,19 +204,21 @@ keyis(const char *w, const char *k, size_t kn)
 	return w[kn] == '\0';
 }
 
-/* A candidate's "plate" member, as the record's first pass meets it. */
+/* A candidate's "plate" member, as the record's first pass meets it:
+ * one that is no string is not a plate (plate() passes it by) and takes
+ * no place. */
 static void
 cand_plate(struct scan *s, const char *v, size_t n)
 {
+	if (*v != '"')
+		return;
 	if (s->ncands < ALPR_JSCAN_PLATES) {
 		s->cands[s->ncands].val = v;
 		s->cands[s->ncands++].len = n;
-	} else if (*v == '"') {
-		if (memchr(v, '\\', n))
-			s->cesc = 1;
-		else
-			s->cmore++;
-	}
+	} else if (memchr(v, '\\', n))
+		s->cesc = 1;
+	else
+		s->cmore++;
 }
 
 static int

@@ -108,8 +108,13 @@ cands() {	# N [ESCAPED]: a read with N candidates, the ESCAPED-th "\u0041"
 		print "]}" }'
 }
 { cands 40; cands 40 35; cands 40 20; } >"$T/scan"
+# a candidate whose "plate" is no string is no plate and takes no place
+awk 'BEGIN { printf "{\"type\":\"read\",\"v\":1,\"plate\":\"A\",\"candidates\":["
+	for (i = 1; i <= 32; i++) printf "{\"plate\":null},"
+	print "{\"plate\":\"STOLEN1\"}]}" }' >>"$T/scan"
 check "match-scan runs on many candidates" match-scan <"$T/scan"
 is "the scan keeps 32 plates and counts the rest, leaves an escaped one to the parser" \
 	"$(cat "$T/out")" "scan read 1 A$(seq -f ',P%g' 1 31 | tr -d '\n') +9
 unsure
-unsure"
+unsure
+scan read 1 A,STOLEN1"
