@@ -391,17 +391,21 @@ more_hits(json_t *rec, const char *line, size_t n, const char *hits)
 static const char *
 match_rec(json_t *rec)
 {
-	const char *plates[ALPR_JSCAN_PLATES + 1];
-	json_t *c;
+	json_t *cands = json_object_get(rec, "candidates"), *c;
+	const char **plates, *hits;
 	size_t i;
 	int np = 0;
 
+	/* every candidate, however many (alpr-ocr -n gives up to 64) */
+	plates = alpr_malloc((json_array_size(cands) + 1) * sizeof *plates);
 	if (alpr_rec_str(rec, "plate"))
 		plates[np++] = alpr_rec_str(rec, "plate");
-	json_array_foreach(json_object_get(rec, "candidates"), i, c)
-		if (np < ALPR_JSCAN_PLATES + 1 && alpr_rec_str(c, "plate"))
+	json_array_foreach(cands, i, c)
+		if (alpr_rec_str(c, "plate"))
 			plates[np++] = alpr_rec_str(c, "plate");
-	return alpr_hotlist_match(hl, plates, np, time(NULL));
+	hits = alpr_hotlist_match(hl, plates, np, time(NULL));
+	free(plates);
+	return hits;
 }
 
 /* A line the scan was not sure of: parsed and checked as lib/rec.c does. */
@@ -443,7 +447,8 @@ match(struct alpr_reader *r, const char *line, size_t n)
 	struct alpr_jscan_rec sc;
 	int i, np;
 
-	if (!alpr_jscan_record(line, n, &sc) || sc.hits) {
+	/* unsure, hits already, or plates past those the scan keeps */
+	if (!alpr_jscan_record(line, n, &sc) || sc.hits || sc.dropped) {
 		slow(r, line, n);
 		return;
 	}

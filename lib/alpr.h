@@ -832,7 +832,9 @@ void alpr_hlmatch_foreach(const struct alpr_hlmatch *m, time_t now,
 void alpr_hlmatch_index(struct alpr_hlmatch *m);
 /*
  * The hits at time now of a read's strings (its plate, then every
- * candidate), in *hits: exact first, then by differences, then by id.
+ * candidate: the first 65 distinct ones, a plate and as many candidates
+ * as alpr-ocr gives at most), in *hits: exact first, then by
+ * differences, then by id.
  * Returns how many; they are valid until the next call.
  */
 size_t alpr_hlmatch_find(struct alpr_hlmatch *m, const char *const *plates,

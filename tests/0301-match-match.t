@@ -2,7 +2,7 @@
 # alpr-match: exact and lenient matching, differences, wildcards, every
 # candidate tried.
 . "$(dirname "$0")/lib.sh"
-plan 39
+plan 41
 
 cat >"$T/list.csv" <<'L'
 plate,category,reason,priority
@@ -124,6 +124,12 @@ is "each read hits, with 0 differences" \
 7X5Y65 lenient 7XSY6S 0
 7X8Y78 lenient 7XBY7B 0
 7X6Y86 lenient 7XGY8G 0"
+
+# Every candidate, as many as alpr-ocr gives (-n 64): past the 32 plates
+# the fast scan keeps, and past 32 strings in the matcher.
+m NOPE2 $(seq -f 'Q%gQQ' 1 36) 7ABC123 $(seq -f 'R%gRR' 1 26) >"$T/many"
+check "a read of 64 candidates" alpr-match -l "$T/list.csv" "$T/many"
+is "its 37th hits" "$(what 1)" "7ABC123 exact 7ABC123"
 
 # A wildcard entry of a list loaded with -e matches exactly, never through
 # the confusion classes.

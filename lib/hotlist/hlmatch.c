@@ -34,7 +34,8 @@ struct wild {
 	uint16_t anchor;		/* first char, 256 + last, or 512 */
 };
 
-#define MAXCANDS 32
+#define MAXCANDS (1 + 64)	/* the plate and as many candidates as alpr-ocr
+				 * gives at most (-n 64) */
 
 struct q {
 	uint64_t h;
