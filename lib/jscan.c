@@ -85,7 +85,6 @@ static const unsigned char plain[256] = {
 	[' '] = 1, ['!'] = 1, ['#' ... '['] = 1, [']' ... '~'] = 1,
 };
 
-
 /* A string; *raw and *n span its contents between the quotes. */
 static int
 string(struct scan *s, const char **raw, size_t *n)

@@ -899,23 +899,6 @@ check_keys(struct alpr_ingest *g, struct batch *b, MDB_txn *txn)
 	return 0;
 }
 
-/* The id of a stored read, from its opened record. */
-static int
-stored_rid(const char *text, size_t n, char *rid)
-{
-	struct st_fields f;
-	json_t *j;
-	int r = -1;
-
-	if (!st_fields_read(text, n, &f, &j) && f.id && f.nid <= 128 &&
-	    f.havebox > 0) {
-		st_rid(rid, f.id, f.nid, f.box);
-		r = 0;
-	}
-	json_decref(j);
-	return r;
-}
-
 /*
  * The key of a new read: DAY CS SERIAL, SERIAL a 16-bit keyed hash of
  * its id, and the next one while that is taken, so that finding a read
@@ -963,7 +946,7 @@ read_key(struct alpr_store *s, MDB_txn *txn, const struct st_day *k,
 			r = 1;	/* the same record: so the same id */
 			break;
 		}
-		if (stored_rid((char *)plain, n, other) == 0 &&
+		if (st_stored_rid((char *)plain, n, other) == 0 &&
 		    !strcmp(other, rid)) {
 			/* the same up to where the store added "stored"? */
 			*changed = p->cmp ? n < p->cmp || memcmp(plain, line,

@@ -697,16 +697,15 @@ place_reads(struct alpr_store *s, const struct plan *p, size_t np,
 	const struct st_day *k;
 	struct alpr_progress pr;
 	struct plan pl;
-	struct st_fields f;
 	MDB_txn *txn;
 	MDB_cursor *c, *rc_;
 	MDB_val key, v, rk;
 	uint64_t *ids = NULL;
 	size_t cap = 0, n, ndays = 0, i, j, nids, idcap = 0;
 	long frames = 0, reads = 0, copies = 0, dup, nd = 0;
-	int *days = NULL, ok = 1, rc, r, d, bad, opened, x;
+	int *days = NULL, ok = 1, rc, r, d, bad, opened;
 	char rid[200], label[ALPR_TIME_LEN];
-	json_t *e, *dl, *j_;
+	json_t *e, *dl;
 
 	if (st_txn(s, MDB_RDONLY, &txn) != 0)
 		return 0;
@@ -759,12 +758,7 @@ place_reads(struct alpr_store *s, const struct plan *p, size_t np,
 			}
 			/* one with no id is check's and a search's to report:
 			 * an add cannot have stored it twice */
-			x = !st_fields_read((char *)plain, n, &f, &j_) && f.id &&
-			    f.nid <= 128 && f.havebox > 0;
-			if (x)
-				st_rid(rid, f.id, f.nid, f.box);
-			json_decref(j_);
-			if (!x)
+			if (st_stored_rid((char *)plain, n, rid) < 0)
 				continue;
 			if (!placed(s, txn, k, rk.mv_data, rid))
 				bad = 1;

@@ -307,6 +307,22 @@ st_rid(char *out, const char *id, size_t n, const long box[4])
 }
 
 
+int
+st_stored_rid(const char *text, size_t n, char *rid)
+{
+	struct st_fields f;
+	json_t *j;
+	int r = -1;
+
+	if (!st_fields_read(text, n, &f, &j) && f.id && f.nid <= 128 &&
+	    f.havebox > 0) {
+		st_rid(rid, f.id, f.nid, f.box);
+		r = 0;
+	}
+	json_decref(j);
+	return r;
+}
+
 /* Two records the same but for the last entry of their "stored"? */
 int
 st_same_read(const char *a, size_t na, const char *b, size_t nb)

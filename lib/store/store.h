@@ -312,6 +312,9 @@ const char *st_fields_check(const struct st_fields *f, struct timespec *ts,
 int st_plate_ok(const char *p, size_t n);
 /* The read id into out (200 bytes): the frame's id, '/', box x and y. */
 size_t st_rid(char *out, const char *id, size_t n, const long box[4]);
+/* The id of a stored read (rid: 200 bytes), from its opened record
+ * (n bytes): 0, or -1 when it has no id and box. */
+int st_stored_rid(const char *text, size_t n, char *rid);
 /* Two read records (n bytes each) the same but for the last entry of
  * their "stored" (the store's own: who stored each, when)? 1 or 0. */
 int st_same_read(const char *a, size_t na, const char *b, size_t nb);
