@@ -3,7 +3,7 @@
 # the calibration file beside its model (lib/recognition/calib.c); without one, or with
 # one for another model or a bad one, they stay the decoder's.
 . "$(dirname "$0")/lib.sh"
-plan 25
+plan 28
 
 cd "$T" || exit 1
 model=$top/share/alpr/glyphs.model
@@ -95,9 +95,21 @@ is "six weights are taken" "$(cat err)" ""
 is "every candidate at 1/(1+exp(-s)): s 0, 1, 2, 2" \
 	"$(perl -MJSON::PP -ne 'my %u = map { $_->{conf} => 1 } @{decode_json($_)->{candidates}}; print join(",", sort keys %u), " "' out)" \
 	"50 73.1 88.1 88.1 "
-printf 'model %s\nlogistic 0 0 0 0 0 1 1\n' "$sha" >short/g.cal
+# w6: the read's best string has 3 characters or fewer (1) or not (0).
+printf 'model %s\nlogistic 0 0 0 0 0 0 1\n' "$sha" >short/g.cal
 alpr-ocr -m short/g.model sin >out 2>err
-like "seven are refused" "$(cat err)" "short/g.cal:2: want"
+is "seven weights are taken" "$(cat err)" ""
+is "every candidate at 1/(1+exp(-t)): t 0, 0, 0, 1" \
+	"$(perl -MJSON::PP -ne 'my %u = map { $_->{conf} => 1 } @{decode_json($_)->{candidates}}; print join(",", sort keys %u), " "' out)" \
+	"50 50 50 73.1 "
+printf 'model %s\nlogistic 0 0 0 0 0 1 -1\n' "$sha" >short/g.cal
+alpr-ocr -m short/g.model sin >out 2>err
+is "the two together: s + t 0, 1, 2, 1" \
+	"$(perl -MJSON::PP -ne 'my %u = map { $_->{conf} => 1 } @{decode_json($_)->{candidates}}; print join(",", sort keys %u), " "' out)" \
+	"50 73.1 88.1 73.1 "
+printf 'model %s\nlogistic 0 0 0 0 0 1 1 1\n' "$sha" >short/g.cal
+alpr-ocr -m short/g.model sin >out 2>err
+like "eight are refused" "$(cat err)" "short/g.cal:2: want"
 
 mkdir other
 cp "$model" other/g.model
