@@ -25,7 +25,7 @@ usage(const char *why)
 {
 	alpr_usage(why, "[-H home] [-K keyfile] command [options]\n"
 	    "  init [-a agency] [-o origin] [-u admin] [--password-file file]\n"
-	    "       [--totp-file file] [-n every] [-w seconds]\n"
+	    "       [--totp-file file] [-n every] [-w seconds] [--cipher name]\n"
 	    "  add [-D device] [-s spool] [file ...]\n"
 	    "  login [-u user] [-c code] [--password-file file]\n"
 	    "        [--new-password-file file] [--totp-file file]\n"
@@ -104,8 +104,10 @@ cmd_init(int argc, char **argv)
 	static struct option lo[] = {
 		{ "password-file", required_argument, 0, 'p' },
 		{ "totp-file", required_argument, 0, 't' },
+		{ "cipher", required_argument, 0, 'C' },
 		{ 0, 0, 0, 0 } };
-	struct alpr_store_initopt o = { NULL, "alpr-access-log", NULL, 0, 0 };
+	struct alpr_store_initopt o = { NULL, "alpr-access-log", NULL, 0, 0,
+	    NULL };
 	struct alpr_storeconf def;
 	struct alpr_store *s;
 	const char *admin = "admin", *pwfile = NULL, *totpfile = NULL, *e;
@@ -115,6 +117,7 @@ cmd_init(int argc, char **argv)
 	while ((c = alpr_getopt(argc, argv, "a:n:o:p:t:u:w:", lo, usage)) != -1)
 		switch (c) {
 		case 'a': o.agency = optarg; break;
+		case 'C': o.cipher = optarg; break;
 		case 'n': o.every = alpr_strtonum(optarg, 1, 1000000000,
 		    "checkpoint interval"); break;
 		case 'o': o.origin = optarg; break;
@@ -132,6 +135,8 @@ cmd_init(int argc, char **argv)
 		    "account, not through sudo or SSH");
 	if (!alpr_user_name_ok(admin))
 		usage("bad admin account name");
+	if (!(o.cipher = alpr_store_cipher(o.cipher)))
+		return ALPR_EXIT_USAGE;
 	o.keyfile = keyfile;
 	/* the first admin's password is checked before anything is made */
 	new_password(pwfile, 1, pw, sizeof pw);

@@ -1012,7 +1012,12 @@ const char *alpr_store_home(const char *opt);
 struct alpr_store_initopt {
 	const char *agency, *origin, *keyfile;
 	long window, every;	/* the access log's; 0: its defaults */
+	const char *cipher;	/* aes256gcm, xchacha20poly1305; NULL: the
+				 * first if the processor can */
 };
+/* The cipher a new store would seal with, by name (NULL: the default,
+ * AES-256-GCM where the processor can): its name, or NULL (said). */
+const char *alpr_store_cipher(const char *name);
 /* Make a store home; returns the access log's verifier key (malloc'd),
  * or NULL with a message printed. */
 char *alpr_store_create(const char *home, const struct alpr_store_initopt *o);

@@ -1,6 +1,7 @@
 # tests/store.sh: a store for the store tests (sourced after lib.sh).
 #
-#	mkstore			a store in $H with key $K and these accounts,
+#	mkstore [OPTION...]	a store in $H with key $K (alpr-store init with
+#				these options too) and these accounts,
 #				each logged in as the OS user of its name:
 #				admin (admin), sgt.moreno (supervisor, trained),
 #				jdoe (analyst, trained), pat.ops (operator,
@@ -61,7 +62,7 @@ firstlogin() {
 mkstore() {
 	pwfile admin 'Correct-Horse-7-Battery'
 	alpr-store init -a "Test Police Department" -o test.example/alpr \
-	    --password-file "$T/admin.pw" --totp-file "$T/admin.totp" \
+	    --password-file "$T/admin.pw" --totp-file "$T/admin.totp" "$@" \
 	    >"$T/vkey" 2>"$T/init.err" || { cat "$T/init.err"; return 1; }
 	loginas admin || return 1
 	pwfile sgt.moreno.first 'Blue-Strong-Pass-42'

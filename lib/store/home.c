@@ -16,6 +16,9 @@
 /* 1: without the day filters (filter.c), made on a format 1 store's
  * first opening by a program that knows them */
 #define FORMAT "2"
+/* format 3: format 2 and the meta "cipher" (keys.c, Ciphers); a program
+ * before it would take an AES-256-GCM store's reads for forged */
+#define FORMAT_NEW "3"
 #define MAPSIZE_MIN (1UL << 30)	/* grown by doubling on MDB_MAP_FULL */
 
 int
@@ -485,10 +488,13 @@ alpr_store_create(const char *home, const struct alpr_store_initopt *o)
 	char *kf = NULL, *p;
 	const char *given;
 	struct stat sb;
+	const char *cipher;
 	MDB_txn *txn;
 	int rc, newkey = 0, made = 0;
 
 	s = store_new(home);
+	if (!(cipher = st_cipher_pick(o->cipher)))
+		goto out;
 	if (empty_dir(home) != 1) {
 		alpr_warn("%s exists and is not empty: a store home is made "
 		    "only once, in a new or empty folder", home);
@@ -532,7 +538,9 @@ alpr_store_create(const char *home, const struct alpr_store_initopt *o)
 	conf_hash(s->confpath, hex);
 	alpr_time_now(tm);
 	st_kek_record(s, txn);
-	if ((rc = st_meta_put(s, txn, "format", FORMAT, 1)) != 0 ||
+	if ((rc = st_meta_put(s, txn, "format", FORMAT_NEW, 1)) != 0 ||
+	    (rc = st_meta_put(s, txn, "cipher", cipher,
+	    strlen(cipher))) != 0 ||
 	    (rc = st_meta_put(s, txn, "serials", "1", 1)) != 0 ||
 	    (rc = st_meta_put(s, txn, "created", tm, strlen(tm))) != 0 ||
 	    (rc = st_meta_put(s, txn, "conf_sha256", hex, 64)) != 0 ||
@@ -614,6 +622,12 @@ upgrade(struct alpr_store *s)
 	return 0;
 }
 
+const char *
+alpr_store_cipher(const char *name)
+{
+	return st_cipher_pick(name);
+}
+
 struct alpr_store *
 alpr_store_open(const char *home, const char *keyfile)
 {
@@ -621,7 +635,7 @@ alpr_store_open(const char *home, const char *keyfile)
 	MDB_txn *txn;
 	MDB_val v;
 	struct stat st;
-	int r;
+	int r, fmt;
 
 	if (stat(home, &st) < 0) {
 		alpr_warn("%s: %s: no store home there (make one with "
@@ -636,9 +650,24 @@ alpr_store_open(const char *home, const char *keyfile)
 	if (st_txn(s, MDB_RDONLY, &txn) != 0)
 		goto fail;
 	r = st_meta_get(s, txn, "format", &v);
-	if (r != 0 || v.mv_size != 1 || (memcmp(v.mv_data, FORMAT, 1) &&
-	    memcmp(v.mv_data, "1", 1))) {
-		alpr_warn("%s: not a store of format 1 or " FORMAT, s->dbdir);
+	if (r != 0 || v.mv_size != 1 || (memcmp(v.mv_data, FORMAT_NEW, 1) &&
+	    memcmp(v.mv_data, FORMAT, 1) && memcmp(v.mv_data, "1", 1))) {
+		alpr_warn("%s: not a store of format 1 to " FORMAT_NEW,
+		    s->dbdir);
+		mdb_txn_abort(txn);
+		goto fail;
+	}
+	/* before format 3, no cipher named: XChaCha20-Poly1305 */
+	fmt = *(char *)v.mv_data;
+	if ((r = st_meta_get(s, txn, "cipher", &v)) != 0 && fmt == '3') {
+		alpr_warn("%s: the store names no cipher: it is damaged",
+		    s->dbdir);
+		mdb_txn_abort(txn);
+		goto fail;
+	}
+	if (r != 0)
+		v = (MDB_val){ 17, "xchacha20poly1305" };
+	if (st_cipher_use(v.mv_data, v.mv_size) < 0) {
 		mdb_txn_abort(txn);
 		goto fail;
 	}
@@ -683,6 +712,7 @@ alpr_store_close(struct alpr_store *s)
 	if (s->lockfd >= 0)
 		close(s->lockfd);
 	st_days_forget(s);
+	st_cipher_forget();
 	free(s->day);
 	free(s->dayst);
 	sodium_free(s->kek);

@@ -145,6 +145,15 @@ struct st_day *st_day_make(const unsigned char dk[ST_KEY]);
  * other: 0, or the LMDB error. */
 int st_day_store(struct alpr_store *s, MDB_txn *txn, int d,
     const unsigned char dk[ST_KEY]);
+/* The store's cipher (keys.c, Ciphers). pick: the one a new store is
+ * made with, name's (NULL: AES-256-GCM where the processor can, else
+ * XChaCha20-Poly1305), or NULL (said); use: seal and open with the one a
+ * store's meta names (n bytes): 0, or -1 (said). forget: wipe this
+ * thread's kept subkeys. */
+const char *st_cipher_pick(const char *name);
+int st_cipher_use(const void *name, size_t n);
+int st_cipher_aes(void);
+void st_cipher_forget(void);
 /* Seal n bytes: out gets ST_SEALED(n) bytes. */
 void st_seal(unsigned char *out, const void *p, size_t n, const void *ad,
     size_t adn, const unsigned char key[ST_KEY]);

@@ -68,7 +68,7 @@ usage(void)
 	    "name member json | swap-reads | drop-daykey date | copy-daykey "
 	    "from to | count | "
 	    "links | check | dump | misplace date | cross olddb | format1 | "
-	    "clear-filter date\n       store-poke feistel n\n");
+	    "format2 | cipher [name|-] | sealed | clear-filter date\n       store-poke feistel n\n");
 	exit(2);
 }
 
@@ -233,6 +233,45 @@ format1(const char *home)
 	    mdb_dbi_open(txn, "filt", 0, &filt) || mdb_drop(txn, filt, 1) ||
 	    mdb_put(txn, meta, &k, &v, 0) || mdb_txn_commit(txn))
 		alpr_die(3, "cannot make the store format 1");
+	mdb_env_close(env);
+	return 0;
+}
+
+/* The store's meta "cipher": printed (set NULL), set, or taken away
+ * (set "-"); or (old) a store of XChaCha20-Poly1305 turned into one of
+ * format 2, as made before there was a choice. */
+static int
+cipher(const char *home, const char *set, int old)
+{
+	MDB_dbi reads, keys, idx, meta;
+	MDB_txn *txn;
+	MDB_env *env = raw_env(home, &reads, &keys, &idx, &txn, 0);
+	MDB_val k = { 6, "cipher" }, f = { 6, "format" }, v;
+	int rc;
+
+	if (mdb_dbi_open(txn, "meta", 0, &meta))
+		alpr_die(3, "no meta");
+	rc = mdb_get(txn, meta, &k, &v);
+	if (set && !strcmp(set, "-"))
+		rc = mdb_del(txn, meta, &k, NULL);
+	else if (set)
+		rc = mdb_put(txn, meta, &k, &(MDB_val){ strlen(set),
+		    (void *)set }, 0);
+	if (set && rc)
+		alpr_die(3, "cannot set the cipher");
+	else if (set)
+		;
+	else if (!old)
+		printf("%.*s\n", rc ? 1 : (int)v.mv_size, rc ? "-" :
+		    (char *)v.mv_data);
+	else if (rc || v.mv_size != 17 || memcmp(v.mv_data,
+	    "xchacha20poly1305", 17))
+		alpr_die(1, "not a store of xchacha20poly1305");
+	else if (mdb_del(txn, meta, &k, NULL) ||
+	    mdb_put(txn, meta, &f, &(MDB_val){ 1, "2" }, 0))
+		alpr_die(3, "cannot make the store format 2");
+	if (mdb_txn_commit(txn))
+		alpr_die(3, "cannot commit");
 	mdb_env_close(env);
 	return 0;
 }
@@ -654,6 +693,40 @@ dump(struct alpr_store *s)
 	return bad ? 1 : 0;
 }
 
+/* Every read as sealed, in hex: its day's sealing key, its record key
+ * (the associated data), the sealed value; for a check of the cipher by
+ * another implementation (tests/tools/aes-open). */
+static int
+sealed(struct alpr_store *s)
+{
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v;
+	const struct st_day *dk;
+	char *hex = NULL;
+	int rc;
+
+	if (st_txn(s, MDB_RDONLY, &txn))
+		return 3;
+	mdb_cursor_open(txn, s->reads, &c);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (!(dk = st_day(s, txn, st_get16(k.mv_data), 0)))
+			continue;
+		hex = alpr_realloc(hex, 2 * v.mv_size + 1);
+		sodium_bin2hex(hex, 2 * ST_KEY + 1, dk->seal, ST_KEY);
+		printf("%s ", hex);
+		sodium_bin2hex(hex, 2 * k.mv_size + 1, k.mv_data, k.mv_size);
+		printf("%s ", hex);
+		sodium_bin2hex(hex, 2 * v.mv_size + 1, v.mv_data, v.mv_size);
+		printf("%s\n", hex);
+	}
+	free(hex);
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	return 0;
+}
+
 /* Open another environment's reads with this store's day keys. */
 static int
 cross(struct alpr_store *s, const char *olddb)
@@ -735,6 +808,10 @@ main(int argc, char **argv)
 		return links(home);
 	if (!strcmp(argv[0], "format1"))
 		return format1(home);
+	if (!strcmp(argv[0], "cipher") && argc <= 2)
+		return cipher(home, argc == 2 ? argv[1] : NULL, 0);
+	if (!strcmp(argv[0], "format2"))
+		return cipher(home, NULL, 1);
 	if (!strcmp(argv[0], "clear-filter") && argc == 2)
 		return clear_filter(home, argv[1]);
 	if (!strcmp(argv[0], "check")) {
@@ -748,6 +825,13 @@ main(int argc, char **argv)
 		if (!(s = alpr_store_open(home, key)))
 			return 3;
 		c = dump(s);
+		alpr_store_close(s);
+		return c;
+	}
+	if (!strcmp(argv[0], "sealed")) {
+		if (!(s = alpr_store_open(home, key)))
+			return 3;
+		c = sealed(s);
 		alpr_store_close(s);
 		return c;
 	}
