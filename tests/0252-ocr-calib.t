@@ -77,6 +77,11 @@ printf 'model %s\nlogistic 0 0 0 1\n' "$sha" >logr/g.cal
 alpr-ocr -m logr/g.model in >out 2>err
 like "four weights are refused" "$(cat err)" "logr/g.cal:2: want"
 
+# confs FILE: each read's candidates' distinct confidences, a read a word
+confs() {
+	perl -MJSON::PP -ne 'my %u = map { $_->{conf} => 1 }
+	    @{decode_json($_)->{candidates}}; print join(",", sort keys %u), " "' "$1"
+}
 # logistic w0 .. w5: the characters the read's best string has fewer than
 # 6 (0 to 2) join in: p = 1 / (1 + exp(-s)), the same for all candidates.
 mkdir short
@@ -93,19 +98,19 @@ is "plates of 6, 5, 4 and 3 characters read so by the model alone" \
 alpr-ocr -m short/g.model sin >out 2>err
 is "six weights are taken" "$(cat err)" ""
 is "every candidate at 1/(1+exp(-s)): s 0, 1, 2, 2" \
-	"$(perl -MJSON::PP -ne 'my %u = map { $_->{conf} => 1 } @{decode_json($_)->{candidates}}; print join(",", sort keys %u), " "' out)" \
+	"$(confs out)" \
 	"50 73.1 88.1 88.1 "
 # w6: the read's best string has 3 characters or fewer (1) or not (0).
 printf 'model %s\nlogistic 0 0 0 0 0 0 1\n' "$sha" >short/g.cal
 alpr-ocr -m short/g.model sin >out 2>err
 is "seven weights are taken" "$(cat err)" ""
 is "every candidate at 1/(1+exp(-t)): t 0, 0, 0, 1" \
-	"$(perl -MJSON::PP -ne 'my %u = map { $_->{conf} => 1 } @{decode_json($_)->{candidates}}; print join(",", sort keys %u), " "' out)" \
+	"$(confs out)" \
 	"50 50 50 73.1 "
 printf 'model %s\nlogistic 0 0 0 0 0 1 -1\n' "$sha" >short/g.cal
 alpr-ocr -m short/g.model sin >out 2>err
 is "the two together: s + t 0, 1, 2, 1" \
-	"$(perl -MJSON::PP -ne 'my %u = map { $_->{conf} => 1 } @{decode_json($_)->{candidates}}; print join(",", sort keys %u), " "' out)" \
+	"$(confs out)" \
 	"50 73.1 88.1 73.1 "
 printf 'model %s\nlogistic 0 0 0 0 0 1 1 1\n' "$sha" >short/g.cal
 alpr-ocr -m short/g.model sin >out 2>err
