@@ -19,6 +19,8 @@ A user approve temp.sup >/dev/null 2>&1
 s=$?
 A user enable sgt.moreno 2>/dev/null
 ok $([ $s -ne 0 ]; echo $?) "an admin approves no supervisor once the store has had one"
+# the disable ended sgt.moreno's session: he logs in again
+loginas sgt.moreno "now + 30 seconds" >/dev/null 2>&1
 # the admin tries the first login of an account she made, approved
 svc sgt.moreno alpr-store user approve temp.ana >/dev/null 2>&1
 svc admin alpr-store login -u temp.ana --password-file "$M/temp.ana.first.pw" \

@@ -305,11 +305,45 @@ alpr_store_actor(struct alpr_store *s)
 	return &s->actor;
 }
 
+json_t *
+st_logtext(const char *t, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)t;
+	size_t n = strlen(t), i = 0, o = 0;
+	char *b;
+	json_t *j;
+	int k;
+
+	if (n <= max && alpr_utf8_valid(p, n) == n)
+		return json_string(t);
+	b = alpr_malloc(4 * (n < max ? n : max) + 8);
+	while (i < n && i < max) {
+		if ((k = alpr_utf8_seq(p + i, n - i)) > 0) {
+			memcpy(b + o, p + i, k);
+			o += k;
+			i += k;
+		} else
+			o += sprintf(b + o, "\\x%02x", p[i++]);
+	}
+	if (i < n)
+		o += sprintf(b + o, "...");
+	j = json_stringn(b, o);
+	free(b);
+	return j;
+}
+
 int
 alpr_store_logentry(struct alpr_store *s, json_t *e)
 {
-	json_t *x = json_deep_copy(e);
+	json_t *x;
 	int r;
+
+	if (!e) {	/* json_pack or json_string refused a value */
+		alpr_warn("an access-log entry could not be made of what was "
+		    "given");
+		return -1;
+	}
+	x = json_deep_copy(e);
 
 	if (!json_object_get(x, "user"))
 		json_object_set_new(x, "user", json_string(s->actor.user[0] ?
@@ -328,8 +362,9 @@ int
 alpr_store_deny(struct alpr_store *s, const char *action, const char *target,
     const char *why)
 {
-	json_t *e = json_pack("{s:s,s:s,s:s,s:s}", "action", action, "target",
-	    target ? target : "-", "outcome", "denied", "refusal", why);
+	json_t *e = json_pack("{s:s,s:o,s:s,s:s}", "action", action, "target",
+	    st_logtext(target ? target : "-", 200), "outcome", "denied",
+	    "refusal", why);
 
 	alpr_warn("%s: %s", target ? target : action, why);
 	if (alpr_store_logentry(s, e) < 0)
@@ -438,6 +473,13 @@ alpr_store_justify_case(const struct alpr_store *s, const char *kase,
 	if (!reason || !*reason)
 		return "no reason: give --reason, in words, why this "
 		    "access serves the case";
+	for (p = reason; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return "reason: control characters are not words";
+	if (alpr_utf8_valid((const unsigned char *)reason, strlen(reason)) !=
+	    strlen(reason))
+		return "reason: not UTF-8 text (the access log keeps it as "
+		    "written)";
 	if (alpr_reason_thin(reason, s->conf.reason_min)) {
 		snprintf(why, n, "reason too thin: say in at least %ld "
 		    "characters and three words of your own why this access "

@@ -60,7 +60,7 @@ static const struct setting {
 	  "An account unused this many days is disabled (CJIS: at most 90)." },
 	{ "session_idle_minutes", NUM, O(session_idle_minutes), 30, 1, 30, NULL,
 	  "A session idle this long ends (CJIS: at most 30)." },
-	{ "session_max_hours", NUM, O(session_max_hours), 12, 1, 24, NULL,
+	{ "session_max_hours", NUM, O(session_max_hours), 12, 1, 12, NULL,
 	  "A session ends this long after its login, idle or not." },
 	{ "training_days", NUM, O(training_days), 730, 30, 1095, NULL,
 	  "How long a completed training counts, unless alpr-store user train\n"

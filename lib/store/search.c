@@ -172,11 +172,13 @@ alpr_store_refuse(struct alpr_store *s, const char *action, json_t *terms,
 	entry = json_pack("{s:s,s:O,s:s,s:s}", "action", action, "data",
 	    terms, "outcome", "denied", "refusal", why);
 	if (j->purpose)
-		json_object_set_new(entry, "purpose", json_string(j->purpose));
+		json_object_set_new(entry, "purpose", st_logtext(j->purpose,
+		    200));
 	if (j->kase)
-		json_object_set_new(entry, "case", json_string(j->kase));
+		json_object_set_new(entry, "case", st_logtext(j->kase, 200));
 	if (j->reason)
-		json_object_set_new(entry, "reason", json_string(j->reason));
+		json_object_set_new(entry, "reason", st_logtext(j->reason,
+		    ALPR_REASON_MAX));
 	if (alpr_store_logentry(s, entry) < 0)
 		alpr_warn("unable to write the refusal to the access log:");
 	json_decref(entry);
@@ -203,12 +205,17 @@ alpr_store_access(const char *action, const char *plate, json_t *terms,
 {
 	json_t *e = json_pack("{s:s,s:O}", "action", action, "data", terms);
 
-	if (j->purpose)
-		json_object_set_new(e, "purpose", json_string(j->purpose));
-	if (j->kase)
-		json_object_set_new(e, "case", json_string(j->kase));
-	if (j->reason)
-		json_object_set_new(e, "reason", json_string(j->reason));
+	/* checked already (alpr_store_justify): what is logged is what was
+	 * given, and a value that is no JSON string leaves no entry */
+	if (j->purpose && json_object_set_new(e, "purpose",
+	    json_string(j->purpose)) < 0)
+		goto bad;
+	if (j->kase && json_object_set_new(e, "case", json_string(j->kase)) <
+	    0)
+		goto bad;
+	if (j->reason && json_object_set_new(e, "reason",
+	    json_string(j->reason)) < 0)
+		goto bad;
 	json_object_set_new(e, "count", json_integer(count));
 	json_object_set_new(e, "outcome", json_string("ok"));
 	if (plate)
@@ -216,6 +223,9 @@ alpr_store_access(const char *action, const char *plate, json_t *terms,
 	if (more)
 		json_object_set_new(e, "truncated", json_true());
 	return e;
+bad:
+	json_decref(e);
+	return NULL;
 }
 
 int

@@ -73,9 +73,12 @@ alpr_session_start(struct alpr_store *s)
 	mdb_txn_abort(txn);
 	if (!u)
 		return -1;
+	/* a session written anew (a password changed in it) ends when it
+	 * would have: only a login starts the hours again */
 	j = json_pack("{s:s,s:s,s:s,s:I,s:I,s:O,s:s}", "user", s->actor.user,
 	    "client", s->actor.client, "store", s->id, "created",
-	    (json_int_t)now, "last", (json_int_t)now, "credgen",
+	    (json_int_t)(s->sess_created ? s->sess_created : now), "last",
+	    (json_int_t)now, "credgen",
 	    json_object_get(u, "credgen"), "sid", s->sid);
 	r = session_write(s, j);
 	json_decref(j);
@@ -215,6 +218,7 @@ alpr_session_resume(struct alpr_store *s, int perm)
 		goto out;
 	}
 	role = alpr_user_role(u);
+	s->sess_created = created;
 	snprintf(s->sid, sizeof s->sid, "%s", json_string_value(
 	    json_object_get(j, "sid")));
 	snprintf(s->actor.user, sizeof s->actor.user, "%s", user);

@@ -99,7 +99,14 @@ struct alpr_store {
 	signed char *dayst;		/* per day: 0 unknown, 1 loaded, -1 none */
 	struct alpr_log *log;
 	struct alpr_actor actor;	/* who is acting (access.c) */
+	time_t sess_created;		/* the resumed session's start: a
+					 * session written anew keeps it */
 };
+
+/* access.c: a text as a JSON string for the access log: t itself when it
+ * is UTF-8 of at most max bytes; else its first max bytes, each byte that
+ * is no UTF-8 written \xNN, and "..." when cut. Never NULL. */
+json_t *st_logtext(const char *t, size_t max);
 
 /* keys.c */
 /* 0 if path lies outside the home, else -1 and a message. */

@@ -67,6 +67,20 @@ str(json_t *u, const char *k)
 	return json_string_value(json_object_get(u, k));
 }
 
+/* Disable an account: its sessions end, and enabling it gives it back
+ * the status it had (pending stays pending: an enable approves nothing). */
+static void
+disable(json_t *u, const char *why)
+{
+	if (strcmp(str(u, "status") ? str(u, "status") : "", "disabled"))
+		json_object_set_new(u, "disabled_from", json_string(
+		    str(u, "status") ? str(u, "status") : "pending"));
+	json_object_set_new(u, "status", json_string("disabled"));
+	json_object_set_new(u, "disabled_reason", st_logtext(why,
+	    ALPR_REASON_MAX));
+	new_credgen(u);
+}
+
 static void
 now_str(char tm[ALPR_TIME_LEN])
 {
@@ -140,11 +154,9 @@ change(struct alpr_store *s, const char *name, int must_exist, change_fn fn,
 	json_t *u, *e;
 	int r;
 
-	if (!alpr_user_name_ok(name)) {
-		alpr_warn("%s: not an account name (1 to 32 of a-z 0-9 . _ -, "
-		    "starting with a letter)", name);
-		return 1;
-	}
+	if (!alpr_user_name_ok(name))
+		return alpr_store_deny(s, "user-change", name, "not an account "
+		    "name (1 to 32 of a-z 0-9 . _ -, starting with a letter)");
 	if (st_wbegin(s, &txn) != 0)
 		return -1;
 	u = st_user_get(s, txn, name);
@@ -326,6 +338,11 @@ approve_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e,
 		    "does not approve it: another supervisor must");
 	now_str(tm);
 	if (str(u, "pending_role")) {
+		/* said, so that one who approves a password sees the role */
+		alpr_warn("%s: approved as %s (was %s)", name,
+		    str(u, "pending_role"), str(u, "role"));
+		json_object_set_new(e, "from_role", json_string(str(u,
+		    "role")));
 		json_object_set(u, "role", json_object_get(u, "pending_role"));
 		json_object_del(u, "pending_role");
 	}
@@ -435,9 +452,7 @@ state_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e, void *arg)
 		    "their own account");
 	switch (a->op) {
 	case OP_DISABLE:
-		json_object_set_new(u, "status", json_string("disabled"));
-		json_object_set_new(u, "disabled_reason", json_string(
-		    a->reason ? a->reason : "disabled by an admin"));
+		disable(u, a->reason ? a->reason : "disabled by an admin");
 		break;
 	case OP_ENABLE:
 		if (strcmp(str(u, "status"), "disabled"))
@@ -446,7 +461,9 @@ state_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e, void *arg)
 		 * again. */
 		now_str(tm);
 		json_object_set_new(u, "status", json_string(
+		    str(u, "disabled_from") ? str(u, "disabled_from") :
 		    str(u, "approved") ? "active" : "pending"));
+		json_object_del(u, "disabled_from");
 		json_object_set_new(u, "last_login", json_string(tm));
 		json_object_del(u, "disabled_reason");
 		break;
@@ -460,7 +477,8 @@ state_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e, void *arg)
 	json_object_set_new(e, "change", json_pack("{s:s}", "op",
 	    opname[a->op]));
 	if (a->reason)
-		json_object_set_new(e, "reason", json_string(a->reason));
+		json_object_set_new(e, "reason", st_logtext(a->reason,
+		    ALPR_REASON_MAX));
 	return 0;
 }
 
@@ -580,6 +598,10 @@ alpr_user_passwd(struct alpr_store *s, const char *name, const char *old,
 	if (s->actor.role < 0)
 		return alpr_store_deny(s, "user-change", name, "not logged in");
 	a.self = !strcmp(name, s->actor.user);
+	if (a.self && !old)	/* alpr-store user passwd on oneself */
+		return alpr_store_deny(s, "user-change", name, "one's own "
+		    "password is changed with alpr-store passwd, which asks "
+		    "for the current one");
 	if (!a.self && !may(s, ALPR_MAY_ACCOUNTS, "user-change", name))
 		return 1;
 	return change(s, name, 1, pw_fn, &a);
@@ -710,9 +732,10 @@ static int
 log_login(struct alpr_store *s, const char *name, int role, int ok,
     int enrol, const char *why)
 {
-	json_t *e = json_pack("{s:s,s:s,s:s,s:s}", "action", enrol ? "enrol" :
-	    ok ? "login" : "login-failed", "user", name, "target", name,
-	    "outcome", ok || enrol ? "ok" : "denied");
+	json_t *e = json_pack("{s:s,s:o,s:o,s:s}", "action", enrol ? "enrol" :
+	    ok ? "login" : "login-failed", "user", st_logtext(name, 64),
+	    "target", st_logtext(name, 64), "outcome", ok || enrol ? "ok" :
+	    "denied");
 	int r;
 
 	if (role >= 0)
@@ -755,6 +778,7 @@ attempt(struct alpr_store *s, const char *name, const char *aid)
 	locked = json_is_true(json_object_get(u, "locked"));
 	if (!locked && json_array_size(f) >= (size_t)s->conf.lockout_failures) {
 		json_object_set_new(u, "locked", json_true());
+		new_credgen(u);		/* a lockout ends its sessions */
 		locked = lock = 1;
 	}
 	if (!locked)
@@ -822,11 +846,10 @@ settle(struct alpr_store *s, const char *name, const char *aid, int outcome,
 		}
 		json_decref(nf);
 	}
-	if (outcome == 3) {
-		json_object_set_new(u, "status", json_string("disabled"));
-		json_object_set_new(u, "disabled_reason", json_string(
-		    "unused for longer than inactive_days"));
-	}
+	if (outcome == 3)
+		disable(u, "unused for longer than inactive_days");
+	if (lock)
+		new_credgen(u);		/* a lockout ends its sessions */
 	if (outcome == 4)
 		json_object_set_new(u, "totp_pending", json_string(pending));
 	if (outcome == 0) {
