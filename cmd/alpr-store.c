@@ -44,7 +44,7 @@ usage(const char *why)
 	    "       [--hotlist file [-e | -d n]] [--limit n] [plate]\n"
 	    "  show -P purpose -C case -R reason [-o file] read-id\n"
 	    "  hold add -C case -R reason [--id read-id ...] [find options]\n"
-	    "  hold release [-R reason] id | hold list [-j]\n"
+	    "  hold release -R reason id | hold list [-j]\n"
 	    "  push [-v] [-e ssh-command] [user@]host\n"
 	    "  policy [--html]");
 }

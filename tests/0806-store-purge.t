@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
 command -v flock >/dev/null || skip_all "flock (util-linux) not installed"
-plan 44
+plan 47
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # a store that keeps 400 days, so that 380 days of reads go in
@@ -48,8 +48,11 @@ check "... and the old frames by a search" as sgt.moreno alpr-store hold add \
 like "... which holds the two old reads" "$(cat "$T/out")" '^H2 2$'
 check "a third hold, to be released" as sgt.moreno alpr-store hold add \
 	-C 25-0044 -R "a read that turned out to be unrelated to the case" --id "$old"
+check_status 1 "a hold is not released without a reason" as sgt.moreno alpr-store hold release H3
+like "... and says so" "$(cat "$T/err")" "released with a reason"
+check_status 1 "... nor with a thin one" as sgt.moreno alpr-store hold release -R "closed" H3
 check "a supervisor releases it" as sgt.moreno alpr-store hold release -R "not needed after all" H3
-check_status 1 "... once" as sgt.moreno alpr-store hold release H3
+check_status 1 "... once" as sgt.moreno alpr-store hold release -R "not needed after all" H3
 like "holds are listed" "$(as audit.kim alpr-store hold list | tr '\n' ' ')" 'H1 +25-0042 +active +1 +sgt.moreno.*H3 +25-0044 +released +1'
 like "the log has each hold placed and released" "$(entries hold | grep -c '"op":"add"\|"op":"release"')" '^4$'
 

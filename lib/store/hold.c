@@ -209,6 +209,16 @@ alpr_hold_release(struct alpr_store *s, const char *id, const char *reason)
 		json_decref(h);
 		return alpr_store_deny(s, "hold", id, "released already");
 	}
+	/* evidence let go is said for, as a hold placed is */
+	if (!reason || alpr_reason_thin(reason, s->conf.reason_min) ||
+	    alpr_utf8_valid((const unsigned char *)reason, strlen(reason)) !=
+	    strlen(reason)) {
+		st_wend(s, txn, 0);
+		json_decref(h);
+		return alpr_store_deny(s, "hold", id, "a hold is released with "
+		    "a reason: say with -R, in words of your own, why the "
+		    "evidence need not be kept");
+	}
 	e = json_pack("{s:s,s:s,s:O,s:s,s:{s:s}}", "action", "hold", "target",
 	    id, "case", json_object_get(h, "case"), "outcome", "ok", "change",
 	    "op", "release");
