@@ -4,6 +4,7 @@
  *
  *	name, role, status (pending, active, disabled), locked,
  *	created, created_by, approved, approved_by, disabled_reason,
+ *	disabled_from (the status an enable gives back),
  *	training {completed, expires, by}, pwhash (Argon2id), credgen
  *	(random, drawn anew with every new password or second factor, so
  *	that the sessions made before end), sessions (the ids of its open
