@@ -1096,6 +1096,10 @@ const char *alpr_store_justify(const struct alpr_store *s,
 #define ALPR_REASON_MAX 4096
 const char *alpr_store_justify_case(const struct alpr_store *s,
     const char *kase, const char *reason, char *why, size_t n);
+/* The reason alone (a hold's release): UTF-8 words of one's own, without
+ * control characters, at most ALPR_REASON_MAX bytes. */
+const char *alpr_store_reason_check(const struct alpr_store *s,
+    const char *reason, char *why, size_t n);
 
 /* store/password.c: Argon2id hashes and the rules for a new password. */
 char *alpr_password_hash(const char *pw);		/* malloc'd */

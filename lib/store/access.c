@@ -470,6 +470,15 @@ alpr_store_justify_case(const struct alpr_store *s, const char *kase,
 	for (p = kase; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("-_./:#", *p))
 			return "case number: want letters, digits and - _ . / : #";
+	return alpr_store_reason_check(s, reason, why, n);
+}
+
+const char *
+alpr_store_reason_check(const struct alpr_store *s, const char *reason,
+    char *why, size_t n)
+{
+	const char *p;
+
 	if (!reason || !*reason)
 		return "no reason: give --reason, in words, why this "
 		    "access serves the case";

@@ -190,7 +190,7 @@ int
 alpr_hold_release(struct alpr_store *s, const char *id, const char *reason)
 {
 	unsigned char hk[64];
-	char tm[ALPR_TIME_LEN], *dir;
+	char tm[ALPR_TIME_LEN], why[400], *dir;
 	MDB_txn *txn;
 	MDB_cursor *c;
 	MDB_val k, v;
@@ -210,9 +210,7 @@ alpr_hold_release(struct alpr_store *s, const char *id, const char *reason)
 		return alpr_store_deny(s, "hold", id, "released already");
 	}
 	/* evidence let go is said for, as a hold placed is */
-	if (!reason || alpr_reason_thin(reason, s->conf.reason_min) ||
-	    alpr_utf8_valid((const unsigned char *)reason, strlen(reason)) !=
-	    strlen(reason)) {
+	if (alpr_store_reason_check(s, reason, why, sizeof why)) {
 		st_wend(s, txn, 0);
 		json_decref(h);
 		return alpr_store_deny(s, "hold", id, "a hold is released with "

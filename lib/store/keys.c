@@ -325,12 +325,6 @@ st_cipher_use(const void *name, size_t n)
 	return -1;
 }
 
-int
-st_cipher_aes(void)
-{
-	return cipher_aes;
-}
-
 #define NSUB	4
 struct subkey {
 	crypto_aead_aes256gcm_state st;	/* the subkey's schedule */

@@ -159,7 +159,6 @@ int st_day_store(struct alpr_store *s, MDB_txn *txn, int d,
  * thread's kept subkeys. */
 const char *st_cipher_pick(const char *name);
 int st_cipher_use(const void *name, size_t n);
-int st_cipher_aes(void);
 void st_cipher_forget(void);
 /* Seal n bytes: out gets ST_SEALED(n) bytes. */
 void st_seal(unsigned char *out, const void *p, size_t n, const void *ad,
