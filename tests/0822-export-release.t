@@ -5,7 +5,7 @@
 # alpr.conf only; every refusal logged with its reason.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 45
+plan 49
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # a second supervisor, to decide what the first files
@@ -15,6 +15,13 @@ as admin alpr-store user add sgt.two -r supervisor --password-file "$T/sgt.two.f
 as sgt.moreno alpr-store user approve sgt.two >/dev/null 2>&1
 as sgt.moreno alpr-store user train sgt.two -c 2026-01-05 >/dev/null 2>&1
 firstlogin sgt.two || { echo "Bail out! no second supervisor"; exit 1; }
+# and a third account of sgt.moreno's own, reached from the same OS user
+printf 'Alt-Sgt-Pass-55\n' >"$T/sgt.alt.first"
+printf 'Alt-Sgt-Pass-55-own\n' >"$T/sgt.alt.pw"
+as admin alpr-store user add sgt.alt -r supervisor --password-file "$T/sgt.alt.first" >/dev/null 2>&1
+as sgt.two alpr-store user approve sgt.alt >/dev/null 2>&1
+as sgt.two alpr-store user train sgt.alt -c 2026-01-05 >/dev/null 2>&1
+firstlogin sgt.alt || { echo "Bail out! no third supervisor"; exit 1; }
 cat >"$H/agencies" <<'EOF'
 # the agencies data may go to: the state, then the name
 CA Sacramento Police Department
@@ -76,6 +83,15 @@ check "a supervisor files a request for the held reads of a case" \
 is "... its id and the reads it asks for" "$(cat "$T/out")" "R1 3"
 check_status 1 "the one who filed it may not approve it" as sgt.moreno alpr-export approve R1
 like "... saying why" "$(cat "$T/err")" "does not decide it"
+# the same person, through a second supervisor account from the same OS user
+SUDO_USER=sgt.moreno SUDO_UID=$(id -u) alpr-store login -u sgt.alt \
+	--password-file "$T/sgt.alt.pw" -c "$(code sgt.alt "now + 30 seconds")" 2>/dev/null
+check_status 1 "... nor may a second account of the same OS user" \
+	env SUDO_USER=sgt.moreno SUDO_UID=$(id -u) alpr-export approve R1
+like "... saying why" "$(cat "$T/err")" "under this account or another from the same OS user"
+check_status 1 "... nor deny it" \
+	env SUDO_USER=sgt.moreno SUDO_UID=$(id -u) alpr-export deny -R "not needed for this case after all" R1
+loginas sgt.moreno "now + 60 seconds" 2>/dev/null
 check_status 1 "a pending request is not released" as sgt.moreno alpr-export --release R1 "$T/r1"
 ok $([ ! -e "$T/r1" ]; echo $?) "... and nothing is made"
 rid=$(sfind jdoe 8XYZ402 2>/dev/null | perl -MJSON::PP -ne 'print decode_json($_)->{read_id}')

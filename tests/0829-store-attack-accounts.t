@@ -3,10 +3,11 @@
 # and caught: a reason that is no UTF-8 text, an admin getting round a
 # supervisor's approval by disabling and enabling, a session outliving a
 # disable or a lockout, a password change restarting a session's hours,
-# an admin's "user passwd" on themselves, refusals that left no entry.
+# an admin's "user passwd" on themselves, refusals that left no entry,
+# one person approving through a second account what the first asked for.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 29
+plan 35
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 printf '{"type":"read","v":1,"id":"20261102T100000.00Z-0123456789ab-camA","ts":"2026-11-02T10:00:00.00Z","camera":"camA","lat":38.58,"lon":-121.49,"plate":"PARTNR1","conf":90,"box":[1,2,3,4]}\n' >"$T/r.ndjson"
@@ -95,4 +96,31 @@ as admin alpr-store user disable "$(printf 'x\377')" >/dev/null 2>&1
 n1=$(wc -l <"$H/log/log.ndjson")
 is "three refusals of names that are not UTF-8 or too long, three entries" $((n1 - n0)) 3
 like "the long name logged cut" "$(entries login-failed | tail -1)" '"target":"a{64}\.\.\."'
+
+# one person, two accounts: an admin who also holds a supervisor's
+# account, both reached from the same OS user, approves nothing they
+# created or whose role they changed
+printf 'Second-Hat-Pass-64\n' >"$T/sgt.adm.first"
+printf 'Second-Hat-Pass-64-own\n' >"$T/sgt.adm.pw"
+asadm() { SUDO_USER=admin SUDO_UID=$(id -u) "$@"; }
+as admin alpr-store user add sgt.adm -r supervisor --password-file "$T/sgt.adm.first" >/dev/null 2>&1
+as sgt.moreno alpr-store user approve sgt.adm >/dev/null 2>&1
+as sgt.moreno alpr-store user train sgt.adm -c 2026-01-05 >/dev/null 2>&1
+pwfile crony.first 'Friendly-Pass-18-abc'
+as admin alpr-store user add crony -r analyst --password-file "$T/crony.first.pw" >/dev/null 2>&1
+as admin alpr-store user role jdoe supervisor >/dev/null 2>&1
+# its first login from an OS user of its own, as the store asks; later
+# ones from the admin's
+firstlogin sgt.adm
+asadm alpr-store login -u sgt.adm --password-file "$T/sgt.adm.pw" \
+	-c "$(code sgt.adm "now + 30 seconds")" >/dev/null 2>&1
+check "the admin's OS user is logged in as a supervisor" asadm alpr-store whoami
+like "... as sgt.adm" "$(cat "$T/out")" "sgt.adm"
+check_status 1 "that supervisor account does not approve the account its admin made" \
+	asadm alpr-store user approve crony
+like "... saying why" "$(cat "$T/err")" "another from the same OS user"
+check_status 1 "... nor the role its admin gave" asadm alpr-store user approve jdoe
+check "another supervisor approves both" sh -c \
+	'SUDO_USER=sgt.moreno SUDO_UID=$(id -u) alpr-store user approve crony &&
+	 SUDO_USER=sgt.moreno SUDO_UID=$(id -u) alpr-store user approve jdoe'
 done_testing

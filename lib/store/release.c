@@ -297,6 +297,8 @@ alpr_release_file(struct alpr_store *s, json_t *req, char *id, size_t idn)
 	json_object_set_new(req, "state", json_string("pending"));
 	json_object_set_new(req, "filed", json_string(tm));
 	json_object_set_new(req, "filed_by", json_string(s->actor.user));
+	json_object_set_new(req, "filed_by_client", json_string(
+	    s->actor.client));
 	json_object_set_new(entry, "target", json_string(id));
 	json_object_set_new(entry, "count", json_integer(json_array_size(
 	    json_object_get(req, "read_ids"))));
@@ -335,6 +337,20 @@ alpr_release_get(struct alpr_store *s, const char *id, json_t **req)
 	return *req ? 0 : 1;
 }
 
+/* Did the one now acting file the request: the same account, or another
+ * account reached from the same OS user (one person, two supervisor
+ * accounts)? A request filed before the OS user was kept has only the
+ * account to go by. */
+static int
+own_request(const struct alpr_store *s, json_t *req)
+{
+	const char *by = alpr_rec_str(req, "filed_by");
+	const char *client = alpr_rec_str(req, "filed_by_client");
+
+	return !by || !strcmp(by, s->actor.user) || (client &&
+	    !strcmp(client, s->actor.client));
+}
+
 /* Move a request from one state to another, logged. */
 static int
 decide(struct alpr_store *s, const char *id, const char *from,
@@ -363,12 +379,12 @@ decide(struct alpr_store *s, const char *id, const char *from,
 		json_decref(req);
 		return alpr_store_deny(s, "release", id, why);
 	}
-	if (strcmp(to, "released") && !strcmp(alpr_rec_str(req, "filed_by"),
-	    s->actor.user)) {
+	if (strcmp(to, "released") && own_request(s, req)) {
 		st_wend(s, txn, 0);
 		json_decref(req);
 		return alpr_store_deny(s, "release", id, "the one who filed a "
-		    "request does not decide it: another supervisor must");
+		    "request does not decide it, under this account or another "
+		    "from the same OS user: another supervisor must");
 	}
 	alpr_time_now(tm);
 	json_object_set_new(req, "state", json_string(to));

@@ -15,8 +15,10 @@
  * Every change is written to the access log before it is committed. Who
  * may change what is the role table (access.c) plus separation of duties:
  * nobody approves, trains, unlocks, enables or changes the role of their
- * own account, and the creator of an account does not approve it (save
- * the first supervisor, approved by an admin while there is none).
+ * own account, and the creator of an account (or asker of its new role)
+ * does not approve it, under that account or another from the same OS
+ * user (save the first supervisor, approved by an admin while there is
+ * none).
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -213,6 +215,8 @@ add_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e, void *arg)
 	json_object_set_new(u, "locked", json_false());
 	json_object_set_new(u, "created", json_string(tm));
 	json_object_set_new(u, "created_by", json_string(a->creator));
+	json_object_set_new(u, "created_by_client", json_string(
+	    s->actor.client));
 	if (a->bootstrap) {
 		json_object_set_new(u, "approved", json_string(tm));
 		json_object_set_new(u, "approved_by", json_string(a->creator));
@@ -305,6 +309,24 @@ has_supervisor(struct alpr_store *s, MDB_txn *txn, const char *but)
 	return found;
 }
 
+/* Did the one now acting ask for what an approval would grant: create
+ * the account, or ask for its new role? The same account, or another
+ * reached from the same OS user (one person, two accounts). */
+static int
+asked_by(const struct alpr_store *s, json_t *u)
+{
+	const char *pre = str(u, "pending_role") && str(u, "role_by") ?
+	    "role_by" : "created_by";
+	char k[32];
+	const char *by, *client;
+
+	by = str(u, pre);
+	snprintf(k, sizeof k, "%s_client", pre);
+	client = str(u, k);
+	return !by || !strcmp(by, s->actor.user) || (client &&
+	    !strcmp(client, s->actor.client));
+}
+
 static int
 approve_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e,
     void *arg)
@@ -334,9 +356,11 @@ approve_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e,
 			    "approves accounts (an admin only the first "
 			    "supervisor)");
 		boot = 1;
-	} else if (!strcmp(str(u, "created_by"), s->actor.user))
-		return alpr_store_deny(s, "user-change", name, "the creator of an account "
-		    "does not approve it: another supervisor must");
+	} else if (asked_by(s, u))
+		return alpr_store_deny(s, "user-change", name, "the one who "
+		    "created the account or asked for its role does not "
+		    "approve it, under this account or another from the same "
+		    "OS user: another supervisor must");
 	now_str(tm);
 	if (str(u, "pending_role")) {
 		/* said, so that one who approves a password sees the role */
@@ -530,6 +554,9 @@ role_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e, void *arg)
 	json_object_set_new(u, "pending_role", json_string(alpr_role_name(
 	    role)));
 	json_object_set_new(u, "status", json_string("pending"));
+	json_object_set_new(u, "role_by", json_string(s->actor.user));
+	json_object_set_new(u, "role_by_client", json_string(
+	    s->actor.client));
 	json_object_set_new(e, "change", json_pack("{s:s,s:s,s:s}", "op",
 	    "role", "from", alpr_role_name(old), "to", alpr_role_name(role)));
 	return 0;
