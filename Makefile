@@ -33,7 +33,7 @@ MAN5 = $(wildcard man/*.5)
 MAN7 = $(wildcard man/*.7)
 DATA = $(wildcard share/alpr/*)
 
-all: lib/libalpr.a $(BINS) $(TOOLS) $(FUZZBIN)
+all: lib/libalpr.a $(BINS) $(TOOLS) $(FUZZBIN) tests/preload/die.so
 
 config.mk:
 	./configure
@@ -54,6 +54,10 @@ bin/%: cmd/%.c lib/libalpr.a config.mk
 
 tests/tools/%: tests/tools/%.c lib/libalpr.a config.mk
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< lib/libalpr.a $(DEP_LIBS)
+
+# A crash at a chosen call, for the tests (LD_PRELOAD).
+tests/preload/die.so: tests/preload/die.c config.mk
+	$(CC) $(ALL_CFLAGS) -shared -fPIC -o $@ $< -ldl
 
 # The fuzz harnesses, linked with replay.c: make check replays the corpus.
 tests/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz.h \
@@ -104,6 +108,7 @@ uninstall:
 
 clean:
 	rm -rf bin lib/*.o lib/*/*.o lib/libalpr.a $(TOOLS) tests/tmp \
+		tests/preload/*.so \
 		tests/fuzz/bin tests/fuzz/work
 
 distclean: clean

@@ -21,7 +21,9 @@
  *
  * One run writes one access log entry, before anything is removed. Each
  * day is its own transaction, so a purge cut short is finished by the
- * next run. HOME/purge.lock keeps two purges apart.
+ * next run; HOME/purge.owed says that the key file's new key and the
+ * compaction are still to come, so that the next run does them though no
+ * day is left to remove. HOME/purge.lock keeps two purges apart.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -903,6 +905,48 @@ compact(struct alpr_store *s, int wait, struct alpr_purge_stats *st)
 	return rc;
 }
 
+/*
+ * HOME/purge.owed: made before the first day is removed, gone once the key
+ * file has a new key and the environment is compacted. A purge killed in
+ * between, or whose compaction the store's writers kept off, leaves it,
+ * and the next run finishes the work though nothing else is past its
+ * retention: without it, the removed days would stay readable in a copy
+ * of the home taken before, and in the environment's free pages.
+ */
+static char *
+owed_path(struct alpr_store *s)
+{
+	return alpr_path(s->home, "purge.owed");
+}
+
+static int
+owe(struct alpr_store *s)
+{
+	char *p = owed_path(s);
+	int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600), r = 0;
+
+	if (fd < 0 || fsync(fd) < 0 || st_fsync_file(s->home) < 0) {
+		alpr_warn("unable to make %s, so nothing is purged:", p);
+		r = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(p);
+	return r;
+}
+
+static void
+paid(struct alpr_store *s)
+{
+	char *p = owed_path(s);
+
+	if (unlink(p) < 0 && errno != ENOENT)
+		alpr_warn("unable to remove %s (the next purge compacts "
+		    "again):", p);
+	st_fsync_file(s->home);
+	free(p);
+}
+
 /* The days' filters that are missing or lack a key: a failure to build
  * them is said, and is not the purge's. */
 static void
@@ -926,7 +970,7 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 	struct stat sb;
 	json_t *e;
 	time_t now = time(NULL), min;
-	int lock, plock, r = -1, failed = 0, waited, placed = 0;
+	int lock, plock, r = -1, failed = 0, waited, placed = 0, owed;
 
 	memset(st, 0, sizeof *st);
 	lp = alpr_path(s->home, "purge.lock");
@@ -991,12 +1035,21 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		filters(s, o->progress);
 		placed = place_reads(s, p, np, o->progress, st);
 	}
-	if (o->dry || st->days + st->rekeyed == 0) {
+	lp = owed_path(s);
+	owed = access(lp, F_OK) == 0;
+	free(lp);
+	if (o->dry || (st->days + st->rekeyed == 0 && !owed)) {
 		r = 0;
 		goto out;
 	}
 	if (st_kek_writable(s) < 0)
 		goto out;
+	if (st->days + st->rekeyed == 0) {
+		alpr_warn("an earlier purge was cut short before the key file "
+		    "had a new key and the store was compacted: finishing it");
+		r = 0;
+		goto rotate;
+	}
 	tp.tv_sec = st->cut_plain;
 	th.tv_sec = st->cut_hit;
 	tp.tv_nsec = th.tv_nsec = 0;
@@ -1020,6 +1073,8 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		    "nothing is purged:");
 		goto out;
 	}
+	if ((r = owe(s)) < 0)
+		goto out;
 	t0 = alpr_mono();
 	alpr_progress_start(&pr, o->progress);
 	/* a day that cannot be purged is said and left; the others go */
@@ -1032,14 +1087,19 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 			failed++;
 		alpr_progress(&pr, i + 1 == np, "%zu of %zu days", i + 1, np);
 	}
+	st->seconds_purge = alpr_mono() - t0;
+rotate:
+	t0 = alpr_mono();
 	if (r == 0 && (r = st_kek_rotate(s)) == 0)
 		st->rotated = 1;
-	st->seconds_purge = alpr_mono() - t0;
+	st->seconds_purge += alpr_mono() - t0;
 	if (r == 0) {
 		t0 = alpr_mono();
 		r = compact(s, o->wait, st);
 		st->seconds_compact = alpr_mono() - t0;
 	}
+	if (r == 0)	/* the key file rotated, the store compacted */
+		paid(s);
 	if (failed) {
 		alpr_warn("%d of %zu days could not be purged (said above): "
 		    "the others were", failed, np);

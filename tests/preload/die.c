@@ -1,0 +1,68 @@
+/*
+ * die.so: a crash at a chosen point, for the tests (LD_PRELOAD).
+ *
+ *	ALPR_TEST_DIE=CALL:TEXT [ALPR_TEST_DIE_AFTER=N]
+ *
+ * kills the process with SIGKILL, as a power cut or kill -9 would, when
+ * it calls CALL (rename, remove or unlink) on a path holding TEXT, after
+ * N such calls that went through (0 by default). For rename, the new
+ * path is the one looked at. Nothing is done before the kill: the call
+ * does not happen.
+ */
+#include <dlfcn.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int
+fatal(const char *call, const char *path)
+{
+	static long seen;
+	const char *e = getenv("ALPR_TEST_DIE"), *a;
+	size_t n = strlen(call);
+
+	if (!e || strncmp(e, call, n) || e[n] != ':' || !path ||
+	    !strstr(path, e + n + 1))
+		return 0;
+	a = getenv("ALPR_TEST_DIE_AFTER");
+	if (seen++ < (a ? atol(a) : 0))
+		return 0;
+	kill(getpid(), SIGKILL);
+	pause();
+	return 1;
+}
+
+int
+rename(const char *from, const char *to)
+{
+	static int (*next)(const char *, const char *);
+
+	if (!next)
+		next = (int (*)(const char *, const char *))dlsym(RTLD_NEXT,
+		    "rename");
+	fatal("rename", to);
+	return next(from, to);
+}
+
+int
+remove(const char *path)
+{
+	static int (*next)(const char *);
+
+	if (!next)
+		next = (int (*)(const char *))dlsym(RTLD_NEXT, "remove");
+	fatal("remove", path);
+	return next(path);
+}
+
+int
+unlink(const char *path)
+{
+	static int (*next)(const char *);
+
+	if (!next)
+		next = (int (*)(const char *))dlsym(RTLD_NEXT, "unlink");
+	fatal("unlink", path);
+	return next(path);
+}
