@@ -29,6 +29,44 @@ st_request_put(struct alpr_store *s, MDB_txn *txn, const char *id, json_t *j)
 	return st_record_put(txn, s->requests, "request", id, j, s->holdk);
 }
 
+/* Does an agency's name mark it as federal or private? What, or NULL. */
+static const char *
+not_public(const char *name)
+{
+	static const char *federal[] = { "federal", "fbi", "dea", "atf",
+	    "ice", "cbp", "dhs", "usbp", "usms", "us", "usa", "homeland",
+	    "immigration", "customs", "marshals", NULL };
+	static const char *private[] = { "inc", "llc", "ltd", "llp", "plc",
+	    "corp", "corporation", "company", "private", "towing",
+	    "repossession", NULL };
+	char w[64], prev[64] = "";
+	const char *p = name;
+	size_t n;
+	int i;
+
+	while (*p) {
+		for (n = 0; *p && (isalnum((unsigned char)*p) || *p == '.');
+		    p++)
+			if (*p != '.' && n + 1 < sizeof w)
+				w[n++] = tolower((unsigned char)*p);
+		w[n] = '\0';
+		for (; *p && !isalnum((unsigned char)*p); p++)
+			;
+		if (!n)
+			continue;
+		if (!strcmp(prev, "united") && !strcmp(w, "states"))
+			return "federal";
+		for (i = 0; federal[i]; i++)
+			if (!strcmp(w, federal[i]))
+				return "federal";
+		for (i = 0; private[i]; i++)
+			if (!strcmp(w, private[i]))
+				return "private";
+		snprintf(prev, sizeof prev, "%s", w);
+	}
+	return NULL;
+}
+
 int
 st_agencies(const struct alpr_store *s,
     int (*fn)(const char *state, const char *name, void *arg), void *arg)
@@ -36,6 +74,7 @@ st_agencies(const struct alpr_store *s,
 	const char *f = s->conf.release_agencies;
 	unsigned char *buf;
 	char *path, *line, *next, *e;
+	const char *kind;
 	size_t n;
 	int lineno = 0, r = 0;
 
@@ -75,49 +114,18 @@ st_agencies(const struct alpr_store *s,
 			    "only, so this line is ignored", path, lineno, e);
 			continue;
 		}
+		if ((kind = not_public(e))) {
+			alpr_warn("%s:%d: %s is by its name a %s agency: Civil "
+			    "Code 1798.90.55 allows California public agencies "
+			    "only, so this line is ignored", path, lineno, e,
+			    kind);
+			continue;
+		}
 		r = fn("CA", e, arg);
 	}
 	free(buf);
 	free(path);
 	return r;
-}
-
-/* Does an agency's name mark it as federal or private? What, or NULL. */
-static const char *
-not_public(const char *name)
-{
-	static const char *federal[] = { "federal", "fbi", "dea", "atf",
-	    "ice", "cbp", "dhs", "usbp", "usms", "us", "usa", "homeland",
-	    "immigration", "customs", "marshals", NULL };
-	static const char *private[] = { "inc", "llc", "ltd", "llp", "plc",
-	    "corp", "corporation", "company", "private", "towing",
-	    "repossession", NULL };
-	char w[64], prev[64] = "";
-	const char *p = name;
-	size_t n;
-	int i;
-
-	while (*p) {
-		for (n = 0; *p && (isalnum((unsigned char)*p) || *p == '.');
-		    p++)
-			if (*p != '.' && n + 1 < sizeof w)
-				w[n++] = tolower((unsigned char)*p);
-		w[n] = '\0';
-		for (; *p && !isalnum((unsigned char)*p); p++)
-			;
-		if (!n)
-			continue;
-		if (!strcmp(prev, "united") && !strcmp(w, "states"))
-			return "federal";
-		for (i = 0; federal[i]; i++)
-			if (!strcmp(w, federal[i]))
-				return "federal";
-		for (i = 0; private[i]; i++)
-			if (!strcmp(w, private[i]))
-				return "private";
-		snprintf(prev, sizeof prev, "%s", w);
-	}
-	return NULL;
 }
 
 static int

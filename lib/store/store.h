@@ -363,8 +363,9 @@ int st_request_put(struct alpr_store *s, MDB_txn *txn, const char *id,
     json_t *req);
 /* fn for each agency of alpr.conf's release_agencies (a path from the
  * home if relative) until it returns non-zero, which is returned; lines
- * that are not "ST Name", or of another state than CA, are reported and
- * skipped. -1 when the file cannot be read. */
+ * that are not "ST Name", of another state than CA, or naming a federal
+ * or private agency, are reported and skipped. -1 when the file cannot be
+ * read. */
 int st_agencies(const struct alpr_store *s,
     int (*fn)(const char *state, const char *name, void *arg), void *arg);
 
