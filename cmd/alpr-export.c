@@ -143,7 +143,7 @@ cmd_export(struct alpr_search *x, const char *release, int sealed,
 	const char *out, *e;
 	char pass[1100], why[400];
 	json_t *terms, *req = NULL, *taken = NULL, *ids = NULL, *held = NULL;
-	json_t *custody, *ent;
+	json_t *custody, *ent, *rel;
 	json_t *v;
 	struct stat sb;
 	size_t i;
@@ -211,8 +211,8 @@ cmd_export(struct alpr_search *x, const char *release, int sealed,
 				    "no such request");
 			goto out;
 		}
-		if (!(e = alpr_rec_str(req, "state")) || strcmp(e,
-		    "approved")) {
+		if (!(e = alpr_rec_str(req, "state")) || (strcmp(e,
+		    "approved") && strcmp(e, "releasing"))) {
 			snprintf(why, sizeof why, "the request is %s: only an "
 			    "approved request is released, once", e ? e : "-");
 			r = alpr_store_deny(s, "release", release, why);
@@ -302,7 +302,10 @@ cmd_export(struct alpr_search *x, const char *release, int sealed,
 		json_object_set(custody, "case", json_object_get(req, "case"));
 		json_object_set(custody, "purpose", json_object_get(req,
 		    "purpose"));
-		json_object_set(custody, "release", taken);
+		/* what the bundle is once whole */
+		rel = json_deep_copy(taken);
+		json_object_set_new(rel, "state", json_string("released"));
+		json_object_set_new(custody, "release", rel);
 	} else {
 		json_object_set_new(custody, "case", json_string(jj->kase));
 		json_object_set_new(custody, "purpose", json_string(
@@ -338,13 +341,18 @@ cmd_export(struct alpr_search *x, const char *release, int sealed,
 	if (r == 0)
 		r = alpr_export_end(job.x);
 	progress(&job.pr, job.done, job.total, 1);
-	if (r == 0 && isatty(2))
+	if (r != 0)
+		alpr_warn("%s is incomplete: it does not verify; remove it and "
+		    "%s", out, release ? "run --release again (the request "
+		    "stays releasing until a bundle is whole)" : "export again");
+	else if (release && alpr_release_done(s, release) != 0) {
+		alpr_warn("%s is whole, but request %s could not be marked "
+		    "released: it stays releasing", out, release);
+		r = -1;
+	} else if (isatty(2))
 		fprintf(stderr, "%s: %s: %ld reads, signed by the agency's key%s\n",
 		    alpr_progname, out, alpr_export_count(job.x), sealed ?
 		    ", sealed" : "");
-	else if (r != 0)
-		alpr_warn("%s is incomplete: it does not verify; remove it and "
-		    "export again", out);
 	alpr_export_free(job.x);
 out:
 	sodium_memzero(pass, sizeof pass);

@@ -1306,9 +1306,14 @@ int alpr_release_deny(struct alpr_store *s, const char *id,
     const char *reason);
 /* A request as filed and decided, not logged: 0, 1 none, -1 error. */
 int alpr_release_get(struct alpr_store *s, const char *id, json_t **req);
-/* Mark an approved request released, once, its agency checked again:
- * the request in *req. */
+/* Take an approved request to be released, its agency checked again and
+ * the reads it asks for by id still there: it is releasing (logged), the
+ * request in *req, and no other release runs until alpr_release_done or
+ * the store is closed. A request left releasing by a run that died is
+ * taken again. */
 int alpr_release_take(struct alpr_store *s, const char *id, json_t **req);
+/* Mark a request taken released, once its bundle is whole (logged). */
+int alpr_release_done(struct alpr_store *s, const char *id);
 /* fn for each request, filed and decided. Logged. */
 int alpr_release_list(struct alpr_store *s,
     void (*fn)(json_t *request, void *arg), void *arg);

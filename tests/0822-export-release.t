@@ -5,7 +5,7 @@
 # alpr.conf only; every refusal logged with its reason.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 49
+plan 57
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # a second supervisor, to decide what the first files
@@ -41,6 +41,12 @@ perl -MJSON::PP -ne '
 	$f->{box} = [10, 20, 100, 50]; print JSON::PP->new->canonical->encode($f), "\n";
 ' "$T/frames.ndjson" >"$T/reads.ndjson"
 store-gen -n 20 -d 1 -s 9 >>"$T/reads.ndjson"
+# a read of 400 days ago, for a request by id that a purge overtakes
+old=$(date -u -d @$(($(date +%s) - 400 * 86400)) +%Y-%m-%dT10:00:00.00Z)
+oldid=$(echo "$old" | tr -d ':-')-0123456789ab-cam4
+printf '{"type":"read","v":1,"id":"%s","ts":"%s","camera":"cam4","lat":38.2,"lon":-121.2,"plate":"OLD4001","conf":90,"box":[5,6,7,8]}\n' \
+	"$oldid" "$old" >>"$T/reads.ndjson"
+retention 400
 alpr-store add -D car1 "$T/reads.ndjson" >/dev/null 2>&1
 as sgt.moreno alpr-store hold add -C 26-0117 -R "vehicles seen at the burglary on Main St" \
 	--near 38.5816,-121.4944 --radius 100 >/dev/null 2>&1
@@ -105,6 +111,20 @@ check_status 1 "... once" as sgt.two alpr-export approve R1
 as sgt.moreno alpr-store hold add -C 26-0117 -R "vehicles seen at the burglary on Main St" \
 	--id "$(sfind jdoe "$(sed -n 4p "$T/reads.ndjson" | perl -MJSON::PP -ne 'print decode_json($_)->{plate}')" 2>/dev/null |
 	perl -MJSON::PP -ne 'print decode_json($_)->{read_id}; exit')" >/dev/null 2>&1
+# a release killed as it writes the bundle: the request stays
+# releasing, a release running keeps another off, and it is made again
+LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_DIE=openat:MANIFEST \
+	ASAN_OPTIONS=verify_asan_link_order=0 \
+	as sgt.moreno alpr-export --release R1 "$T/r1" >/dev/null 2>&1
+is "a release killed as it writes the bundle" $? 137
+as audit.kim alpr-export requests -j 2>/dev/null | grep '"R1"' >"$T/r1state"
+like "... leaves the request releasing, not released" "$(cat "$T/r1state")" '"state":"releasing"'
+rm -rf "$T/r1"
+flock "$H/release.lock" sleep 3 &
+sleep 0.5
+check_status 1 "while a release is made, another waits its turn" as sgt.moreno alpr-export --release R1 "$T/r1"
+like "... saying so" "$(cat "$T/err")" "a release is being made now"
+wait
 check "an approved request is released" as sgt.moreno alpr-export --release R1 "$T/r1"
 check "... as a bundle that verifies" alpr-export verify -k "$T/agency.vkey" "$T/r1"
 like "... of the three reads the request asked for, not the one held since" "$(cat "$T/out")" "case 26-0117, 3 reads"
@@ -115,9 +135,9 @@ is "the custody record names the request, its agency, who filed and approved it"
 	"$(cat "$T/custody")" "R1 Sacramento Police Department Det. Ruiz sgt.moreno sgt.two released"
 check_status 1 "an approved request is released once" as sgt.two alpr-export --release R1 "$T/r1b"
 like "... the second time refused" "$(cat "$T/err")" "the request is released"
-like "the log holds the request, its approval, its release and the export, in order" \
+like "the log holds the request, its approval, each try at its release and export, and its release, in order" \
 	"$(grep '"target":"R1"' "$H/log/log.ndjson" | grep -o '"op":"[a-z]*"\|"action":"export"' | tr '\n' ' ')" \
-	'"op":"request" "op":"approved" "op":"released" "action":"export" $'
+	'"op":"request" "op":"approved" "op":"releasing" "action":"export" "op":"releasing" "action":"export" "op":"released" $'
 
 # the list changes after an approval
 req sgt.two "Sacramento County Sheriff's Office" CA -C 26-0117 >/dev/null 2>&1
@@ -127,19 +147,28 @@ check_status 1 "an agency taken off the list since the approval receives nothing
 	as sgt.two alpr-export --release R3 "$T/r3"
 ok $([ ! -e "$T/r3" ]; echo $?) "... nothing is made"
 
+# a read asked for by id that a purge took since the approval
+check "a request for an old read by id" req sgt.moreno "Sacramento Police Department" CA --id "$oldid/5,6"
+check "... approved" as sgt.two alpr-export approve R4
+retention 365
+alpr-purge >/dev/null 2>&1
+check_status 1 "... is not released once the read is purged" as sgt.moreno alpr-export --release R4 "$T/r4"
+like "... saying which read" "$(cat "$T/err")" "read $oldid/5,6 is no longer in the store"
+ok $([ ! -e "$T/r4" ]; echo $?) "... and nothing is made"
+
 # requests on file
 check "an auditor lists the requests" as audit.kim alpr-export requests -j
 perl -MJSON::PP -ne '$r = decode_json($_); print "$r->{id} $r->{state} "' "$T/out" >"$T/states"
-is "... each as it stands" "$(cat "$T/states")" "R1 released R2 denied R3 approved "
+is "... each as it stands" "$(cat "$T/states")" "R1 released R2 denied R3 approved R4 approved "
 like "... the denial with its reason" "$(grep '"R2"' "$T/out")" '"denied":\{"by":"sgt.two","at":"[^"]*","reason":"the read is of another case"\}'
 check_status 1 "an analyst does not" as jdoe alpr-export requests
 n=0
-for i in 4 5 6 7 8 9 10 11; do
+for i in 5 6 7 8 9 10 11 12; do
 	req sgt.moreno "Sacramento Police Department" CA -C 26-0117 >/dev/null 2>&1 &&
 	    n=$((n + 1))
 done
 is "eight requests more filed" "$n" 8
 as audit.kim alpr-export requests -j 2>/dev/null |
 	perl -MJSON::PP -ne 'print decode_json($_)->{id}, " "' >"$T/ids"
-is "... listed in the order they were filed" "$(cat "$T/ids")" "R1 R2 R3 R4 R5 R6 R7 R8 R9 R10 R11 "
+is "... listed in the order they were filed" "$(cat "$T/ids")" "R1 R2 R3 R4 R5 R6 R7 R8 R9 R10 R11 R12 "
 done_testing

@@ -114,6 +114,7 @@ store_new(const char *home)
 	s->day = alpr_calloc(ST_NDAYS, sizeof *s->day);
 	s->dayst = alpr_calloc(ST_NDAYS, 1);
 	s->lockfd = -1;
+	s->relfd = -1;
 	return s;
 }
 
@@ -711,6 +712,8 @@ alpr_store_close(struct alpr_store *s)
 	env_close(s);
 	if (s->lockfd >= 0)
 		close(s->lockfd);
+	if (s->relfd >= 0)
+		close(s->relfd);
 	st_days_forget(s);
 	st_cipher_forget();
 	free(s->day);

@@ -7,13 +7,19 @@
  * private. A request names the agency, its state, the requester, the
  * purpose, and what it asks for: the reads the holds of a case held when
  * it was filed, or reads by id. A supervisor other than the one who filed
- * it approves or denies it; an approved request is released once.
+ * it approves or denies it; an approved request is released once: taken
+ * (releasing, logged) before the bundle is written, released (logged)
+ * once it is whole; a run that dies between leaves it releasing, and the
+ * next --release makes it again. HOME/release.lock keeps two releases
+ * apart.
  * Requests are kept in the requests database, sealed under the key file's
  * hold key, never deleted; every step is logged first.
  */
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 
 #include "store.h"
 
@@ -359,7 +365,21 @@ own_request(const struct alpr_store *s, json_t *req)
 	    !strcmp(client, s->actor.client));
 }
 
-/* Move a request from one state to another, logged. */
+/* Is a request's state one of from's words? */
+static int
+state_in(const char *state, const char *from)
+{
+	size_t n = state ? strlen(state) : 0;
+	const char *p;
+
+	for (p = from; n && (p = strstr(p, state)); p += n)
+		if ((p == from || p[-1] == ' ') && (!p[n] || p[n] == ' '))
+			return 1;
+	return 0;
+}
+
+/* Move a request from one of the states of from (words) to another,
+ * logged. */
 static int
 decide(struct alpr_store *s, const char *id, const char *from,
     const char *to, const char *reason, json_t **out)
@@ -380,14 +400,16 @@ decide(struct alpr_store *s, const char *id, const char *from,
 		return alpr_store_deny(s, "release", id, "no such request");
 	}
 	state = alpr_rec_str(req, "state");
-	if (!state || strcmp(state, from)) {
-		snprintf(why, sizeof why, "the request is %s, not %s",
-		    state ? state : "of no state", from);
+	if (!state_in(state, from)) {
+		snprintf(why, sizeof why, "the request is %s, not %.*s",
+		    state ? state : "of no state", (int)strcspn(from, " "),
+		    from);
 		st_wend(s, txn, 0);
 		json_decref(req);
 		return alpr_store_deny(s, "release", id, why);
 	}
-	if (strcmp(to, "released") && own_request(s, req)) {
+	if ((!strcmp(to, "approved") || !strcmp(to, "denied")) &&
+	    own_request(s, req)) {
 		st_wend(s, txn, 0);
 		json_decref(req);
 		return alpr_store_deny(s, "release", id, "the one who filed a "
@@ -436,23 +458,77 @@ alpr_release_deny(struct alpr_store *s, const char *id, const char *reason)
 	return decide(s, id, "pending", "denied", reason, NULL);
 }
 
+/* The reads a request by id asks for, each still in the store: NULL, or
+ * why not. */
+static const char *
+reads_there(struct alpr_store *s, json_t *req, char *why, size_t wn)
+{
+	json_t *v, *rec;
+	const char *rid;
+	size_t i;
+	int r;
+
+	if (alpr_rec_str(req, "case"))
+		return NULL;	/* the holds keep them (alpr-export checks) */
+	json_array_foreach(json_object_get(req, "read_ids"), i, v) {
+		if (!(rid = json_string_value(v)))
+			return "the request's read ids are damaged";
+		if ((r = alpr_store_get(s, rid, &rec, NULL, NULL)) < 0)
+			return "the store cannot be read";
+		if (r > 0) {
+			snprintf(why, wn, "read %s is no longer in the store "
+			    "(past its retention, and not held): file the "
+			    "request again", rid);
+			return why;
+		}
+		json_decref(rec);
+	}
+	return NULL;
+}
+
 int
 alpr_release_take(struct alpr_store *s, const char *id, json_t **req)
 {
 	json_t *r;
-	char why[400];
-	const char *e;
+	char why[400], *p;
+	const char *e = NULL;
 
-	/* the list may have changed since the request was approved */
+	/* one release at a time: then a request left releasing is one whose
+	 * run died, and is taken again */
+	if (s->relfd < 0) {
+		p = alpr_path(s->home, "release.lock");
+		s->relfd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (s->relfd < 0)
+			alpr_warn("unable to open %s:", p);
+		free(p);
+		if (s->relfd < 0)
+			return -1;
+	}
+	if (flock(s->relfd, LOCK_EX | LOCK_NB) < 0)
+		return alpr_store_deny(s, "release", id, "a release is being "
+		    "made now: try again when it is done");
 	if (alpr_release_get(s, id, &r) < 0)
 		return -1;
-	if (r && (e = alpr_release_allowed(s, alpr_rec_str(r, "agency"),
-	    alpr_rec_str(r, "agency_state"), why, sizeof why))) {
-		json_decref(r);
-		return alpr_store_deny(s, "release", id, e);
-	}
+	/* the list may have changed since the request was approved, and the
+	 * reads asked for by id been purged */
+	if (r && !(e = alpr_release_allowed(s, alpr_rec_str(r, "agency"),
+	    alpr_rec_str(r, "agency_state"), why, sizeof why)) &&
+	    state_in(alpr_rec_str(r, "state"), "approved releasing"))
+		e = reads_there(s, r, why, sizeof why);
 	json_decref(r);
-	return decide(s, id, "approved", "released", NULL, req);
+	if (e)
+		return alpr_store_deny(s, "release", id, e);
+	return decide(s, id, "approved releasing", "releasing", NULL, req);
+}
+
+int
+alpr_release_done(struct alpr_store *s, const char *id)
+{
+	int r = decide(s, id, "releasing", "released", NULL, NULL);
+
+	if (s->relfd >= 0)
+		flock(s->relfd, LOCK_UN);
+	return r;
 }
 
 struct reqid {

@@ -78,6 +78,8 @@ struct alpr_store {
 	char sid[33];			/* the session of this run, hex */
 	int lockfd;			/* HOME/lock: writers share it, a
 					 * compaction takes it alone */
+	int relfd;			/* HOME/release.lock, held while a
+					 * release is made (release.c) */
 	dev_t dbdev;			/* the data file opened */
 	ino_t dbino;
 	struct alpr_storeconf conf;

@@ -4,12 +4,14 @@
  *	ALPR_TEST_DIE=CALL:TEXT [ALPR_TEST_DIE_AFTER=N]
  *
  * kills the process with SIGKILL, as a power cut or kill -9 would, when
- * it calls CALL (rename, remove or unlink) on a path holding TEXT, after
- * N such calls that went through (0 by default). For rename, the new
- * path is the one looked at. Nothing is done before the kill: the call
- * does not happen.
+ * it calls CALL (rename, remove, unlink or openat) on a path holding TEXT,
+ * after N such calls that went through (0 by default). For rename, the
+ * new path is the one looked at. Nothing is done before the kill: the
+ * call does not happen.
  */
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,4 +67,23 @@ unlink(const char *path)
 		next = (int (*)(const char *))dlsym(RTLD_NEXT, "unlink");
 	fatal("unlink", path);
 	return next(path);
+}
+
+int
+openat(int dfd, const char *path, int flags, ...)
+{
+	static int (*next)(int, const char *, int, ...);
+	mode_t mode = 0;
+	va_list ap;
+
+	if (!next)
+		next = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT,
+		    "openat");
+	if (flags & (O_CREAT | O_TMPFILE)) {
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	fatal("openat", path);
+	return next(dfd, path, flags, mode);
 }
