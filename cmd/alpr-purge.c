@@ -69,7 +69,6 @@ main(int argc, char **argv)
 	struct alpr_purge_opt o = { 0, 0, 600, 0 };
 	struct alpr_purge_stats st;
 	const char *home = NULL, *keyfile = NULL;
-	const struct alpr_storeconf *cf;
 	struct alpr_store *s;
 	struct timespec t;
 	char buf[64];
@@ -101,12 +100,6 @@ main(int argc, char **argv)
 		usage("alpr-purge takes no operands");
 	o.progress = isatty(2) && !o.dry;
 	s = alpr_store_need(home, keyfile);
-	cf = alpr_store_conf(s);
-	if (cf->retention_days < 365 || cf->retention_hit_days < 365)
-		alpr_warn("warning: a retention shorter than a year "
-		    "(retention_days %ld, retention_hit_days %ld): Government "
-		    "Code 34090.6 reads as one year at least", cf->retention_days,
-		    cf->retention_hit_days);
 	r = alpr_purge(s, &o, &st);
 	if (r >= 0 && (o.dry || v))
 		report(stdout, &st, o.dry);

@@ -3,7 +3,7 @@
 # documented, its key outside it, its access log the one alpr-audit checks.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 29
+plan 32
 
 pwfile admin 'Correct-Horse-7-Battery'
 pwfile weak 'password123'
@@ -79,6 +79,11 @@ cp "$H/alpr.conf" "$T/conf.orig"
 echo "lockout_failures = 10" >>"$H/alpr.conf"
 check_status 3 "a lockout looser than CJIS's 5 failures is refused" alpr-store whoami
 like "... naming file, line and bounds" "$(cat "$T/err")" "alpr.conf:[0-9]+: lockout_failures = 10: want a whole number from 1 to 5"
+cp "$T/conf.orig" "$H/alpr.conf"; echo "retention_days = 90" >>"$H/alpr.conf"
+check_status 3 "a retention shorter than a year is refused" alpr-store whoami
+like "... naming the bounds" "$(cat "$T/err")" "alpr.conf:[0-9]+: retention_days = 90: want a whole number from 365 to 36500"
+cp "$T/conf.orig" "$H/alpr.conf"; echo "retention_hit_days = 364" >>"$H/alpr.conf"
+check_status 3 "... for reads with hits too" alpr-purge -n
 cp "$T/conf.orig" "$H/alpr.conf"; echo "colour = blue" >>"$H/alpr.conf"
 check_status 3 "an unknown setting is refused" alpr-store whoami
 like "... naming file and line" "$(cat "$T/err")" "alpr.conf:[0-9]+: unknown setting 'colour'"

@@ -19,7 +19,7 @@ H=$T/srv K=$T/srv.key
 export ALPR_HOME=$H ALPR_KEY_FILE=$K
 mkstore || { echo "Bail out! no server store"; exit 1; }
 SRV=$H SRVK=$K
-sed -i 's/^#* *ingest_batch = .*/ingest_batch = 400/' "$SRV/alpr.conf"
+sed -i 's/^#* *ingest_batch = .*/ingest_batch = 400/; s/^#* *retention_days = .*/retention_days = 400/; s/^#* *retention_hit_days = .*/retention_hit_days = 400/' "$SRV/alpr.conf"
 H=$T/car K=$T/car.key
 export ALPR_HOME=$H ALPR_KEY_FILE=$K
 mkdir "$T/srv.files" && mv "$T"/*.totp "$T"/*.pw "$T"/*.first "$T/srv.files/"
@@ -119,10 +119,11 @@ like "every push is in the car's access log first, with its count" \
 	"$(entries push | head -1)" '"action":"push".*"target":"root@127.0.0.1".*"count":6012'
 
 # the car's purge keeps what the server has not stored
-store-gen -n 50 -d 1 -s 12 -t $(( $(date +%s) - 40 * 86400 )) >"$T/old.ndjson"
+store-gen -n 50 -d 1 -s 12 -t $(( $(date +%s) - 375 * 86400 )) >"$T/old.ndjson"
+sed -i 's/^#* *retention_days = .*/retention_days = 400/; s/^#* *retention_hit_days = .*/retention_hit_days = 400/' "$H/alpr.conf"
 alpr-store add -D car1 "$T/old.ndjson" 2>/dev/null
-nold=$(grep -vc '"hits"' "$T/old.ndjson")	# those with hits stay a year
-sed -i 's/^#* *retention_days = .*/retention_days = 30/' "$H/alpr.conf"
+nold=$(grep -vc '"hits"' "$T/old.ndjson")	# those with hits stay longer
+sed -i 's/^#* *retention_days = .*/retention_days = 365/' "$H/alpr.conf"
 alpr-purge -v >"$T/out" 2>&1
 like "the car's purge keeps the $nold old reads the server does not have" "$(cat "$T/out")" "kept until pushed: $nold reads"
 check "... they go to the server" alpr-store push -e "$SSH" root@127.0.0.1

@@ -20,6 +20,12 @@ mkdir "$T/srv.files" && mv "$T"/*.totp "$T"/*.pw "$T"/*.first "$T/srv.files/"
 H=$T/car K=$T/car.key
 export ALPR_HOME=$H ALPR_KEY_FILE=$K
 mkstore || { echo "Bail out! no car store"; exit 1; }
+# both keep 400 days, so that reads past a year go in and a purge to
+# a year (the least alpr.conf takes) removes them
+for c in "$H" "$SRV"; do
+	sed -i 's/^#* *retention_days = .*/retention_days = 400/;
+	    s/^#* *retention_hit_days = .*/retention_hit_days = 400/' "$c/alpr.conf"
+done
 cp -a "$H" "$T/car0"; cp "$K" "$T/car0.key"
 cp -a "$SRV" "$T/srv0"; cp "$SRVK" "$T/srv0.key"
 srv() {		# the server's forced command for car1's key
@@ -61,7 +67,7 @@ for i in $(seq 1 25); do
 	head -c 2000000 /dev/urandom >"$T/f"
 	h=$(sha256sum "$T/f" | cut -d' ' -f1)
 	mkdir -p "$T/spool/$(echo $h | cut -c1-2)"; mv "$T/f" "$T/spool/$(echo $h | cut -c1-2)/$h"
-	mkread "$((now - 3 * 86400 + i)).25" "$h" "OLD$(printf %03d $i)" 10 >>"$T/old.ndjson"
+	mkread "$((now - 368 * 86400 + i)).25" "$h" "OLD$(printf %03d $i)" 10 >>"$T/old.ndjson"
 done
 store-gen -n 600 -d 1 -s 5 >"$T/new.ndjson"
 ALPR_SPOOL=$T/spool alpr-store add -D car1 "$T/old.ndjson" "$T/new.ndjson" 2>/dev/null
@@ -71,7 +77,7 @@ alpr-store push -e "$T/fakessh" srv >/dev/null 2>"$T/err"
 s=$?
 ok $([ "$(npushed)" -le "$(nsrv)" ]; echo $?) "a failed batch: the car notes no more stored ($(npushed)) than the server has ($(nsrv))"
 is "... and the push says it did not finish" "$s" 3
-sed -i 's/^#* *retention_days = .*/retention_days = 1/' "$H/alpr.conf"
+sed -i 's/^#* *retention_days = .*/retention_days = 365/' "$H/alpr.conf"
 alpr-purge >/dev/null 2>&1
 umount "$SRV/spool"; trap - EXIT
 alpr-store push -e "$T/fakessh" srv >/dev/null 2>&1
@@ -102,7 +108,7 @@ like "... and the silent car's reads were answered for all the same" "$(tail -1 
 
 # 3. a server that says it stored what it did not is not believed
 fresh
-store-gen -n 300 -d 1 -s 9 -t $((now - 5 * 86400)) | grep -v '"hits"' >"$T/r.ndjson"
+store-gen -n 300 -d 1 -s 9 -t $((now - 370 * 86400)) | grep -v '"hits"' >"$T/r.ndjson"
 alpr-store add -D car1 "$T/r.ndjson" 2>/dev/null
 printf '#!/bin/sh\necho %s\ncat >/dev/null\n' "'{\"through\":999999999}'" >"$T/liar"
 printf '#!/bin/sh\necho %s\ncat >/dev/null\n' "'{\"type\":\"stored\",\"v\":1,\"from\":5,\"through\":999999,\"refused\":[]}'" >"$T/liar2"
@@ -111,14 +117,14 @@ check_status 3 "an answer that is not a store's is not believed" alpr-store push
 like "... saying so" "$(cat "$T/err")" "does not follow on"
 alpr-store push -e "$T/liar2" srv >/dev/null 2>&1
 is "... nor one that does not follow on from the line before" "$(npushed)" 0
-sed -i 's/^#* *retention_days = .*/retention_days = 2/' "$H/alpr.conf"
+sed -i 's/^#* *retention_days = .*/retention_days = 365/' "$H/alpr.conf"
 alpr-purge >/dev/null 2>&1
 is "... and the car's purge keeps every read" "$(ncar)" "$(wc -l <"$T/r.ndjson")"
 
 # 4. a purge gives a day a new key while an ingest of that day waits
 fresh
 export ALPR_HOME=$SRV ALPR_KEY_FILE=$SRVK
-d=$((now - 10 * 86400))
+d=$((now - 375 * 86400))
 hit=',"hits":[{"list":"stolen","file":"stolen.csv","line":1,"entry":"X","category":"stolen-vehicle","match":"exact","matched":"X"}]}'
 { mkread "$d.10" "" "PLAIN01" 10; mkread "$d.20" "" "HITONE1" 10 | sed "s/}\$/$hit/"; } >"$T/first"
 alpr-store add -D car1 "$T/first" 2>/dev/null
@@ -128,7 +134,7 @@ sp=$!
 exec 3>"$T/fifo"
 mkread "$d.30" "" "HITTWO2" 10 | sed "s/}\$/$hit/" >&3
 sleep 1
-sed -i 's/^#* *retention_days = .*/retention_days = 5/' "$SRV/alpr.conf"
+sed -i 's/^#* *retention_days = .*/retention_days = 370/' "$SRV/alpr.conf"
 alpr-purge >/dev/null 2>&1
 mkread "$d.40" "" "HITTRE3" 10 | sed "s/}\$/$hit/" >&3
 exec 3>&-
@@ -157,12 +163,12 @@ is "... the first sent everything once" "$(nsrv)" 200
 
 # 7. a read that does not open: never sent, and it keeps nothing back
 fresh
-store-gen -n 50 -d 1 -s 4 -t $((now - 5 * 86400)) | grep -v '"hits"' >"$T/r.ndjson"
+store-gen -n 50 -d 1 -s 4 -t $((now - 370 * 86400)) | grep -v '"hits"' >"$T/r.ndjson"
 alpr-store add -D car1 "$T/r.ndjson" 2>/dev/null
 store-poke -H "$H" swap-reads
 check_status 1 "a push with two reads that do not open sends the rest, and says so" \
 	alpr-store push -v -e "$T/fakessh" srv
-sed -i 's/^#* *retention_days = .*/retention_days = 2/' "$H/alpr.conf"
+sed -i 's/^#* *retention_days = .*/retention_days = 365/' "$H/alpr.conf"
 alpr-purge >/dev/null 2>&1
 is "... and the car's purge is not held back by them" "$(ncar)" 0
 done_testing

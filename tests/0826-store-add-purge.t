@@ -6,13 +6,13 @@
 . "$(dirname "$0")/store.sh"
 plan 10
 mkstore || { echo "Bail out! no store"; exit 1; }
-retention 400
+retention 800
 day=86400
 today=$(($(date +%s) / day * day))
-store-gen -n 50 -d 1 -t $((today - 100 * day)) -s 1 >"$T/old.ndjson"
-store-gen -n 50 -d 1 -t $((today - 10 * day)) -s 2 >"$T/b1.ndjson"
-store-gen -n 50 -d 1 -t $((today - 5 * day)) -s 3 >"$T/a.ndjson"
-store-gen -n 50 -d 1 -t $((today - 10 * day)) -s 4 >"$T/b2.ndjson"
+store-gen -n 50 -d 1 -t $((today - 465 * day)) -s 1 >"$T/old.ndjson"
+store-gen -n 50 -d 1 -t $((today - 375 * day)) -s 2 >"$T/b1.ndjson"
+store-gen -n 50 -d 1 -t $((today - 370 * day)) -s 3 >"$T/a.ndjson"
+store-gen -n 50 -d 1 -t $((today - 375 * day)) -s 4 >"$T/b2.ndjson"
 alpr-store add -D car1 "$T/old.ndjson" "$T/b1.ndjson" 2>/dev/null
 n0=$(store-poke -H "$H" count | cut -d' ' -f2)
 # the live add: reads of one day now, of another after the purge
@@ -22,7 +22,7 @@ exec 7>"$T/fifo"
 cat "$T/a.ndjson" >&7
 sleep 2
 # a purge of the oldest day, which gives the key file a new key
-retention 30
+retention 395
 alpr-purge >/dev/null 2>&1
 cat "$T/b2.ndjson" >&7
 exec 7>&-
@@ -36,13 +36,13 @@ check "... and each read opens and is indexed" store-poke -H "$H" -K "$K" check
 # A purge that keeps a day's reads with hits gives the day a new key and
 # stores them again under it: added again, they are found stored, not
 # stored twice.
-retention 400
-store-gen -n 300 -d 1 -t $((today - 120 * day)) -s 5 >"$T/r.ndjson"
+retention 800
+store-gen -n 300 -d 1 -t $((today - 485 * day)) -s 5 >"$T/r.ndjson"
 grep '"hits"' "$T/r.ndjson" >"$T/hits.ndjson"
 nh=$(grep -c . "$T/hits.ndjson")
 alpr-store add -D car1 "$T/r.ndjson" 2>/dev/null
 n0=$(store-poke -H "$H" count | cut -d' ' -f2)
-retention 30 400
+retention 395 800
 alpr-purge >"$T/purge.out" 2>&1
 is "a purge keeps a day's $nh reads with hits of its 300" \
 	"$(store-poke -H "$H" count | cut -d' ' -f2)" $((n0 - 300 + nh))

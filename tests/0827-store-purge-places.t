@@ -9,12 +9,12 @@
 . "$(dirname "$0")/store.sh"
 plan 18
 mkstore || { echo "Bail out! no store"; exit 1; }
-retention 400
+retention 800
 day=86400
 today=$(($(date +%s) / day * day))
-d60=$(date -u -d @$((today - 60 * day)) +%F)
-store-gen -n 40 -d 1 -t $((today - 60 * day)) -s 6 >"$T/m.ndjson"
-store-gen -n 30 -d 1 -t $((today - 20 * day)) -s 7 >"$T/n.ndjson"
+d60=$(date -u -d @$((today - 425 * day)) +%F)
+store-gen -n 40 -d 1 -t $((today - 425 * day)) -s 6 >"$T/m.ndjson"
+store-gen -n 30 -d 1 -t $((today - 385 * day)) -s 7 >"$T/n.ndjson"
 alpr-store add -D car1 "$T/m.ndjson" "$T/n.ndjson" 2>/dev/null
 is "a day's 40 reads moved off the keys an add looks at" \
 	"$(store-poke -H "$H" -K "$K" misplace "$d60")" "moved 40 reads"
@@ -49,9 +49,9 @@ is "... and moves nothing" "$(entries rekey | grep -c .)" 1
 # left: the purge goes on, and the next one checks again.
 store-poke -H "$H" -K "$K" misplace "$d60" >/dev/null
 store-poke -H "$H" swap-reads	# the oldest day's first two reads
-store-gen -n 20 -d 1 -t $((today - 200 * day)) -s 8 >"$T/old.ndjson"
+store-gen -n 20 -d 1 -t $((today - 565 * day)) -s 8 >"$T/old.ndjson"
 alpr-store add -D car1 "$T/old.ndjson" 2>/dev/null
-retention 100
+retention 465
 alpr-purge -v >"$T/purge.out" 2>"$T/purge.err"
 is "a purge with a damaged day to move purges all the same" "$?" 0
 is "... the day past retention goes" "$(store-poke -H "$H" count | cut -d' ' -f2)" 70

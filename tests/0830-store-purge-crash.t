@@ -22,7 +22,7 @@ store-gen -n 3000 -d 380 -t $((today - 380 * day)) -s 7 >"$T/reads.ndjson"
 export ALPR_SPOOL=$T/spool
 alpr-capture -c cam9 "$top/samples/frame1.jpg" "$top/samples/frame2.jpg" \
 	>"$T/frames.ndjson" 2>/dev/null
-START=$((today - 366 * day)) perl -MJSON::PP -MPOSIX=strftime -ne '
+START=$((today - 375 * day)) perl -MJSON::PP -MPOSIX=strftime -ne '
 	my $f = decode_json($_);
 	my $ts = strftime("%Y-%m-%dT%H:%M:%S.00Z", gmtime($ENV{START} + 3600 * $.));
 	(my $c = $ts) =~ s/[-:]//g; $f->{ts} = $ts; $f->{id} =~ s/^[^-]+/$c/;
@@ -34,7 +34,7 @@ alpr-store add -D car1 "$T/reads.ndjson" >/dev/null 2>&1
 total=$(store-poke -H "$H" count | cut -d' ' -f2)
 ok $([ "$total" -gt 2000 ] && [ "$(find "$H/spool" -type f | wc -l)" = 2 ]; echo $?) \
 	"$total reads over 380 days are stored, with 2 frames"
-retention 365
+retention 374
 cp -a "$H" "$T/copy"
 cp "$K" "$T/key.0"
 
@@ -61,7 +61,7 @@ check_status 3 "the old copy does not open with the new key file" \
 	alpr-store -H "$T/copy" -K "$K" whoami
 
 # a compaction the store's writers keep off is owed too
-retention 364
+retention 372
 flock -s "$H/lock" sleep 6 &
 sleep 0.5
 alpr-purge -w 1 >"$T/out" 2>"$T/err"
@@ -75,7 +75,7 @@ ok $([ ! -e "$H/purge.owed" ]; echo $?) "... and owes nothing"
 
 # killed as it puts the new key file in place (the next open finishes
 # that): the compaction is owed
-retention 363
+retention 370
 cp "$K" "$T/key.1"
 LD_PRELOAD=$die ALPR_TEST_DIE=rename:store.key alpr-purge >"$T/out" 2>"$T/err"
 is "a purge killed as it renames the new key file" $? 137

@@ -39,13 +39,14 @@ static const struct setting {
 	  "its length." },
 	{ "case_min", NUM, O(case_min), 4, 3, 64, NULL,
 	  "The shortest case or incident number (--case); it must hold a digit." },
-	{ "retention_days", NUM, O(retention_days), 365, 1, 36500, NULL,
+	{ "retention_days", NUM, O(retention_days), 365, 365, 36500, NULL,
 	  "How long reads are kept before alpr-purge removes them, in days.\n"
-	  "Government Code 34090.6 reads as one year at least: a shorter\n"
-	  "period draws a warning at every purge." },
-	{ "retention_hit_days", NUM, O(retention_hit_days), 365, 1, 36500,
+	  "Government Code 34090.6 reads as one year at least, so no less\n"
+	  "is taken." },
+	{ "retention_hit_days", NUM, O(retention_hit_days), 365, 365, 36500,
 	  NULL,
-	  "How long reads with hotlist hits are kept, in days." },
+	  "How long reads with hotlist hits are kept, in days (a year at\n"
+	  "least)." },
 	{ "password_min", NUM, O(password_min), 12, 8, 128, NULL,
 	  "The shortest password, in characters (CJIS: at least 8)." },
 	{ "banned_passwords", STR, O(banned_file), 0, 0, 0, "",
