@@ -70,7 +70,7 @@ like "... whose out-of-state line is reported and ignored" "$(cat "$T/err")" \
 	"agencies:4: Reno Police Department is out of state.*ignored"
 like "... as is a line without a state, naming file and line" "$(cat "$T/err")" "agencies:7: want the state"
 check_status 1 "a federal agency is refused, though listed" req sgt.moreno "FBI Sacramento Field Office" CA -C 26-0117
-like "... with the reason" "$(cat "$T/err")" "FBI Sacramento Field Office is by its name a federal agency"
+like "... with the reason, logged" "$(entries release | tail -1)" '"refusal":"FBI Sacramento Field Office is by its name a federal agency'
 check_status 1 "a private company is refused, though listed" req sgt.moreno "Acme Vehicle Recovery LLC" CA -C 26-0117
 like "... with the reason" "$(cat "$T/err")" "by its name a private agency"
 check_status 1 "an agency not on the list is refused" req sgt.moreno "Fresno Police Department" CA -C 26-0117
