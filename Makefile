@@ -57,7 +57,7 @@ tests/tools/%: tests/tools/%.c lib/libalpr.a config.mk
 
 # A crash at a chosen call, for the tests (LD_PRELOAD).
 tests/preload/die.so: tests/preload/die.c config.mk
-	$(CC) $(ALL_CFLAGS) -shared -fPIC -o $@ $< -ldl
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -fPIC -o $@ $< -ldl
 
 # The fuzz harnesses, linked with replay.c: make check replays the corpus.
 tests/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz.h \

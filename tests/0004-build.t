@@ -8,9 +8,9 @@ command -v dpkg-buildflags >/dev/null || skip_all "no dpkg-buildflags"
 plan 7
 mkdir "$T/src" "$T/src/tests" &&
 	cp -R "$top/Makefile" "$top/configure" "$top/lib" "$top/cmd" "$T/src/" &&
-	cp -R "$top/tests/tools" "$top/tests/fuzz" "$T/src/tests/" || exit 1
+	cp -R "$top/tests/tools" "$top/tests/fuzz" "$top/tests/preload" "$T/src/tests/" || exit 1
 cd "$T/src" && rm -rf lib/*.o lib/*/*.o lib/*.a tests/fuzz/bin tests/fuzz/work &&
-	find tests/tools -type f ! -name '*.c' -exec rm -f {} + || exit 1
+	find tests/tools tests/preload -type f ! -name '*.c' -exec rm -f {} + || exit 1
 eval "$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh)"
 export CFLAGS CPPFLAGS LDFLAGS
 CC=clang check "configure takes CC, CPPFLAGS and LDFLAGS from the environment" ./configure
