@@ -2,10 +2,10 @@
 # Attack: sessions made in another store under the same key file, or
 # copied after a logout, or of another OS user, stand in for a real one.
 # Now a session names its store and must be among its account's open
-# sessions.
+# sessions, and one refused is logged as a failed login.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/deploy.sh"
-plan 5
+plan 8
 
 mkdeploy || { echo "Bail out! no deployment"; exit 1; }
 read1 2026-11-02T10:00:00.00Z camA 38.58 -121.49 PARTNR1 >"$T/r.ndjson"
@@ -26,6 +26,15 @@ cp "$T/srv/other/sessions/mallory" "$H/sessions/mallory"; chown $SVC "$H/session
 svc mallory alpr-store whoami >"$T/out" 2>"$T/err"
 ok $([ $? -ne 0 ]; echo $?) "a session of another store, same key file, is no session here"
 like "... saying so" "$(cat "$T/err")" "not for mallory in this store"
+like "... and logged as a failed login, with the user it names and the OS user" \
+	"$(entries login-failed | tail -1)" \
+	'"user":"jdoe".*"target":"mallory".*"refusal":"a session file of another OS user or store"'
+# a session file forged outright
+printf '{"user":"jdoe","client":"mallory"}\nAAAA\n' >"$H/sessions/mallory"; chown $SVC "$H/sessions/mallory"
+svc mallory alpr-store whoami >"$T/out" 2>"$T/err"
+ok $([ $? -ne 0 ]; echo $?) "a forged session file is no session"
+like "... logged as a failed login" "$(entries login-failed | tail -1)" \
+	'"target":"mallory".*"refusal":"a session file the store did not write'
 # a session copied before its logout
 cp -p "$H/sessions/jdoe" "$T/saved"
 svc jdoe alpr-store logout 2>/dev/null

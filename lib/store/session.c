@@ -86,6 +86,23 @@ alpr_session_start(struct alpr_store *s)
 	return r;
 }
 
+/* A session file refused as forged, damaged or another's: logged as a
+ * failed login, the user it names (if any) and the OS user it was
+ * offered by. */
+static void
+session_refused(struct alpr_store *s, json_t *j, const char *why)
+{
+	const char *user = j ? json_string_value(json_object_get(j, "user")) :
+	    NULL;
+	json_t *e = json_pack("{s:s,s:o,s:s,s:s,s:s}", "action",
+	    "login-failed", "user", st_logtext(user ? user : "-", 64),
+	    "target", s->actor.client, "outcome", "denied", "refusal", why);
+
+	if (alpr_store_logentry(s, e) < 0)
+		alpr_warn("unable to write the refused session to the log:");
+	json_decref(e);
+}
+
 static json_t *
 session_read(struct alpr_store *s)
 {
@@ -108,6 +125,8 @@ session_read(struct alpr_store *s)
 		alpr_warn("the session file for %s is not one the store wrote: "
 		    "log in again", s->actor.client);
 		free(buf);
+		session_refused(s, NULL, "a session file the store did not "
+		    "write (forged, damaged, or made under an older key)");
 		return NULL;
 	}
 	j = json_loadb((char *)buf, (char *)nl - (char *)buf, 0, NULL);
@@ -177,6 +196,8 @@ alpr_session_resume(struct alpr_store *s, int perm)
 	    s->id)) {
 		alpr_warn("the session file is not for %s in this store: log in "
 		    "again", s->actor.client);
+		session_refused(s, j, "a session file of another OS user or "
+		    "store");
 		session_remove(s);
 		goto out;
 	}
