@@ -37,7 +37,8 @@ usage(const char *why)
 	    "           --requester name --purpose text (-C case | --id "
 	    "read-id ...)\n"
 	    "       alpr-export [-H home] [-K keyfile] approve id | "
-	    "deny -R reason id\n"
+	    "deny -R reason id |\n"
+	    "           revoke -R reason id\n"
 	    "       alpr-export [-H home] [-K keyfile] requests [-j] | key\n"
 	    "       alpr-export verify -k key dir\n"
 	    "       alpr-export open [--passphrase-file file] file|- dir");
@@ -482,6 +483,7 @@ cmd_decide(int argc, char **argv)
 	struct alpr_store *s;
 	const char *reason = NULL;
 	int c, r, deny = !strcmp(argv[0], "deny");
+	int revoke = !strcmp(argv[0], "revoke");
 
 	while ((c = alpr_getopt(argc, argv, "R:", NULL, usage)) != -1)
 		switch (c) {
@@ -489,12 +491,13 @@ cmd_decide(int argc, char **argv)
 		default: usage(NULL);
 		}
 	if (optind != argc - 1)
-		usage("approve and deny want a request id");
-	if (reason && !deny)
-		usage("-R is for deny");
+		usage("approve, deny and revoke want a request id");
+	if (reason && !deny && !revoke)
+		usage("-R is for deny and revoke");
 	s = alpr_store_need(home, keyfile);
 	if ((r = alpr_session_resume(s, ALPR_MAY_EXPORT)) == 0)
-		r = deny ? alpr_release_deny(s, argv[optind], reason) :
+		r = deny ? alpr_release_deny(s, argv[optind], reason) : revoke ?
+		    alpr_release_revoke(s, argv[optind], reason) :
 		    alpr_release_approve(s, argv[optind]);
 	alpr_store_close(s);
 	return alpr_exit_status(r);
@@ -574,7 +577,8 @@ static const struct {
 } cmds[] = {
 	{ "verify", cmd_verify }, { "open", cmd_open },
 	{ "request", cmd_request }, { "approve", cmd_decide },
-	{ "deny", cmd_decide }, { "requests", cmd_requests },
+	{ "deny", cmd_decide }, { "revoke", cmd_decide },
+	{ "requests", cmd_requests },
 	{ "key", cmd_key },
 };
 

@@ -1312,6 +1312,10 @@ int alpr_release_get(struct alpr_store *s, const char *id, json_t **req);
  * the store is closed. A request left releasing by a run that died is
  * taken again. */
 int alpr_release_take(struct alpr_store *s, const char *id, json_t **req);
+/* Withdraw an approval before the release is made (approved or
+ * releasing), with a reason: any supervisor, the approver too. */
+int alpr_release_revoke(struct alpr_store *s, const char *id,
+    const char *reason);
 /* Mark a request taken released, once its bundle is whole (logged). */
 int alpr_release_done(struct alpr_store *s, const char *id);
 /* fn for each request, filed and decided. Logged. */

@@ -5,7 +5,7 @@
 # alpr.conf only; every refusal logged with its reason.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 57
+plan 65
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # a second supervisor, to decide what the first files
@@ -171,4 +171,19 @@ is "eight requests more filed" "$n" 8
 as audit.kim alpr-export requests -j 2>/dev/null |
 	perl -MJSON::PP -ne 'print decode_json($_)->{id}, " "' >"$T/ids"
 is "... listed in the order they were filed" "$(cat "$T/ids")" "R1 R2 R3 R4 R5 R6 R7 R8 R9 R10 R11 R12 "
+
+# an approval withdrawn before the release
+as sgt.two alpr-export approve R5 >/dev/null 2>&1
+check_status 1 "a revocation states its reason" as sgt.two alpr-export revoke R5
+check_status 1 "a pending request is not revoked (it is denied)" \
+	as sgt.two alpr-export revoke -R "the agency withdrew its request by phone" R6
+check_status 1 "an analyst revokes nothing" \
+	as jdoe alpr-export revoke -R "the agency withdrew its request by phone" R5
+check "the approver revokes an approval" \
+	as sgt.two alpr-export revoke -R "the agency withdrew its request by phone" R5
+check_status 1 "... and the request is not released" as sgt.moreno alpr-export --release R5 "$T/r5"
+like "... saying why" "$(cat "$T/err")" "the request is revoked"
+ok $([ ! -e "$T/r5" ]; echo $?) "... nothing is made"
+like "... the revocation logged with its reason" "$(grep '"target":"R5"' "$H/log/log.ndjson" | grep '"op":"revoked"')" \
+	'"change":\{"op":"revoked","reason":"the agency withdrew its request by phone"\}'
 done_testing

@@ -390,9 +390,11 @@ decide(struct alpr_store *s, const char *id, const char *from,
 	json_t *req, *e;
 	int r = -1;
 
-	if (!strcmp(to, "denied") && (!reason || !*reason))
-		return alpr_store_deny(s, "release", id, "a denial states its "
-		    "reason: give -R");
+	if ((!strcmp(to, "denied") || !strcmp(to, "revoked")) && (!reason ||
+	    !*reason))
+		return alpr_store_deny(s, "release", id, !strcmp(to, "denied") ?
+		    "a denial states its reason: give -R" : "a revocation "
+		    "states its reason: give -R");
 	if (st_wbegin(s, &txn) != 0)
 		return -1;
 	if (!(req = st_request_get(s, txn, id))) {
@@ -458,6 +460,28 @@ alpr_release_deny(struct alpr_store *s, const char *id, const char *reason)
 	return decide(s, id, "pending", "denied", reason, NULL);
 }
 
+/* The release lock (HOME/release.lock), taken without waiting: 0, 1 a
+ * release is being made (said, logged), -1 error. */
+static int
+release_lock(struct alpr_store *s, const char *id)
+{
+	char *p;
+
+	if (s->relfd < 0) {
+		p = alpr_path(s->home, "release.lock");
+		s->relfd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (s->relfd < 0)
+			alpr_warn("unable to open %s:", p);
+		free(p);
+		if (s->relfd < 0)
+			return -1;
+	}
+	if (flock(s->relfd, LOCK_EX | LOCK_NB) < 0)
+		return alpr_store_deny(s, "release", id, "a release is being "
+		    "made now: try again when it is done");
+	return 0;
+}
+
 /* The reads a request by id asks for, each still in the store: NULL, or
  * why not. */
 static const char *
@@ -490,23 +514,14 @@ int
 alpr_release_take(struct alpr_store *s, const char *id, json_t **req)
 {
 	json_t *r;
-	char why[400], *p;
+	char why[400];
 	const char *e = NULL;
+	int rc;
 
 	/* one release at a time: then a request left releasing is one whose
 	 * run died, and is taken again */
-	if (s->relfd < 0) {
-		p = alpr_path(s->home, "release.lock");
-		s->relfd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (s->relfd < 0)
-			alpr_warn("unable to open %s:", p);
-		free(p);
-		if (s->relfd < 0)
-			return -1;
-	}
-	if (flock(s->relfd, LOCK_EX | LOCK_NB) < 0)
-		return alpr_store_deny(s, "release", id, "a release is being "
-		    "made now: try again when it is done");
+	if ((rc = release_lock(s, id)) != 0)
+		return rc;
 	if (alpr_release_get(s, id, &r) < 0)
 		return -1;
 	/* the list may have changed since the request was approved, and the
@@ -519,6 +534,18 @@ alpr_release_take(struct alpr_store *s, const char *id, json_t **req)
 	if (e)
 		return alpr_store_deny(s, "release", id, e);
 	return decide(s, id, "approved releasing", "releasing", NULL, req);
+}
+
+int
+alpr_release_revoke(struct alpr_store *s, const char *id, const char *reason)
+{
+	int r;
+
+	if ((r = release_lock(s, id)) != 0)
+		return r;
+	r = decide(s, id, "approved releasing", "revoked", reason, NULL);
+	flock(s->relfd, LOCK_UN);
+	return r;
 }
 
 int
