@@ -14,18 +14,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+/* Hex to bytes with OpenSSL's decoder: the count, 0 for bad hex. */
 static size_t
-unhex(const char *h, unsigned char *out, size_t cap)
+unhex(char *h, unsigned char *out, size_t cap)
 {
 	size_t n = 0;
-	unsigned x;
 
-	while (h[0] && h[1] && n < cap && sscanf(h, "%2x", &x) == 1) {
-		out[n++] = x;
-		h += 2;
-	}
+	h[strcspn(h, " \n")] = '\0';
+	if (OPENSSL_hexstr2buf_ex(out, cap, &n, h, '\0') != 1)
+		return 0;
 	return n;
 }
 
