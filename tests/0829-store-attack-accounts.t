@@ -7,7 +7,7 @@
 # one person approving through a second account what the first asked for.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 35
+plan 38
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 printf '{"type":"read","v":1,"id":"20261102T100000.00Z-0123456789ab-camA","ts":"2026-11-02T10:00:00.00Z","camera":"camA","lat":38.58,"lon":-121.49,"plate":"PARTNR1","conf":90,"box":[1,2,3,4]}\n' >"$T/r.ndjson"
@@ -96,6 +96,20 @@ as admin alpr-store user disable "$(printf 'x\377')" >/dev/null 2>&1
 n1=$(wc -l <"$H/log/log.ndjson")
 is "three refusals of names that are not UTF-8 or too long, three entries" $((n1 - n0)) 3
 like "the long name logged cut" "$(entries login-failed | tail -1)" '"target":"a{64}\.\.\."'
+
+# a disable that lands while a login stands between its password check
+# and its commit (die.so stalls the check): the login is refused
+LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_STALL=crypto_pwhash_str_verify:3 \
+	ASAN_OPTIONS=verify_asan_link_order=0 \
+	as audit.kim alpr-store login -u audit.kim --password-file "$T/audit.kim.pw" \
+	-c "$(code audit.kim "now + 30 seconds")" >"$T/lo" 2>"$T/le" &
+lp=$!
+sleep 1
+as admin alpr-store user disable audit.kim -R "badge reported stolen last night" >/dev/null 2>&1
+wait $lp
+is "a login a disable overtook is refused" $? 1
+like "... saying why" "$(cat "$T/le")" "the account changed while it logged in"
+check_status 1 "... and leaves no session" as audit.kim alpr-store whoami
 
 # one person, two accounts: an admin who also holds a supervisor's
 # account, both reached from the same OS user, approves nothing they

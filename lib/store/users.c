@@ -824,6 +824,19 @@ attempt(struct alpr_store *s, const char *name, const char *aid)
 	return r;
 }
 
+/* What a login stands on: the credentials' generation, the status and the
+ * role (a static buffer). */
+static const char *
+stamp(json_t *u)
+{
+	static char b[160];
+
+	snprintf(b, sizeof b, "%s|%s|%s", str(u, "credgen") ? str(u,
+	    "credgen") : "", str(u, "status") ? str(u, "status") : "",
+	    str(u, "role") ? str(u, "role") : "");
+	return b;
+}
+
 /*
  * Step 3. outcome: 0 success, 1 a failure (the attempt stands), 2 a
  * refusal for one who knew the password (the attempt is taken back),
@@ -832,7 +845,7 @@ attempt(struct alpr_store *s, const char *name, const char *aid)
  */
 static int
 settle(struct alpr_store *s, const char *name, const char *aid, int outcome,
-    const char *why, uint64_t step, const char *pending)
+    const char *why, uint64_t step, const char *pending, const char *seen)
 {
 	char tm[ALPR_TIME_LEN];
 	MDB_txn *txn;
@@ -847,6 +860,14 @@ settle(struct alpr_store *s, const char *name, const char *aid, int outcome,
 		return 1;
 	}
 	role = alpr_user_role(u);
+	/* the account as the password and code were checked against: a new
+	 * password, second factor, status or role since, and this login is
+	 * not the one it was */
+	if ((outcome == 0 || outcome == 4) && strcmp(seen, stamp(u))) {
+		outcome = 2;
+		why = "the account changed while it logged in (a password, "
+		    "second factor, role or status): log in again";
+	}
 	f = json_object_get(u, "failures");
 	if (outcome != 1)
 		json_array_foreach(f, i, v)
@@ -920,7 +941,7 @@ alpr_login(struct alpr_store *s, const char *name, const char *pw,
     const char *code, int *must_change, char **enrol)
 {
 	unsigned char rnd[16];
-	char aid[33], *secret = NULL;
+	char aid[33], *secret = NULL, seen[160];
 	const char *why = NULL, *totp;
 	MDB_txn *txn;
 	json_t *u;
@@ -989,8 +1010,9 @@ alpr_login(struct alpr_store *s, const char *name, const char *pw,
 	}
 	*must_change = outcome == 0 && json_is_true(json_object_get(u,
 	    "must_change"));
+	snprintf(seen, sizeof seen, "%s", stamp(u));
 	json_decref(u);
-	r = settle(s, name, aid, outcome, why, step, secret);
+	r = settle(s, name, aid, outcome, why, step, secret, seen);
 	if (r > 0 && outcome == 4)
 		*enrol = secret;
 	else if (secret) {

@@ -1,5 +1,6 @@
 /*
- * die.so: a crash at a chosen point, for the tests (LD_PRELOAD).
+ * die.so: a crash, or a pause, at a chosen point, for the tests
+ * (LD_PRELOAD).
  *
  *	ALPR_TEST_DIE=CALL:TEXT [ALPR_TEST_DIE_AFTER=N]
  *
@@ -8,6 +9,11 @@
  * after N such calls that went through (0 by default). For rename, the
  * new path is the one looked at. Nothing is done before the kill: the
  * call does not happen.
+ *
+ *	ALPR_TEST_STALL=crypto_pwhash_str_verify:SECONDS
+ *
+ * sleeps that long after a password is checked, so that a test can change
+ * the account while a login stands between its check and its commit.
  */
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -86,4 +92,23 @@ openat(int dfd, const char *path, int flags, ...)
 	}
 	fatal("openat", path);
 	return next(dfd, path, flags, mode);
+}
+
+int
+crypto_pwhash_str_verify(const char *str, const char *passwd,
+    unsigned long long passwdlen)
+{
+	static int (*next)(const char *, const char *, unsigned long long);
+	const char *e = getenv("ALPR_TEST_STALL"), *w =
+	    "crypto_pwhash_str_verify:";
+	int r;
+
+	if (!next)
+		next = (int (*)(const char *, const char *,
+		    unsigned long long))dlsym(RTLD_NEXT,
+		    "crypto_pwhash_str_verify");
+	r = next(str, passwd, passwdlen);
+	if (e && !strncmp(e, w, strlen(w)))
+		sleep(atoi(e + strlen(w)));
+	return r;
 }
