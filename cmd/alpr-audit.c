@@ -625,6 +625,7 @@ struct report {
 	json_t *per;		/* "user\tpurpose" -> searches */
 	json_t *plates;		/* "user\tplate" -> {n, cases{}} */
 	json_t *odd, *thin, *failed, *accounts, *releases;
+	json_t *released;	/* request id -> [its releases] */
 	int h0, h1;		/* usual hours, local time [h0, h1) */
 	long repeats;
 };
@@ -719,6 +720,17 @@ report_one(json_t *e, const char *line, size_t n, void *arg)
 	if (!strcmp(a, "release") || !strcmp(a, "purge") ||
 	    !strcmp(a, "export"))
 		json_array_append_new(r->releases, brief(e));
+	/* a request is released once: twice means the store was turned
+	 * back (an old copy of its records put in place) */
+	if (!strcmp(a, "release") && alpr_rec_str(e, "target") &&
+	    (p = json_object_get(e, "change")) && alpr_rec_str(p, "op") &&
+	    !strcmp(alpr_rec_str(p, "op"), "released")) {
+		if (!(p = json_object_get(r->released, alpr_rec_str(e,
+		    "target"))))
+			json_object_set_new(r->released, alpr_rec_str(e,
+			    "target"), p = json_array());
+		json_array_append_new(p, brief(e));
+	}
 	return 0;
 }
 
@@ -762,7 +774,7 @@ static void
 report_print(struct report *r, const char *since_s)
 {
 	const char *k;
-	json_t *v;
+	json_t *v, *again;
 	char *tab;
 
 	if (!jflag)
@@ -811,6 +823,13 @@ report_print(struct report *r, const char *since_s)
 	list("failed logins and lockouts", "login-failed", r->failed);
 	list("account changes", "account-change", r->accounts);
 	list("releases, exports and purges", "release", r->releases);
+	again = json_array();
+	json_object_foreach(r->released, k, v)
+		if (json_array_size(v) > 1)
+			json_array_extend(again, v);
+	list("requests released more than once (the store turned back?)",
+	    "released-twice", again);
+	json_decref(again);
 }
 
 static int
@@ -853,6 +872,7 @@ cmd_report(int argc, char **argv)
 	r.failed = json_array();
 	r.accounts = json_array();
 	r.releases = json_array();
+	r.released = json_object();
 	each_entry(d, upto, t0, (time_t)1 << 62, report_one, &r);
 	report_print(&r, s0);
 	json_decref(r.per);
@@ -862,6 +882,7 @@ cmd_report(int argc, char **argv)
 	json_decref(r.failed);
 	json_decref(r.accounts);
 	json_decref(r.releases);
+	json_decref(r.released);
 	alpr_fshut(stdout, "<stdout>");
 	return alpr_status;
 }

@@ -5,7 +5,7 @@
 # alpr.conf only; every refusal logged with its reason.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 65
+plan 66
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # a second supervisor, to decide what the first files
@@ -107,6 +107,7 @@ check "... and is made with one" as sgt.two alpr-export deny -R "the read is of 
 check_status 1 "a denied request is not released" as sgt.two alpr-export --release R2 "$T/r2"
 check "another supervisor approves R1" as sgt.two alpr-export approve R1
 check_status 1 "... once" as sgt.two alpr-export approve R1
+mdb_dump -s requests "$H/db" >"$T/requests.approved"	# what a rollback puts back
 # a read held for the case after the request: not part of it
 as sgt.moreno alpr-store hold add -C 26-0117 -R "vehicles seen at the burglary on Main St" \
 	--id "$(sfind jdoe "$(sed -n 4p "$T/reads.ndjson" | perl -MJSON::PP -ne 'print decode_json($_)->{plate}')" 2>/dev/null |
@@ -138,6 +139,16 @@ like "... the second time refused" "$(cat "$T/err")" "the request is released"
 like "the log holds the request, its approval, each try at its release and export, and its release, in order" \
 	"$(grep '"target":"R1"' "$H/log/log.ndjson" | grep -o '"op":"[a-z]*"\|"action":"export"' | tr '\n' ' ')" \
 	'"op":"request" "op":"approved" "op":"releasing" "action":"export" "op":"releasing" "action":"export" "op":"released" $'
+
+# the store turned back (its requests as they stood approved, put in
+# place by one who can write its files): the store cannot tell, but the
+# log can, and the auditor's report says so
+mdb_load -s requests -f "$T/requests.approved" "$H/db" 2>/dev/null
+as sgt.moreno alpr-export --release R1 "$T/r1c" >/dev/null 2>&1
+alpr-audit -d "$H/log" report -j >"$T/report" 2>/dev/null
+is "a request released twice after a rollback is a finding of the audit report" \
+	"$(grep '"kind":"released-twice"' "$T/report" | grep -c '"target":"R1"')" 2
+rm -rf "$T/r1c"
 
 # the list changes after an approval
 req sgt.two "Sacramento County Sheriff's Office" CA -C 26-0117 >/dev/null 2>&1
