@@ -8,20 +8,10 @@
 plan 66
 
 mkstore || { echo "Bail out! no store"; exit 1; }
-# a second supervisor, to decide what the first files
-printf 'Second-Sgt-Pass-77\n' >"$T/sgt.two.first"
-printf 'Second-Sgt-Pass-77-own\n' >"$T/sgt.two.pw"
-as admin alpr-store user add sgt.two -r supervisor --password-file "$T/sgt.two.first" >/dev/null 2>&1
-as sgt.moreno alpr-store user approve sgt.two >/dev/null 2>&1
-as sgt.moreno alpr-store user train sgt.two -c 2026-01-05 >/dev/null 2>&1
-firstlogin sgt.two || { echo "Bail out! no second supervisor"; exit 1; }
-# and a third account of sgt.moreno's own, reached from the same OS user
-printf 'Alt-Sgt-Pass-55\n' >"$T/sgt.alt.first"
-printf 'Alt-Sgt-Pass-55-own\n' >"$T/sgt.alt.pw"
-as admin alpr-store user add sgt.alt -r supervisor --password-file "$T/sgt.alt.first" >/dev/null 2>&1
-as sgt.two alpr-store user approve sgt.alt >/dev/null 2>&1
-as sgt.two alpr-store user train sgt.alt -c 2026-01-05 >/dev/null 2>&1
-firstlogin sgt.alt || { echo "Bail out! no third supervisor"; exit 1; }
+# a second supervisor, to decide what the first files, and a third
+# account of sgt.moreno's own, reached from the same OS user
+supervisor sgt.two Second-Sgt-Pass-77 sgt.moreno || { echo "Bail out! no second supervisor"; exit 1; }
+supervisor sgt.alt Alt-Sgt-Pass-55 sgt.two || { echo "Bail out! no third supervisor"; exit 1; }
 cat >"$H/agencies" <<'EOF'
 # the agencies data may go to: the state, then the name
 CA Sacramento Police Department

@@ -114,18 +114,13 @@ check_status 1 "... and leaves no session" as audit.kim alpr-store whoami
 # one person, two accounts: an admin who also holds a supervisor's
 # account, both reached from the same OS user, approves nothing they
 # created or whose role they changed
-printf 'Second-Hat-Pass-64\n' >"$T/sgt.adm.first"
-printf 'Second-Hat-Pass-64-own\n' >"$T/sgt.adm.pw"
 asadm() { SUDO_USER=admin SUDO_UID=$(id -u) "$@"; }
-as admin alpr-store user add sgt.adm -r supervisor --password-file "$T/sgt.adm.first" >/dev/null 2>&1
-as sgt.moreno alpr-store user approve sgt.adm >/dev/null 2>&1
-as sgt.moreno alpr-store user train sgt.adm -c 2026-01-05 >/dev/null 2>&1
 pwfile crony.first 'Friendly-Pass-18-abc'
 as admin alpr-store user add crony -r analyst --password-file "$T/crony.first.pw" >/dev/null 2>&1
 as admin alpr-store user role jdoe supervisor >/dev/null 2>&1
 # its first login from an OS user of its own, as the store asks; later
 # ones from the admin's
-firstlogin sgt.adm
+supervisor sgt.adm Second-Hat-Pass-64 sgt.moreno
 asadm alpr-store login -u sgt.adm --password-file "$T/sgt.adm.pw" \
 	-c "$(code sgt.adm "now + 30 seconds")" >/dev/null 2>&1
 check "the admin's OS user is logged in as a supervisor" asadm alpr-store whoami

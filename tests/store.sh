@@ -90,6 +90,19 @@ mkstore() {
 	done
 }
 
+# supervisor NAME PASSWORD APPROVER: a supervisor more, made by admin,
+# approved and trained by APPROVER, its first login done ($T/NAME.first
+# holds PASSWORD, $T/NAME.pw the one it chose).
+supervisor() {
+	printf '%s\n' "$2" >"$T/$1.first"
+	printf '%s-own\n' "$2" >"$T/$1.pw"
+	as admin alpr-store user add "$1" -r supervisor \
+	    --password-file "$T/$1.first" >/dev/null 2>&1 &&
+	as "$3" alpr-store user approve "$1" >/dev/null 2>&1 &&
+	as "$3" alpr-store user train "$1" -c 2026-01-05 >/dev/null 2>&1 &&
+	firstlogin "$1"
+}
+
 # retention DAYS [HITDAYS]: how long the store keeps reads, and reads
 # with hotlist hits (DAYS when not given), in alpr.conf.
 retention() {
