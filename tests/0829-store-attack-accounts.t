@@ -7,7 +7,7 @@
 # one person approving through a second account what the first asked for.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 38
+plan 40
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 printf '{"type":"read","v":1,"id":"20261102T100000.00Z-0123456789ab-camA","ts":"2026-11-02T10:00:00.00Z","camera":"camA","lat":38.58,"lon":-121.49,"plate":"PARTNR1","conf":90,"box":[1,2,3,4]}\n' >"$T/r.ndjson"
@@ -113,11 +113,23 @@ check_status 1 "... and leaves no session" as audit.kim alpr-store whoami
 
 # one person, two accounts: an admin who also holds a supervisor's
 # account, both reached from the same OS user, approves nothing they
-# created or whose role they changed
+# asked for: an account they made (even if another admin gave it a role
+# since), a role they gave, a password they set
 asadm() { SUDO_USER=admin SUDO_UID=$(id -u) "$@"; }
+printf 'Other-Admin-Pass-71\n' >"$T/adm2.first"
+printf 'Other-Admin-Pass-71-own\n' >"$T/adm2.pw"
+as admin alpr-store user add adm2 -r admin --password-file "$T/adm2.first" >/dev/null 2>&1
+as sgt.moreno alpr-store user approve adm2 >/dev/null 2>&1
+firstlogin adm2 || echo "# no second admin"
 pwfile crony.first 'Friendly-Pass-18-abc'
 as admin alpr-store user add crony -r analyst --password-file "$T/crony.first.pw" >/dev/null 2>&1
 as admin alpr-store user role jdoe supervisor >/dev/null 2>&1
+as admin alpr-store user add xacct -r analyst --password-file "$T/crony.first.pw" >/dev/null 2>&1
+as adm2 alpr-store user role xacct operator >/dev/null 2>&1
+pwfile reset 'Reset-By-Admin-Pass-90'
+as adm2 alpr-store user add pwacct -r analyst --password-file "$T/crony.first.pw" >/dev/null 2>&1
+as sgt.moreno alpr-store user approve pwacct >/dev/null 2>&1
+as admin alpr-store user passwd pwacct --password-file "$T/reset.pw" >/dev/null 2>&1
 # its first login from an OS user of its own, as the store asks; later
 # ones from the admin's
 supervisor sgt.adm Second-Hat-Pass-64 sgt.moreno
@@ -129,7 +141,12 @@ check_status 1 "that supervisor account does not approve the account its admin m
 	asadm alpr-store user approve crony
 like "... saying why" "$(cat "$T/err")" "another from the same OS user"
 check_status 1 "... nor the role its admin gave" asadm alpr-store user approve jdoe
-check "another supervisor approves both" sh -c \
-	'SUDO_USER=sgt.moreno SUDO_UID=$(id -u) alpr-store user approve crony &&
-	 SUDO_USER=sgt.moreno SUDO_UID=$(id -u) alpr-store user approve jdoe'
+check_status 1 "... nor an account its admin made that another admin gave a role" \
+	asadm alpr-store user approve xacct
+check_status 1 "... nor a password its admin set (on an account another made)" \
+	asadm alpr-store user approve pwacct
+check "another supervisor approves all four" sh -c \
+	'for u in crony jdoe xacct pwacct; do
+		SUDO_USER=sgt.moreno SUDO_UID=$(id -u) alpr-store user approve $u || exit 1
+	 done'
 done_testing

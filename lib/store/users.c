@@ -3,7 +3,9 @@
  * JSON object sealed under the key file's account key:
  *
  *	name, role, status (pending, active, disabled), locked,
- *	created, created_by, approved, approved_by, disabled_reason,
+ *	created, created_by, approved, approved_by, asks [{what, by,
+ *	client}: the changes that made it pending since its last approval,
+ *	and who asked for them], disabled_reason,
  *	disabled_from (the status an enable gives back),
  *	training {completed, expires, by}, pwhash (Argon2id), credgen
  *	(random, drawn anew with every new password or second factor, so
@@ -15,10 +17,10 @@
  * Every change is written to the access log before it is committed. Who
  * may change what is the role table (access.c) plus separation of duties:
  * nobody approves, trains, unlocks, enables or changes the role of their
- * own account, and the creator of an account (or asker of its new role)
- * does not approve it, under that account or another from the same OS
- * user (save the first supervisor, approved by an admin while there is
- * none).
+ * own account, and nobody approves what they asked for (an account
+ * made, a role, a password set, a second factor reset), under that
+ * account or another from the same OS user (save the first supervisor,
+ * approved by an admin while there is none).
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -68,6 +70,21 @@ static const char *
 str(json_t *u, const char *k)
 {
 	return json_string_value(json_object_get(u, k));
+}
+
+/* Note who asks for a change that makes the account pending (its
+ * creation, a role, a password an admin sets, a second factor reset):
+ * none of them approves it (asked_by); an approval clears the asks. */
+static void
+ask(const struct alpr_store *s, json_t *u, const char *what)
+{
+	json_t *asks = json_object_get(u, "asks");
+
+	if (!json_is_array(asks))
+		json_object_set_new(u, "asks", asks = json_array());
+	json_array_append_new(asks, json_pack("{s:s,s:s,s:s}", "what", what,
+	    "by", s->actor.user[0] ? s->actor.user : "-", "client",
+	    s->actor.client));
 }
 
 /* Disable an account: its sessions end, and enabling it gives it back
@@ -215,8 +232,8 @@ add_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e, void *arg)
 	json_object_set_new(u, "locked", json_false());
 	json_object_set_new(u, "created", json_string(tm));
 	json_object_set_new(u, "created_by", json_string(a->creator));
-	json_object_set_new(u, "created_by_client", json_string(
-	    s->actor.client));
+	if (!a->bootstrap)
+		ask(s, u, "create");
 	if (a->bootstrap) {
 		json_object_set_new(u, "approved", json_string(tm));
 		json_object_set_new(u, "approved_by", json_string(a->creator));
@@ -310,21 +327,28 @@ has_supervisor(struct alpr_store *s, MDB_txn *txn, const char *but)
 }
 
 /* Did the one now acting ask for what an approval would grant: create
- * the account, or ask for its new role? The same account, or another
- * reached from the same OS user (one person, two accounts). */
+ * the account, ask for its role, set its password or reset its second
+ * factor, since it was last approved? The same account, or another
+ * reached from the same OS user (one person, two accounts). An account
+ * made before the asks were kept has its creator to go by. */
 static int
 asked_by(const struct alpr_store *s, json_t *u)
 {
-	const char *pre = str(u, "pending_role") && str(u, "role_by") ?
-	    "role_by" : "created_by";
-	char k[32];
+	json_t *asks = json_object_get(u, "asks"), *v;
 	const char *by, *client;
+	size_t i;
 
-	by = str(u, pre);
-	snprintf(k, sizeof k, "%s_client", pre);
-	client = str(u, k);
-	return !by || !strcmp(by, s->actor.user) || (client &&
-	    !strcmp(client, s->actor.client));
+	if (!asks)
+		return !str(u, "created_by") || !strcmp(str(u, "created_by"),
+		    s->actor.user);
+	json_array_foreach(asks, i, v) {
+		by = str(v, "by");
+		client = str(v, "client");
+		if (!by || !strcmp(by, s->actor.user) || (client &&
+		    !strcmp(client, s->actor.client)))
+			return 1;
+	}
+	return 0;
 }
 
 static int
@@ -374,6 +398,7 @@ approve_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e,
 	json_object_set_new(u, "status", json_string("active"));
 	json_object_set_new(u, "approved", json_string(tm));
 	json_object_set_new(u, "approved_by", json_string(s->actor.user));
+	json_object_del(u, "asks");
 	if (alpr_user_role(u) == ALPR_ROLE_SUPERVISOR &&
 	    st_meta_put(s, txn, "supervisor_approved", "1", 1) != 0)
 		return -1;
@@ -554,9 +579,7 @@ role_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e, void *arg)
 	json_object_set_new(u, "pending_role", json_string(alpr_role_name(
 	    role)));
 	json_object_set_new(u, "status", json_string("pending"));
-	json_object_set_new(u, "role_by", json_string(s->actor.user));
-	json_object_set_new(u, "role_by_client", json_string(
-	    s->actor.client));
+	ask(s, u, "role");
 	json_object_set_new(e, "change", json_pack("{s:s,s:s,s:s}", "op",
 	    "role", "from", alpr_role_name(old), "to", alpr_role_name(role)));
 	return 0;
@@ -607,6 +630,7 @@ pw_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e, void *arg)
 		json_object_set_new(u, "status", json_string("pending"));
 		json_object_set_new(u, "pw_set_client", json_string(
 		    s->actor.client));
+		ask(s, u, "password");
 	}
 	/* one's own change of password keeps one's own session */
 	if (a->self && s->sid[0])
@@ -648,6 +672,7 @@ totp_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e, void *arg)
 	json_object_del(u, "totp_pending");
 	json_object_set_new(u, "totp_step", json_integer(0));
 	json_object_set_new(u, "status", json_string("pending"));
+	ask(s, u, "totp");
 	new_credgen(u);
 	json_object_set_new(e, "change", json_pack("{s:s}", "op", "totp"));
 	return 0;
