@@ -212,10 +212,14 @@ cmd_export(struct alpr_search *x, const char *release, int sealed,
 				    "no such request");
 			goto out;
 		}
-		if (!(e = alpr_rec_str(req, "state")) || (strcmp(e,
-		    "approved") && strcmp(e, "releasing"))) {
-			snprintf(why, sizeof why, "the request is %s: only an "
-			    "approved request is released, once", e ? e : "-");
+		if (!(e = alpr_rec_str(req, "state")) || strcmp(e,
+		    "approved")) {
+			snprintf(why, sizeof why, !e || strcmp(e, "releasing") ?
+			    "the request is %s: only an approved request is "
+			    "released, once" : "the request is %s: its release "
+			    "was cut short, and its bundle may be whole; another "
+			    "supervisor approves it again (alpr-export approve), "
+			    "or revokes it", e ? e : "-");
 			r = alpr_store_deny(s, "release", release, why);
 			goto out;
 		}
@@ -344,8 +348,8 @@ cmd_export(struct alpr_search *x, const char *release, int sealed,
 	progress(&job.pr, job.done, job.total, 1);
 	if (r != 0)
 		alpr_warn("%s is incomplete: it does not verify; remove it and "
-		    "%s", out, release ? "run --release again (the request "
-		    "stays releasing until a bundle is whole)" : "export again");
+		    "%s", out, release ? "have another supervisor approve the "
+		    "request again (it stays releasing)" : "export again");
 	else if (release && alpr_release_done(s, release) != 0) {
 		alpr_warn("%s is whole, but request %s could not be marked "
 		    "released: it stays releasing", out, release);

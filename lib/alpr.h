@@ -1300,7 +1300,9 @@ const char *alpr_release_allowed(const struct alpr_store *s,
 int alpr_release_file(struct alpr_store *s, json_t *request, char *id,
     size_t idn);
 /* Decide a pending request, by another than its filer; a denial states
- * its reason. */
+ * its reason. A request whose release was cut short (releasing) is
+ * approved again by another than its filer and the one whose release it
+ * was. */
 int alpr_release_approve(struct alpr_store *s, const char *id);
 int alpr_release_deny(struct alpr_store *s, const char *id,
     const char *reason);
@@ -1310,7 +1312,7 @@ int alpr_release_get(struct alpr_store *s, const char *id, json_t **req);
  * the reads it asks for by id still there: it is releasing (logged), the
  * request in *req, and no other release runs until alpr_release_done or
  * the store is closed. A request left releasing by a run that died is
- * taken again. */
+ * approved again (by another supervisor) before it is taken again. */
 int alpr_release_take(struct alpr_store *s, const char *id, json_t **req);
 /* Withdraw an approval before the release is made (approved or
  * releasing), with a reason: any supervisor, the approver too. */

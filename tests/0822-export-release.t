@@ -5,7 +5,7 @@
 # alpr.conf only; every refusal logged with its reason.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 66
+plan 71
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # a second supervisor, to decide what the first files, and a third
@@ -87,7 +87,7 @@ check_status 1 "... nor may a second account of the same OS user" \
 like "... saying why" "$(cat "$T/err")" "under this account or another from the same OS user"
 check_status 1 "... nor deny it" \
 	env SUDO_USER=sgt.moreno SUDO_UID=$(id -u) alpr-export deny -R "not needed for this case after all" R1
-loginas sgt.moreno "now + 60 seconds" 2>/dev/null
+check "sgt.moreno logs in again as sgt.moreno" loginas sgt.moreno "now + 30 seconds"
 check_status 1 "a pending request is not released" as sgt.moreno alpr-export --release R1 "$T/r1"
 ok $([ ! -e "$T/r1" ]; echo $?) "... and nothing is made"
 rid=$(sfind jdoe 8XYZ402 2>/dev/null | perl -MJSON::PP -ne 'print decode_json($_)->{read_id}')
@@ -111,6 +111,10 @@ is "a release killed as it writes the bundle" $? 137
 as audit.kim alpr-export requests -j 2>/dev/null | grep '"R1"' >"$T/r1state"
 like "... leaves the request releasing, not released" "$(cat "$T/r1state")" '"state":"releasing"'
 rm -rf "$T/r1"
+check_status 1 "... which is not made again as it stands" as sgt.moreno alpr-export --release R1 "$T/r1"
+like "... saying why" "$(cat "$T/err")" "its release was cut short, and its bundle may be whole"
+check_status 1 "... nor approved again by the one whose release it was" as sgt.moreno alpr-export approve R1
+check "... but by another supervisor" as sgt.two alpr-export approve R1
 flock "$H/release.lock" sleep 3 &
 sleep 0.5
 check_status 1 "while a release is made, another waits its turn" as sgt.moreno alpr-export --release R1 "$T/r1"
@@ -126,9 +130,9 @@ is "the custody record names the request, its agency, who filed and approved it"
 	"$(cat "$T/custody")" "R1 Sacramento Police Department Det. Ruiz sgt.moreno sgt.two released"
 check_status 1 "an approved request is released once" as sgt.two alpr-export --release R1 "$T/r1b"
 like "... the second time refused" "$(cat "$T/err")" "the request is released"
-like "the log holds the request, its approval, each try at its release and export, and its release, in order" \
+like "the log holds the request, its approvals, each try at its release and export, and its release, in order" \
 	"$(grep '"target":"R1"' "$H/log/log.ndjson" | grep -o '"op":"[a-z]*"\|"action":"export"' | tr '\n' ' ')" \
-	'"op":"request" "op":"approved" "op":"releasing" "action":"export" "op":"releasing" "action":"export" "op":"released" $'
+	'"op":"request" "op":"approved" "op":"releasing" "action":"export" "op":"approved" "op":"releasing" "action":"export" "op":"released" $'
 
 # the store turned back (its requests as they stood approved, put in
 # place by one who can write its files): the store cannot tell, but the
@@ -161,7 +165,7 @@ ok $([ ! -e "$T/r4" ]; echo $?) "... and nothing is made"
 check "an auditor lists the requests" as audit.kim alpr-export requests -j
 perl -MJSON::PP -ne '$r = decode_json($_); print "$r->{id} $r->{state} "' "$T/out" >"$T/states"
 is "... each as it stands" "$(cat "$T/states")" "R1 released R2 denied R3 approved R4 approved "
-like "... the denial with its reason" "$(grep '"R2"' "$T/out")" '"denied":\{"by":"sgt.two","at":"[^"]*","reason":"the read is of another case"\}'
+like "... the denial with its reason" "$(grep '"R2"' "$T/out")" '"denied":\{"by":"sgt.two","client":"sgt.two","at":"[^"]*","reason":"the read is of another case"\}'
 check_status 1 "an analyst does not" as jdoe alpr-export requests
 n=0
 for i in 5 6 7 8 9 10 11 12; do

@@ -9,9 +9,11 @@
  * it was filed, or reads by id. A supervisor other than the one who filed
  * it approves or denies it; an approved request is released once: taken
  * (releasing, logged) before the bundle is written, released (logged)
- * once it is whole; a run that dies between leaves it releasing, and the
- * next --release makes it again. HOME/release.lock keeps two releases
- * apart.
+ * once it is whole. A run that fails or dies between leaves it
+ * releasing, and its bundle may be whole or not: it is made again only
+ * once another supervisor (not the filer, not the one whose release it
+ * was) approves it again, or it is revoked. HOME/release.lock keeps two
+ * releases apart.
  * Requests are kept in the requests database, sealed under the key file's
  * hold key, never deleted; every step is logged first.
  */
@@ -365,6 +367,18 @@ own_request(const struct alpr_store *s, json_t *req)
 	    !strcmp(client, s->actor.client));
 }
 
+/* Is a step of a request ({by, client}) the one now acting's, under
+ * this account or another from the same OS user? */
+static int
+same_actor(const struct alpr_store *s, json_t *step)
+{
+	const char *by = alpr_rec_str(step, "by");
+	const char *client = alpr_rec_str(step, "client");
+
+	return !by || !strcmp(by, s->actor.user) || (client &&
+	    !strcmp(client, s->actor.client));
+}
+
 /* Is a request's state one of from's words? */
 static int
 state_in(const char *state, const char *from)
@@ -418,10 +432,20 @@ decide(struct alpr_store *s, const char *id, const char *from,
 		    "request does not decide it, under this account or another "
 		    "from the same OS user: another supervisor must");
 	}
+	/* a release cut short is made again only on a new approval, by
+	 * another than the one whose release it was */
+	if (!strcmp(to, "approved") && !strcmp(state, "releasing") &&
+	    same_actor(s, json_object_get(req, "releasing"))) {
+		st_wend(s, txn, 0);
+		json_decref(req);
+		return alpr_store_deny(s, "release", id, "the one whose release "
+		    "was cut short does not approve it again: another "
+		    "supervisor must");
+	}
 	alpr_time_now(tm);
 	json_object_set_new(req, "state", json_string(to));
-	json_object_set_new(req, to, json_pack("{s:s,s:s}", "by",
-	    s->actor.user, "at", tm));
+	json_object_set_new(req, to, json_pack("{s:s,s:s,s:s}", "by",
+	    s->actor.user, "client", s->actor.client, "at", tm));
 	if (reason)
 		json_object_set_new(json_object_get(req, to), "reason",
 		    json_string(reason));
@@ -451,7 +475,7 @@ decide(struct alpr_store *s, const char *id, const char *from,
 int
 alpr_release_approve(struct alpr_store *s, const char *id)
 {
-	return decide(s, id, "pending", "approved", NULL, NULL);
+	return decide(s, id, "pending releasing", "approved", NULL, NULL);
 }
 
 int
@@ -528,12 +552,12 @@ alpr_release_take(struct alpr_store *s, const char *id, json_t **req)
 	 * reads asked for by id been purged */
 	if (r && !(e = alpr_release_allowed(s, alpr_rec_str(r, "agency"),
 	    alpr_rec_str(r, "agency_state"), why, sizeof why)) &&
-	    state_in(alpr_rec_str(r, "state"), "approved releasing"))
+	    state_in(alpr_rec_str(r, "state"), "approved"))
 		e = reads_there(s, r, why, sizeof why);
 	json_decref(r);
 	if (e)
 		return alpr_store_deny(s, "release", id, e);
-	return decide(s, id, "approved releasing", "releasing", NULL, req);
+	return decide(s, id, "approved", "releasing", NULL, req);
 }
 
 int
