@@ -37,6 +37,9 @@ report(FILE *f, const struct alpr_purge_stats *st, int dry)
 	if (st->kept_unsent)
 		fprintf(f, "kept until pushed: %ld reads the server has not "
 		    "stored\n", st->kept_unsent);
+	if (st->owed)
+		fprintf(f, "owed by an earlier purge cut short: a new key file "
+		    "and a compaction\n");
 	if (dry)
 		return;
 	if (st->checked)

@@ -1250,6 +1250,8 @@ struct alpr_purge_stats {
 					 * them: once a store */
 	long copies;			/* second copies of reads removed */
 	int rotated, compacted;
+	int owed;			/* an earlier purge's new key file
+					 * and compaction are owed */
 	long long bytes_before, bytes_after;
 	double seconds_purge, seconds_compact;
 };

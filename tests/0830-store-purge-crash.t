@@ -10,7 +10,7 @@ command -v flock >/dev/null || skip_all "flock (util-linux) not installed"
 die=$top/tests/preload/die.so
 [ -f "$die" ] || skip_all "tests/preload/die.so not built"
 export ASAN_OPTIONS=verify_asan_link_order=0
-plan 26
+plan 35
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 K=$ALPR_KEY_FILE
@@ -49,7 +49,12 @@ ok $(cmp -s "$K" "$T/key.0"; echo $?) "... the key file unchanged"
 ok $([ -e "$H/purge.owed" ]; echo $?) "... and the work owed marked"
 is "... the environment not compacted" "$(readlink "$H/db")" db.0
 
+check "a dry run says what is owed" alpr-purge -n
+like "... saying so" "$(cat "$T/out")" "owed by an earlier purge cut short: a new key file and a compaction"
+ok $(cmp -s "$K" "$T/key.0" && [ -e "$H/purge.owed" ]; echo $?) "... and does none of it"
 check "the next purge runs" alpr-purge
+like "... said in the access log first" "$(grep '"action":"purge"' "$H/log/log.ndjson" | tail -1)" \
+	'"data":\{"finishing":"the new key file and the compaction an earlier purge owed"\}'
 ok $(cmp -s "$K" "$T/key.0"; [ $? = 1 ]; echo $?) "... the key file has a new key"
 is "... the store is compacted" "$(readlink "$H/db")" db.1
 ok $([ ! -e "$H/purge.owed" ]; echo $?) "... nothing is owed"
@@ -85,3 +90,14 @@ ok $(cmp -s "$K" "$T/key.1"; [ $? = 1 ]; echo $?) "... with the new key"
 is "... not compacted yet" "$(readlink "$H/db")" db.2
 check "the next purge, nothing past its retention" alpr-purge
 is "... compacts" "$(readlink "$H/db")" db.3
+
+# killed as it removes the environment it compacted from: the link has
+# moved, the old folder stays, holding what was purged; the next purge
+# removes it, and any other a crash left
+retention 368
+LD_PRELOAD=$die ALPR_TEST_DIE=remove:/db.3/ alpr-purge >"$T/out" 2>"$T/err"
+is "a purge killed as it removes the old environment" $? 137
+is "... the link moved, the old folder left" "$(readlink "$H/db") $(cd "$H" && echo db.[0-9]*)" "db.4 db.3 db.4"
+check "the next purge, nothing past its retention" alpr-purge
+is "... leaves no environment but the one in use" "$(readlink "$H/db") $(cd "$H" && echo db.[0-9]*)" "db.5 db.5"
+ok $([ ! -e "$H/purge.owed" ]; echo $?) "... and owes nothing"

@@ -845,11 +845,43 @@ mark_placed(struct alpr_store *s)
 	st_wend(s, txn, rc == 0);
 }
 
+/* Remove every environment folder of the home but keep (db.N), and a
+ * db.link a rename left: those of compactions a crash cut short keep
+ * what was purged since. -1 if one stays. */
+static int
+old_envs(struct alpr_store *s, const char *keep)
+{
+	DIR *d = opendir(s->home);
+	struct dirent *e;
+	char *p;
+	int n, left = 0;
+
+	if (!d) {
+		alpr_warn("unable to read %s:", s->home);
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, "db.link") && (sscanf(e->d_name,
+		    "db.%d", &n) != 1 || !strcmp(e->d_name, keep)))
+			continue;
+		p = alpr_path(s->home, e->d_name);
+		st_rmtree(p);
+		if (access(p, F_OK) == 0 || errno != ENOENT) {
+			alpr_warn("unable to remove %s, which holds what was "
+			    "purged (the next purge tries again):", p);
+			left = -1;
+		}
+		free(p);
+	}
+	closedir(d);
+	return left;
+}
+
 /* Compact: a compacting copy into db.N+1, the link moved to it. */
 static int
 compact(struct alpr_store *s, int wait, struct alpr_purge_stats *st)
 {
-	char *link = s->dbdir, target[64], newdir[64], *p, *q, *old;
+	char *link = s->dbdir, target[64], newdir[64], *p, *q;
 	struct stat sb;
 	int n, rc, waited;
 	ssize_t len;
@@ -871,7 +903,6 @@ compact(struct alpr_store *s, int wait, struct alpr_purge_stats *st)
 	snprintf(newdir, sizeof newdir, "db.%d", n + 1);
 	p = alpr_path(s->home, newdir);
 	q = alpr_path(p, "data.mdb");
-	old = alpr_path(s->home, target);
 	st_rmtree(p);
 	rc = -1;
 	if (alpr_mkdirs(p, 0700) < 0)
@@ -894,14 +925,15 @@ compact(struct alpr_store *s, int wait, struct alpr_purge_stats *st)
 		st_fsync_file(s->home);
 		if (stat(q, &sb) == 0)
 			st->bytes_after = sb.st_size;
-		st_rmtree(old);	/* readers that have it open keep it */
+		/* the old one, and any a crash left: readers that have one
+		 * open keep it */
+		rc = old_envs(s, newdir);
 		st->compacted = 1;
 	} else
 		st_rmtree(p);
 	flock(s->lockfd, LOCK_UN);
 	free(p);
 	free(q);
-	free(old);
 	return rc;
 }
 
@@ -1036,7 +1068,7 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		placed = place_reads(s, p, np, o->progress, st);
 	}
 	lp = owed_path(s);
-	owed = access(lp, F_OK) == 0;
+	owed = st->owed = access(lp, F_OK) == 0;
 	free(lp);
 	if (o->dry || (st->days + st->rekeyed == 0 && !owed)) {
 		r = 0;
@@ -1047,7 +1079,17 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 	if (st->days + st->rekeyed == 0) {
 		alpr_warn("an earlier purge was cut short before the key file "
 		    "had a new key and the store was compacted: finishing it");
-		r = 0;
+		e = json_pack("{s:s,s:s,s:{s:s},s:i,s:s}", "action", "purge",
+		    "user", s->actor.user[0] ? s->actor.user : "-", "data",
+		    "finishing", "the new key file and the compaction an "
+		    "earlier purge owed", "count", 0, "outcome", "ok");
+		r = alpr_store_logentry(s, e);
+		json_decref(e);
+		if (r < 0) {
+			alpr_warn("unable to write the purge to the access log, "
+			    "so nothing is done:");
+			goto out;
+		}
 		goto rotate;
 	}
 	tp.tv_sec = st->cut_plain;
