@@ -39,14 +39,14 @@ static const struct setting {
 	  "its length." },
 	{ "case_min", NUM, O(case_min), 4, 3, 64, NULL,
 	  "The shortest case or incident number (--case); it must hold a digit." },
-	{ "retention_days", NUM, O(retention_days), 365, 365, 36500, NULL,
+	{ "retention_days", NUM, O(retention_days), 365, 1, 36500, NULL,
 	  "How long reads are kept before alpr-purge removes them, in days.\n"
-	  "Government Code 34090.6 reads as one year at least, so no less\n"
-	  "is taken." },
-	{ "retention_hit_days", NUM, O(retention_hit_days), 365, 365, 36500,
+	  "Government Code 34090.6 reads as one year at least: less is kept\n"
+	  "as 365, with a warning." },
+	{ "retention_hit_days", NUM, O(retention_hit_days), 365, 1, 36500,
 	  NULL,
 	  "How long reads with hotlist hits are kept, in days (a year at\n"
-	  "least)." },
+	  "least, as retention_days)." },
 	{ "password_min", NUM, O(password_min), 12, 8, 128, NULL,
 	  "The shortest password, in characters (CJIS: at least 8)." },
 	{ "banned_passwords", STR, O(banned_file), 0, 0, 0, "",
@@ -157,6 +157,15 @@ alpr_storeconf_free(struct alpr_storeconf *c)
 	memset(c, 0, sizeof *c);
 }
 
+/* The least a setting may be, by law: less is raised to it, and said,
+ * so that a store set up before keeps adding reads and keeps them. */
+static long
+law_floor(const char *name)
+{
+	return !strcmp(name, "retention_days") ||
+	    !strcmp(name, "retention_hit_days") ? 365 : 0;
+}
+
 int
 alpr_storeconf_read(struct alpr_storeconf *c, const char *path)
 {
@@ -212,6 +221,12 @@ alpr_storeconf_read(struct alpr_storeconf *c, const char *path)
 			    "to %ld", path, ln, name, val, s->min, s->max);
 			bad = 1;
 			continue;
+		}
+		if (v < law_floor(name)) {
+			alpr_warn("%s:%lu: %s = %ld: Government Code 34090.6 "
+			    "reads as a year at least, so %ld is kept", path,
+			    ln, name, v, law_floor(name));
+			v = law_floor(name);
 		}
 		*(long *)((char *)c + s->off) = v;
 	}
