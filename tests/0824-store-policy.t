@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
 [ -x /usr/bin/python3 ] || skip_all "Debian's python3 not installed"
-plan 19
+plan 20
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 check "the policy is rendered in Markdown" alpr-store policy
@@ -31,6 +31,8 @@ CA Sacramento Police Department
 NV Reno Police Department
 CA DEA Sacramento Resident Office
 CA Capitol Towing Inc.
+CA F B I Sacramento
+CA Drug Enforcement Administration Sacramento
 EOF
 sed -i 's/^purposes = .*/purposes = investigation amber-alert/; s/^retention_days = .*/retention_days = 400/;
 	s/^retention_hit_days = .*/retention_hit_days = 730/; s/^release_agencies = .*/release_agencies = agencies/' "$H/alpr.conf"
@@ -44,6 +46,7 @@ like "... the out-of-state line reported" "$(cat "$T/err")" "agencies:2: Reno Po
 like "... and a federal one, though in California" "$(cat "$T/err")" \
 	"agencies:3: DEA Sacramento Resident Office is by its name a federal agency"
 like "... and a private one" "$(cat "$T/err")" "agencies:4: Capitol Towing Inc. is by its name a private agency"
+like "... and federal ones by letters apart or by a pair of words" "$(grep -c 'agencies:[56]: .* is by its name a federal agency' "$T/err")" '^2$'
 as admin alpr-store user disable pat.ops -R "left the department in November" >/dev/null 2>&1
 like "the accounts counted are the active ones" "$(alpr-store policy 2>/dev/null)" "operator 0, analyst 1, supervisor 1"
 

@@ -37,40 +37,56 @@ st_request_put(struct alpr_store *s, MDB_txn *txn, const char *id, json_t *j)
 	return st_record_put(txn, s->requests, "request", id, j, s->holdk);
 }
 
-/* Does an agency's name mark it as federal or private? What, or NULL. */
+/* Does an agency's name mark it as federal or private? What, or NULL.
+ * Words are compared without case, dots dropped and single letters in a
+ * row joined ("F. B. I." is "fbi"), and some pairs of words too. A
+ * backstop: the list of alpr.conf is what decides. */
 static const char *
 not_public(const char *name)
 {
 	static const char *federal[] = { "federal", "fbi", "dea", "atf",
 	    "ice", "cbp", "dhs", "usbp", "usms", "us", "usa", "homeland",
 	    "immigration", "customs", "marshals", NULL };
+	static const char *fedpairs[] = { "united states", "drug enforcement",
+	    "border patrol", "secret service", "alcohol tobacco", NULL };
 	static const char *private[] = { "inc", "llc", "ltd", "llp", "plc",
 	    "corp", "corporation", "company", "private", "towing",
 	    "repossession", NULL };
-	char w[64], prev[64] = "";
+	char w[32][64], pair[130];
+	int letters[32];	/* w[i] is single letters joined */
 	const char *p = name;
-	size_t n;
-	int i;
+	size_t n, nw = 0, i, k;
 
-	while (*p) {
+	while (*p && nw < 32) {
 		for (n = 0; *p && (isalnum((unsigned char)*p) || *p == '.');
 		    p++)
-			if (*p != '.' && n + 1 < sizeof w)
-				w[n++] = tolower((unsigned char)*p);
-		w[n] = '\0';
+			if (*p != '.' && n + 1 < sizeof *w)
+				w[nw][n++] = tolower((unsigned char)*p);
+		w[nw][n] = '\0';
 		for (; *p && !isalnum((unsigned char)*p); p++)
 			;
 		if (!n)
 			continue;
-		if (!strcmp(prev, "united") && !strcmp(w, "states"))
-			return "federal";
-		for (i = 0; federal[i]; i++)
-			if (!strcmp(w, federal[i]))
+		if (n == 1 && nw && letters[nw - 1] && strlen(w[nw - 1]) + 1 <
+		    sizeof *w) {
+			strcat(w[nw - 1], w[nw]);
+			continue;
+		}
+		letters[nw++] = n == 1;
+	}
+	for (i = 0; i < nw; i++) {
+		for (k = 0; federal[k]; k++)
+			if (!strcmp(w[i], federal[k]))
 				return "federal";
-		for (i = 0; private[i]; i++)
-			if (!strcmp(w, private[i]))
+		for (k = 0; private[k]; k++)
+			if (!strcmp(w[i], private[k]))
 				return "private";
-		snprintf(prev, sizeof prev, "%s", w);
+		if (i + 1 < nw) {
+			snprintf(pair, sizeof pair, "%s %s", w[i], w[i + 1]);
+			for (k = 0; fedpairs[k]; k++)
+				if (!strcmp(pair, fedpairs[k]))
+					return "federal";
+		}
 	}
 	return NULL;
 }

@@ -8,7 +8,9 @@
  * it calls CALL (rename, remove, unlink or openat) on a path holding TEXT,
  * after N such calls that went through (0 by default). For rename, the
  * new path is the one looked at. Nothing is done before the kill: the
- * call does not happen.
+ * call does not happen. Only these calls are caught: open(2) and fopen(3)
+ * do not go through openat here, so a file opened with them cannot be
+ * the point of a crash.
  *
  *	ALPR_TEST_STALL=crypto_pwhash_str_verify:SECONDS
  *
