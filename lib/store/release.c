@@ -559,8 +559,7 @@ alpr_release_take(struct alpr_store *s, const char *id, json_t **req)
 	const char *e = NULL;
 	int rc;
 
-	/* one release at a time: then a request left releasing is one whose
-	 * run died, and is taken again */
+	/* one release at a time, and no revocation during one */
 	if ((rc = release_lock(s, id)) != 0)
 		return rc;
 	if (alpr_release_get(s, id, &r) < 0)
