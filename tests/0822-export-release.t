@@ -5,7 +5,7 @@
 # alpr.conf only; every refusal logged with its reason.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 71
+plan 73
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # a second supervisor, to decide what the first files, and a third
@@ -114,7 +114,13 @@ rm -rf "$T/r1"
 check_status 1 "... which is not made again as it stands" as sgt.moreno alpr-export --release R1 "$T/r1"
 like "... saying why" "$(cat "$T/err")" "its release was cut short, and its bundle may be whole"
 check_status 1 "... nor approved again by the one whose release it was" as sgt.moreno alpr-export approve R1
-check "... but by another supervisor" as sgt.two alpr-export approve R1
+flock "$H/release.lock" sleep 3 &
+sleep 0.5
+check_status 1 "... nor by another while a release runs (it may be this one's, not cut short)" \
+	as sgt.two alpr-export approve R1
+like "... saying so" "$(cat "$T/err")" "a release is being made now"
+wait
+check "... but by another supervisor once none runs" as sgt.two alpr-export approve R1
 flock "$H/release.lock" sleep 3 &
 sleep 0.5
 check_status 1 "while a release is made, another waits its turn" as sgt.moreno alpr-export --release R1 "$T/r1"

@@ -10,7 +10,7 @@ command -v flock >/dev/null || skip_all "flock (util-linux) not installed"
 die=$top/tests/preload/die.so
 [ -f "$die" ] || skip_all "tests/preload/die.so not built"
 export ASAN_OPTIONS=verify_asan_link_order=0
-plan 35
+plan 37
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 K=$ALPR_KEY_FILE
@@ -37,6 +37,13 @@ ok $([ "$total" -gt 2000 ] && [ "$(find "$H/spool" -type f | wc -l)" = 2 ]; echo
 retention 374
 cp -a "$H" "$T/copy"
 cp "$K" "$T/key.0"
+
+# killed as it marks its work owed, after its log entry: nothing is
+# removed yet
+LD_PRELOAD=$die ALPR_TEST_DIE=open:purge.owed alpr-purge >"$T/out" 2>"$T/err"
+is "a purge killed as it marks its work owed" $? 137
+ok $([ "$(store-poke -H "$H" count | cut -d' ' -f2)" = "$total" ] && cmp -s "$K" "$T/key.0" &&
+	[ ! -e "$H/purge.owed" ]; echo $?) "... has removed nothing and changed no key"
 
 # killed as it removes the last purged day's frames: every day's
 # transaction is committed, the key file not yet changed

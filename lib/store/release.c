@@ -489,18 +489,6 @@ decide(struct alpr_store *s, const char *id, const char *from,
 	return r;
 }
 
-int
-alpr_release_approve(struct alpr_store *s, const char *id)
-{
-	return decide(s, id, "pending releasing", "approved", NULL, NULL);
-}
-
-int
-alpr_release_deny(struct alpr_store *s, const char *id, const char *reason)
-{
-	return decide(s, id, "pending", "denied", reason, NULL);
-}
-
 /* The release lock (HOME/release.lock), taken without waiting: 0, 1 a
  * release is being made (said, logged), -1 error. */
 static int
@@ -521,6 +509,37 @@ release_lock(struct alpr_store *s, const char *id)
 		return alpr_store_deny(s, "release", id, "a release is being "
 		    "made now: try again when it is done");
 	return 0;
+}
+
+int
+alpr_release_approve(struct alpr_store *s, const char *id)
+{
+	json_t *r;
+	int locked = 0, rc;
+
+	/* a request releasing is approved again only while no release
+	 * runs: then its release was cut short, not still being made */
+	if (alpr_release_get(s, id, &r) < 0)
+		return -1;
+	if (r && state_in(alpr_rec_str(r, "state"), "releasing")) {
+		if ((rc = release_lock(s, id)) != 0) {
+			json_decref(r);
+			return rc;
+		}
+		locked = 1;
+	}
+	json_decref(r);
+	rc = decide(s, id, locked ? "releasing" : "pending", "approved", NULL,
+	    NULL);
+	if (locked)
+		flock(s->relfd, LOCK_UN);
+	return rc;
+}
+
+int
+alpr_release_deny(struct alpr_store *s, const char *id, const char *reason)
+{
+	return decide(s, id, "pending", "denied", reason, NULL);
 }
 
 /* The reads a request by id asks for, each still in the store: NULL, or

@@ -5,12 +5,12 @@
  *	ALPR_TEST_DIE=CALL:TEXT [ALPR_TEST_DIE_AFTER=N]
  *
  * kills the process with SIGKILL, as a power cut or kill -9 would, when
- * it calls CALL (rename, remove, unlink or openat) on a path holding TEXT,
+ * it calls CALL (rename, remove, unlink, openat, ...) on a path holding TEXT,
  * after N such calls that went through (0 by default). For rename, the
  * new path is the one looked at. Nothing is done before the kill: the
- * call does not happen. Only these calls are caught: open(2) and fopen(3)
- * do not go through openat here, so a file opened with them cannot be
- * the point of a crash.
+ * call does not happen. CALL may also be open or unlinkat (the path
+ * given); fopen(3) and calls inside libc (remove's own unlink) are not
+ * caught.
  *
  *	ALPR_TEST_STALL=crypto_pwhash_str_verify:SECONDS
  *
@@ -113,4 +113,35 @@ crypto_pwhash_str_verify(const char *str, const char *passwd,
 	if (e && !strncmp(e, w, strlen(w)))
 		sleep(atoi(e + strlen(w)));
 	return r;
+}
+
+int
+open(const char *path, int flags, ...)
+{
+	static int (*next)(const char *, int, ...);
+	mode_t mode = 0;
+	va_list ap;
+
+	if (!next)
+		next = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT,
+		    "open");
+	if (flags & (O_CREAT | O_TMPFILE)) {
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	fatal("open", path);
+	return next(path, flags, mode);
+}
+
+int
+unlinkat(int dfd, const char *path, int flags)
+{
+	static int (*next)(int, const char *, int);
+
+	if (!next)
+		next = (int (*)(int, const char *, int))dlsym(RTLD_NEXT,
+		    "unlinkat");
+	fatal("unlinkat", path);
+	return next(dfd, path, flags);
 }
