@@ -626,6 +626,7 @@ struct report {
 	json_t *plates;		/* "user\tplate" -> {n, cases{}} */
 	json_t *odd, *thin, *failed, *accounts, *releases;
 	json_t *released;	/* request id -> [its releases] */
+	json_t *taken;		/* request id -> [its releasing steps] */
 	int h0, h1;		/* usual hours, local time [h0, h1) */
 	long repeats;
 };
@@ -724,11 +725,13 @@ report_one(json_t *e, const char *line, size_t n, void *arg)
 	 * back (an old copy of its records put in place) */
 	if (!strcmp(a, "release") && alpr_rec_str(e, "target") &&
 	    (p = json_object_get(e, "change")) && alpr_rec_str(p, "op") &&
-	    !strcmp(alpr_rec_str(p, "op"), "released")) {
-		if (!(p = json_object_get(r->released, alpr_rec_str(e,
-		    "target"))))
-			json_object_set_new(r->released, alpr_rec_str(e,
-			    "target"), p = json_array());
+	    (!strcmp(alpr_rec_str(p, "op"), "released") ||
+	    !strcmp(alpr_rec_str(p, "op"), "releasing"))) {
+		json_t *by = !strcmp(alpr_rec_str(p, "op"), "released") ?
+		    r->released : r->taken;
+		if (!(p = json_object_get(by, alpr_rec_str(e, "target"))))
+			json_object_set_new(by, alpr_rec_str(e, "target"),
+			    p = json_array());
 		json_array_append_new(p, brief(e));
 	}
 	return 0;
@@ -829,6 +832,12 @@ report_print(struct report *r, const char *since_s)
 			json_array_extend(again, v);
 	list("requests released more than once (the store turned back?)",
 	    "released-twice", again);
+	json_array_clear(again);
+	json_object_foreach(r->taken, k, v)
+		if (json_array_size(v) > 1)
+			json_array_extend(again, v);
+	list("releases made again after one was cut short (was its first "
+	    "bundle destroyed?)", "release-retried", again);
 	json_decref(again);
 }
 
@@ -873,6 +882,7 @@ cmd_report(int argc, char **argv)
 	r.accounts = json_array();
 	r.releases = json_array();
 	r.released = json_object();
+	r.taken = json_object();
 	each_entry(d, upto, t0, (time_t)1 << 62, report_one, &r);
 	report_print(&r, s0);
 	json_decref(r.per);
@@ -883,6 +893,7 @@ cmd_report(int argc, char **argv)
 	json_decref(r.accounts);
 	json_decref(r.releases);
 	json_decref(r.released);
+	json_decref(r.taken);
 	alpr_fshut(stdout, "<stdout>");
 	return alpr_status;
 }

@@ -5,7 +5,7 @@
 # alpr.conf only; every refusal logged with its reason.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 73
+plan 74
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # a second supervisor, to decide what the first files, and a third
@@ -148,6 +148,8 @@ as sgt.moreno alpr-export --release R1 "$T/r1c" >/dev/null 2>&1
 alpr-audit -d "$H/log" report -j >"$T/report" 2>/dev/null
 is "a request released twice after a rollback is a finding of the audit report" \
 	"$(grep '"kind":"released-twice"' "$T/report" | grep -c '"target":"R1"')" 2
+ok $(grep '"kind":"release-retried"' "$T/report" | grep -q '"target":"R1"'; echo $?) \
+	"... and its release made again after the one cut short"
 rm -rf "$T/r1c"
 
 # the list changes after an approval
