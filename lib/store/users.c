@@ -232,12 +232,11 @@ add_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e, void *arg)
 	json_object_set_new(u, "locked", json_false());
 	json_object_set_new(u, "created", json_string(tm));
 	json_object_set_new(u, "created_by", json_string(a->creator));
-	if (!a->bootstrap)
-		ask(s, u, "create");
 	if (a->bootstrap) {
 		json_object_set_new(u, "approved", json_string(tm));
 		json_object_set_new(u, "approved_by", json_string(a->creator));
-	}
+	} else
+		ask(s, u, "create");
 	new_credgen(u);
 	if (a->role != ALPR_ROLE_DEVICE) {
 		h = alpr_password_hash(a->pw);
@@ -381,10 +380,11 @@ approve_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e,
 			    "supervisor)");
 		boot = 1;
 	} else if (asked_by(s, u))
-		return alpr_store_deny(s, "user-change", name, "the one who "
-		    "created the account or asked for its role does not "
-		    "approve it, under this account or another from the same "
-		    "OS user: another supervisor must");
+		return alpr_store_deny(s, "user-change", name, "who asked for "
+		    "what is to be approved (the account, its role, a password "
+		    "set, a second factor reset) does not approve it, under "
+		    "that account or another from the same OS user: another "
+		    "supervisor must");
 	now_str(tm);
 	if (str(u, "pending_role")) {
 		/* said, so that one who approves a password sees the role */
