@@ -1083,31 +1083,25 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		    "user", s->actor.user[0] ? s->actor.user : "-", "data",
 		    "finishing", "the new key file and the compaction an "
 		    "earlier purge owed", "count", 0, "outcome", "ok");
-		r = alpr_store_logentry(s, e);
-		json_decref(e);
-		if (r < 0) {
-			alpr_warn("unable to write the purge to the access log, "
-			    "so nothing is done:");
-			goto out;
-		}
-		goto rotate;
+	} else {
+		tp.tv_sec = st->cut_plain;
+		th.tv_sec = st->cut_hit;
+		tp.tv_nsec = th.tv_nsec = 0;
+		alpr_time_fmt(&tp, c1);
+		alpr_time_fmt(&th, c2);
+		e = json_pack("{s:s,s:s,s:{s:s,s:s,s:I,s:I,s:I,s:I,s:I},s:s}",
+		    "action", "purge", "user", s->actor.user[0] ?
+		    s->actor.user : "-", "data", "cut_off", c1,
+		    "cut_off_hits", c2, "days", (json_int_t)st->days,
+		    "days_rekeyed", (json_int_t)st->rekeyed, "kept_for_hits",
+		    (json_int_t)st->kept_hit, "kept_by_hold",
+		    (json_int_t)st->held, "retention_days",
+		    (json_int_t)s->conf.retention_days, "outcome", "ok");
+		json_object_set_new(e, "count", json_integer(st->reads));
+		if (st->kept_unsent)
+			json_object_set_new(json_object_get(e, "data"),
+			    "kept_until_pushed", json_integer(st->kept_unsent));
 	}
-	tp.tv_sec = st->cut_plain;
-	th.tv_sec = st->cut_hit;
-	tp.tv_nsec = th.tv_nsec = 0;
-	alpr_time_fmt(&tp, c1);
-	alpr_time_fmt(&th, c2);
-	e = json_pack("{s:s,s:s,s:{s:s,s:s,s:I,s:I,s:I,s:I,s:I},s:s}",
-	    "action", "purge", "user", s->actor.user[0] ? s->actor.user : "-",
-	    "data", "cut_off", c1, "cut_off_hits", c2, "days",
-	    (json_int_t)st->days, "days_rekeyed", (json_int_t)st->rekeyed,
-	    "kept_for_hits", (json_int_t)st->kept_hit, "kept_by_hold",
-	    (json_int_t)st->held, "retention_days",
-	    (json_int_t)s->conf.retention_days, "outcome", "ok");
-	json_object_set_new(e, "count", json_integer(st->reads));
-	if (st->kept_unsent)
-		json_object_set_new(json_object_get(e, "data"),
-		    "kept_until_pushed", json_integer(st->kept_unsent));
 	r = alpr_store_logentry(s, e);
 	json_decref(e);
 	if (r < 0) {
@@ -1115,6 +1109,8 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		    "nothing is purged:");
 		goto out;
 	}
+	if (st->days + st->rekeyed == 0)
+		goto rotate;	/* only what is owed */
 	if ((r = owe(s)) < 0)
 		goto out;
 	t0 = alpr_mono();
