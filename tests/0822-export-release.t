@@ -5,13 +5,14 @@
 # alpr.conf only; every refusal logged with its reason.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 74
+plan 76
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # a second supervisor, to decide what the first files, and a third
 # account of sgt.moreno's own, reached from the same OS user
 supervisor sgt.two Second-Sgt-Pass-77 sgt.moreno || { echo "Bail out! no second supervisor"; exit 1; }
 supervisor sgt.alt Alt-Sgt-Pass-55 sgt.two || { echo "Bail out! no third supervisor"; exit 1; }
+supervisor sgt.three Fourth-Sgt-Pass-88 sgt.two || { echo "Bail out! no fourth supervisor"; exit 1; }
 cat >"$H/agencies" <<'EOF'
 # the agencies data may go to: the state, then the name
 CA Sacramento Police Department
@@ -106,21 +107,23 @@ as sgt.moreno alpr-store hold add -C 26-0117 -R "vehicles seen at the burglary o
 # releasing, a release running keeps another off, and it is made again
 LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_DIE=openat:MANIFEST \
 	ASAN_OPTIONS=verify_asan_link_order=0 \
-	as sgt.moreno alpr-export --release R1 "$T/r1" >/dev/null 2>&1
-is "a release killed as it writes the bundle" $? 137
+	as sgt.two alpr-export --release R1 "$T/r1" >/dev/null 2>&1
+is "a release killed as it writes the bundle (sgt.two's, who approved it)" $? 137
 as audit.kim alpr-export requests -j 2>/dev/null | grep '"R1"' >"$T/r1state"
 like "... leaves the request releasing, not released" "$(cat "$T/r1state")" '"state":"releasing"'
 rm -rf "$T/r1"
 check_status 1 "... which is not made again as it stands" as sgt.moreno alpr-export --release R1 "$T/r1"
 like "... saying why" "$(cat "$T/err")" "its release was cut short, and its bundle may be whole"
-check_status 1 "... nor approved again by the one whose release it was" as sgt.moreno alpr-export approve R1
+check_status 1 "... nor approved again by the one whose release it was" as sgt.two alpr-export approve R1
+like "... saying why" "$(cat "$T/err")" "the one whose release was cut short does not approve it again"
+check_status 1 "... nor by its filer" as sgt.moreno alpr-export approve R1
 flock "$H/release.lock" sleep 3 &
 sleep 0.5
 check_status 1 "... nor by another while a release runs (it may be this one's, not cut short)" \
-	as sgt.two alpr-export approve R1
+	as sgt.three alpr-export approve R1
 like "... saying so" "$(cat "$T/err")" "a release is being made now"
 wait
-check "... but by another supervisor once none runs" as sgt.two alpr-export approve R1
+check "... but by another supervisor once none runs" as sgt.three alpr-export approve R1
 flock "$H/release.lock" sleep 3 &
 sleep 0.5
 check_status 1 "while a release is made, another waits its turn" as sgt.moreno alpr-export --release R1 "$T/r1"
@@ -133,7 +136,7 @@ perl -MJSON::PP -e 'local $/; $c = decode_json(<STDIN>); $r = $c->{release};
 	print join(" ", $r->{id}, $r->{agency}, $r->{requester}, $r->{filed_by}, $r->{approved}{by}, $r->{state}), "\n"' \
 	<"$T/r1/CUSTODY.json" >"$T/custody"
 is "the custody record names the request, its agency, who filed and approved it" \
-	"$(cat "$T/custody")" "R1 Sacramento Police Department Det. Ruiz sgt.moreno sgt.two released"
+	"$(cat "$T/custody")" "R1 Sacramento Police Department Det. Ruiz sgt.moreno sgt.three released"
 check_status 1 "an approved request is released once" as sgt.two alpr-export --release R1 "$T/r1b"
 like "... the second time refused" "$(cat "$T/err")" "the request is released"
 like "the log holds the request, its approvals, each try at its release and export, and its release, in order" \
