@@ -773,6 +773,20 @@ list(const char *title, const char *kind, json_t *arr)
 	}
 }
 
+/* The steps of the requests (id -> [steps]) that took a step more than
+ * once, as one list. */
+static json_t *
+repeated(json_t *byid)
+{
+	json_t *out = json_array(), *v;
+	const char *k;
+
+	json_object_foreach(byid, k, v)
+		if (json_array_size(v) > 1)
+			json_array_extend(out, v);
+	return out;
+}
+
 static void
 report_print(struct report *r, const char *since_s)
 {
@@ -826,18 +840,12 @@ report_print(struct report *r, const char *since_s)
 	list("failed logins and lockouts", "login-failed", r->failed);
 	list("account changes", "account-change", r->accounts);
 	list("releases, exports and purges", "release", r->releases);
-	again = json_array();
-	json_object_foreach(r->released, k, v)
-		if (json_array_size(v) > 1)
-			json_array_extend(again, v);
 	list("requests released more than once (the store turned back?)",
-	    "released-twice", again);
-	json_array_clear(again);
-	json_object_foreach(r->taken, k, v)
-		if (json_array_size(v) > 1)
-			json_array_extend(again, v);
+	    "released-twice", again = repeated(r->released));
+	json_decref(again);
 	list("releases made again after one was cut short (was its first "
-	    "bundle destroyed?)", "release-retried", again);
+	    "bundle destroyed?)", "release-retried", again =
+	    repeated(r->taken));
 	json_decref(again);
 }
 

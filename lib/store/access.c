@@ -305,6 +305,14 @@ alpr_store_actor(struct alpr_store *s)
 	return &s->actor;
 }
 
+int
+st_same_person(const struct alpr_store *s, const char *by,
+    const char *client)
+{
+	return !by || !strcmp(by, s->actor.user) || (client &&
+	    !strcmp(client, s->actor.client));
+}
+
 json_t *
 st_logtext(const char *t, size_t max)
 {

@@ -1002,7 +1002,7 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 	struct stat sb;
 	json_t *e;
 	time_t now = time(NULL), min;
-	int lock, plock, r = -1, failed = 0, waited, placed = 0, owed;
+	int lock, plock, r = -1, failed = 0, waited, placed = 0;
 
 	memset(st, 0, sizeof *st);
 	lp = alpr_path(s->home, "purge.lock");
@@ -1068,9 +1068,9 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 		placed = place_reads(s, p, np, o->progress, st);
 	}
 	lp = owed_path(s);
-	owed = st->owed = access(lp, F_OK) == 0;
+	st->owed = access(lp, F_OK) == 0;
 	free(lp);
-	if (o->dry || (st->days + st->rekeyed == 0 && !owed)) {
+	if (o->dry || (st->days + st->rekeyed == 0 && !st->owed)) {
 		r = 0;
 		goto out;
 	}

@@ -369,31 +369,20 @@ alpr_release_get(struct alpr_store *s, const char *id, json_t **req)
 	return *req ? 0 : 1;
 }
 
-/* Is the one now acting by (an account) from client (its OS user): the
- * same account, or another reached from the same OS user (one person,
- * two supervisor accounts)? A step taken before the OS user was kept has
- * only the account to go by. */
-static int
-is_actor(const struct alpr_store *s, const char *by, const char *client)
-{
-	return !by || !strcmp(by, s->actor.user) || (client &&
-	    !strcmp(client, s->actor.client));
-}
-
 /* Did the one now acting file the request? */
 static int
 own_request(const struct alpr_store *s, json_t *req)
 {
-	return is_actor(s, alpr_rec_str(req, "filed_by"), alpr_rec_str(req,
-	    "filed_by_client"));
+	return st_same_person(s, alpr_rec_str(req, "filed_by"),
+	    alpr_rec_str(req, "filed_by_client"));
 }
 
 /* Is a step of a request ({by, client}) the one now acting's? */
 static int
 same_actor(const struct alpr_store *s, json_t *step)
 {
-	return is_actor(s, alpr_rec_str(step, "by"), alpr_rec_str(step,
-	    "client"));
+	return st_same_person(s, alpr_rec_str(step, "by"),
+	    alpr_rec_str(step, "client"));
 }
 
 /* Is a request's state one of from's words? */

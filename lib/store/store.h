@@ -109,6 +109,12 @@ struct alpr_store {
  * is UTF-8 of at most max bytes; else its first max bytes, each byte that
  * is no UTF-8 written \xNN, and "..." when cut. Never NULL. */
 json_t *st_logtext(const char *t, size_t max);
+/* Is the one acting the one who took a step as account by from OS user
+ * client: the same account, or another reached from the same OS user
+ * (one person, two accounts)? A step recorded without its OS user has
+ * the account alone to go by; one without an account counts as theirs. */
+int st_same_person(const struct alpr_store *s, const char *by,
+    const char *client);
 
 /* keys.c */
 /* 0 if path lies outside the home, else -1 and a message. */

@@ -334,19 +334,13 @@ static int
 asked_by(const struct alpr_store *s, json_t *u)
 {
 	json_t *asks = json_object_get(u, "asks"), *v;
-	const char *by, *client;
 	size_t i;
 
 	if (!asks)
-		return !str(u, "created_by") || !strcmp(str(u, "created_by"),
-		    s->actor.user);
-	json_array_foreach(asks, i, v) {
-		by = str(v, "by");
-		client = str(v, "client");
-		if (!by || !strcmp(by, s->actor.user) || (client &&
-		    !strcmp(client, s->actor.client)))
+		return st_same_person(s, str(u, "created_by"), NULL);
+	json_array_foreach(asks, i, v)
+		if (st_same_person(s, str(v, "by"), str(v, "client")))
 			return 1;
-	}
 	return 0;
 }
 
