@@ -219,10 +219,9 @@ as_device(struct alpr_store *s, const char *dev)
 	    "active"))
 		alpr_store_deny(s, "add", dev, "the device account is not "
 		    "approved and active");
-	else {
+	else if ((r = alpr_device_use(s, dev)) == 0) {
 		snprintf(a->user, sizeof a->user, "%s", dev);
 		a->role = ALPR_ROLE_DEVICE;
-		r = 0;
 	}
 	json_decref(acct);
 	return r;
@@ -441,13 +440,16 @@ print_account(json_t *u, void *arg)
 {
 	int *j = arg;
 	json_t *t = json_object_get(u, "training");
-	const char *v;
+	const char *v, *used;
 
 	if (*j) {
 		alpr_write_record(stdout, u);
 		return;
 	}
 	v = json_string_value(json_object_get(u, "status"));
+	/* a person's last login, a device's last add */
+	if (!(used = json_string_value(json_object_get(u, "last_login"))))
+		used = json_string_value(json_object_get(u, "last_used"));
 	printf("%-16s %-10s %-9s%s %-10s %-10s %s\n",
 	    json_string_value(json_object_get(u, "name")),
 	    json_string_value(json_object_get(u, "role")), v,
@@ -456,8 +458,7 @@ print_account(json_t *u, void *arg)
 	    json_string_value(json_object_get(t, "expires")) : "-",
 	    json_string_value(json_object_get(u, "approved_by")) ?
 	    json_string_value(json_object_get(u, "approved_by")) : "-",
-	    json_string_value(json_object_get(u, "last_login")) ?
-	    json_string_value(json_object_get(u, "last_login")) : "never");
+	    used ? used : "never");
 }
 
 static int

@@ -1156,6 +1156,9 @@ void alpr_user_count(struct alpr_store *s,
 /* An account as stored, secrets and all, with no check and no log entry:
  * for the store's own decisions, never to show. *out NULL if none. */
 int alpr_user_lookup(struct alpr_store *s, const char *name, json_t **out);
+/* An add under device account name: 0 it may add (its use is kept), 1
+ * refused (unused for inactive_days: disabled now, logged), -1 error. */
+int alpr_device_use(struct alpr_store *s, const char *name);
 /* Check a login: 0 and the actor is the account (must_change: the
  * password was set by an admin and must be changed now), 1 refused, 2
  * the second factor enrolled now (its secret in *enrol, malloc'd, to

@@ -4,7 +4,7 @@
 # disabling after 90 days unused, sessions that end; every change logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 80
+plan 93
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 
@@ -138,6 +138,31 @@ check_status 1 "an account unused for 91 days is disabled at its next login" \
 	as audit.kim alpr-store login -u audit.kim --password-file "$T/audit.kim.pw" -c "$(code audit.kim "now + 30 seconds")"
 like "... saying why" "$(cat "$T/err")" "unused for longer than inactive_days"
 check "an admin enables it" as admin alpr-store user enable audit.kim
+
+# 90 days unused, a device: its use is an add
+store-gen -n 20 -d 1 -s 3 >"$T/dev.ndjson"
+store-gen -n 20 -d 1 -s 4 >"$T/dev2.ndjson"
+ago() { date -u -d "$1" +%Y-%m-%dT%H:%M:%S.00Z; }
+shown() { as admin alpr-store user show "$1" -j 2>/dev/null | grep -o "\"$2\":\"[^\"]*\""; }
+like "an approved device's disuse starts at its approval" "$(shown car1 last_used)" '"last_used":"2'
+store-poke -H "$H" account car1 last_used "\"$(ago '2 hours ago')\""
+check "a device adds" alpr-store add -D car1 "$T/dev.ndjson"
+ok $([ "$(shown car1 last_used)" \> "\"last_used\":\"$(ago '10 minutes ago')" ]; echo $?) \
+	"... and its use is kept"
+store-poke -H "$H" account car1 last_used "\"$(ago '91 days ago')\""
+n0=$(store-poke -H "$H" count | cut -d' ' -f2)
+check_status 1 "a device unused for 91 days is refused at its next add" \
+	alpr-store add -D car1 "$T/dev2.ndjson"
+like "... saying why" "$(cat "$T/err")" "car1: disabled: unused for longer than inactive_days"
+is "... storing nothing" "$(store-poke -H "$H" count | cut -d' ' -f2)" "$n0"
+like "... and the account is disabled" "$(shown car1 status)" '"status":"disabled"'
+like "the log says so first" "$(entries user-change | tail -1)" \
+	'"target":"car1".*"change":\{"op":"disable"\}.*"reason":"unused for longer than inactive_days \(90\): last used '
+like "... then the refused add" "$(entries add | tail -1)" '"target":"car1".*"outcome":"denied".*unused for longer'
+check_status 1 "... and it stays refused" alpr-store add -D car1 "$T/dev2.ndjson"
+check "an admin enables it" as admin alpr-store user enable car1
+check "... and its add goes in" alpr-store add -D car1 "$T/dev2.ndjson"
+is "... every read of it" "$(store-poke -H "$H" count | cut -d' ' -f2)" "$((n0 + 20))"
 
 # sessions
 check "a session serves" as jdoe alpr-store whoami

@@ -12,7 +12,8 @@
  *	that the sessions made before end), sessions (the ids of its open
  *	sessions),
  *	must_change, totp (base32 secret), totp_step (the last code's step),
- *	failures [times of failed logins], last_login
+ *	failures [times of failed logins], last_login (a person's),
+ *	last_used (a device's: its last add, or its approval or enabling)
  *
  * Every change is written to the access log before it is committed. Who
  * may change what is the role table (access.c) plus separation of duties:
@@ -391,6 +392,8 @@ approve_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e,
 	}
 	json_object_set_new(u, "status", json_string("active"));
 	json_object_set_new(u, "approved", json_string(tm));
+	if (alpr_user_role(u) == ALPR_ROLE_DEVICE)	/* disuse from now */
+		json_object_set_new(u, "last_used", json_string(tm));
 	json_object_set_new(u, "approved_by", json_string(s->actor.user));
 	json_object_del(u, "asks");
 	if (alpr_user_role(u) == ALPR_ROLE_SUPERVISOR &&
@@ -508,7 +511,8 @@ state_fn(struct alpr_store *s, MDB_txn *txn, json_t *u, json_t *e, void *arg)
 		    str(u, "disabled_from") ? str(u, "disabled_from") :
 		    str(u, "approved") ? "active" : "pending"));
 		json_object_del(u, "disabled_from");
-		json_object_set_new(u, "last_login", json_string(tm));
+		json_object_set_new(u, alpr_user_role(u) == ALPR_ROLE_DEVICE ?
+		    "last_used" : "last_login", json_string(tm));
 		json_object_del(u, "disabled_reason");
 		break;
 	case OP_UNLOCK:
@@ -952,6 +956,69 @@ settle(struct alpr_store *s, const char *name, const char *aid, int outcome,
 		    4 ? "second factor enrolled: log in again with a code from "
 		    "the app" : why, lock ? "" : "");
 	json_decref(u);
+	return r;
+}
+
+/*
+ * A device's use: an add under its account, which never logs in. One
+ * unused for inactive_days (since its last add, its approval or its
+ * enabling) is disabled, the change logged, and the add refused, as a
+ * person's account is at its next login; else the add is its use, kept
+ * once an hour at most (a car's push adds a batch at a time). A device
+ * account made before its use was kept has none: its use starts now.
+ * 0 the device may add, 1 refused (said why), -1 error.
+ */
+int
+alpr_device_use(struct alpr_store *s, const char *name)
+{
+	char tm[ALPR_TIME_LEN], why[120];
+	time_t now = time(NULL), since;
+	MDB_txn *txn;
+	json_t *u, *e = NULL;
+	int r = 0;
+
+	if (st_wbegin(s, &txn) != 0)
+		return -1;
+	if (!(u = st_user_get(s, txn, name)) ||
+	    alpr_user_role(u) != ALPR_ROLE_DEVICE ||
+	    strcmp(str(u, "status"), "active")) {
+		st_wend(s, txn, 0);	/* the caller checked: changed since */
+		json_decref(u);
+		return alpr_store_deny(s, "add", name, "the device account is "
+		    "not an approved and active device");
+	}
+	since = when(u, "last_used");
+	if (since && now - since > s->conf.inactive_days * 86400) {
+		snprintf(why, sizeof why, "unused for longer than "
+		    "inactive_days (%ld): last used %s", s->conf.inactive_days,
+		    str(u, "last_used"));
+		disable(u, why);
+		e = json_pack("{s:s,s:s,s:s,s:s,s:{s:s},s:s}", "action",
+		    "user-change", "user", "-", "target", name, "outcome", "ok",
+		    "change", "op", "disable", "reason", why);
+		if (alpr_store_logentry(s, e) < 0) {
+			alpr_warn("unable to write the change to the access "
+			    "log, so it is not made:");
+			r = -1;
+		} else
+			r = 1;
+	} else if (since && now - since < 3600) {
+		json_decref(u);
+		st_wend(s, txn, 0);
+		return 0;
+	} else {
+		now_str(tm);
+		json_object_set_new(u, "last_used", json_string(tm));
+	}
+	if (r >= 0 && st_user_put(s, txn, name, u) < 0)
+		r = -1;
+	if (st_wend(s, txn, r >= 0) != 0)
+		r = -1;
+	json_decref(u);
+	json_decref(e);
+	if (r == 1)
+		alpr_store_deny(s, "add", name, "disabled: unused for longer "
+		    "than inactive_days; an admin enables it again");
 	return r;
 }
 
