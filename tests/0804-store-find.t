@@ -5,7 +5,7 @@
 # shown.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 70
+plan 76
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 read1() {	# ts camera lat lon plate [candidate...]
@@ -159,6 +159,22 @@ size=$(stat -c %s "$H/log/log.ndjson")
 is "a search whose log entry cannot be written exits 3" "$(cat "$T/st")" 3
 is "... having shown nothing" "$(cat "$T/out")" ""
 like "... and says why" "$(cat "$T/err")" "unable to write this access to the access log, so nothing is shown"
+
+# ... and the agency's officials are told (syslog: authpriv, alert), not
+# of the plate
+( ulimit -f $((size / 512)); trap '' XFSZ; LD_PRELOAD=$top/tests/preload/die.so \
+	ALPR_TEST_SYSLOG=$T/syslog sfind jdoe 7ABC123 >/dev/null 2>&1 )
+is "a log that cannot be written raises one alert" "$(wc -l <"$T/syslog")" 1
+is "... priority alert, facility authpriv" "$(cut -d' ' -f1 "$T/syslog")" $((10 << 3 | 1))
+like "... naming the log and why" "$(cat "$T/syslog")" "access log $H/log: an entry's append failed: File too large"
+ok $(! grep -q 7ABC123 "$T/syslog"; echo $?) "... and not the plate searched"
+: >"$T/syslog"
+LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_SYSLOG=$T/syslog sfind jdoe 7ABC123 >/dev/null 2>&1
+is "a log written raises none" "$(wc -c <"$T/syslog")" 0
+mv "$H/log/keys.ndjson" "$T/keys.ndjson"
+LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_SYSLOG=$T/syslog sfind jdoe 7ABC123 >/dev/null 2>&1
+mv "$T/keys.ndjson" "$H/log/keys.ndjson"
+like "a log that does not open raises one too" "$(cat "$T/syslog")" "access log $H/log: opening it failed"
 
 # show
 rid=$(sfind jdoe 8XYZ402 | perl -MJSON::PP -ne 'print decode_json($_)->{read_id}')

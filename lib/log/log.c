@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -889,10 +890,26 @@ open_file(struct alpr_log *l, const char *name, int flags)
 	return fd;
 }
 
+/*
+ * A log that cannot be written alerts the agency's officials, not only
+ * the one whose action it stopped (CJIS: alert on an audit failure): a
+ * syslog message, facility authpriv, priority alert, naming the folder,
+ * what failed and why, which the agency routes to them (alpr-store(1)
+ * DEPLOYMENT). Never an entry's content: it may hold a plate.
+ */
+static void
+alert(const char *dir, const char *what, int err)
+{
+	syslog(LOG_AUTHPRIV | LOG_ALERT, "access log %s: %s failed: %s",
+	    dir, what, strerror(err));
+	errno = err;
+}
+
 struct alpr_log *
 alpr_log_open(const char *dir)
 {
 	struct alpr_log *l;
+	int e;
 
 	alpr_crypto_init();
 	l = alpr_calloc(1, sizeof *l);
@@ -928,7 +945,10 @@ alpr_log_open(const char *dir)
 	l->user = alpr_strdup(login_name());
 	return l;
 fail:
+	e = errno;
 	alpr_log_close(l);
+	if (access(dir, F_OK) == 0)	/* not a folder mistyped */
+		alert(dir, "opening it", e);
 	return NULL;
 }
 
@@ -1077,13 +1097,17 @@ alpr_log_append_batch(struct alpr_log *l, json_t **in, size_t n)
 	for (i = 0; i < n; i++)
 		if (!json_is_object(in[i]) || !alpr_rec_str(in[i], "action") ||
 		    !*alpr_rec_str(in[i], "action"))
-			return errno = EINVAL, -1;
-	if (lock(l) < 0)
+			return errno = EINVAL, -1;	/* the caller's fault */
+	if (lock(l) < 0) {
+		alert(l->dir, "an entry's append", errno);
 		return -1;
+	}
 	if (advance(l, &now) == 0)
 		r = append_locked(l, &now, in, n);
 	e = errno;
 	unlock(l);
+	if (r < 0)
+		alert(l->dir, "an entry's append", e);
 	errno = e;
 	return r;
 }
@@ -1100,12 +1124,16 @@ alpr_log_checkpoint(struct alpr_log *l, char **note)
 	struct timespec now;
 	int r = -1, e;
 
-	if (lock(l) < 0)
+	if (lock(l) < 0) {
+		alert(l->dir, "a checkpoint", errno);
 		return -1;
+	}
 	if (advance(l, &now) == 0 && append_locked(l, &now, NULL, 0) == 0)
 		r = write_checkpoint(l, &now, note);
 	e = errno;
 	unlock(l);
+	if (r < 0)
+		alert(l->dir, "a checkpoint", e);
 	errno = e;
 	return r;
 }
@@ -1118,8 +1146,10 @@ alpr_log_jump(struct alpr_log *l, const char *reason, char **note)
 	json_t *e;
 	int r = -1, err;
 
-	if (lock(l) < 0)
+	if (lock(l) < 0) {
+		alert(l->dir, "a clock jump's entry", errno);
 		return -1;
+	}
 	alpr_time_fmt(&l->last, from);
 	l->jump = reason;
 	if (advance(l, &now) == 0) {
@@ -1133,6 +1163,8 @@ alpr_log_jump(struct alpr_log *l, const char *reason, char **note)
 	l->jump = NULL;
 	err = errno;
 	unlock(l);
+	if (r < 0)
+		alert(l->dir, "a clock jump's entry", err);
 	errno = err;
 	return r;
 }
@@ -1146,8 +1178,12 @@ alpr_log_close(struct alpr_log *l)
 		return;
 	if (l->dirty && lock(l) == 0) {
 		if (advance(l, &now) < 0 || (l->tree.size > l->cpsize &&
-		    write_checkpoint(l, &now, NULL) < 0))
+		    write_checkpoint(l, &now, NULL) < 0)) {
+			int e = errno;
+
 			alpr_warn("unable to write a checkpoint:");
+			alert(l->dir, "a checkpoint", e);
+		}
 		unlock(l);
 	}
 	if (l->fd >= 0)
