@@ -296,10 +296,11 @@ cmd_add(int argc, char **argv)
 		add_file(g, "-", &r);
 	for (i = 0; i < argc && r == 0; i++)
 		add_file(g, argv[i], &r);
-	alpr_ingest_end(g, &st);
+	if ((c = alpr_ingest_end(g, &st)) != 0)
+		r = c;
 	alpr_store_close(s);
-	if (r < 0)
-		return ALPR_EXIT_SYS;
+	if (r != 0)
+		return alpr_exit_status(r);
 	return alpr_status;
 }
 
@@ -448,8 +449,8 @@ print_account(json_t *u, void *arg)
 	}
 	v = json_string_value(json_object_get(u, "status"));
 	/* a person's last login, a device's last add */
-	if (!(used = json_string_value(json_object_get(u, "last_login"))))
-		used = json_string_value(json_object_get(u, "last_used"));
+	used = json_string_value(json_object_get(u, alpr_user_role(u) ==
+	    ALPR_ROLE_DEVICE ? "last_used" : "last_login"));
 	printf("%-16s %-10s %-9s%s %-10s %-10s %s\n",
 	    json_string_value(json_object_get(u, "name")),
 	    json_string_value(json_object_get(u, "role")), v,

@@ -419,6 +419,9 @@ const char *alpr_log_dir(const char *opt);
 /* Open the log in dir for appending (it must exist: made by alpr-audit init). NULL with a message already printed (alpr_warn) on failure. */
 struct alpr_log *alpr_log_open(const char *dir);
 /* Append one access entry. The caller fills the action fields (action, plate/data, purpose, case, reason, count, outcome, any extra fields); the log adds seq, time, user (from $ALPR_USER, else the login name), org and role (from the log's config unless the caller set them). Written and fsync'd before it returns 0; -1 with errno (and nothing happened) on failure, so the caller must not perform the action: among others EMSGSIZE (longer than ALPR_LOG_ENTRY_MAX) and ERANGE (the clock too far ahead, see alpr_log_checkpoint), each with a message printed. */
+/* An alert to syslog (authpriv.alert) that the log in dir failed at
+ * what, and why (log.c says more); errno is kept. */
+void alpr_log_alert(const char *dir, const char *what, const char *why);
 int alpr_log_append(struct alpr_log *log, json_t *entry);
 void alpr_log_close(struct alpr_log *log);
 /* Append n entries with one write and one fsync (bulk loads): all or none. */
@@ -1194,7 +1197,9 @@ int alpr_ingest_fd(struct alpr_ingest *g, int fd, const char *name);
  * (1 to through) and those of them that were refused. */
 void alpr_ingest_ack(struct alpr_ingest *g, void (*fn)(unsigned long through,
     const unsigned long *refused, size_t n, void *arg), void *arg);
-void alpr_ingest_end(struct alpr_ingest *g, struct alpr_ingest_stats *st);
+/* The end: 0, 1 a batch was refused (the device account was disabled
+ * while it added), -1 a batch failed. */
+int alpr_ingest_end(struct alpr_ingest *g, struct alpr_ingest_stats *st);
 
 /* store/push.c: a car's reads sent on to the server (alpr-store push). */
 struct alpr_push_opt {

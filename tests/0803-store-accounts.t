@@ -4,7 +4,7 @@
 # disabling after 90 days unused, sessions that end; every change logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 93
+plan 100
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 
@@ -163,6 +163,36 @@ check_status 1 "... and it stays refused" alpr-store add -D car1 "$T/dev2.ndjson
 check "an admin enables it" as admin alpr-store user enable car1
 check "... and its add goes in" alpr-store add -D car1 "$T/dev2.ndjson"
 is "... every read of it" "$(store-poke -H "$H" count | cut -d' ' -f2)" "$((n0 + 20))"
+store-poke -H "$H" account car1 last_used "\"$(ago '89 days ago')\""
+alpr-store add -D car1 /dev/null 2>/dev/null
+alpr-store add -D car1 "$T/dev2.ndjson" 2>/dev/null	# stored already
+like "an add that stores nothing is no use: a dormant key stays dormant" \
+	"$(shown car1 last_used)" "\"last_used\":\"$(ago '89 days ago' | cut -c1-10)"
+store-poke -H "$H" account car1 last_used "\"$(ago '10 days')\""
+alpr-store add -D car1 /dev/null 2>/dev/null
+ok $([ "$(shown car1 last_used)" \< "\"last_used\":\"$(ago '1 minute')" ]; echo $?) \
+	"a use kept in the future (a clock run ahead) starts again from now"
+
+# a device disabled while its add runs stores nothing more
+store-gen -n 20 -d 1 -s 5 >"$T/dev3.ndjson"
+store-gen -n 20 -d 1 -s 6 >"$T/dev4.ndjson"
+mkfifo "$T/feed"
+alpr-store add -D car1 <"$T/feed" >/dev/null 2>"$T/run.err" & runner=$!
+exec 7>"$T/feed"
+cat "$T/dev3.ndjson" >&7
+n1=$((n0 + 40)) i=0
+while [ "$(store-poke -H "$H" count | cut -d' ' -f2)" -lt "$n1" ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+is "a running add stores a first batch" "$(store-poke -H "$H" count | cut -d' ' -f2)" "$n1"
+as admin alpr-store user disable car1 -R "camera taken from its pole" >/dev/null 2>&1
+cat "$T/dev4.ndjson" >&7
+exec 7>&-
+wait $runner; st=$?
+is "... and is refused once the admin disables the device" "$st" 1
+is "... storing nothing after" "$(store-poke -H "$H" count | cut -d' ' -f2)" "$n1"
+like "... saying why" "$(cat "$T/run.err")" "car1: the device account was disabled while it added"
+like "... in the log too" "$(entries add | tail -1)" '"target":"car1".*"outcome":"denied".*disabled while it added'
 
 # sessions
 check "a session serves" as jdoe alpr-store whoami

@@ -5,7 +5,7 @@
 # shown.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 76
+plan 81
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 read1() {	# ts camera lat lon plate [candidate...]
@@ -175,6 +175,24 @@ mv "$H/log/keys.ndjson" "$T/keys.ndjson"
 LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_SYSLOG=$T/syslog sfind jdoe 7ABC123 >/dev/null 2>&1
 mv "$T/keys.ndjson" "$H/log/keys.ndjson"
 like "a log that does not open raises one too" "$(cat "$T/syslog")" "access log $H/log: opening it failed"
+: >"$T/syslog"
+mv "$H/log" "$T/log.away"
+LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_SYSLOG=$T/syslog sfind jdoe 7ABC123 >/dev/null 2>&1
+mv "$T/log.away" "$H/log"
+like "a store whose log folder is gone raises one" "$(cat "$T/syslog")" \
+	"access log $H/log: opening it failed: the store's log folder is gone"
+: >"$T/syslog"
+mv "$H/log/pubkey" "$T/pubkey"
+LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_SYSLOG=$T/syslog sfind jdoe 7ABC123 >/dev/null 2>&1
+mv "$T/pubkey" "$H/log/pubkey"
+like "... and one whose log is not the one it was made with" "$(cat "$T/syslog")" \
+	"access log $H/log: opening it failed: not the log this store was made with"
+: >"$T/syslog"
+perl -e 'print "{\"type\":\"access\",\"v\":1,\"action\":\"note\",\"text\":\"", "x" x 70000, "\"}\n"' >"$T/long"
+LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_SYSLOG=$T/syslog alpr-audit -d "$H/log" append "$T/long" >/dev/null 2>"$T/err"
+like "an entry too long for the log is refused" "$(cat "$T/err")" "entry too long: not logged"
+is "... as its writer's fault: no alert" "$(wc -c <"$T/syslog")" 0
+check "... and the log verifies" alpr-audit -d "$H/log" verify
 
 # show
 rid=$(sfind jdoe 8XYZ402 | perl -MJSON::PP -ne 'print decode_json($_)->{read_id}')

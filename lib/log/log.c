@@ -895,13 +895,26 @@ open_file(struct alpr_log *l, const char *name, int flags)
  * the one whose action it stopped (CJIS: alert on an audit failure): a
  * syslog message, facility authpriv, priority alert, naming the folder,
  * what failed and why, which the agency routes to them (alpr-store(1)
- * DEPLOYMENT). Never an entry's content: it may hold a plate.
+ * DEPLOYMENT). Never an entry's content: it may hold a plate. An entry
+ * refused as too long (EMSGSIZE, said to the caller) or malformed
+ * (EINVAL) is its caller's fault, not the log's, and raises none: else
+ * anyone who can make a long entry could flood the officials with alerts
+ * the log does not explain.
  */
+void
+alpr_log_alert(const char *dir, const char *what, const char *why)
+{
+	int e = errno;
+
+	syslog(LOG_AUTHPRIV | LOG_ALERT, "access log %s: %s failed: %s",
+	    dir, what, why);
+	errno = e;
+}
+
 static void
 alert(const char *dir, const char *what, int err)
 {
-	syslog(LOG_AUTHPRIV | LOG_ALERT, "access log %s: %s failed: %s",
-	    dir, what, strerror(err));
+	alpr_log_alert(dir, what, strerror(err));
 	errno = err;
 }
 
@@ -1076,8 +1089,11 @@ append_locked(struct alpr_log *l, const struct timespec *now, json_t **in,
 	l->dirty = 1;
 	free(buf);
 	if (l->tree.size / l->every != before / l->every &&
-	    write_checkpoint(l, now, NULL) < 0)
+	    write_checkpoint(l, now, NULL) < 0) {
+		e = errno;
 		alpr_warn("unable to write a checkpoint:");
+		alert(l->dir, "a checkpoint", e);
+	}
 	return 0;
 fail:
 	e = errno;
@@ -1106,7 +1122,7 @@ alpr_log_append_batch(struct alpr_log *l, json_t **in, size_t n)
 		r = append_locked(l, &now, in, n);
 	e = errno;
 	unlock(l);
-	if (r < 0)
+	if (r < 0 && e != EMSGSIZE)
 		alert(l->dir, "an entry's append", e);
 	errno = e;
 	return r;
@@ -1176,7 +1192,9 @@ alpr_log_close(struct alpr_log *l)
 
 	if (!l)
 		return;
-	if (l->dirty && lock(l) == 0) {
+	if (l->dirty && lock(l) < 0)
+		alert(l->dir, "a checkpoint", errno);
+	else if (l->dirty) {
 		if (advance(l, &now) < 0 || (l->tree.size > l->cpsize &&
 		    write_checkpoint(l, &now, NULL) < 0)) {
 			int e = errno;

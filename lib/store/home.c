@@ -392,9 +392,12 @@ check_log(struct alpr_store *s, MDB_txn *txn)
 		    0 : -1;
 		free(buf);
 	}
-	if (r < 0)
+	if (r < 0) {
 		alpr_warn("%s: not the access log this store was made with: "
 		    "refused", s->logdir);
+		alpr_log_alert(s->logdir, "opening it", "not the log this "
+		    "store was made with, or its public key is gone");
+	}
 	free(p);
 	return r;
 }
@@ -443,8 +446,12 @@ check_home(struct alpr_store *s)
 
 	r = own(s->home, 'd') < 0 || own(s->confpath, 'f') < 0 ||
 	    own(s->dbdir, 'l') < 0 || !target || own(target, 'd') < 0 ||
-	    own(s->logdir, 'd') < 0 || own(s->spool, 'd') < 0 ||
-	    own(s->sessdir, 'd') < 0 ? -1 : 0;
+	    own(s->spool, 'd') < 0 || own(s->sessdir, 'd') < 0 ? -1 : 0;
+	if (own(s->logdir, 'd') < 0) {	/* the log gone is told too */
+		alpr_log_alert(s->logdir, "opening it", "the store's log "
+		    "folder is gone, or not the store's own folder");
+		r = -1;
+	}
 	free(target);
 	return r;
 }

@@ -135,6 +135,7 @@ struct alpr_ingest {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int started, busy, quit, failed;
+	int denied;		/* a batch refused: the device disabled */
 	int queued;		/* the batch handed on, or -1 */
 	pthread_mutex_t txnmu;	/* no transaction of ours while the map
 				 * grows */
@@ -1313,6 +1314,25 @@ store_batch(struct alpr_ingest *g, struct batch *b)
 			json_array_append_new(src, json_string(b->srcs[i]));
 		json_object_set_new(entry, "source", src);
 		rc = write_batch(g, b, txn, entry);
+		/* a device disabled while its add runs stores no more; one
+		 * that stores reads is in use */
+		if (rc == 0 && s->actor.role == ALPR_ROLE_DEVICE &&
+		    (rc = st_device_batch(s, txn, s->actor.user,
+		    json_integer_value(json_object_get(entry, "count")) > 0))
+		    != 0) {
+			st_wend(s, txn, 0);
+			json_decref(entry);
+			for (i = 0; i < g->ntaken; i++)
+				free(g->taken[i]);
+			g->ntaken = 0;
+			if (rc > 0) {
+				alpr_store_deny(s, "add", s->actor.user, "the "
+				    "device account was disabled while it "
+				    "added: nothing more is stored");
+				g->denied = 1;
+			}
+			return -1;
+		}
 		if (rc == 0 && alpr_store_logentry(s, entry) < 0) {
 			alpr_warn("unable to write the batch to the access log, "
 			    "so it is not stored:");
@@ -1600,10 +1620,10 @@ out:
 	return r;
 }
 
-void
+int
 alpr_ingest_end(struct alpr_ingest *g, struct alpr_ingest_stats *st)
 {
-	int i;
+	int i, r;
 
 	if (g->started) {
 		drain(g);
@@ -1635,5 +1655,7 @@ alpr_ingest_end(struct alpr_ingest *g, struct alpr_ingest_stats *st)
 	pthread_mutex_destroy(&g->mu);
 	pthread_cond_destroy(&g->cv);
 	pthread_mutex_destroy(&g->txnmu);
+	r = g->denied ? 1 : g->failed ? -1 : 0;
 	free(g);
+	return r;
 }

@@ -383,5 +383,11 @@ int st_user_put(struct alpr_store *s, MDB_txn *txn, const char *name,
     json_t *u);
 void st_user_end_session(struct alpr_store *s, const char *name,
     const char *sid);
+/* A batch a device adds, in its write transaction: 0 the account is
+ * still an active device (used: the batch stored reads, kept as its use,
+ * once an hour at most), 1 it is not (disabled, or its role changed,
+ * since the add began), -1 error. */
+int st_device_batch(struct alpr_store *s, MDB_txn *txn, const char *name,
+    int used);
 
 #endif

@@ -13,7 +13,8 @@
  *	sessions),
  *	must_change, totp (base32 secret), totp_step (the last code's step),
  *	failures [times of failed logins], last_login (a person's),
- *	last_used (a device's: its last add, or its approval or enabling)
+ *	last_used (a device's: its last batch that stored reads, or its
+ *	approval or enabling)
  *
  * Every change is written to the access log before it is committed. Who
  * may change what is the role table (access.c) plus separation of duties:
@@ -961,12 +962,15 @@ settle(struct alpr_store *s, const char *name, const char *aid, int outcome,
 
 /*
  * A device's use: an add under its account, which never logs in. One
- * unused for inactive_days (since its last add, its approval or its
- * enabling) is disabled, the change logged, and the add refused, as a
- * person's account is at its next login; else the add is its use, kept
- * once an hour at most (a car's push adds a batch at a time). A device
- * account made before its use was kept has none: its use starts now.
- * 0 the device may add, 1 refused (said why), -1 error.
+ * unused for inactive_days (since the last batch it stored, its approval
+ * or its enabling) is disabled, the change logged, and the add refused,
+ * as a person's account is at its next login. Its use is kept by each
+ * batch that stores reads (st_device_batch), not by an add that stores
+ * nothing, so that a dormant key is not kept alive by empty adds or
+ * reads stored already; an account
+ * with no use kept (made before it was) or one kept in the future (a
+ * clock run ahead) starts from now. 0 the device may add, 1 refused
+ * (said why), -1 error.
  */
 int
 alpr_device_use(struct alpr_store *s, const char *name)
@@ -988,7 +992,8 @@ alpr_device_use(struct alpr_store *s, const char *name)
 		    "not an approved and active device");
 	}
 	since = when(u, "last_used");
-	if (since && now - since > s->conf.inactive_days * 86400) {
+	if (since && since <= now &&
+	    now - since > s->conf.inactive_days * 86400) {
 		snprintf(why, sizeof why, "unused for longer than "
 		    "inactive_days (%ld): last used %s", s->conf.inactive_days,
 		    str(u, "last_used"));
@@ -1002,7 +1007,7 @@ alpr_device_use(struct alpr_store *s, const char *name)
 			r = -1;
 		} else
 			r = 1;
-	} else if (since && now - since < 3600) {
+	} else if (since && since <= now) {
 		json_decref(u);
 		st_wend(s, txn, 0);
 		return 0;
@@ -1019,6 +1024,30 @@ alpr_device_use(struct alpr_store *s, const char *name)
 	if (r == 1)
 		alpr_store_deny(s, "add", name, "disabled: unused for longer "
 		    "than inactive_days; an admin enables it again");
+	return r;
+}
+
+int
+st_device_batch(struct alpr_store *s, MDB_txn *txn, const char *name,
+    int used)
+{
+	char tm[ALPR_TIME_LEN];
+	time_t now = time(NULL), since;
+	json_t *u;
+	int r = 0;
+
+	if (!(u = st_user_get(s, txn, name)))
+		return -1;
+	if (alpr_user_role(u) != ALPR_ROLE_DEVICE ||
+	    strcmp(str(u, "status"), "active"))
+		r = 1;
+	else if (used && (!(since = when(u, "last_used")) || since > now ||
+	    now - since >= 3600)) {
+		now_str(tm);
+		json_object_set_new(u, "last_used", json_string(tm));
+		r = st_user_put(s, txn, name, u) < 0 ? -1 : 0;
+	}
+	json_decref(u);
 	return r;
 }
 
