@@ -5,7 +5,7 @@
 # shown.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 81
+plan 86
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 read1() {	# ts camera lat lon plate [candidate...]
@@ -145,9 +145,25 @@ try 1 "two words and \"investigation\": refused" -P investigation -C 26-0117 -R 
 long=$(for i in $(seq 100); do printf '%s ' "$J0"; done)
 try 1 "a reason over 4096 bytes: refused" -P investigation -C 26-0117 -R "$long" 7ABC123
 like "... saying how long it may be" "$(cat "$T/err")" "reason of 5000 bytes: say it in at most 4096"
+accents=$(perl -CO -e 'print "\x{e9}" x 1000')
+try 1 "a reason of 2,050 bytes that the log writes in 6,050: refused" -P investigation -C 26-0117 -R "$J0 $accents" 7ABC123
+like "... counted as the log writes it" "$(cat "$T/err")" "reason of 6050 bytes: say it in at most 4096"
+# the largest hotlist with the longest reason, and a long name, fit in
+# one entry: refused before, or logged, never failing in between
+big="$T/$(perl -CO -e 'print "\x{e9}" x 120').csv"
+{ echo plate,state,category,reason,expires
+  perl -e 'for (0 .. 20000) { printf "%07d,CA,stolen-vehicle,-,2099-12-31\n", 7000000 + $_ }'
+} >"$T/huge.csv"
+head -4901 "$T/huge.csv" >"$big"
+accents=$(perl -CO -e 'print "\x{e9}" x 674')
+try 0 "a hotlist of 4,900 plates, a reason of 4,094 bytes as logged: answered" \
+	-P investigation -C 26-0117 -R "$J0 $accents" --hotlist "$big"
+try 1 "a hotlist of 20,001 plates: refused, saying why" \
+	-P investigation -C 26-0117 -R "$J0" --hotlist "$T/huge.csv"
+like "... (one entry holds every plate searched)" "$(cat "$T/err")" "a search logs every plate it looks for"
 try 0 "a reason in words of one's own: answered" -P investigation -C 26-0117 -R "$J0" 7ABC123
 n=$(entries search | grep '"outcome":"denied"' | grep -c '"data":{')
-is "every refused search is in the log, with its terms (16)" "$n" 16
+is "every refused search is in the log, with its terms (18)" "$n" 18
 last=$(entries search | tail -1)
 like "the search's entry: user, role, organisation, OS user" "$last" '"user":"jdoe".*"org":"Test Police Department","role":"analyst".*"client":"jdoe"'
 like "... the plate, terms, purpose, case, reason and count" "$last" \

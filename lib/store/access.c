@@ -481,6 +481,20 @@ alpr_store_justify_case(const struct alpr_store *s, const char *kase,
 	return alpr_store_reason_check(s, reason, why, n);
 }
 
+/* The bytes a valid UTF-8 text takes in an access-log entry, which is
+ * written in ASCII: a character past it as \uXXXX, or two of them. */
+static size_t
+logged_len(const char *t)
+{
+	const unsigned char *p;
+	size_t n = 0;
+
+	for (p = (const unsigned char *)t; *p; p++)
+		n += *p < 0x80 ? 1 + (*p == '"' || *p == '\\') :
+		    *p >= 0xf0 ? 12 : *p >= 0xc0 ? 6 : 0;
+	return n;
+}
+
 const char *
 alpr_store_reason_check(const struct alpr_store *s, const char *reason,
     char *why, size_t n)
@@ -504,9 +518,10 @@ alpr_store_reason_check(const struct alpr_store *s, const char *reason,
 		    "business\" alone is refused)", s->conf.reason_min);
 		return why;
 	}
-	if (strlen(reason) > ALPR_REASON_MAX) {
+	if (logged_len(reason) > ALPR_REASON_MAX) {
 		snprintf(why, n, "reason of %zu bytes: say it in at most %d "
-		    "(it goes into one access-log entry)", strlen(reason),
+		    "(it goes into one access-log entry, where a character "
+		    "past ASCII takes 6 or 12)", logged_len(reason),
 		    ALPR_REASON_MAX);
 		return why;
 	}

@@ -291,9 +291,11 @@ load_hotlist(struct alpr_store *s, const char *file, int maxdiff,
 		alpr_hlpolicy_free(pol);
 		return 1;
 	}
-	json_object_set_new(terms, "hotlist", json_pack("{s:s,s:s,s:I,s:i,"
-	    "s:o}", "file", file, "sha256", st.sha256, "entries",
-	    (json_int_t)st.entries, "maxdiff", maxdiff, "plates", entries));
+	/* the file's name cut to fit beside the plates (its hash names it) */
+	json_object_set_new(terms, "hotlist", json_pack("{s:o,s:s,s:I,s:i,"
+	    "s:o}", "file", st_logtext(file, 512), "sha256", st.sha256,
+	    "entries", (json_int_t)st.entries, "maxdiff", maxdiff, "plates",
+	    entries));
 	*hlp = hl;
 	return 0;
 }
