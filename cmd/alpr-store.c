@@ -197,7 +197,10 @@ add_file(struct alpr_ingest *g, const char *name, int *r)
 
 /* Ingest as a device account: a device never logs in; it is the store's
  * own account that runs it (a pipeline, an SSH forced command), never a
- * person through sudo. */
+ * person through sudo. A device's SSH key is a credential, and one unused
+ * for inactive_days is disabled (alpr_device_use); the service account's
+ * own pipeline holds the key file already, and refusing it would only
+ * lose the reads of a car back from the shop. */
 static int
 as_device(struct alpr_store *s, const char *dev)
 {
@@ -219,9 +222,10 @@ as_device(struct alpr_store *s, const char *dev)
 	    "active"))
 		alpr_store_deny(s, "add", dev, "the device account is not "
 		    "approved and active");
-	else if ((r = alpr_device_use(s, dev)) == 0) {
+	else if (!device_key || (r = alpr_device_use(s, dev)) == 0) {
 		snprintf(a->user, sizeof a->user, "%s", dev);
 		a->role = ALPR_ROLE_DEVICE;
+		r = 0;
 	}
 	json_decref(acct);
 	return r;

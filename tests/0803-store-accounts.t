@@ -4,7 +4,7 @@
 # disabling after 90 days unused, sessions that end; every change logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 100
+plan 103
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 
@@ -139,39 +139,51 @@ check_status 1 "an account unused for 91 days is disabled at its next login" \
 like "... saying why" "$(cat "$T/err")" "unused for longer than inactive_days"
 check "an admin enables it" as admin alpr-store user enable audit.kim
 
-# 90 days unused, a device: its use is an add
+# 90 days unused, a device's key: its use is a batch it stores
 store-gen -n 20 -d 1 -s 3 >"$T/dev.ndjson"
 store-gen -n 20 -d 1 -s 4 >"$T/dev2.ndjson"
+store-gen -n 20 -d 1 -s 7 >"$T/dev5.ndjson"
 ago() { date -u -d "$1" +%Y-%m-%dT%H:%M:%S.00Z; }
 shown() { as admin alpr-store user show "$1" -j 2>/dev/null | grep -o "\"$2\":\"[^\"]*\""; }
+bykey() {	# FILE: the car's push, through its SSH key
+	SSH_CONNECTION="192.0.2.9 50000 192.0.2.1 22" SSH_ORIGINAL_COMMAND=add \
+	    alpr-store --device car1 <"$1"
+}
+count() { store-poke -H "$H" count | cut -d' ' -f2; }
 like "an approved device's disuse starts at its approval" "$(shown car1 last_used)" '"last_used":"2'
 store-poke -H "$H" account car1 last_used "\"$(ago '2 hours ago')\""
-check "a device adds" alpr-store add -D car1 "$T/dev.ndjson"
+check "a device adds through its key" bykey "$T/dev.ndjson"
 ok $([ "$(shown car1 last_used)" \> "\"last_used\":\"$(ago '10 minutes ago')" ]; echo $?) \
 	"... and its use is kept"
 store-poke -H "$H" account car1 last_used "\"$(ago '91 days ago')\""
-n0=$(store-poke -H "$H" count | cut -d' ' -f2)
-check_status 1 "a device unused for 91 days is refused at its next add" \
-	alpr-store add -D car1 "$T/dev2.ndjson"
+n0=$(count)
+check_status 1 "a device's key unused for 91 days is refused at its next add" \
+	bykey "$T/dev2.ndjson"
 like "... saying why" "$(cat "$T/err")" "car1: disabled: unused for longer than inactive_days"
-is "... storing nothing" "$(store-poke -H "$H" count | cut -d' ' -f2)" "$n0"
+is "... storing nothing" "$(count)" "$n0"
 like "... and the account is disabled" "$(shown car1 status)" '"status":"disabled"'
 like "the log says so first" "$(entries user-change | tail -1)" \
 	'"target":"car1".*"change":\{"op":"disable"\}.*"reason":"unused for longer than inactive_days \(90\): last used '
 like "... then the refused add" "$(entries add | tail -1)" '"target":"car1".*"outcome":"denied".*unused for longer'
-check_status 1 "... and it stays refused" alpr-store add -D car1 "$T/dev2.ndjson"
+check_status 1 "... and it stays refused" bykey "$T/dev2.ndjson"
 check "an admin enables it" as admin alpr-store user enable car1
-check "... and its add goes in" alpr-store add -D car1 "$T/dev2.ndjson"
-is "... every read of it" "$(store-poke -H "$H" count | cut -d' ' -f2)" "$((n0 + 20))"
+check "... and its add goes in" bykey "$T/dev2.ndjson"
+is "... every read of it" "$(count)" "$((n0 + 20))"
 store-poke -H "$H" account car1 last_used "\"$(ago '89 days ago')\""
-alpr-store add -D car1 /dev/null 2>/dev/null
-alpr-store add -D car1 "$T/dev2.ndjson" 2>/dev/null	# stored already
+bykey /dev/null >/dev/null 2>&1
+bykey "$T/dev2.ndjson" >/dev/null 2>&1	# stored already
 like "an add that stores nothing is no use: a dormant key stays dormant" \
 	"$(shown car1 last_used)" "\"last_used\":\"$(ago '89 days ago' | cut -c1-10)"
 store-poke -H "$H" account car1 last_used "\"$(ago '10 days')\""
-alpr-store add -D car1 /dev/null 2>/dev/null
+bykey /dev/null >/dev/null 2>&1
 ok $([ "$(shown car1 last_used)" \< "\"last_used\":\"$(ago '1 minute')" ]; echo $?) \
 	"a use kept in the future (a clock run ahead) starts again from now"
+store-poke -H "$H" account car1 last_used "\"$(ago '200 days ago')\""
+check "the service account's own pipeline (no key) is no credential: a car back from the shop adds" \
+	alpr-store add -D car1 "$T/dev5.ndjson"
+is "... every read" "$(count)" "$((n0 + 40))"
+ok $([ "$(shown car1 last_used)" \> "\"last_used\":\"$(ago '10 minutes ago')" ]; echo $?) \
+	"... and its use is kept"
 
 # a device disabled while its add runs stores nothing more
 store-gen -n 20 -d 1 -s 5 >"$T/dev3.ndjson"
@@ -180,7 +192,7 @@ mkfifo "$T/feed"
 alpr-store add -D car1 <"$T/feed" >/dev/null 2>"$T/run.err" & runner=$!
 exec 7>"$T/feed"
 cat "$T/dev3.ndjson" >&7
-n1=$((n0 + 40)) i=0
+n1=$((n0 + 60)) i=0
 while [ "$(store-poke -H "$H" count | cut -d' ' -f2)" -lt "$n1" ] && [ $i -lt 100 ]; do
 	sleep 0.1; i=$((i + 1))
 done

@@ -59,7 +59,7 @@ static const struct setting {
 	  "...within this many minutes (CJIS: at least 15)." },
 	{ "inactive_days", NUM, O(inactive_days), 90, 1, 90, NULL,
 	  "An account unused this many days is disabled (CJIS: at most 90):\n"
-	  "a person's at its next login, a device's at its next add." },
+	  "a person's at its next login, a device's key at its next push." },
 	{ "session_idle_minutes", NUM, O(session_idle_minutes), 30, 1, 30, NULL,
 	  "A session idle this long ends (CJIS: at most 30)." },
 	{ "session_max_hours", NUM, O(session_max_hours), 12, 1, 12, NULL,

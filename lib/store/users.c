@@ -961,7 +961,8 @@ settle(struct alpr_store *s, const char *name, const char *aid, int outcome,
 }
 
 /*
- * A device's use: an add under its account, which never logs in. One
+ * A device's use: an add under its account, which never logs in, through
+ * its SSH key (the service account's own pipeline is no credential). One
  * unused for inactive_days (since the last batch it stored, its approval
  * or its enabling) is disabled, the change logged, and the add refused,
  * as a person's account is at its next login. Its use is kept by each
