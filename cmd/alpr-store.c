@@ -303,9 +303,9 @@ cmd_add(int argc, char **argv)
 	if ((c = alpr_ingest_end(g, &st)) != 0)
 		r = c;
 	alpr_store_close(s);
-	if (r != 0)
-		return alpr_exit_status(r);
-	return alpr_status;
+	/* the worse of the store's answer and the records' */
+	c = alpr_exit_status(r);
+	return c > alpr_status ? c : alpr_status;
 }
 
 static int

@@ -4,7 +4,7 @@
 # disabling after 90 days unused, sessions that end; every change logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 103
+plan 108
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 
@@ -178,6 +178,18 @@ store-poke -H "$H" account car1 last_used "\"$(ago '10 days')\""
 bykey /dev/null >/dev/null 2>&1
 ok $([ "$(shown car1 last_used)" \< "\"last_used\":\"$(ago '1 minute')" ]; echo $?) \
 	"a use kept in the future (a clock run ahead) starts again from now"
+store-poke -H "$H" account car1 last_used null	# from before it was kept
+store-poke -H "$H" account car1 approved "\"$(ago '200 days ago')\""
+store-poke -H "$H" meta device_use_from -
+bykey /dev/null >/dev/null 2>&1
+like "a device's key from before its use was kept is not disabled at once" \
+	"$(shown car1 status)" '"status":"active"'
+is "... an empty add keeps no use" "$(shown car1 last_used)" ""
+like "... the store keeps since when it counts" "$(store-poke -H "$H" meta device_use_from)" "^$(date -u +%Y-%m-%d)T"
+store-poke -H "$H" meta device_use_from "$(ago '91 days ago')"
+check_status 1 "... and disables it once inactive_days have passed since then, unused" \
+	bykey "$T/dev2.ndjson"
+check "an admin enables it" as admin alpr-store user enable car1
 store-poke -H "$H" account car1 last_used "\"$(ago '200 days ago')\""
 check "the service account's own pipeline (no key) is no credential: a car back from the shop adds" \
 	alpr-store add -D car1 "$T/dev5.ndjson"

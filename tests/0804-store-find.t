@@ -5,7 +5,7 @@
 # shown.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 86
+plan 88
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 read1() {	# ts camera lat lon plate [candidate...]
@@ -203,6 +203,18 @@ LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_SYSLOG=$T/syslog sfind jdoe 7ABC1
 mv "$T/pubkey" "$H/log/pubkey"
 like "... and one whose log is not the one it was made with" "$(cat "$T/syslog")" \
 	"access log $H/log: opening it failed: not the log this store was made with"
+: >"$T/syslog"
+mv "$H/log/config.json" "$T/config.json"
+LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_SYSLOG=$T/syslog sfind jdoe 7ABC123 >/dev/null 2>&1
+mv "$T/config.json" "$H/log/config.json"
+like "... and one whose log lost its settings" "$(cat "$T/syslog")" \
+	"access log $H/log: opening it failed: its config.json is gone"
+: >"$T/syslog"
+mkdir -p "$T/nostore/log"
+LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_SYSLOG=$T/syslog alpr-store -H "$T/nostore" whoami >/dev/null 2>&1
+LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_SYSLOG=$T/syslog alpr-audit -d "$T/nostore/log" checkpoint >/dev/null 2>&1
+LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_SYSLOG=$T/syslog alpr-audit -d "$T/nostore" checkpoint >/dev/null 2>&1
+is "a folder that is no store or no log, named by mistake, raises none" "$(wc -c <"$T/syslog")" 0
 : >"$T/syslog"
 perl -e 'print "{\"type\":\"access\",\"v\":1,\"action\":\"note\",\"text\":\"", "x" x 70000, "\"}\n"' >"$T/long"
 LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_SYSLOG=$T/syslog alpr-audit -d "$H/log" append "$T/long" >/dev/null 2>"$T/err"

@@ -918,6 +918,20 @@ alert(const char *dir, const char *what, int err)
 	errno = err;
 }
 
+/* Is dir a log of the account running (its config there, its own)? A
+ * log that does not open alerts only then: anyone may name any folder. */
+static int
+ours(const char *dir)
+{
+	char *p = alpr_path(dir, ALPR_LOG_CONFIG);
+	struct stat sb;
+	int r = stat(dir, &sb) == 0 && sb.st_uid == geteuid() &&
+	    access(p, F_OK) == 0;
+
+	free(p);
+	return r;
+}
+
 struct alpr_log *
 alpr_log_open(const char *dir)
 {
@@ -960,7 +974,7 @@ alpr_log_open(const char *dir)
 fail:
 	e = errno;
 	alpr_log_close(l);
-	if (access(dir, F_OK) == 0)	/* not a folder mistyped */
+	if (ours(dir))		/* not a folder mistyped, nor another's */
 		alert(dir, "opening it", e);
 	return NULL;
 }

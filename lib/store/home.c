@@ -447,7 +447,9 @@ check_home(struct alpr_store *s)
 	r = own(s->home, 'd') < 0 || own(s->confpath, 'f') < 0 ||
 	    own(s->dbdir, 'l') < 0 || !target || own(target, 'd') < 0 ||
 	    own(s->spool, 'd') < 0 || own(s->sessdir, 'd') < 0 ? -1 : 0;
-	if (own(s->logdir, 'd') < 0) {	/* the log gone is told too */
+	/* the log gone is told too: of a home that is the store's (anyone
+	 * may name another's, or a folder that is no store) */
+	if (r == 0 && own(s->logdir, 'd') < 0) {
 		alpr_log_alert(s->logdir, "opening it", "the store's log "
 		    "folder is gone, or not the store's own folder");
 		r = -1;
@@ -686,8 +688,15 @@ alpr_store_open(const char *home, const char *keyfile)
 	if (r == -2 || (r < 0 && st_kek_recover(s) < 0) ||
 	    (s->nofilt && upgrade(s) < 0))
 		goto fail;
-	if (!(s->log = alpr_log_open(s->logdir)))
+	if (!(s->log = alpr_log_open(s->logdir))) {
+		char *p = alpr_path(s->logdir, ALPR_LOG_CONFIG);
+
+		if (access(p, F_OK) != 0)	/* else the log said so */
+			alpr_log_alert(s->logdir, "opening it", "its "
+			    ALPR_LOG_CONFIG " is gone");
+		free(p);
 		goto fail;
+	}
 	alpr_store_actor_init(&s->actor);
 	if (conf_changed(s) < 0) {
 		alpr_warn("unable to log the change of %s:", s->confpath);

@@ -1319,7 +1319,7 @@ store_batch(struct alpr_ingest *g, struct batch *b)
 		if (rc == 0 && s->actor.role == ALPR_ROLE_DEVICE &&
 		    (rc = st_device_batch(s, txn, s->actor.user,
 		    json_integer_value(json_object_get(entry, "count")) > 0))
-		    != 0) {
+		    != 0 && rc != MDB_MAP_FULL) {
 			st_wend(s, txn, 0);
 			json_decref(entry);
 			for (i = 0; i < g->ntaken; i++)

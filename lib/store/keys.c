@@ -514,7 +514,7 @@ st_record_put(MDB_txn *txn, MDB_dbi db, const char *kind, const char *name,
 	free(sealed);
 	if (rc != 0)
 		st_mdb_warn(rc, "unable to store a record");
-	return rc ? -1 : 0;
+	return rc == MDB_MAP_FULL ? rc : rc ? -1 : 0;
 }
 
 static void

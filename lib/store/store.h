@@ -184,6 +184,8 @@ int st_open(unsigned char *out, const unsigned char *p, size_t sealed,
 #define ST_NAME_MAX 32
 json_t *st_record_get(MDB_txn *txn, MDB_dbi db, const char *kind,
     const char *name, const unsigned char key[ST_KEY]);
+/* 0, MDB_MAP_FULL (negative: an add grows the map and tries again), or
+ * -1. */
 int st_record_put(MDB_txn *txn, MDB_dbi db, const char *kind,
     const char *name, json_t *j, const unsigned char key[ST_KEY]);
 /* The index key of a term on day d. */
@@ -386,7 +388,8 @@ void st_user_end_session(struct alpr_store *s, const char *name,
 /* A batch a device adds, in its write transaction: 0 the account is
  * still an active device (used: the batch stored reads, kept as its use,
  * once an hour at most), 1 it is not (disabled, or its role changed,
- * since the add began), -1 error. */
+ * since the add began), MDB_MAP_FULL (grow the map and try again), -1
+ * error. */
 int st_device_batch(struct alpr_store *s, MDB_txn *txn, const char *name,
     int used);
 

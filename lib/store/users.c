@@ -960,6 +960,30 @@ settle(struct alpr_store *s, const char *name, const char *aid, int outcome,
 	return r;
 }
 
+/* Since when devices' use is kept: the first add through a key after
+ * the store began to keep it (meta "device_use_from"), for an account
+ * with none of its own, so that a dormant key from before is disabled
+ * inactive_days after that, and every car in use is not on one day. */
+static time_t
+kept_since(struct alpr_store *s, MDB_txn *txn, int *r)
+{
+	char tm[ALPR_TIME_LEN];
+	struct timespec t;
+	MDB_val v;
+
+	if (st_meta_get(s, txn, "device_use_from", &v) == 0 &&
+	    v.mv_size < sizeof tm) {
+		memcpy(tm, v.mv_data, v.mv_size);
+		tm[v.mv_size] = '\0';
+		if (alpr_time_parse(tm, &t) == 0)
+			return t.tv_sec;
+	}
+	now_str(tm);
+	if (st_meta_put(s, txn, "device_use_from", tm, strlen(tm)) != 0)
+		*r = -1;
+	return time(NULL);
+}
+
 /*
  * A device's use: an add under its account, which never logs in, through
  * its SSH key (the service account's own pipeline is no credential). One
@@ -992,12 +1016,20 @@ alpr_device_use(struct alpr_store *s, const char *name)
 		return alpr_store_deny(s, "add", name, "the device account is "
 		    "not an approved and active device");
 	}
-	since = when(u, "last_used");
+	if (!(since = when(u, "last_used")) && (since = kept_since(s, txn,
+	    &r)) < when(u, "approved"))
+		since = when(u, "approved");
+	if (r < 0) {
+		st_wend(s, txn, 0);
+		json_decref(u);
+		return -1;
+	}
 	if (since && since <= now &&
 	    now - since > s->conf.inactive_days * 86400) {
+		alpr_time_fmt(&(struct timespec){ since, 0 }, tm);
 		snprintf(why, sizeof why, "unused for longer than "
 		    "inactive_days (%ld): last used %s", s->conf.inactive_days,
-		    str(u, "last_used"));
+		    tm);
 		disable(u, why);
 		e = json_pack("{s:s,s:s,s:s,s:s,s:{s:s},s:s}", "action",
 		    "user-change", "user", "-", "target", name, "outcome", "ok",
@@ -1010,8 +1042,7 @@ alpr_device_use(struct alpr_store *s, const char *name)
 			r = 1;
 	} else if (since && since <= now) {
 		json_decref(u);
-		st_wend(s, txn, 0);
-		return 0;
+		return st_wend(s, txn, 1) != 0 ? -1 : 0;	/* kept_since's */
 	} else {
 		now_str(tm);
 		json_object_set_new(u, "last_used", json_string(tm));
@@ -1037,8 +1068,10 @@ st_device_batch(struct alpr_store *s, MDB_txn *txn, const char *name,
 	json_t *u;
 	int r = 0;
 
-	if (!(u = st_user_get(s, txn, name)))
+	if (!(u = st_user_get(s, txn, name))) {
+		alpr_warn("%s: the device account does not open", name);
 		return -1;
+	}
 	if (alpr_user_role(u) != ALPR_ROLE_DEVICE ||
 	    strcmp(str(u, "status"), "active"))
 		r = 1;
@@ -1046,7 +1079,7 @@ st_device_batch(struct alpr_store *s, MDB_txn *txn, const char *name,
 	    now - since >= 3600)) {
 		now_str(tm);
 		json_object_set_new(u, "last_used", json_string(tm));
-		r = st_user_put(s, txn, name, u) < 0 ? -1 : 0;
+		r = st_user_put(s, txn, name, u);	/* MDB_MAP_FULL kept */
 	}
 	json_decref(u);
 	return r;

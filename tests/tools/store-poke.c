@@ -68,7 +68,8 @@ usage(void)
 	    "name member json | swap-reads | drop-daykey date | copy-daykey "
 	    "from to | count | "
 	    "links | check | dump | misplace date | cross olddb | format1 | "
-	    "format2 | cipher [name|-] | sealed | clear-filter date\n       store-poke feistel n\n");
+	    "format2 | cipher [name|-] | meta name [value|-] | sealed | "
+	    "clear-filter date\n       store-poke feistel n\n");
 	exit(2);
 }
 
@@ -233,6 +234,32 @@ format1(const char *home)
 	    mdb_dbi_open(txn, "filt", 0, &filt) || mdb_drop(txn, filt, 1) ||
 	    mdb_put(txn, meta, &k, &v, 0) || mdb_txn_commit(txn))
 		alpr_die(3, "cannot make the store format 1");
+	mdb_env_close(env);
+	return 0;
+}
+
+/* A meta of the store: printed (set NULL, "-" for none), set, or taken
+ * away (set "-"). */
+static int
+meta(const char *home, const char *name, const char *set)
+{
+	MDB_dbi reads, keys, idx, m;
+	MDB_txn *txn;
+	MDB_env *env = raw_env(home, &reads, &keys, &idx, &txn, 0);
+	MDB_val k = { strlen(name), (void *)name }, v;
+	int rc;
+
+	if (mdb_dbi_open(txn, "meta", 0, &m))
+		alpr_die(3, "no meta");
+	rc = mdb_get(txn, m, &k, &v);
+	if (!set)
+		printf("%.*s\n", rc ? 1 : (int)v.mv_size, rc ? "-" :
+		    (char *)v.mv_data);
+	else if ((!strcmp(set, "-") ? (rc ? 0 : mdb_del(txn, m, &k, NULL)) :
+	    mdb_put(txn, m, &k, &(MDB_val){ strlen(set), (void *)set }, 0)))
+		alpr_die(3, "cannot set %s", name);
+	if (mdb_txn_commit(txn))
+		alpr_die(3, "cannot commit");
 	mdb_env_close(env);
 	return 0;
 }
@@ -808,6 +835,8 @@ main(int argc, char **argv)
 		return links(home);
 	if (!strcmp(argv[0], "format1"))
 		return format1(home);
+	if (!strcmp(argv[0], "meta") && (argc == 2 || argc == 3))
+		return meta(home, argv[1], argc == 3 ? argv[2] : NULL);
 	if (!strcmp(argv[0], "cipher") && argc <= 2)
 		return cipher(home, argc == 2 ? argv[1] : NULL, 0);
 	if (!strcmp(argv[0], "format2"))
