@@ -960,10 +960,11 @@ settle(struct alpr_store *s, const char *name, const char *aid, int outcome,
 	return r;
 }
 
-/* Since when devices' use is kept: the first add through a key after
- * the store began to keep it (meta "device_use_from"), for an account
- * with none of its own, so that a dormant key from before is disabled
- * inactive_days after that, and every car in use is not on one day. */
+/* Since when devices' use is kept (meta "device_use_from": the first
+ * add through a key after the store began to keep it), for an account
+ * with no use of its own: a dormant key from before is disabled
+ * inactive_days after that, and the cars in use are not all disabled on
+ * the day of the upgrade. */
 static time_t
 kept_since(struct alpr_store *s, MDB_txn *txn, int *r)
 {
@@ -992,9 +993,9 @@ kept_since(struct alpr_store *s, MDB_txn *txn, int *r)
  * as a person's account is at its next login. Its use is kept by each
  * batch that stores reads (st_device_batch), not by an add that stores
  * nothing, so that a dormant key is not kept alive by empty adds or
- * reads stored already; an account
- * with no use kept (made before it was) or one kept in the future (a
- * clock run ahead) starts from now. 0 the device may add, 1 refused
+ * reads stored already. An account with no use kept (made before it
+ * was) counts from kept_since or its approval; one kept in the future
+ * (a clock run ahead) starts from now. 0 the device may add, 1 refused
  * (said why), -1 error.
  */
 int
