@@ -1290,10 +1290,21 @@ batch_clear(struct batch *b)
 }
 
 /* The writing stage's part: one transaction, retried on a full map. */
+/* The writing stage's counts as they were before a batch that was not
+ * committed (the reading stage counts the rejected). */
+static void
+unadd(struct alpr_ingest *g, const unsigned long st0[3])
+{
+	g->st.added = st0[0];
+	g->st.duplicates = st0[1];
+	g->st.noframe = st0[2];
+}
+
 static int
 store_batch(struct alpr_ingest *g, struct batch *b)
 {
 	struct alpr_store *s = g->s;
+	unsigned long st0[3];	/* what a batch not committed did not add */
 	MDB_txn *txn;
 	json_t *entry, *src;
 	size_t i;
@@ -1301,6 +1312,9 @@ store_batch(struct alpr_ingest *g, struct batch *b)
 
 	for (tries = 0;; tries++) {
 		g->ntaken = 0;
+		st0[0] = g->st.added;
+		st0[1] = g->st.duplicates;
+		st0[2] = g->st.noframe;
 		/* the reading stage may be in a transaction of its own while
 		 * a moved database is opened anew */
 		pthread_mutex_lock(&g->txnmu);
@@ -1322,6 +1336,7 @@ store_batch(struct alpr_ingest *g, struct batch *b)
 		    != 0 && rc != MDB_MAP_FULL) {
 			st_wend(s, txn, 0);
 			json_decref(entry);
+			unadd(g, st0);
 			for (i = 0; i < g->ntaken; i++)
 				free(g->taken[i]);
 			g->ntaken = 0;
@@ -1343,6 +1358,8 @@ store_batch(struct alpr_ingest *g, struct batch *b)
 		else
 			st_wend(s, txn, 0);
 		json_decref(entry);
+		if (rc != 0)
+			unadd(g, st0);
 		if (rc == MDB_MAP_FULL && tries < 40) {
 			for (i = 0; i < g->ntaken; i++)
 				free(g->taken[i]);
