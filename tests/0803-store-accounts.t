@@ -212,7 +212,9 @@ is "a running add stores a first batch" "$(store-poke -H "$H" count | cut -d' ' 
 as admin alpr-store user disable car1 -R "camera taken from its pole" >/dev/null 2>&1
 cat "$T/dev4.ndjson" >&7
 exec 7>&-
+( trap 'exit 0' TERM; sleep 60 & wait $!; kill "$runner" ) >/dev/null 2>&1 & guard=$!	# a hung add fails, not hangs
 wait $runner; st=$?
+kill "$guard" 2>/dev/null
 is "... and is refused once the admin disables the device" "$st" 1
 is "... storing nothing after" "$(store-poke -H "$H" count | cut -d' ' -f2)" "$n1"
 like "... saying why" "$(cat "$T/run.err")" "car1: the device account was disabled while it added"
