@@ -184,36 +184,30 @@ is "a log that cannot be written raises one alert" "$(wc -l <"$T/syslog")" 1
 is "... priority alert, facility authpriv" "$(cut -d' ' -f1 "$T/syslog")" $((10 << 3 | 1))
 like "... naming the log and why" "$(cat "$T/syslog")" "access log $H/log: an entry's append failed: File too large"
 ok $(! grep -q 7ABC123 "$T/syslog"; echo $?) "... and not the plate searched"
-: >"$T/syslog"
-LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_SYSLOG=$T/syslog sfind jdoe 7ABC123 >/dev/null 2>&1
+# syslogged CMD...: CMD with what it sends to syslog in $T/syslog alone
+syslogged() {
+	: >"$T/syslog"
+	LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_SYSLOG=$T/syslog "$@" >/dev/null 2>&1
+}
+# without PATH: a search with PATH of the store's log moved away
+without() { mv "$1" "$T/away"; syslogged sfind jdoe 7ABC123; mv "$T/away" "$1"; }
+syslogged sfind jdoe 7ABC123
 is "a log written raises none" "$(wc -c <"$T/syslog")" 0
-mv "$H/log/keys.ndjson" "$T/keys.ndjson"
-LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_SYSLOG=$T/syslog sfind jdoe 7ABC123 >/dev/null 2>&1
-mv "$T/keys.ndjson" "$H/log/keys.ndjson"
+without "$H/log/keys.ndjson"
 like "a log that does not open raises one too" "$(cat "$T/syslog")" "access log $H/log: opening it failed"
-: >"$T/syslog"
-mv "$H/log" "$T/log.away"
-LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_SYSLOG=$T/syslog sfind jdoe 7ABC123 >/dev/null 2>&1
-mv "$T/log.away" "$H/log"
+without "$H/log"
 like "a store whose log folder is gone raises one" "$(cat "$T/syslog")" \
 	"access log $H/log: opening it failed: the store's log folder is gone"
-: >"$T/syslog"
-mv "$H/log/pubkey" "$T/pubkey"
-LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_SYSLOG=$T/syslog sfind jdoe 7ABC123 >/dev/null 2>&1
-mv "$T/pubkey" "$H/log/pubkey"
+without "$H/log/pubkey"
 like "... and one whose log is not the one it was made with" "$(cat "$T/syslog")" \
 	"access log $H/log: opening it failed: not the log this store was made with"
-: >"$T/syslog"
-mv "$H/log/config.json" "$T/config.json"
-LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_SYSLOG=$T/syslog sfind jdoe 7ABC123 >/dev/null 2>&1
-mv "$T/config.json" "$H/log/config.json"
+without "$H/log/config.json"
 like "... and one whose log lost its settings" "$(cat "$T/syslog")" \
 	"access log $H/log: opening it failed: its config.json is gone"
-: >"$T/syslog"
 mkdir -p "$T/nostore/log"
-LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_SYSLOG=$T/syslog alpr-store -H "$T/nostore" whoami >/dev/null 2>&1
-LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_SYSLOG=$T/syslog alpr-audit -d "$T/nostore/log" checkpoint >/dev/null 2>&1
-LD_PRELOAD=$top/tests/preload/die.so ALPR_TEST_SYSLOG=$T/syslog alpr-audit -d "$T/nostore" checkpoint >/dev/null 2>&1
+syslogged alpr-store -H "$T/nostore" whoami; cat "$T/syslog" >"$T/all"
+syslogged alpr-audit -d "$T/nostore/log" checkpoint; cat "$T/syslog" >>"$T/all"
+syslogged alpr-audit -d "$T/nostore" checkpoint; cat "$T/all" >>"$T/syslog"
 is "a folder that is no store or no log, named by mistake, raises none" "$(wc -c <"$T/syslog")" 0
 : >"$T/syslog"
 perl -e 'print "{\"type\":\"access\",\"v\":1,\"action\":\"note\",\"text\":\"", "x" x 70000, "\"}\n"' >"$T/long"

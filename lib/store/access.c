@@ -481,18 +481,18 @@ alpr_store_justify_case(const struct alpr_store *s, const char *kase,
 	return alpr_store_reason_check(s, reason, why, n);
 }
 
-/* The bytes a valid UTF-8 text takes in an access-log entry, which is
- * written in ASCII: a character past it as \uXXXX, or two of them. */
+/* The bytes a valid UTF-8 text takes in an access-log entry, measured
+ * by the encoder the log writes with (log.c: in ASCII, a character past
+ * it as \uXXXX, or two of them), less the quotes. */
 static size_t
 logged_len(const char *t)
 {
-	const unsigned char *p;
-	size_t n = 0;
+	json_t *j = json_string(t);
+	size_t n = j ? json_dumpb(j, NULL, 0, JSON_ENCODE_ANY |
+	    JSON_COMPACT | JSON_ENSURE_ASCII) : 0;
 
-	for (p = (const unsigned char *)t; *p; p++)
-		n += *p < 0x80 ? 1 + (*p == '"' || *p == '\\') :
-		    *p >= 0xf0 ? 12 : *p >= 0xc0 ? 6 : 0;
-	return n;
+	json_decref(j);
+	return n > 2 ? n - 2 : 0;
 }
 
 const char *

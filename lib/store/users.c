@@ -960,6 +960,14 @@ settle(struct alpr_store *s, const char *name, const char *aid, int outcome,
 	return r;
 }
 
+/* Is the account a device's, approved and active? */
+static int
+active_device(json_t *u)
+{
+	return alpr_user_role(u) == ALPR_ROLE_DEVICE &&
+	    !strcmp(str(u, "status"), "active");
+}
+
 /* Since when devices' use is kept (meta "device_use_from": the first
  * add through a key after the store began to keep it), for an account
  * with no use of its own: a dormant key from before is disabled
@@ -1009,9 +1017,7 @@ alpr_device_use(struct alpr_store *s, const char *name)
 
 	if (st_wbegin(s, &txn) != 0)
 		return -1;
-	if (!(u = st_user_get(s, txn, name)) ||
-	    alpr_user_role(u) != ALPR_ROLE_DEVICE ||
-	    strcmp(str(u, "status"), "active")) {
+	if (!(u = st_user_get(s, txn, name)) || !active_device(u)) {
 		st_wend(s, txn, 0);	/* the caller checked: changed since */
 		json_decref(u);
 		return alpr_store_deny(s, "add", name, "the device account is "
@@ -1073,8 +1079,7 @@ st_device_batch(struct alpr_store *s, MDB_txn *txn, const char *name,
 		alpr_warn("%s: the device account does not open", name);
 		return -1;
 	}
-	if (alpr_user_role(u) != ALPR_ROLE_DEVICE ||
-	    strcmp(str(u, "status"), "active"))
+	if (!active_device(u))
 		r = 1;
 	else if (used && (!(since = when(u, "last_used")) || since > now ||
 	    now - since >= 3600)) {
