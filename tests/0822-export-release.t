@@ -32,8 +32,9 @@ perl -MJSON::PP -ne '
 	$f->{box} = [10, 20, 100, 50]; print JSON::PP->new->canonical->encode($f), "\n";
 ' "$T/frames.ndjson" >"$T/reads.ndjson"
 store-gen -n 20 -d 1 -s 9 >>"$T/reads.ndjson"
-# a read of 400 days ago, for a request by id that a purge overtakes
-old=$(date -u -d @$(($(date +%s) - 400 * 86400)) +%Y-%m-%dT10:00:00.00Z)
+# a read of 390 days ago (inside a retention of 400 at any hour of the
+# day), for a request by id that a purge to 365 days overtakes
+old=$(date -u -d @$(($(date +%s) - 390 * 86400)) +%Y-%m-%dT10:00:00.00Z)
 oldid=$(echo "$old" | tr -d ':-')-0123456789ab-cam4
 printf '{"type":"read","v":1,"id":"%s","ts":"%s","camera":"cam4","lat":38.2,"lon":-121.2,"plate":"OLD4001","conf":90,"box":[5,6,7,8]}\n' \
 	"$oldid" "$old" >>"$T/reads.ndjson"
