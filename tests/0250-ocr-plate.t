@@ -2,7 +2,7 @@
 # lib/recognition/plate.c: ranked candidates from per-position alternatives, repaired by
 # plate formats (tests/tools/ocr-plate feeds it hand-made alternatives).
 . "$(dirname "$0")/lib.sh"
-plan 31
+plan 33
 
 cat >"$T/pat" <<'EOF2'
 # test formats
@@ -75,6 +75,17 @@ ocr-plate "$T/pat" $r2 -- $r1 -- $r2 >"$T/out"
 same "the order of the reads does not matter" "$T/out" "$T/merged"
 ocr-plate "$T/pat" $r1 -- $r1 >"$T/out"
 same "a read pooled with itself is unchanged" "$T/out" "$T/r1"
+
+# From the third candidate on, strings short of the best (guesses
+# dropped) give way to readings of its length: the 7 of L7B1601, the
+# engine's third choice, is among the first ten (it was 13th, behind
+# L81601, LB161, B1601 ...); the best two stay as they were.
+ocr-plate - '?L=0.9,~=0.3' '?1=0.5,T=0.4,7=0.08,~=0.2' B=0.55,8=0.4 1=0.9 \
+    6=0.9 '?0=0.8,~=0.2' 1=0.9 >"$T/out"
+is "the best two of a read stay first" \
+	"$(head -2 "$T/out" | tr '\n' ' ')" "L1B1601 45.5 - LB1601 44.6 - "
+like "a reading of the best's length among the first ten" \
+	"$(head -10 "$T/out")" "^L7B1601 "
 
 # Dropping a position costs the engine's probability that it holds no
 # character ("~="): a doubtful K (0.5) stays when it is surely a glyph and

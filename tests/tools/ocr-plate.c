@@ -11,7 +11,8 @@
  * trailing "@X,W" gives its extent in x (positions that overlap are cuts
  * of one stretch of the line). "-" uses no formats.
  * "--" starts another read of the same plate: each read is decoded and
- * the candidates of all are pooled by alpr_plate_merge.
+ * the candidates of all are pooled by alpr_plate_merge (a single read
+ * goes through it as well, as alpr-ocr's do).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,8 +79,8 @@ main(int argc, char *argv[])
 		}
 		free(s);
 	}
-	n = nr == 1 ? alpr_plate_decode(pt, &c, out, 20) :
-	    alpr_plate_merge(lists, ncand, nr, out, 20);
+	/* One read too goes through alpr_plate_merge, as in alpr-ocr. */
+	n = alpr_plate_merge(lists, ncand, nr, out, 20);
 	for (i = 0; i < n; i++)
 		printf("%s %.1f %s\n", out[i].plate, out[i].conf,
 		    out[i].region[0] ? out[i].region : "-");
