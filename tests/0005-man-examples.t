@@ -68,6 +68,11 @@ for my $page (@ARGV) {
 			$one =~ s/\s+#[^'"]*$//;	# a comment at the end
 			# cron's five time fields before a command
 			(my $run = $one) =~ s/^([0-9*\/,-]+\s+){5}//;
+			# what runs is the text as the shell reads it, its lines
+			# kept (a newline inside quotes stays one): \037 for \n
+			(my $raw = $c) =~ s/\s+#[^'"\n]*$//;
+			$raw =~ s/^([0-9*\/,-]+\s+){5}//;
+			$raw =~ s/\n/\037/g;
 			my (@need, @segs, $progs);
 			for my $s (segments($run)) {
 				$s =~ s/\s[0-9]?[<>]\s*\S+//g;	# redirections
@@ -88,7 +93,7 @@ for my $page (@ARGV) {
 				next;
 			}
 			printf "cmd %s %s %s\n", $name,
-			    @need ? join(",", @need) : "-", $run;
+			    @need ? join(",", @need) : "-", $raw;
 			print "seg $name $_\n" for @segs;
 		}
 	}
@@ -157,13 +162,15 @@ while read -r kind page text; do
 	cmd)
 		need=${text%% *}
 		text=${text#* }
+		run=$(printf '%s' "$text" | tr '\037' '\n')
+		text=$(printf '%s' "$text" | tr '\037' ' ')
 		why=$(cannot "$text")
 		[ "$need" = - ] || why="needs $need"
 		if [ -n "$why" ]; then
 			skip "$page: $text" "$why"
 			continue
 		fi
-		timeout 120 bash -o pipefail -c "$text" >"$T/out" 2>"$T/err" </dev/null
+		timeout 120 bash -o pipefail -c "$run" >"$T/out" 2>"$T/err" </dev/null
 		s=$?
 		[ $s = 0 ] || { echo "# exit $s"; sed 's/^/# /' "$T/err" | head -10; }
 		ok $s "$page: $text: runs"
