@@ -869,7 +869,8 @@ stamp(json_t *u)
  */
 static int
 settle(struct alpr_store *s, const char *name, const char *aid, int outcome,
-    const char *why, uint64_t step, const char *pending, const char *seen)
+    const char *why, uint64_t step, const char *pending, const char *seen,
+    int *enrolled)
 {
 	char tm[ALPR_TIME_LEN];
 	MDB_txn *txn;
@@ -877,6 +878,7 @@ settle(struct alpr_store *s, const char *name, const char *aid, int outcome,
 	size_t i;
 	int r = -1, lock = 0, role;
 
+	*enrolled = 0;
 	if (st_wbegin(s, &txn) != 0)
 		return -1;
 	if (!(u = st_user_get(s, txn, name))) {
@@ -952,10 +954,10 @@ settle(struct alpr_store *s, const char *name, const char *aid, int outcome,
 	if (r == 0) {
 		snprintf(s->actor.user, sizeof s->actor.user, "%s", name);
 		s->actor.role = role;
-	} else if (r > 0)
-		alpr_warn("%s: %s%s", name, outcome == 1 ? REFUSED : outcome ==
-		    4 ? "second factor enrolled: log in again with a code from "
-		    "the app" : why, lock ? "" : "");
+	} else if (r > 0 && outcome != 4)
+		/* an enrolment is said by the caller, after the secret */
+		alpr_warn("%s: %s", name, outcome == 1 ? REFUSED : why);
+	*enrolled = r > 0 && outcome == 4;
 	json_decref(u);
 	return r;
 }
@@ -1102,7 +1104,7 @@ alpr_login(struct alpr_store *s, const char *name, const char *pw,
 	json_t *u;
 	time_t now = time(NULL), since;
 	uint64_t step = 0;
-	int r, outcome = 0, role;
+	int r, outcome = 0, role, enrolled;
 
 	*must_change = 0;
 	*enrol = NULL;
@@ -1167,14 +1169,14 @@ alpr_login(struct alpr_store *s, const char *name, const char *pw,
 	    "must_change"));
 	snprintf(seen, sizeof seen, "%s", stamp(u));
 	json_decref(u);
-	r = settle(s, name, aid, outcome, why, step, secret, seen);
-	if (r > 0 && outcome == 4)
+	r = settle(s, name, aid, outcome, why, step, secret, seen, &enrolled);
+	if (enrolled)
 		*enrol = secret;
 	else if (secret) {
 		sodium_memzero(secret, strlen(secret));
 		free(secret);
 	}
-	return outcome == 4 && r > 0 ? 2 : r;
+	return enrolled ? 2 : r;
 }
 
 int
