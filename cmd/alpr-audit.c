@@ -70,6 +70,9 @@ log_read(const char *d, json_t *what)
 	e = json_pack("{s:s}", "action", "log-read");
 	json_object_update(e, what);
 	json_decref(what);
+	/* the person behind a run through sudo (the auditor), whom the
+	 * entry's user, the service account's name, does not say */
+	json_object_set_new(e, "client", json_string(alpr_store_client()));
 	if (alpr_log_append(l, e) < 0)
 		alpr_die(ALPR_EXIT_SYS, "fatal: unable to log this reading of "
 		    "the log, so nothing is shown:");
@@ -684,6 +687,7 @@ report_one(json_t *e, const char *line, size_t n, void *arg)
 	struct tm tm;
 	time_t t;
 	json_t *p;
+	int listing;
 
 	if (!a || !u)
 		return 0;
@@ -711,14 +715,21 @@ report_one(json_t *e, const char *line, size_t n, void *arg)
 		if (tm.tm_hour < r->h0 || tm.tm_hour >= r->h1)
 			json_array_append_new(r->odd, brief(e));
 	}
-	if ((!strcmp(a, "search") || !strcmp(a, "export") ||
-	    !strcmp(a, "release")) && thin(alpr_rec_str(e, "reason")))
+	/* the store's listing of requests, and a decision or release it
+	 * refused, release nothing and state no reason of their own */
+	listing = !strcmp(a, "release") && (p = json_object_get(e, "change")) &&
+	    alpr_rec_str(p, "op") && !strcmp(alpr_rec_str(p, "op"), "list");
+	if (((!strcmp(a, "search") || !strcmp(a, "export")) ||
+	    (!strcmp(a, "release") && !listing &&
+	    !(alpr_rec_str(e, "outcome") && !strcmp(alpr_rec_str(e,
+	    "outcome"), "denied") && !json_object_get(e, "reason")))) &&
+	    thin(alpr_rec_str(e, "reason")))
 		json_array_append_new(r->thin, brief(e));
 	if (!strcmp(a, "login-failed") || !strcmp(a, "lockout"))
 		json_array_append_new(r->failed, brief(e));
 	if (!strcmp(a, "user-change"))
 		json_array_append_new(r->accounts, brief(e));
-	if (!strcmp(a, "release") || !strcmp(a, "purge") ||
+	if ((!strcmp(a, "release") && !listing) || !strcmp(a, "purge") ||
 	    !strcmp(a, "export"))
 		json_array_append_new(r->releases, brief(e));
 	/* a request is released once: twice means the store was turned

@@ -3,7 +3,7 @@
 # each thing once, and the exit status they give.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 3
+plan 7
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 # A first login enrols the second factor and says so once, after the
@@ -23,4 +23,28 @@ check "... and a login with a code from the app opens the session" \
 	as lt.chen alpr-store login -u lt.chen \
 	--password-file "$T/lt.chen.first.pw" \
 	--new-password-file "$T/lt.chen.pw" -c "$(code lt.chen)"
+
+# The auditor reads the log through sudo as the store's account: the
+# reading is logged with the person behind it.
+as audit.kim alpr-audit -d "$H/log" report >/dev/null 2>&1
+like "a report through sudo logs the auditor as its client" \
+	"$(entries log-read | tail -1)" '"data":"report","client":"audit.kim"'
+
+# Listing requests, and a decision the store refused, are no releases:
+# the report does not call them releases with thin reasons.
+as sgt.moreno alpr-export requests >/dev/null 2>&1
+as audit.kim alpr-export requests >/dev/null 2>&1
+as jdoe alpr-export requests >/dev/null 2>&1
+as sgt.moreno alpr-export approve R1 >/dev/null 2>&1
+as audit.kim alpr-audit -d "$H/log" report -j >"$T/report" 2>/dev/null
+is "no release of the listings or refusals has a thin reason" \
+	"$(grep '"kind":"thin-reason"' "$T/report" | grep -c '"action":"release"')" 0
+is "... nor is a listing among the releases (the two refusals are)" \
+	"$(grep '"kind":"release"' "$T/report" | grep -c '"outcome":"denied"') $(grep '"kind":"release"' "$T/report" | grep -c .)" "2 2"
+# an agency script's release without a reason is still one
+echo '{"type":"access","v":1,"action":"release","case":"26-0117"}' |
+    alpr-audit -d "$H/log" append
+as audit.kim alpr-audit -d "$H/log" report -j >"$T/report" 2>/dev/null
+is "a release with no reason of its own is a thin reason" \
+	"$(grep '"kind":"thin-reason"' "$T/report" | grep -c '"action":"release"')" 1
 done_testing
