@@ -104,7 +104,8 @@ main(int argc, char **argv)
 	o.progress = isatty(2) && !o.dry;
 	s = alpr_store_need(home, keyfile);
 	r = alpr_purge(s, &o, &st);
-	if (r >= 0 && (o.dry || v))
+	/* a purge refused before it planned has no figures to give */
+	if (r >= 0 && st.cut_plain && (o.dry || v))
 		report(stdout, &st, o.dry);
 	alpr_store_close(s);
 	alpr_fshut(stdout, "<stdout>");

@@ -1263,8 +1263,9 @@ struct alpr_purge_stats {
 	long long bytes_before, bytes_after;
 	double seconds_purge, seconds_compact;
 };
-/* 0 done, 1 refused (another purge runs, --before too late, not
- * compacted), -1 error; messages printed. */
+/* 0 done, 1 refused (another purge or a push runs, --before too late:
+ * cut_plain is 0, nothing was planned; or not compacted), -1 error;
+ * messages printed. */
 int alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
     struct alpr_purge_stats *st);
 

@@ -3,7 +3,7 @@
 # each thing once, and the exit status they give.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 7
+plan 11
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 # A first login enrols the second factor and says so once, after the
@@ -47,4 +47,15 @@ echo '{"type":"access","v":1,"action":"release","case":"26-0117"}' |
 as audit.kim alpr-audit -d "$H/log" report -j >"$T/report" 2>/dev/null
 is "a release with no reason of its own is a thin reason" \
 	"$(grep '"kind":"thin-reason"' "$T/report" | grep -c '"action":"release"')" 1
+
+# A purge refused (another purge, or a push, runs) says so, and gives no
+# figures of a plan it never made.
+command -v flock >/dev/null || skip_all "flock (util-linux) not installed"
+flock "$H/purge.lock" alpr-purge -n >"$T/out" 2>"$T/err"
+is "a dry run while another purge runs exits 1" "$?" 1
+is "... and prints no cut-off or counts" "$(cat "$T/out")" ""
+flock "$H/push.lock" alpr-purge -n -w 1 >"$T/out" 2>"$T/err"
+is "a dry run while a push runs exits 1 after -w seconds" "$?" 1
+like "... saying a push runs, no figures" "$(cat "$T/err")$(cat "$T/out")" \
+	'a push of .* is running: purge again later$'
 done_testing

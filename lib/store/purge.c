@@ -1039,6 +1039,7 @@ alpr_purge(struct alpr_store *s, const struct alpr_purge_opt *o,
 			alpr_warn("--before is later than the retention allows "
 			    "(retention_days, retention_hit_days): to purge "
 			    "younger reads, shorten the retention in alpr.conf");
+			st->cut_plain = st->cut_hit = 0;	/* no plan */
 			r = 1;
 			goto out;
 		}
