@@ -3,7 +3,7 @@
 # each thing once, and the exit status they give.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 11
+plan 13
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 # A first login enrols the second factor and says so once, after the
@@ -47,6 +47,15 @@ echo '{"type":"access","v":1,"action":"release","case":"26-0117"}' |
 as audit.kim alpr-audit -d "$H/log" report -j >"$T/report" 2>/dev/null
 is "a release with no reason of its own is a thin reason" \
 	"$(grep '"kind":"thin-reason"' "$T/report" | grep -c '"action":"release"')" 1
+
+# alpr.conf(5): agency_state is two letters; anything else is an error
+# that names the file, and the store does not open.
+cp "$H/alpr.conf" "$T/alpr.conf"
+sed -i 's/^agency_state = .*/agency_state = 12/' "$H/alpr.conf"
+check_status 3 "agency_state of two digits: the store does not open" \
+	alpr-store policy
+like "... saying so" "$(cat "$T/err")" "agency_state be two letters"
+cp "$T/alpr.conf" "$H/alpr.conf"
 
 # A purge refused (another purge, or a push, runs) says so, and gives no
 # figures of a plan it never made.

@@ -232,7 +232,9 @@ alpr_storeconf_read(struct alpr_storeconf *c, const char *path)
 		*(long *)((char *)c + s->off) = v;
 	}
 	free(buf);
-	if (!bad && (strlen(c->agency_state) != 2 || !*c->agency)) {
+	if (!bad && (strlen(c->agency_state) != 2 ||
+	    !isalpha((unsigned char)c->agency_state[0]) ||
+	    !isalpha((unsigned char)c->agency_state[1]) || !*c->agency)) {
 		alpr_warn("%s: agency must be named and agency_state be two "
 		    "letters", path);
 		bad = 1;
