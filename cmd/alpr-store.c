@@ -780,7 +780,9 @@ cmd_show(int argc, char **argv)
 	unsigned char *frame = NULL;
 	size_t nframe = 0;
 	json_t *terms, *rec = NULL;
-	int c, r, fd;
+	struct stat sb;
+	char why[PATH_MAX + 128];
+	int c, r, fd = -1, err;
 
 	while ((c = alpr_getopt(argc, argv, "C:o:P:R:", lo, usage)) != -1)
 		switch (c) {
@@ -794,6 +796,9 @@ cmd_show(int argc, char **argv)
 		usage("show wants one read id");
 	if (out && !strcmp(out, "-") && isatty(1))
 		usage("a frame is not written to a terminal: give -o file");
+	if (out && strcmp(out, "-") && lstat(out, &sb) == 0)
+		alpr_die(ALPR_EXIT_FAIL, "%s exists: show writes a frame only "
+		    "to a new file", out);
 	terms = json_pack("{s:s,s:b}", "read_id", argv[optind], "frame",
 	    out != NULL);
 	s = alpr_store_need(home, keyfile);
@@ -806,6 +811,18 @@ cmd_show(int argc, char **argv)
 		alpr_store_refuse(s, "show", terms, &j, "no such read");
 	if (r != 0)
 		goto done;
+	/* the frame's file, made before anything is logged or shown, only
+	 * where the caller may have it (as alpr-export makes a bundle's) */
+	if (out && frame && (fd = strcmp(out, "-") ?
+	    alpr_caller_create(out, 0) : 1) < 0) {
+		err = errno;
+		snprintf(why, sizeof why, "unable to make %s: %s", out,
+		    strerror(err));
+		r = alpr_store_refuse(s, "show", terms, &j, why);
+		if (err != EPERM && err != EACCES && err != EEXIST)
+			r = -1;
+		goto done;
+	}
 	if (log_access(s, "show", NULL, terms, &j, 1, 0) < 0) {
 		r = -1;
 		goto done;
@@ -816,13 +833,17 @@ cmd_show(int argc, char **argv)
 		alpr_warn("%s: the read has no frame in the store",
 		    argv[optind]);
 	else if (out) {
-		fd = strcmp(out, "-") ? alpr_caller_create(out, 0) : 1;
-		if (fd < 0 || write(fd, frame, nframe) != (ssize_t)nframe ||
+		if (write(fd, frame, nframe) != (ssize_t)nframe ||
 		    (fd != 1 && close(fd) < 0))
 			alpr_die(ALPR_EXIT_SYS, "fatal: unable to write the "
 			    "frame to %s:", out);
+		fd = -1;
 	}
 done:
+	if (fd > 1) {		/* made, and nothing written to it */
+		close(fd);
+		unlink(out);
+	}
 	if (frame) {
 		sodium_memzero(frame, nframe);
 		free(frame);

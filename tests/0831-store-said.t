@@ -3,7 +3,7 @@
 # each thing once, and the exit status they give.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 13
+plan 18
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 # A first login enrols the second factor and says so once, after the
@@ -47,6 +47,26 @@ echo '{"type":"access","v":1,"action":"release","case":"26-0117"}' |
 as audit.kim alpr-audit -d "$H/log" report -j >"$T/report" 2>/dev/null
 is "a release with no reason of its own is a thin reason" \
 	"$(grep '"kind":"thin-reason"' "$T/report" | grep -c '"action":"release"')" 1
+
+# show -o FILE writes the frame to a new file: one that exists is refused
+# before anything is shown (status 1, as alpr-export's), and left as it was.
+read1() {
+	printf '{"type":"read","v":1,"id":"%s-0123456789ab-cam1","ts":"%s","camera":"cam1","lat":38.5,"lon":-121.4,"plate":"%s","conf":90,"box":[1,2,3,4]}\n' \
+	    "$(echo "$1" | tr -d ':-')" "$1" "$2"
+}
+read1 "$(date -u +%Y-%m-%dT%H:00:00.00Z)" 7ABC123 >"$T/r.ndjson"
+alpr-store add -D car1 "$T/r.ndjson" 2>/dev/null
+id=$(sfind jdoe 7ABC123 2>/dev/null | sed 's/.*"read_id":"\([^"]*\)".*/\1/')
+echo keep >"$T/frame.jpg"
+n0=$(entries show | grep -c .)
+sshow jdoe -o "$T/frame.jpg" "$id" >"$T/out" 2>"$T/err"
+is "show -o onto a file that exists exits 1" "$?" 1
+is "... shows nothing" "$(cat "$T/out")" ""
+is "... and leaves the file as it was" "$(cat "$T/frame.jpg")" keep
+like "... saying so" "$(cat "$T/err")" "frame.jpg exists: show writes a frame only to a new file"
+sshow jdoe -o "$T/new.jpg" "$id" >"$T/out" 2>"$T/err"
+ok $([ ! -e "$T/new.jpg" ] && [ -n "$(cat "$T/out")" ] && [ "$(entries show | grep -c .)" = $((n0 + 1)) ]; echo $?) \
+	"... a read without a frame is shown and logged, and no empty file made"
 
 # alpr.conf(5): agency_state is two letters; anything else is an error
 # that names the file, and the store does not open.
