@@ -179,9 +179,18 @@ add_file(struct alpr_ingest *g, const char *name, int *r)
 	    0;
 	struct stat sb;
 
+	if (!p && strcmp(name, "-")) {
+		/* said; not the caller's is a refusal, a file that does not
+		 * open a system error (alpr(7)) */
+		int st = errno == EPERM ? ALPR_EXIT_FAIL : ALPR_EXIT_SYS;
+		if (alpr_status < st)
+			alpr_status = st;
+		return;
+	}
 	free(p);
 	if (fd < 0) {
-		alpr_fail("unable to open %s:", name);
+		/* missing or unreadable: a system error (alpr(7)) */
+		alpr_fail_sys("unable to open %s:", name);
 		return;
 	}
 	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {

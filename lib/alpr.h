@@ -1068,7 +1068,8 @@ const char *alpr_store_client(void);
  * command, 0 run directly. */
 int alpr_store_delegated(void);
 /* A file (dir: folder) the caller names, to read: the path to use
- * (malloc'd), or NULL with a message when it is not the caller's own. */
+ * (malloc'd), or NULL with a message: errno EPERM when it is not the
+ * caller's own, else why it did not open. */
 char *alpr_caller_file(const char *path, int dir);
 /* A new file (dir: folder) the caller names: an open descriptor, or -1
  * (errno) when it cannot be made or is not in a folder of the caller's. */

@@ -3,7 +3,7 @@
 # each thing once, and the exit status they give.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 18
+plan 22
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 # A first login enrols the second factor and says so once, after the
@@ -67,6 +67,19 @@ like "... saying so" "$(cat "$T/err")" "frame.jpg exists: show writes a frame on
 sshow jdoe -o "$T/new.jpg" "$id" >"$T/out" 2>"$T/err"
 ok $([ ! -e "$T/new.jpg" ] && [ -n "$(cat "$T/out")" ] && [ "$(entries show | grep -c .)" = $((n0 + 1)) ]; echo $?) \
 	"... a read without a frame is shown and logged, and no empty file made"
+
+# alpr(7): an input file that is missing is reported and gives status 3,
+# and the others are read; one refused for what it is (not the caller's,
+# through sudo) gives 1.
+read1 "$(date -u +%Y-%m-%dT%H:01:00.00Z)" 8ABC123 >"$T/r2.ndjson"
+alpr-store add -D car1 "$T/nonesuch.ndjson" "$T/r2.ndjson" 2>"$T/err"
+is "add of a missing file and another exits 3" "$?" 3
+is "... the other's read stored" "$(sfind jdoe 8ABC123 2>/dev/null | grep -c .)" 1
+as admin alpr-store add "$T/nonesuch.ndjson" 2>"$T/err"
+is "... so through sudo" "$?" 3
+chown 4242 "$T/r2.ndjson"
+as admin alpr-store add "$T/r2.ndjson" 2>"$T/err"
+is "... a file not the caller's, through sudo, is a refusal: 1" "$?" 1
 
 # alpr.conf(5): agency_state is two letters; anything else is an error
 # that names the file, and the store does not open.

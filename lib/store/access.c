@@ -185,15 +185,15 @@ alpr_caller_file(const char *path, int dir)
 	if (!alpr_store_delegated())
 		return alpr_strdup(path);
 	if (!caller_may(path, "read"))
-		return NULL;
+		return errno = EPERM, NULL;
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | (dir ? O_DIRECTORY :
 	    0))) < 0) {
 		alpr_warn("unable to open %s:", path);
-		return NULL;
+		return NULL;		/* errno: why */
 	}
 	if (!caller_owns(fd, path, dir)) {
 		close(fd);
-		return NULL;
+		return errno = EPERM, NULL;
 	}
 	snprintf(buf, sizeof buf, "/proc/self/fd/%d", fd);
 	return alpr_strdup(buf);	/* the fd stays open until exit */
