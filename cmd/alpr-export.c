@@ -202,6 +202,11 @@ cmd_export(struct alpr_search *x, const char *release, int sealed,
 			r = alpr_store_refuse(s, "export", terms, jj, e);
 		if (r != 0)
 			goto out;
+		/* the held reads of a case go out as its evidence: the
+		 * purpose the log records (Civil Code 1798.90.52) and the
+		 * custody record states */
+		if (!jj->purpose)
+			jj->purpose = "evidence";
 	}
 
 	/* what goes out, counted before anything is written */
@@ -314,7 +319,7 @@ cmd_export(struct alpr_search *x, const char *release, int sealed,
 	} else {
 		json_object_set_new(custody, "case", json_string(jj->kase));
 		json_object_set_new(custody, "purpose", json_string(
-		    jj->purpose ? jj->purpose : "evidence"));
+		    jj->purpose));
 		json_object_set_new(custody, "reason", json_string(jj->reason));
 		if (search)
 			json_object_set(custody, "search", x->terms);

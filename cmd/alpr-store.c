@@ -733,11 +733,18 @@ cmd_hold(int argc, char **argv)
 	s = alpr_store_need(home, keyfile);
 	if ((r = alpr_session_resume(s, ALPR_MAY_HOLD)) != 0)
 		goto out;
-	if ((e = alpr_store_justify_case(s, x.j.kase, x.j.reason, why,
+	/* a purpose stated is checked as a search's; none is "evidence",
+	 * what a hold keeps reads for: the log records either (Civil Code
+	 * 1798.90.52) */
+	if (x.j.purpose) {
+		if ((r = alpr_store_justified(s, "hold", x.terms, &x.j)) != 0)
+			goto out;
+	} else if ((e = alpr_store_justify_case(s, x.j.kase, x.j.reason, why,
 	    sizeof why))) {
 		r = alpr_store_refuse(s, "hold", x.terms, &x.j, e);
 		goto out;
-	}
+	} else
+		x.j.purpose = "evidence";
 	if (alpr_search_names(&x)) {
 		if ((r = alpr_search_run(s, &x, "hold", &res)) != 0)
 			goto out;
@@ -765,7 +772,7 @@ cmd_hold(int argc, char **argv)
 		res.raw[res.n] = NULL;
 		res.rec[res.n++] = r1;
 	}
-	if ((r = alpr_hold_add(s, x.j.kase, x.j.reason, x.terms,
+	if ((r = alpr_hold_add(s, &x.j, x.terms,
 	    alpr_result_json(&res), res.n, id, sizeof id)) == 0)
 		printf("%s %zu\n", id, res.n);
 out:

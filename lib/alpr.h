@@ -1222,9 +1222,11 @@ int alpr_push(struct alpr_store *s, const struct alpr_push_opt *o,
 
 /* store/hold.c: evidence holds (alpr-store hold). Each returns 0, 1
  * refused (said why, logged), -1 error. */
-/* Hold n reads (as find or alpr_store_get gives them, with read_id) for a
- * case: the new hold's id in id. terms: what chose them, for the log. */
-int alpr_hold_add(struct alpr_store *s, const char *kase, const char *reason,
+/* Hold n reads (as find or alpr_store_get gives them, with read_id) for
+ * the case of j: the new hold's id in id. terms: what chose them, for the
+ * log, with j (its purpose, when j has none, "evidence"). */
+struct alpr_justification;
+int alpr_hold_add(struct alpr_store *s, const struct alpr_justification *j,
     json_t *terms, json_t **reads, size_t n, char *id, size_t idn);
 int alpr_hold_release(struct alpr_store *s, const char *id,
     const char *reason);

@@ -3,7 +3,7 @@
 # each thing once, and the exit status they give.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 22
+plan 32
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 # A first login enrols the second factor and says so once, after the
@@ -89,6 +89,29 @@ check_status 3 "agency_state of two digits: the store does not open" \
 	alpr-store policy
 like "... saying so" "$(cat "$T/err")" "agency_state be two letters"
 cp "$T/alpr.conf" "$H/alpr.conf"
+
+# Civil Code 1798.90.52: every access logs its purpose. A hold keeps
+# reads as evidence, and an export of a case's holds sends them out as
+# such: the log says so, or gives the purpose stated (checked as a
+# search's).
+R="plate seen at the burglary on Main St, kept for the court"
+check "a hold with no purpose stated is placed" \
+	as sgt.moreno alpr-store hold add -C 26-0117 -R "$R" 8ABC123
+like "... its purpose logged as evidence" "$(entries hold | tail -1)" \
+	'"purpose":"evidence","case":"26-0117"'
+check "a hold with a purpose" as sgt.moreno alpr-store hold add \
+	-P stolen-vehicle -C 26-0117 -R "$R" 8ABC123
+like "... logs it" "$(entries hold | tail -1)" '"purpose":"stolen-vehicle"'
+check_status 1 "a hold with a purpose not of alpr.conf is refused" \
+	as sgt.moreno alpr-store hold add -P curiosity -C 26-0117 -R "$R" 8ABC123
+like "... saying so" "$(cat "$T/err")" "purpose"
+is "... and places nothing" "$(entries hold | grep -c '"outcome":"ok"')" 2
+check "the held reads of the case exported" \
+	as sgt.moreno alpr-export -C 26-0117 -R "$R" "$T/bundle"
+like "... the export's purpose logged as evidence" \
+	"$(entries export | tail -1)" '"purpose":"evidence"'
+like "... as the custody record says" "$(cat "$T/bundle/CUSTODY.json")" \
+	'"purpose": *"evidence"'
 
 # A purge refused (another purge, or a push, runs) says so, and gives no
 # figures of a plan it never made.

@@ -122,9 +122,10 @@ hold_one(struct alpr_store *s, MDB_txn *txn, const char *id,
 }
 
 int
-alpr_hold_add(struct alpr_store *s, const char *kase, const char *reason,
+alpr_hold_add(struct alpr_store *s, const struct alpr_justification *j,
     json_t *terms, json_t **reads, size_t n, char *id, size_t idn)
 {
+	const char *kase = j->kase, *reason = j->reason;
 	unsigned char key[ST_KEY];
 	char b64[64], tm[ALPR_TIME_LEN];
 	MDB_txn *txn;
@@ -154,8 +155,9 @@ alpr_hold_add(struct alpr_store *s, const char *kase, const char *reason,
 	h = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "id", id, "case",
 	    kase, "reason", reason, "by", s->actor.user, "placed", tm,
 	    "state", "active", "key", b64, "reads", list);
-	e = json_pack("{s:s,s:s,s:s,s:s,s:O,s:I,s:s}", "action", "hold",
-	    "target", id, "case", kase, "reason", reason, "data", terms,
+	e = json_pack("{s:s,s:s,s:s,s:s,s:s,s:O,s:I,s:s}", "action", "hold",
+	    "target", id, "purpose", j->purpose ? j->purpose : "evidence",
+	    "case", kase, "reason", reason, "data", terms,
 	    "count", (json_int_t)n, "outcome", "ok");
 	json_object_set_new(e, "change", json_pack("{s:s}", "op", "add"));
 	for (i = 0; i < n; i++)
