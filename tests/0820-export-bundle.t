@@ -118,7 +118,7 @@ is "CUSTODY.json: who exported what, for which case" "$(cat "$T/custody")" \
 like "... why, and when" "$(tr -d '\n' <"$B/CUSTODY.json")" \
 	'"reason": "evidence for the court in the burglary case".*"exported": "20[0-9-]+T'
 like "the export's log entry: who, case, reason, how many, where to" "$(entries export)" \
-	'"user":"sgt.moreno".*"data":\{"holds_of_case":"26-0117"\},"case":"26-0117","reason":"evidence for the court in the burglary case","count":5,"outcome":"ok","output":"[^"]*/bundle","sealed":false'
+	'"user":"sgt.moreno".*"data":\{"holds_of_case":"26-0117"\},"purpose":"evidence","case":"26-0117","reason":"evidence for the court in the burglary case","count":5,"outcome":"ok","output":"[^"]*/bundle","sealed":false'
 
 # the receiving agency: the public key alone
 cp -a "$B" "$T/good"
