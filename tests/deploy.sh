@@ -11,6 +11,7 @@
 #	viassh NAME CMDLINE	the SSH forced command of NAME's key
 #	ingest FILE		the patrol car's pipeline, as the service
 #				account itself, adding as device car1
+#	daysago N		the date (UTC) N days before now, YYYY-MM-DD
 # The home is $H (for /var/lib/alpr), the key $K (for /etc/alpr/store.key);
 # each person's secrets are in $M, the staff member's own folder.
 command -v oathtool >/dev/null || skip_all "oathtool not installed (scripts/deps installs it)"
@@ -47,6 +48,12 @@ ingest() {
 	setpriv --reuid=$SVC --regid=$SVC --clear-groups env -i \
 	    PATH="$PATH" ALPR_DATADIR="$ALPR_DATADIR" ALPR_HOME="$H" \
 	    alpr-store add -D car1 "$@"
+}
+# daysago N: the date N days back, for reads and training that must be
+# inside the store's limits (365 days' retention, 730 days' training)
+# whatever the day the tests run, which a date written out is not for long
+daysago() {
+	date -u -d "@$(($(date +%s) - $1 * 86400))" +%Y-%m-%d
 }
 # a person's secret, in a file of theirs
 sec() { printf '%s\n' "$2" >"$M/$1.pw"; chown $ATT "$M/$1.pw"; }
@@ -86,13 +93,13 @@ mkdeploy() {
 	done
 	svc admin alpr-store user add car1 -r device || return 1
 	svc admin alpr-store user approve sgt.moreno || return 1
-	svc admin alpr-store user train sgt.moreno -c 2026-01-05 || return 1
+	svc admin alpr-store user train sgt.moreno -c "$(daysago 30)" || return 1
 	firstlogin sgt.moreno || return 1
 	for u in jdoe pat.ops audit.kim car1; do
 		svc sgt.moreno alpr-store user approve $u || return 1
 	done
-	svc sgt.moreno alpr-store user train jdoe -c 2026-01-05 || return 1
-	svc sgt.moreno alpr-store user train pat.ops -c 2026-01-05 || return 1
+	svc sgt.moreno alpr-store user train jdoe -c "$(daysago 30)" || return 1
+	svc sgt.moreno alpr-store user train pat.ops -c "$(daysago 30)" || return 1
 	for u in jdoe pat.ops audit.kim; do
 		firstlogin $u || return 1
 	done

@@ -15,6 +15,7 @@
 #	firstlogin USER		an account's first login: enrol, then log in
 #	sfind USER ...		alpr-store find as USER, with a purpose, case
 #	sshow USER ...		and reason stated (show likewise)
+#	daysago N		the date (UTC) N days before now, YYYY-MM-DD
 command -v oathtool >/dev/null || skip_all "oathtool not installed (scripts/deps installs it)"
 H=$T/home
 K=$T/store.key
@@ -34,6 +35,13 @@ pwfile() {	# USER PASSWORD
 loginas() {
 	as "$1" alpr-store login -u "$1" --password-file "$T/$1.pw" \
 	    -c "$(code "$1" "${2:-now}")"
+}
+
+# daysago N: the date N days back, for reads and training that must be
+# inside the store's limits (365 days' retention, 730 days' training)
+# whatever the day the tests run, which a date written out is not for long
+daysago() {
+	date -u -d "@$(($(date +%s) - $1 * 86400))" +%Y-%m-%d
 }
 
 # find and show as USER, with a purpose, case and reason
@@ -78,13 +86,13 @@ mkstore() {
 	done
 	as admin alpr-store user add car1 -r device || return 1
 	as admin alpr-store user approve sgt.moreno || return 1
-	as admin alpr-store user train sgt.moreno -c 2026-01-05 || return 1
+	as admin alpr-store user train sgt.moreno -c "$(daysago 30)" || return 1
 	firstlogin sgt.moreno || return 1
 	for u in jdoe pat.ops audit.kim car1; do
 		as sgt.moreno alpr-store user approve $u || return 1
 	done
-	as sgt.moreno alpr-store user train jdoe -c 2026-01-05 || return 1
-	as sgt.moreno alpr-store user train pat.ops -c 2026-01-05 || return 1
+	as sgt.moreno alpr-store user train jdoe -c "$(daysago 30)" || return 1
+	as sgt.moreno alpr-store user train pat.ops -c "$(daysago 30)" || return 1
 	for u in jdoe pat.ops audit.kim; do
 		firstlogin $u || return 1
 	done
@@ -99,7 +107,7 @@ supervisor() {
 	as admin alpr-store user add "$1" -r supervisor \
 	    --password-file "$T/$1.first" >/dev/null 2>&1 &&
 	as "$3" alpr-store user approve "$1" >/dev/null 2>&1 &&
-	as "$3" alpr-store user train "$1" -c 2026-01-05 >/dev/null 2>&1 &&
+	as "$3" alpr-store user train "$1" -c "$(daysago 30)" >/dev/null 2>&1 &&
 	firstlogin "$1"
 }
 
