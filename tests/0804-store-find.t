@@ -16,22 +16,30 @@ read1() {	# ts camera lat lon plate [candidate...]
 	printf '{"type":"read","v":1,"id":"%s-0123456789ab-%s","ts":"%s","camera":"%s","lat":%s,"lon":%s,"plate":"%s","conf":90,"box":[1,2,3,4],"candidates":[%s]}\n' \
 	    "$_id" "$_cam" "$_ts" "$_cam" "$_lat" "$_lon" "$_pl" "$_c"
 }
+# the reads' days: a week from 40 days back, inside the retention whatever
+# the day, and before the last five days that store-gen fills; D0 to D6
+# as dates, C0 to C6 as a read's id writes them
+d0=$(($(date +%s) / 86400 - 40))
+for i in 0 1 2 3 4 5 6; do
+	t=$(((d0 + i) * 86400))
+	eval "D$i=$(date -u -d @$t +%Y-%m-%d) C$i=$(date -u -d @$t +%Y%m%d)"
+done
 {
-	read1 2026-11-02T10:00:00.00Z camA 38.58000 -121.49000 7ABC123 7A8C123
-	read1 2026-11-03T10:00:00.00Z camB 34.05000 -118.24000 7A8C12
-	read1 2026-11-05T10:00:00.00Z camA 38.58100 -121.49200 8XYZ402 8XY2402
-	read1 2026-11-02T11:00:00.00Z camC 38.90000 -121.10000 ABC1234
-	read1 2026-11-06T09:00:00.00Z camC 38.90000 -121.10000 6TRK915
-	read1 2026-11-06T09:30:00.00Z camC 38.90000 -121.10000 KDW44I7
-	read1 2026-11-07T09:30:00.00Z camC 38.90000 -121.10000 7BK491
+	read1 ${D0}T10:00:00.00Z camA 38.58000 -121.49000 7ABC123 7A8C123
+	read1 ${D1}T10:00:00.00Z camB 34.05000 -118.24000 7A8C12
+	read1 ${D3}T10:00:00.00Z camA 38.58100 -121.49200 8XYZ402 8XY2402
+	read1 ${D0}T11:00:00.00Z camC 38.90000 -121.10000 ABC1234
+	read1 ${D4}T09:00:00.00Z camC 38.90000 -121.10000 6TRK915
+	read1 ${D4}T09:30:00.00Z camC 38.90000 -121.10000 KDW44I7
+	read1 ${D5}T09:30:00.00Z camC 38.90000 -121.10000 7BK491
 	# a record as a person might write it: blanks, escapes
-	printf '%s\n' '{"type": "read", "v": 1, "id": "20261108T100000.00Z-0123456789ab-camD", "ts": "2026-11-08T10:00:00.00Z", "camera": "cam\u0044", "plate": "9ES\u0043123", "conf": 80, "box": [ 5, 6, 7, 8 ], "candidates": [ {"plate": "9ESC1Z3", "conf": 40} ] }'
+	printf '%s\n' '{"type": "read", "v": 1, "id": "'"$C6"'T100000.00Z-0123456789ab-camD", "ts": "'"$D6"'T10:00:00.00Z", "camera": "cam\u0044", "plate": "9ES\u0043123", "conf": 80, "box": [ 5, 6, 7, 8 ], "candidates": [ {"plate": "9ESC1Z3", "conf": 40} ] }'
 	# a read whose 37th candidate is the plate searched; one that
 	# brings a read_id of its own; one with bytes past ASCII
 	c=; for i in $(seq 36); do c="$c{\"plate\":\"5JKL0M2\",\"conf\":9},"; done
-	printf '{"type":"read","v":1,"id":"20261108T110000.00Z-0123456789ab-camE","ts":"2026-11-08T11:00:00.00Z","camera":"camE","plate":"5JKL0M2","conf":80,"box":[5,6,7,8],"candidates":[%s{"plate":"5JKLOM2","conf":8}]}\n' "$c"
-	printf '%s\n' '{"type":"read","v":1,"id":"20261108T120000.00Z-0123456789ab-camE","ts":"2026-11-08T12:00:00.00Z","camera":"camE","plate":"6FRG001","conf":80,"box":[5,6,7,8],"read_id":"FORGED/9,9"}'
-	printf '{"type":"read","v":1,"id":"20261108T130000.00Z-0123456789ab-camE","ts":"2026-11-08T13:00:00.00Z","camera":"camE","plate":"6UTF002","conf":80,"box":[5,6,7,8],"note":"\342\200\256\302\233"}\n'
+	printf '{"type":"read","v":1,"id":"'"$C6"'T110000.00Z-0123456789ab-camE","ts":"'"$D6"'T11:00:00.00Z","camera":"camE","plate":"5JKL0M2","conf":80,"box":[5,6,7,8],"candidates":[%s{"plate":"5JKLOM2","conf":8}]}\n' "$c"
+	printf '%s\n' '{"type":"read","v":1,"id":"'"$C6"'T120000.00Z-0123456789ab-camE","ts":"'"$D6"'T12:00:00.00Z","camera":"camE","plate":"6FRG001","conf":80,"box":[5,6,7,8],"read_id":"FORGED/9,9"}'
+	printf '{"type":"read","v":1,"id":"'"$C6"'T130000.00Z-0123456789ab-camE","ts":"'"$D6"'T13:00:00.00Z","camera":"camE","plate":"6UTF002","conf":80,"box":[5,6,7,8],"note":"\342\200\256\302\233"}\n'
 	store-gen -n 500 -d 5 -s 11
 } >"$T/reads.ndjson"
 alpr-store add -D car1 "$T/reads.ndjson" >/dev/null 2>&1
@@ -53,8 +61,8 @@ is "fuzzy: a character replaced" "$(plates -f 7ABX123)" "7ABC123 "
 is "fuzzy: a character taken out" "$(plates -f 7ABCC123)" "7ABC123 "
 is "fuzzy: the difference at either end" "$(plates -f XABC123) $(plates -f 7ABC12X)" "7ABC123  7ABC123 7A8C12 "
 is "fuzzy with two differences" "$(plates -f2 8XYZ4)" "8XYZ402 "
-is "a time range narrows" "$(plates -f --from 2026-11-03 --to 2026-11-04 7ABC123)" "7A8C12 "
-is "... --to is the end of its day" "$(plates -f --to 2026-11-02 7ABC123)" "7ABC123 "
+is "a time range narrows" "$(plates -f --from "$D1" --to "$D2" 7ABC123)" "7A8C12 "
+is "... --to is the end of its day" "$(plates -f --to "$D0" 7ABC123)" "7ABC123 "
 is "a camera narrows" "$(plates -f --camera camB 7ABC123)" "7A8C12 "
 is "near a place" "$(plates --near 38.58,-121.49 --radius 500)" "7ABC123 8XYZ402 "
 is "... a smaller circle" "$(plates --near 38.58,-121.49 --radius 50)" "7ABC123 "
@@ -82,11 +90,11 @@ check_status 1 "a hotlist of a forbidden category is refused" sfind jdoe --hotli
 # the output formats
 sfind jdoe -t 7ABC123 >"$T/table" 2>/dev/null
 like "-t: an aligned table" "$(head -1 "$T/table")" '^time +camera +plate +conf +lat +lon +hits +read_id$'
-like "... a row a read" "$(sed -n 2p "$T/table")" '^2026-11-02T10:00:00.00Z camA +7ABC123 +90.0 +38.580000 -121.490000 - +20261102T100000.00Z-0123456789ab-camA/1,2$'
+like "... a row a read" "$(sed -n 2p "$T/table")" '^'"$D0"'T10:00:00.00Z camA +7ABC123 +90.0 +38.580000 -121.490000 - +'"$C0"'T100000.00Z-0123456789ab-camA/1,2$'
 sfind jdoe -c --near 38.58,-121.49 --radius 500 >"$T/csv" 2>/dev/null
 is "-c: CSV with a header" "$(cat "$T/csv" | cut -d, -f1-6)" "time,camera,plate,conf,lat,lon
-2026-11-02T10:00:00.00Z,camA,7ABC123,90.0,38.580000,-121.490000
-2026-11-05T10:00:00.00Z,camA,8XYZ402,90.0,38.581000,-121.492000"
+${D0}T10:00:00.00Z,camA,7ABC123,90.0,38.580000,-121.490000
+${D3}T10:00:00.00Z,camA,8XYZ402,90.0,38.581000,-121.492000"
 
 # a search by plate judges and prints the reads from their text; what it
 # finds and prints is what the parsed reads of other searches show
@@ -95,7 +103,7 @@ is "... by its candidate" "$(plates 9ESC1Z3)" "9ESC123 "
 is "... by a pattern" "$(plates '9ES*')" "9ESC123 "
 is "... its escaped camera narrows" "$(plates -f --camera camD 9ESC123)" "9ESC123 "
 is "... its read_id" "$(sfind jdoe 9ESC123 | perl -MJSON::PP -ne 'print decode_json($_)->{read_id}')" \
-	"20261108T100000.00Z-0123456789ab-camD/5,6"
+	"${C6}T100000.00Z-0123456789ab-camD/5,6"
 same() {	# FILE FILE: the same reads, but for what the second search adds
 	perl -MJSON::PP -e '
 		my @r = map { open my $f, "<", $_ or die; [ map {
@@ -107,7 +115,7 @@ is "... its 37th candidate" "$(plates 5JKLOM2)" "5JKL0M2 "
 sfind jdoe 6FRG001 >"$T/out" 2>/dev/null
 is "a read_id a read brought is not the store's" \
 	"$(perl -MJSON::PP -ne 'print scalar(() = /"read_id"/g), " ", decode_json($_)->{read_id}' "$T/out")" \
-	"1 20261108T120000.00Z-0123456789ab-camE/5,6"
+	"1 ${C6}T120000.00Z-0123456789ab-camE/5,6"
 sfind jdoe 6UTF002 >"$T/out" 2>/dev/null
 ok $(grep -q '"plate":"6UTF002"' "$T/out" && ! LC_ALL=C grep -q '[^ -~]' "$T/out"; echo $?) \
 	"a read is written in ASCII, other characters escaped"
