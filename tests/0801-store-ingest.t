@@ -138,8 +138,10 @@ is "... counting the ones stored before the kill as duplicates" \
 	"$(entries add | tail -n +$((nadd + 1)) | perl -MJSON::PP -ne '$d += decode_json($_)->{duplicates}; END { print $d }')" \
 	"$((mid - before))"
 # 3000 reads of one centisecond (a device with a stuck clock), and a
-# record longer than 60 KiB among them
-perl -e '$p = "x" x 70000; for (1..3000) { printf "{\"type\":\"read\",\"v\":1,\"id\":\"20261102T100000.00Z-0123456789ab-camA\",\"ts\":\"2026-11-02T10:00:00.00Z\",\"plate\":\"CS%04d\",\"conf\":90,\"box\":[%d,2,3,4]%s}\n", $_, $_, $_ == 1500 ? ",\"note\":\"$p\"" : "" }' >"$T/cs.ndjson"
+# record longer than 60 KiB among them; 30 days back, inside the
+# retention whatever the day
+cs=$(daysago 30)T10:00:00.00Z
+CS=$cs perl -e '$p = "x" x 70000; ($c = $ENV{CS}) =~ tr/:-//d; for (1..3000) { printf "{\"type\":\"read\",\"v\":1,\"id\":\"%s-0123456789ab-camA\",\"ts\":\"%s\",\"plate\":\"CS%04d\",\"conf\":90,\"box\":[%d,2,3,4]%s}\n", $c, $ENV{CS}, $_, $_, $_ == 1500 ? ",\"note\":\"$p\"" : "" }' >"$T/cs.ndjson"
 before=$(store-poke -H "$H" count | cut -d' ' -f2)
 check_status 1 "3000 reads of one centisecond, one of them of 70 KB" alpr-store add -D car1 "$T/cs.ndjson"
 like "... the long one is named by file and line" "$(cat "$T/err")" "cs.ndjson:1500: a read record longer than 60 KiB"
