@@ -67,7 +67,9 @@ like "... the old one stands" "$(sfind jdoe "$was")" "\"id\":\"$id\""
 
 # frames: sealed into the store, the capture copy gone
 export ALPR_SPOOL=$T/spool
-alpr-capture -c cam9 "$top/samples/frame1.jpg" "$top/samples/frame2.jpg" >"$T/frames.ndjson" 2>/dev/null
+# -t: the frames stamped now, not with the sample files' times (a
+# checkout's, and past the retention once it is a year old)
+alpr-capture -t -c cam9 "$top/samples/frame1.jpg" "$top/samples/frame2.jpg" >"$T/frames.ndjson" 2>/dev/null
 perl -MJSON::PP -ne '
 	my $f = decode_json($_); my @p = ("7ABC123", "8XYZ402");
 	$f->{type} = "read"; $f->{plate} = $p[$. - 1]; $f->{conf} = 90;

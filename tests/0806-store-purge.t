@@ -16,7 +16,9 @@ today=$(($(date +%s) / day * day))
 store-gen -n 19000 -d 380 -t $((today - 380 * day)) -s 4 >"$T/reads.ndjson"
 # two frames on a day 380 days ago, two today
 export ALPR_SPOOL=$T/spool
-alpr-capture -c cam9 "$top/samples/frame1.jpg" "$top/samples/frame2.jpg" \
+# -t: the frames stamped now, not with the sample files' times (a
+# checkout's, and past the retention once it is a year old)
+alpr-capture -t -c cam9 "$top/samples/frame1.jpg" "$top/samples/frame2.jpg" \
 	"$top/samples/frame3.jpg" "$top/samples/frame4.jpg" >"$T/frames.ndjson" 2>/dev/null
 START=$((today - 380 * day)) perl -MJSON::PP -MPOSIX=strftime -ne '
 	my $f = decode_json($_); my $t = $ENV{START} + 3600 + $.;

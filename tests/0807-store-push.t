@@ -27,7 +27,9 @@ mkstore || { echo "Bail out! no car store"; exit 1; }
 
 # the car's reads: two of each sample frame, and 6000 without frames
 export ALPR_SPOOL=$T/spool
-alpr-capture -c car1 "$top"/samples/frame*.jpg 2>/dev/null |
+# -t: the frames stamped now, not with the sample files' times (a
+# checkout's, and past the retention once it is a year old)
+alpr-capture -t -c car1 "$top"/samples/frame*.jpg 2>/dev/null |
 perl -MJSON::PP -ne '
 	my $f = decode_json($_);
 	for my $x (10, 300) {

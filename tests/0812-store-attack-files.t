@@ -9,7 +9,9 @@ plan 8
 
 mkdeploy || { echo "Bail out! no deployment"; exit 1; }
 export ALPR_SPOOL=$T/spool
-alpr-capture -c camA "$top/samples/frame1.jpg" >"$T/f.ndjson" 2>/dev/null
+# -t: the frames stamped now, not with the sample files' times (a
+# checkout's, and past the retention once it is a year old)
+alpr-capture -t -c camA "$top/samples/frame1.jpg" >"$T/f.ndjson" 2>/dev/null
 chown -R $SVC "$T/spool"
 perl -MJSON::PP -ne '$f = decode_json($_); $f->{type} = "read"; $f->{plate} = "PARTNR1";
 	$f->{conf} = 90; $f->{box} = [1, 2, 3, 4]; print encode_json($f), "\n"' "$T/f.ndjson" >"$T/r.ndjson"

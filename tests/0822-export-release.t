@@ -24,7 +24,9 @@ Sacramento County Probation
 EOF
 sed -i 's/^release_agencies = .*/release_agencies = agencies/' "$H/alpr.conf"
 export ALPR_SPOOL=$T/spool
-alpr-capture -c cam9 --lat 38.581572 --lon -121.494400 "$top/samples/frame1.jpg" \
+# -t: the frames stamped now, not with the sample files' times (a
+# checkout's, and past the retention once it is a year old)
+alpr-capture -t -c cam9 --lat 38.581572 --lon -121.494400 "$top/samples/frame1.jpg" \
 	"$top/samples/frame2.jpg" "$top/samples/frame3.jpg" >"$T/frames.ndjson" 2>/dev/null
 perl -MJSON::PP -ne '
 	my $f = decode_json($_); my @p = ("7ABC123", "8XYZ402", "KDW4417");

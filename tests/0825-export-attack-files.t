@@ -11,7 +11,9 @@ plan 14
 
 mkdeploy || { echo "Bail out! no deployment"; exit 1; }
 export ALPR_SPOOL=$T/spool
-alpr-capture -c camA --lat 38.581572 --lon -121.494400 "$top/samples/frame1.jpg" >"$T/f.ndjson" 2>/dev/null
+# -t: the frames stamped now, not with the sample files' times (a
+# checkout's, and past the retention once it is a year old)
+alpr-capture -t -c camA --lat 38.581572 --lon -121.494400 "$top/samples/frame1.jpg" >"$T/f.ndjson" 2>/dev/null
 chown -R $SVC "$T/spool"
 perl -MJSON::PP -ne '$f = decode_json($_); $f->{type} = "read"; $f->{plate} = "PARTNR1";
 	$f->{conf} = 90; $f->{box} = [1, 2, 3, 4]; print encode_json($f), "\n"' "$T/f.ndjson" >"$T/r.ndjson"
