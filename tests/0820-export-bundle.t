@@ -29,8 +29,9 @@ perl -MJSON::PP -ne '
 	    category => "stolen-vehicle", match => "exact" }] if $. == 2;
 	print JSON::PP->new->canonical->encode($f), "\n";
 ' "$T/frames.ndjson" >"$T/reads.ndjson"
+hour=$(date -u +%Y-%m-%dT%H:00:00.00Z)	# its id and time of one reading
 printf '{"type":"read","v":1,"id":"%s-0123456789ab-cam2","ts":"%s","camera":"cam2","plate":"NOFRM01","conf":80,"box":[5,6,7,8]}\n' \
-	"$(date -u +%Y%m%dT%H0000.00Z)" "$(date -u +%Y-%m-%dT%H:00:00.00Z)" >>"$T/reads.ndjson"
+	"$(echo "$hour" | tr -d :-)" "$hour" >>"$T/reads.ndjson"
 alpr-store add -D car1 "$T/reads.ndjson" >/dev/null 2>&1
 as sgt.moreno alpr-store hold add -C 26-0117 -R "vehicles seen at the burglary on Main St" \
 	--near 38.5816,-121.4944 --radius 100 >/dev/null 2>&1
