@@ -58,7 +58,10 @@ check_status 1 "... once" as sgt.moreno alpr-store hold release -R "not needed a
 like "holds are listed" "$(as audit.kim alpr-store hold list | tr '\n' ' ')" 'H1 +25-0042 +active +1 +sgt.moreno.*H3 +25-0044 +released +1'
 like "the log has each hold placed and released" "$(entries hold | grep -c '"op":"add"\|"op":"release"')" '^4$'
 
-# the purge's rules: 365 days, 372 for reads with hits
+# the purge's rules: 365 days, 372 for reads with hits; the days kept
+# are counted as of today, so the count and the purges below are made on
+# the same day
+clear_of_midnight 300
 retention 365 372
 perl -MJSON::PP -ne '
 	BEGIN { $now = time } my $r = decode_json($_);

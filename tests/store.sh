@@ -16,6 +16,7 @@
 #	sfind USER ...		alpr-store find as USER, with a purpose, case
 #	sshow USER ...		and reason stated (show likewise)
 #	daysago N		the date (UTC) N days before now, YYYY-MM-DD
+#	clear_of_midnight S	wait for midnight (UTC) if it is S seconds off
 command -v oathtool >/dev/null || skip_all "oathtool not installed (scripts/deps installs it)"
 H=$T/home
 K=$T/store.key
@@ -42,6 +43,15 @@ loginas() {
 # whatever the day the tests run, which a date written out is not for long
 daysago() {
 	date -u -d "@$(($(date +%s) - $1 * 86400))" +%Y-%m-%d
+}
+
+# clear_of_midnight SECONDS: if midnight (UTC) is nearer than SECONDS,
+# wait until it has passed, so that what a test counts by the day (the
+# days a purge's cut-off keeps) does not move between its count and the
+# program's
+clear_of_midnight() {
+	_s=$((86400 - $(date +%s) % 86400))
+	[ "$_s" -gt "$1" ] || sleep "$_s"
 }
 
 # find and show as USER, with a purpose, case and reason
