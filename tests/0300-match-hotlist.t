@@ -101,7 +101,10 @@ check "an entry not yet effective" alpr-match -l "$T/exp.csv" "$T/future"
 is "does not hit yet" "$(cat "$T/out")" '{"type":"read","v":1,"plate":"6AAA111"}'
 
 # An expiry date is a whole day: the entry hits to its end. A time with
-# an offset from UTC is taken at that offset.
+# an offset from UTC is taken at that offset. Today is today's until
+# alpr-match has run: not within a minute of midnight (UTC), waited out.
+left=$((86400 - $(date +%s) % 86400))
+[ $left -gt 60 ] || sleep $left
 today=$(date -u +%Y-%m-%d) yesterday=$(date -u -d yesterday +%Y-%m-%d)
 local=$(date -u -d '-4 hours' +%Y-%m-%dT%H:%M:%S)	# now + 4 h at UTC-8
 cat >"$T/day.csv" <<L
