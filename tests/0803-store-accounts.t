@@ -51,13 +51,16 @@ as sgt.moreno alpr-store user train ann.lee -c "$(date -u -d '40 days ago' +%F)"
 	-e "$(date -u -d yesterday +%F)" >/dev/null 2>&1
 check_status 1 "training that expired yesterday does not count" sfind ann.lee 7ABC123
 like "... saying why" "$(cat "$T/err")" "no current training"
+# tomorrow as of a minute ahead: the day after in the day's last minute,
+# so that midnight, passing before the store reads its clock, does not
+# make it today
 check_status 1 "training completed tomorrow is refused" \
-	as sgt.moreno alpr-store user train ann.lee -c "$(date -u -d tomorrow +%Y-%m-%d)"
+	as sgt.moreno alpr-store user train ann.lee -c "$(date -u -d '1 day 1 minute' +%Y-%m-%d)"
 like "... saying why" "$(cat "$T/err")" "completed: a date in the future"
 check_status 1 "training that would count for more than three years is refused" \
 	as sgt.moreno alpr-store user train ann.lee -c 2026-11-02 -e 2029-11-03
 like "... saying why" "$(cat "$T/err")" "at most three years after it"
-check "training recorded by a supervisor..." as sgt.moreno alpr-store user train ann.lee -c 2026-11-02
+check "training recorded by a supervisor..." as sgt.moreno alpr-store user train ann.lee -c "$(daysago 30)"
 check_status 1 "... opens the searches (none found here)" sfind ann.lee 7ABC123
 like "... (a search, not a refusal)" "$(entries search | tail -1)" '"user":"ann.lee".*"count":0,"outcome":"ok"'
 
@@ -169,11 +172,12 @@ check_status 1 "... and it stays refused" bykey "$T/dev2.ndjson"
 check "an admin enables it" as admin alpr-store user enable car1
 check "... and its add goes in" bykey "$T/dev2.ndjson"
 is "... every read of it" "$(count)" "$((n0 + 20))"
-store-poke -H "$H" account car1 last_used "\"$(ago '89 days ago')\""
+u89=$(ago '89 days ago')
+store-poke -H "$H" account car1 last_used "\"$u89\""
 bykey /dev/null >/dev/null 2>&1
 bykey "$T/dev2.ndjson" >/dev/null 2>&1	# stored already
 like "an add that stores nothing is no use: a dormant key stays dormant" \
-	"$(shown car1 last_used)" "\"last_used\":\"$(ago '89 days ago' | cut -c1-10)"
+	"$(shown car1 last_used)" "\"last_used\":\"$(echo "$u89" | cut -c1-10)"
 store-poke -H "$H" account car1 last_used "\"$(ago '10 days')\""
 bykey /dev/null >/dev/null 2>&1
 ok $([ "$(shown car1 last_used)" \< "\"last_used\":\"$(ago '1 minute')" ]; echo $?) \
@@ -181,11 +185,13 @@ ok $([ "$(shown car1 last_used)" \< "\"last_used\":\"$(ago '1 minute')" ]; echo 
 store-poke -H "$H" account car1 last_used null	# from before it was kept
 store-poke -H "$H" account car1 approved "\"$(ago '200 days ago')\""
 store-poke -H "$H" meta device_use_from -
-bykey /dev/null >/dev/null 2>&1
+day0=$(date -u +%Y-%m-%d)	# the add's day: this one, or the next if
+bykey /dev/null >/dev/null 2>&1	# midnight comes while it runs
+day1=$(date -u +%Y-%m-%d)
 like "a device's key from before its use was kept is not disabled at once" \
 	"$(shown car1 status)" '"status":"active"'
 is "... an empty add keeps no use" "$(shown car1 last_used)" ""
-like "... the store keeps since when it counts" "$(store-poke -H "$H" meta device_use_from)" "^$(date -u +%Y-%m-%d)T"
+like "... the store keeps since when it counts" "$(store-poke -H "$H" meta device_use_from)" "^($day0|$day1)T"
 store-poke -H "$H" meta device_use_from "$(ago '91 days ago')"
 check_status 1 "... and disables it once inactive_days have passed since then, unused" \
 	bykey "$T/dev2.ndjson"
