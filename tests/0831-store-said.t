@@ -3,7 +3,7 @@
 # each thing once, and the exit status they give.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 32
+plan 38
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 # A first login enrols the second factor and says so once, after the
@@ -71,7 +71,8 @@ ok $([ ! -e "$T/new.jpg" ] && [ -n "$(cat "$T/out")" ] && [ "$(entries show | gr
 # alpr(7): an input file that is missing is reported and gives status 3,
 # and the others are read; one refused for what it is (not the caller's,
 # through sudo) gives 1.
-read1 "$(date -u +%Y-%m-%dT%H:01:00.00Z)" 8ABC123 >"$T/r2.ndjson"
+ts=$(date -u +%Y-%m-%dT%H:01:00.00Z)
+read1 "$ts" 8ABC123 >"$T/r2.ndjson"
 alpr-store add -D car1 "$T/nonesuch.ndjson" "$T/r2.ndjson" 2>"$T/err"
 is "add of a missing file and another exits 3" "$?" 3
 is "... the other's read stored" "$(sfind jdoe 8ABC123 2>/dev/null | grep -c .)" 1
@@ -89,6 +90,18 @@ check_status 3 "agency_state of two digits: the store does not open" \
 	alpr-store policy
 like "... saying so" "$(cat "$T/err")" "agency_state be two letters"
 cp "$T/alpr.conf" "$H/alpr.conf"
+
+# What a search cannot mean is a usage error, before anything is logged:
+# a table and CSV at once, a range that ends before it begins.
+n=$(entries search | wc -l)
+check_status 2 "find -t -c is refused" sfind jdoe -t -c 8ABC123
+like "... saying why" "$(cat "$T/err")" "-c and -t exclude each other"
+check_status 2 "--from later than --to is refused" \
+	sfind jdoe --from 2026-11-05 --to 2026-11-04 8ABC123
+like "... saying why" "$(cat "$T/err")" "--from is later than --to"
+is "... neither searched nor logged" "$(entries search | wc -l)" "$n"
+check "--from and --to on one day is a day" \
+	sfind jdoe --from "${ts%%T*}" --to "${ts%%T*}" 8ABC123
 
 # Civil Code 1798.90.52: every access logs its purpose. A hold keeps
 # reads as evidence, and an export of a case's holds sends them out as

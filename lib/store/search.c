@@ -70,14 +70,18 @@ alpr_search_opt(struct alpr_search *x, int c, char *arg,
 
 	switch (c) {
 	case 'C': x->j.kase = arg; break;
-	case 'c': x->fmt = 'c'; break;
+	case 'c':
+	case 't':
+		if (x->fmt && x->fmt != c)
+			usage("-c and -t exclude each other");
+		x->fmt = c;
+		break;
 	case 'd': x->maxdiff = alpr_strtonum(arg, 0, 3, "differences"); break;
 	case 'e': x->maxdiff = -1; break;
 	case 'f': x->q.fuzzy = arg ? alpr_strtonum(arg, 0, 3,
 	    "fuzzy differences") : 1; break;
 	case 'P': x->j.purpose = arg; break;
 	case 'R': x->j.reason = arg; break;
-	case 't': x->fmt = 't'; break;
 	case ALPR_SEARCH_FROM:
 		parse_when(arg, 0, &x->q.from, usage);
 		x->q.has_from = 1;
@@ -119,6 +123,10 @@ alpr_search_end(struct alpr_search *x, const char *plate,
 	x->q.plate = plate;
 	if (x->q.near && x->q.radius <= 0)
 		usage("--near wants --radius metres");
+	if (x->q.has_from && x->q.has_to && (x->q.from.tv_sec > x->q.to.tv_sec ||
+	    (x->q.from.tv_sec == x->q.to.tv_sec &&
+	    x->q.from.tv_nsec > x->q.to.tv_nsec)))
+		usage("--from is later than --to: nothing could match");
 	x->terms = json_object();
 	if (x->q.plate)
 		json_object_set_new(x->terms, strpbrk(x->q.plate, "?*") ?
