@@ -5,7 +5,7 @@
 # alpr.conf only; every refusal logged with its reason.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 76
+plan 79
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # a second supervisor, to decide what the first files, and a third
@@ -205,4 +205,13 @@ like "... saying why" "$(cat "$T/err")" "the request is revoked"
 ok $([ ! -e "$T/r5" ]; echo $?) "... nothing is made"
 like "... the revocation logged with its reason" "$(grep '"target":"R5"' "$H/log/log.ndjson" | grep '"op":"revoked"')" \
 	'"change":\{"op":"revoked","reason":"the agency withdrew its request by phone"\}'
+
+# the agency as the list writes it, whatever the case it was typed in
+check "a request naming a listed agency in other letters is filed" \
+	req sgt.moreno "sacramento POLICE department" ca -C 26-0117
+as audit.kim alpr-export requests -j 2>/dev/null | tail -1 |
+	perl -MJSON::PP -ne '$r = decode_json($_); print "$r->{agency_state} $r->{agency}"' >"$T/agency"
+is "... and kept as the list writes it" "$(cat "$T/agency")" "CA Sacramento Police Department"
+like "... so logged" "$(grep '"op":"request"' "$H/log/log.ndjson" | tail -1)" \
+	'"agency":"Sacramento Police Department","agency_state":"CA"'
 done_testing

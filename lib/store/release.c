@@ -152,10 +152,20 @@ st_agencies(const struct alpr_store *s,
 	return r;
 }
 
+struct listed {
+	const char *want;
+	char name[256];		/* as the list writes it */
+};
+
 static int
 same_agency(const char *state, const char *name, void *arg)
 {
-	return !strcasecmp(name, arg);
+	struct listed *l = arg;
+
+	if (strcasecmp(name, l->want))
+		return 0;
+	snprintf(l->name, sizeof l->name, "%s", name);
+	return 1;
 }
 
 const char *
@@ -182,7 +192,8 @@ alpr_release_allowed(const struct alpr_store *s, const char *agency,
 	if (!s->conf.release_agencies || !*s->conf.release_agencies)
 		return "no agency may receive data: release_agencies is not "
 		    "set in alpr.conf";
-	if ((r = st_agencies(s, same_agency, (void *)agency)) < 0)
+	if ((r = st_agencies(s, same_agency, &(struct listed){ agency,
+	    "" })) < 0)
 		return "the list of agencies data may go to cannot be read";
 	if (r == 0) {
 		snprintf(why, wn, "%s (%s) is not on the list of agencies data "
@@ -303,8 +314,15 @@ alpr_release_file(struct alpr_store *s, json_t *req, char *id, size_t idn)
 	if (!e)
 		e = alpr_release_allowed(s, alpr_rec_str(req, "agency"),
 		    alpr_rec_str(req, "agency_state"), why, sizeof why);
-	if (!e)
+	if (!e) {
+		/* the agency as the list writes it, not as it was typed: the
+		 * custody record and the log name one agency one way */
+		struct listed l = { alpr_rec_str(req, "agency"), "" };
+		if (st_agencies(s, same_agency, &l) > 0 && *l.name)
+			json_object_set_new(req, "agency", json_string(l.name));
+		json_object_set_new(req, "agency_state", json_string("CA"));
 		e = request_reads(s, req, why, sizeof why);
+	}
 	entry = req_entry(req, "-", "request");
 	json_object_set(entry, "data", req);
 	if (e) {
