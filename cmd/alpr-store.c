@@ -138,6 +138,8 @@ cmd_init(int argc, char **argv)
 	if (!(o.cipher = alpr_store_cipher(o.cipher)))
 		return ALPR_EXIT_USAGE;
 	o.keyfile = keyfile;
+	if (!keyfile && !alpr_store_keyfile(NULL, NULL))
+		usage("no key file: give --key-file or set ALPR_KEY_FILE");
 	/* the first admin's password is checked before anything is made */
 	new_password(pwfile, 1, pw, sizeof pw);
 	alpr_storeconf_init(&def);
@@ -149,8 +151,11 @@ cmd_init(int argc, char **argv)
 	alpr_storeconf_free(&def);
 	if (e)
 		alpr_die(ALPR_EXIT_FAIL, "%s: password refused: %s", admin, e);
+	/* a home made already is a refusal (alpr_fail), anything else a
+	 * system error */
 	if (!(vkey = alpr_store_create(alpr_store_home(home), &o)))
-		return ALPR_EXIT_SYS;
+		return alpr_status == ALPR_EXIT_FAIL ? ALPR_EXIT_FAIL :
+		    ALPR_EXIT_SYS;
 	s = alpr_store_need(home, keyfile);
 	r = alpr_user_bootstrap(s, admin, pw, &sec);
 	sodium_memzero(pw, sizeof pw);

@@ -3,7 +3,7 @@
 # documented, its key outside it, its access log the one alpr-audit checks.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 33
+plan 36
 
 pwfile admin 'Correct-Horse-7-Battery'
 pwfile weak 'password123'
@@ -28,9 +28,13 @@ check "alpr-audit verifies the store's log against that key" \
 like "... and the log records the first account" \
 	"$(entries user-change)" '"target":"admin".*"op":"add".*"role":"admin"'
 
-check_status 3 "init refuses a home that is not empty" \
+check_status 1 "init refuses a home that is not empty (a refusal, not a system error)" \
 	alpr-store init --password-file "$T/admin.pw"
 like "... saying so" "$(cat "$T/err")" "exists and is not empty"
+check_status 2 "init with no key file named anywhere is a usage error" \
+	env -u ALPR_KEY_FILE alpr-store -H "$T/home-nokey" init --password-file "$T/admin.pw"
+like "... saying how to give one" "$(cat "$T/err")" "no key file: give --key-file or set ALPR_KEY_FILE"
+ok $([ ! -e "$T/home-nokey" ]; echo $?) "... and makes nothing"
 
 modes=$(find "$H" "$K" \( -type d ! -perm 0700 \) -o \( -type f ! -perm 0600 \) | sed "s|$T/||")
 is "every file of the home and the key file is 0600, every folder 0700" "$modes" ""

@@ -506,7 +506,7 @@ alpr_store_create(const char *home, const struct alpr_store_initopt *o)
 	if (!(cipher = st_cipher_pick(o->cipher)))
 		goto out;
 	if (empty_dir(home) != 1) {
-		alpr_warn("%s exists and is not empty: a store home is made "
+		alpr_fail("%s exists and is not empty: a store home is made "
 		    "only once, in a new or empty folder", home);
 		goto out;
 	}
