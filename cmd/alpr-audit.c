@@ -101,8 +101,10 @@ cmd_init(int argc, char **argv)
 		}
 	if (optind != argc)
 		usage("init takes no operands");
+	/* a log made already is a refusal (alpr_fail), else a system error */
 	if (!(k = alpr_log_init(need_dir(), &cf)))
-		return ALPR_EXIT_SYS;
+		return alpr_status == ALPR_EXIT_FAIL ? ALPR_EXIT_FAIL :
+		    ALPR_EXIT_SYS;
 	printf("%s\n", k);
 	if (isatty(1))
 		fprintf(stderr, "%s: keep this public key away from this "

@@ -17,7 +17,7 @@ is "the key is kept in DIR/pubkey too" "$(cat "$L/pubkey")" "$(cat "$T/out")"
 cp "$T/out" "$T/pub"
 is "the secret key is mode 0600" "$(stat -c %a "$L/secret/key")" 600
 is "its directory is mode 0700" "$(stat -c %a "$L/secret")" 700
-check_status 3 "init refuses to make a log twice" alpr-audit -d "$L" init
+check_status 1 "init refuses to make a log twice (a refusal, not a system error)" alpr-audit -d "$L" init
 like "and says so" "$(cat "$T/err")" "already exists"
 mkdir -p "$T/badinit/keys.ndjson/x"
 check_status 3 "init where a file cannot be put in place fails" \

@@ -1269,7 +1269,7 @@ alpr_log_init(const char *dir, const struct alpr_log_config *cf)
 	}
 	p = alpr_path(dir, ALPR_LOG_ENTRIES);
 	if (stat(p, &st) == 0) {
-		alpr_warn("%s already exists: a log is never made twice", p);
+		alpr_fail("%s already exists: a log is never made twice", p);
 		free(p);
 		return NULL;
 	}
