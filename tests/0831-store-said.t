@@ -3,7 +3,7 @@
 # each thing once, and the exit status they give.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 38
+plan 41
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 # A first login enrols the second factor and says so once, after the
@@ -90,6 +90,14 @@ check_status 3 "agency_state of two digits: the store does not open" \
 	alpr-store policy
 like "... saying so" "$(cat "$T/err")" "agency_state be two letters"
 cp "$T/alpr.conf" "$H/alpr.conf"
+
+# An account as user show gives it: what alpr-records(5) lists, never
+# the hash, the secret, the credential generation or the sessions' ids.
+as admin alpr-store user show jdoe -j >"$T/acct" 2>/dev/null
+is "user show -j: no hash, secret or bookkeeping" \
+	"$(grep -c '"pwhash"\|"totp"\|"credgen"\|"sessions"\|"pw_set_client"\|"disabled_from"' "$T/acct")" 0
+like "... the number of open sessions instead" "$(cat "$T/acct")" '"open_sessions":1'
+like "... and what the page lists" "$(cat "$T/acct")" '"name":"jdoe","role":"analyst","status":"active"'
 
 # What a search cannot mean is a usage error, before anything is logged:
 # a table and CSV at once, a range that ends before it begins.

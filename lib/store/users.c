@@ -688,15 +688,28 @@ alpr_user_totp_reset(struct alpr_store *s, const char *name)
 	return change(s, name, 1, totp_fn, NULL);
 }
 
-/* What may be shown of an account: all but the hash and the secret. */
+/*
+ * What may be shown of an account: the members alpr-records(5) lists,
+ * never its hash, its second factor's secret, nor the store's own
+ * bookkeeping (the credential generation, the ids of its sessions: their
+ * number instead), a member added to accounts later shown only once it is
+ * listed here.
+ */
 static json_t *
 public_view(json_t *u, time_t now)
 {
-	json_t *p = json_deep_copy(u);
+	static const char *shown[] = { "name", "role", "status", "locked",
+	    "created", "created_by", "approved", "approved_by", "asks",
+	    "disabled_reason", "training", "must_change", "last_login",
+	    "last_used", "failures", NULL };
+	json_t *p = json_object(), *v;
+	const char **f;
 
-	json_object_del(p, "pwhash");
-	json_object_del(p, "totp");
-	json_object_del(p, "totp_step");
+	for (f = shown; *f; f++)
+		if ((v = json_object_get(u, *f)))
+			json_object_set(p, *f, v);
+	json_object_set_new(p, "open_sessions", json_integer(
+	    (json_int_t)json_array_size(json_object_get(u, "sessions"))));
 	json_object_set_new(p, "trained", json_boolean(alpr_user_trained(u,
 	    now)));
 	json_object_set_new(p, "second_factor", json_boolean(
