@@ -5,7 +5,7 @@
 # alpr.conf only; every refusal logged with its reason.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 79
+plan 81
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # a second supervisor, to decide what the first files, and a third
@@ -214,4 +214,10 @@ as audit.kim alpr-export requests -j 2>/dev/null | tail -1 |
 is "... and kept as the list writes it" "$(cat "$T/agency")" "CA Sacramento Police Department"
 like "... so logged" "$(grep '"op":"request"' "$H/log/log.ndjson" | tail -1)" \
 	'"agency":"Sacramento Police Department","agency_state":"CA"'
+# the list is read once a request: each line it ignores is said once
+echo "CA Elk Grove Police Department" >>"$H/agencies"
+check "a request to an agency listed after lines that are ignored is filed" \
+	req sgt.moreno "Elk Grove Police Department" CA -C 26-0117
+is "... each ignored line said once" \
+	"$(grep -c 'Reno Police Department is out of state' "$T/err") $(grep -c 'want the state' "$T/err")" "1 1"
 done_testing

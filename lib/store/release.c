@@ -168,9 +168,11 @@ same_agency(const char *state, const char *name, void *arg)
 	return 1;
 }
 
-const char *
-alpr_release_allowed(const struct alpr_store *s, const char *agency,
-    const char *state, char *why, size_t wn)
+/* As alpr_release_allowed, with the agency as the list writes it in
+ * l->name when it is allowed: the list read once. */
+static const char *
+allowed(const struct alpr_store *s, const char *agency, const char *state,
+    char *why, size_t wn, struct listed *l)
 {
 	const char *kind;
 	int r;
@@ -192,8 +194,9 @@ alpr_release_allowed(const struct alpr_store *s, const char *agency,
 	if (!s->conf.release_agencies || !*s->conf.release_agencies)
 		return "no agency may receive data: release_agencies is not "
 		    "set in alpr.conf";
-	if ((r = st_agencies(s, same_agency, &(struct listed){ agency,
-	    "" })) < 0)
+	l->want = agency;
+	l->name[0] = '\0';
+	if ((r = st_agencies(s, same_agency, l)) < 0)
 		return "the list of agencies data may go to cannot be read";
 	if (r == 0) {
 		snprintf(why, wn, "%s (%s) is not on the list of agencies data "
@@ -202,6 +205,15 @@ alpr_release_allowed(const struct alpr_store *s, const char *agency,
 		return why;
 	}
 	return NULL;
+}
+
+const char *
+alpr_release_allowed(const struct alpr_store *s, const char *agency,
+    const char *state, char *why, size_t wn)
+{
+	struct listed l;
+
+	return allowed(s, agency, state, why, wn, &l);
 }
 
 /* A field of a request a person typed: present, printable, not long. */
@@ -301,6 +313,7 @@ alpr_release_file(struct alpr_store *s, json_t *req, char *id, size_t idn)
 	MDB_txn *txn;
 	MDB_val v;
 	json_t *entry, *old;
+	struct listed l;
 	unsigned long seq = 0;
 	unsigned char b[4];
 	int r = -1;
@@ -312,13 +325,13 @@ alpr_release_file(struct alpr_store *s, json_t *req, char *id, size_t idn)
 			e = why;
 		}
 	if (!e)
-		e = alpr_release_allowed(s, alpr_rec_str(req, "agency"),
-		    alpr_rec_str(req, "agency_state"), why, sizeof why);
+		e = allowed(s, alpr_rec_str(req, "agency"), alpr_rec_str(req,
+		    "agency_state"), why, sizeof why, &l);
 	if (!e) {
 		/* the agency as the list writes it, not as it was typed: the
-		 * custody record and the log name one agency one way */
-		struct listed l = { alpr_rec_str(req, "agency"), "" };
-		if (st_agencies(s, same_agency, &l) > 0 && *l.name)
+		 * custody record and the log name one agency one way (the
+		 * list read once, its warnings said once) */
+		if (*l.name)
 			json_object_set_new(req, "agency", json_string(l.name));
 		json_object_set_new(req, "agency_state", json_string("CA"));
 		e = request_reads(s, req, why, sizeof why);
