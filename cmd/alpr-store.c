@@ -862,8 +862,14 @@ cmd_show(int argc, char **argv)
 	}
 done:
 	if (fd > 1) {		/* made, and nothing written to it */
+		struct stat made;
+		/* only the file this run made: run for a caller, the path
+		 * is theirs, and a folder of it swapped for a link since
+		 * would have the store's account unlink another file */
+		if (fstat(fd, &made) == 0 && lstat(out, &sb) == 0 &&
+		    sb.st_dev == made.st_dev && sb.st_ino == made.st_ino)
+			unlink(out);
 		close(fd);
-		unlink(out);
 	}
 	if (frame) {
 		sodium_memzero(frame, nframe);
