@@ -3,7 +3,7 @@
 # documented, its key outside it, its access log the one alpr-audit checks.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 36
+plan 37
 
 pwfile admin 'Correct-Horse-7-Battery'
 pwfile weak 'password123'
@@ -35,6 +35,9 @@ check_status 2 "init with no key file named anywhere is a usage error" \
 	env -u ALPR_KEY_FILE alpr-store -H "$T/home-nokey" init --password-file "$T/admin.pw"
 like "... saying how to give one" "$(cat "$T/err")" "no key file: give --key-file or set ALPR_KEY_FILE"
 ok $([ ! -e "$T/home-nokey" ]; echo $?) "... and makes nothing"
+ln -s loop "$T/loop"
+check_status 3 "init where the home cannot be read is a system error, not a home made already" \
+	alpr-store -H "$T/loop" init --password-file "$T/admin.pw"
 
 modes=$(find "$H" "$K" \( -type d ! -perm 0700 \) -o \( -type f ! -perm 0600 \) | sed "s|$T/||")
 is "every file of the home and the key file is 0600, every folder 0700" "$modes" ""

@@ -505,7 +505,13 @@ alpr_store_create(const char *home, const struct alpr_store_initopt *o)
 	s = store_new(home);
 	if (!(cipher = st_cipher_pick(o->cipher)))
 		goto out;
-	if (empty_dir(home) != 1) {
+	if ((rc = empty_dir(home)) < 0 && errno != ENOTDIR) {
+		/* not a home made already: a folder that cannot be read is
+		 * a system error (3) */
+		alpr_warn("unable to read %s:", home);
+		goto out;
+	}
+	if (rc != 1) {
 		alpr_fail("%s exists and is not empty: a store home is made "
 		    "only once, in a new or empty folder", home);
 		goto out;
