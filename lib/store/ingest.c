@@ -1289,7 +1289,6 @@ batch_clear(struct batch *b)
 	b->nbk = 0;
 }
 
-/* The writing stage's part: one transaction, retried on a full map. */
 /* The writing stage's counts as they were before a batch that was not
  * committed (the reading stage counts the rejected). */
 static void
@@ -1300,6 +1299,7 @@ unadd(struct alpr_ingest *g, const unsigned long st0[3])
 	g->st.noframe = st0[2];
 }
 
+/* The writing stage's part: one transaction, retried on a full map. */
 static int
 store_batch(struct alpr_ingest *g, struct batch *b)
 {
@@ -1308,7 +1308,7 @@ store_batch(struct alpr_ingest *g, struct batch *b)
 	MDB_txn *txn;
 	json_t *entry, *src;
 	size_t i;
-	int rc, tries;
+	int rc, tries, disabled = 0;
 
 	for (tries = 0;; tries++) {
 		g->ntaken = 0;
@@ -1333,20 +1333,9 @@ store_batch(struct alpr_ingest *g, struct batch *b)
 		if (rc == 0 && s->actor.role == ALPR_ROLE_DEVICE &&
 		    (rc = st_device_batch(s, txn, s->actor.user,
 		    json_integer_value(json_object_get(entry, "count")) > 0))
-		    != 0 && rc != MDB_MAP_FULL) {
-			st_wend(s, txn, 0);
-			json_decref(entry);
-			unadd(g, st0);
-			for (i = 0; i < g->ntaken; i++)
-				free(g->taken[i]);
-			g->ntaken = 0;
-			if (rc > 0) {
-				alpr_store_deny(s, "add", s->actor.user, "the "
-				    "device account was disabled while it "
-				    "added: nothing more is stored");
-				g->denied = 1;
-			}
-			return -1;
+		    == 1) {
+			disabled = 1;
+			rc = -1;
 		}
 		if (rc == 0 && alpr_store_logentry(s, entry) < 0) {
 			alpr_warn("unable to write the batch to the access log, "
@@ -1373,7 +1362,16 @@ store_batch(struct alpr_ingest *g, struct batch *b)
 		break;
 	}
 	if (rc != 0) {
-		if (rc > 0)
+		/* the frames it took stay in the capture spool */
+		for (i = 0; i < g->ntaken; i++)
+			free(g->taken[i]);
+		g->ntaken = 0;
+		if (disabled) {
+			alpr_store_deny(s, "add", s->actor.user, "the device "
+			    "account was disabled while it added: nothing more "
+			    "is stored");
+			g->denied = 1;
+		} else if (rc > 0)
 			st_mdb_warn(rc, "unable to store a batch");
 		return -1;
 	}
