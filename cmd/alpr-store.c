@@ -180,18 +180,17 @@ static void
 add_file(struct alpr_ingest *g, const char *name, int *r)
 {
 	char *p = strcmp(name, "-") ? alpr_caller_file(name, 0) : NULL;
-	int fd = p ? open(p, O_RDONLY | O_CLOEXEC) : strcmp(name, "-") ? -1 :
-	    0;
+	int fd;
 	struct stat sb;
 
 	if (!p && strcmp(name, "-")) {
 		/* said; not the caller's is a refusal, a file that does not
 		 * open a system error (alpr(7)) */
-		int st = errno == EPERM ? ALPR_EXIT_FAIL : ALPR_EXIT_SYS;
-		if (alpr_status < st)
-			alpr_status = st;
+		alpr_status_raise(errno == EPERM ? ALPR_EXIT_FAIL :
+		    ALPR_EXIT_SYS);
 		return;
 	}
+	fd = p ? open(p, O_RDONLY | O_CLOEXEC) : 0;
 	free(p);
 	if (fd < 0) {
 		/* missing or unreadable: a system error (alpr(7)) */

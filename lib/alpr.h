@@ -38,6 +38,8 @@ void alpr_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* alpr_warn, and the exit status becomes ALPR_EXIT_SYS: an input file that
  * cannot be opened or read, for one. The program goes on with the rest. */
 void alpr_fail_sys(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The exit status becomes at least status, for a failure said already. */
+void alpr_status_raise(int status);
 /* After a failed read of a file: alpr_fail when the file was refused for
  * what it is (errno ALPR_ENOTREG, EISDIR or EFBIG: bad input), else
  * alpr_fail_sys (it could not be read). */

@@ -61,6 +61,14 @@ vfail(int status, const char *fmt, va_list ap)
 {
 	flockfile(stderr);	/* and guards alpr_status */
 	alpr_vwarn(fmt, ap);
+	alpr_status_raise(status);
+	funlockfile(stderr);
+}
+
+void
+alpr_status_raise(int status)
+{
+	flockfile(stderr);	/* recursive: vfail holds it already */
 	if (alpr_status < status)
 		alpr_status = status;
 	funlockfile(stderr);
