@@ -677,6 +677,13 @@ brief(json_t *e)
 	return b;
 }
 
+/* Is s (a member that may be missing) want? */
+static int
+is(const char *s, const char *want)
+{
+	return s && !strcmp(s, want);
+}
+
 static int
 report_one(json_t *e, const char *line, size_t n, void *arg)
 {
@@ -689,7 +696,7 @@ report_one(json_t *e, const char *line, size_t n, void *arg)
 	struct tm tm;
 	time_t t;
 	json_t *p;
-	int listing;
+	int release, listing, unreasoned;
 
 	if (!a || !u)
 		return 0;
@@ -719,24 +726,25 @@ report_one(json_t *e, const char *line, size_t n, void *arg)
 	}
 	/* the store's listing of requests, and a decision or release it
 	 * refused, release nothing and state no reason of their own */
-	listing = !strcmp(a, "release") && (p = json_object_get(e, "change")) &&
-	    alpr_rec_str(p, "op") && !strcmp(alpr_rec_str(p, "op"), "list");
-	if (((!strcmp(a, "search") || !strcmp(a, "export")) ||
-	    (!strcmp(a, "release") && !listing &&
-	    !(alpr_rec_str(e, "outcome") && !strcmp(alpr_rec_str(e,
-	    "outcome"), "denied") && !json_object_get(e, "reason")))) &&
+	release = !strcmp(a, "release");
+	listing = release && (p = json_object_get(e, "change")) &&
+	    is(alpr_rec_str(p, "op"), "list");
+	unreasoned = release && is(alpr_rec_str(e, "outcome"), "denied") &&
+	    !json_object_get(e, "reason");
+	if ((!strcmp(a, "search") || !strcmp(a, "export") ||
+	    (release && !listing && !unreasoned)) &&
 	    thin(alpr_rec_str(e, "reason")))
 		json_array_append_new(r->thin, brief(e));
 	if (!strcmp(a, "login-failed") || !strcmp(a, "lockout"))
 		json_array_append_new(r->failed, brief(e));
 	if (!strcmp(a, "user-change"))
 		json_array_append_new(r->accounts, brief(e));
-	if ((!strcmp(a, "release") && !listing) || !strcmp(a, "purge") ||
+	if ((release && !listing) || !strcmp(a, "purge") ||
 	    !strcmp(a, "export"))
 		json_array_append_new(r->releases, brief(e));
 	/* a request is released once: twice means the store was turned
 	 * back (an old copy of its records put in place) */
-	if (!strcmp(a, "release") && alpr_rec_str(e, "target") &&
+	if (release && alpr_rec_str(e, "target") &&
 	    (p = json_object_get(e, "change")) && alpr_rec_str(p, "op") &&
 	    (!strcmp(alpr_rec_str(p, "op"), "released") ||
 	    !strcmp(alpr_rec_str(p, "op"), "releasing"))) {
