@@ -630,6 +630,8 @@ struct report {
 	json_t *per;		/* "user\tpurpose" -> searches */
 	json_t *plates;		/* "user\tplate" -> {n, cases{}} */
 	json_t *odd, *thin, *failed, *accounts, *releases;
+	json_t *cases;		/* cases opened, changed, closed */
+	json_t *refused;	/* reads asked for and refused */
 	json_t *released;	/* request id -> [its releases] */
 	json_t *taken;		/* request id -> [its releasing steps] */
 	int h0, h1;		/* usual hours, local time [h0, h1) */
@@ -665,7 +667,8 @@ static json_t *
 brief(json_t *e)
 {
 	static const char *keep[] = { "seq", "time", "user", "action", "plate",
-	    "case", "purpose", "reason", "outcome", "count", "target" };
+	    "case", "purpose", "reason", "outcome", "count", "target",
+	    "refusal" };
 	json_t *b = json_object(), *v;
 	size_t i;
 
@@ -739,6 +742,16 @@ report_one(json_t *e, const char *line, size_t n, void *arg)
 		json_array_append_new(r->failed, brief(e));
 	if (!strcmp(a, "user-change"))
 		json_array_append_new(r->accounts, brief(e));
+	if (!strcmp(a, "case") && !((p = json_object_get(e, "change")) &&
+	    (is(alpr_rec_str(p, "op"), "list") ||
+	    is(alpr_rec_str(p, "op"), "show"))))
+		json_array_append_new(r->cases, brief(e));
+	/* a search, show, hold or export refused: under a case that does
+	 * not name the one asking, or with no reason, is how misuse shows */
+	if ((!strcmp(a, "search") || !strcmp(a, "show") ||
+	    !strcmp(a, "hold") || !strcmp(a, "export")) &&
+	    is(alpr_rec_str(e, "outcome"), "denied"))
+		json_array_append_new(r->refused, brief(e));
 	if ((release && !listing) || !strcmp(a, "purge") ||
 	    !strcmp(a, "export"))
 		json_array_append_new(r->releases, brief(e));
@@ -860,6 +873,9 @@ report_print(struct report *r, const char *since_s)
 	    r->thin);
 	list("failed logins and lockouts", "login-failed", r->failed);
 	list("account changes", "account-change", r->accounts);
+	list("cases opened, changed and closed", "case-change", r->cases);
+	list("searches, shows, holds and exports refused", "refused",
+	    r->refused);
 	list("releases, exports and purges", "release", r->releases);
 	list("requests released more than once (the store turned back?)",
 	    "released-twice", again = repeated(r->released));
@@ -909,6 +925,8 @@ cmd_report(int argc, char **argv)
 	r.thin = json_array();
 	r.failed = json_array();
 	r.accounts = json_array();
+	r.cases = json_array();
+	r.refused = json_array();
 	r.releases = json_array();
 	r.released = json_object();
 	r.taken = json_object();
@@ -920,6 +938,8 @@ cmd_report(int argc, char **argv)
 	json_decref(r.thin);
 	json_decref(r.failed);
 	json_decref(r.accounts);
+	json_decref(r.cases);
+	json_decref(r.refused);
 	json_decref(r.releases);
 	json_decref(r.released);
 	json_decref(r.taken);

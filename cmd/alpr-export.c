@@ -198,7 +198,8 @@ cmd_export(struct alpr_search *x, const char *release, int sealed,
 		if (search || jj->purpose)
 			r = alpr_store_justified(s, "export", terms, jj);
 		else if ((e = alpr_store_justify_case(s, jj->kase, jj->reason,
-		    why, sizeof why)))
+		    why, sizeof why)) || (e = alpr_case_may(s, jj->kase, why,
+		    sizeof why)))
 			r = alpr_store_refuse(s, "export", terms, jj, e);
 		if (r != 0)
 			goto out;

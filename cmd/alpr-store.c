@@ -45,6 +45,10 @@ usage(const char *why)
 	    "  show -P purpose -C case -R reason [-o file] read-id\n"
 	    "  hold add -C case -R reason [--id read-id ...] [find options]\n"
 	    "  hold release -R reason id | hold list [-j]\n"
+	    "  case open case [-d days] -R reason user ...\n"
+	    "  case add|drop case -R reason user ...\n"
+	    "  case renew case [-d days] -R reason | case close case -R reason\n"
+	    "  case list [-j] | case show [-j] case\n"
 	    "  push [-v] [-e ssh-command] [user@]host\n"
 	    "  policy [--html]");
 }
@@ -744,6 +748,7 @@ cmd_hold(int argc, char **argv)
 		if ((r = alpr_store_justified(s, "hold", x.terms, &x.j)) != 0)
 			goto out;
 	} else if ((e = alpr_store_justify_case(s, x.j.kase, x.j.reason, why,
+	    sizeof why)) || (e = alpr_case_may(s, x.j.kase, why,
 	    sizeof why))) {
 		r = alpr_store_refuse(s, "hold", x.terms, &x.j, e);
 		goto out;
@@ -782,6 +787,93 @@ cmd_hold(int argc, char **argv)
 out:
 	alpr_result_free(&res);
 	alpr_search_free(&x);
+	alpr_store_close(s);
+	return alpr_exit_status(r);
+}
+
+static void
+print_case(json_t *c, void *arg)
+{
+	int *j = arg;
+	json_t *m;
+	size_t i;
+
+	j[1]++;
+	if (*j) {
+		alpr_write_record(stdout, c);
+		return;
+	}
+	printf("%-16s %-8s %-23s %-12s %-23s",
+	    json_string_value(json_object_get(c, "case")),
+	    json_string_value(json_object_get(c, "state")),
+	    json_string_value(json_object_get(c, "expires")),
+	    json_string_value(json_object_get(c, "opened_by")),
+	    json_string_value(json_object_get(c, "opened")));
+	json_array_foreach(json_object_get(c, "members"), i, m)
+		printf("%s%s", i ? "," : " ", json_string_value(
+		    json_object_get(m, "user")));
+	printf("\n");
+}
+
+static int
+cmd_case(int argc, char **argv)
+{
+	struct alpr_store *s;
+	const char *op, *reason = NULL;
+	char *end;
+	long days = 0;
+	int r, c, j[2] = { 0, 0 };	/* -j, cases printed */
+
+	if (argc < 2)
+		usage("case wants open, add, drop, renew, close, list or show");
+	op = argv[1];
+	argc--;
+	argv++;
+	while ((c = alpr_getopt(argc, argv, "d:jR:", NULL, usage)) != -1)
+		switch (c) {
+		case 'd':
+			days = strtol(optarg, &end, 10);
+			if (*end || end == optarg || days < 1 || days > 3660)
+				usage("-d wants a number of days");
+			break;
+		case 'j': j[0] = 1; break;
+		case 'R': reason = optarg; break;
+		default: usage(NULL);
+		}
+	argc -= optind;
+	argv += optind;
+	if (!strcmp(op, "list") || !strcmp(op, "show")) {
+		if (!strcmp(op, "list") ? argc != 0 : argc != 1)
+			usage(!strcmp(op, "list") ? "case list takes no "
+			    "operands" : "case show wants a case");
+		if (reason || days)
+			usage("-R and -d are for changes to a case");
+	} else if (!strcmp(op, "open") || !strcmp(op, "add") ||
+	    !strcmp(op, "drop")) {
+		if (argc < 2)
+			usage("the case, then the accounts it names");
+	} else if (!strcmp(op, "renew") || !strcmp(op, "close")) {
+		if (argc != 1)
+			usage("case renew and case close want a case");
+	} else
+		usage("case wants open, add, drop, renew, close, list or show");
+	if (days && strcmp(op, "open") && strcmp(op, "renew"))
+		usage("-d is for case open and case renew");
+	s = alpr_store_need(home, keyfile);
+	if ((r = alpr_session_resume(s, ALPR_MAY_NONE)) == 0) {
+		if (!strcmp(op, "list") || !strcmp(op, "show")) {
+			r = alpr_case_list(s, argc ? argv[0] : NULL,
+			    print_case, j);
+			if (r == 0 && argc && !j[1]) {
+				alpr_warn("%s: no such case, or not one of "
+				    "yours", argv[0]);
+				r = 1;
+			}
+			alpr_fshut(stdout, "<stdout>");
+		} else
+			r = alpr_case_change(s, op, argv[0], argv + 1,
+			    argc - 1, days, reason);
+	}
 	alpr_store_close(s);
 	return alpr_exit_status(r);
 }
@@ -1078,6 +1170,8 @@ run:
 		return cmd_push(argc, argv);
 	if (!strcmp(cmd, "hold"))
 		return cmd_hold(argc, argv);
+	if (!strcmp(cmd, "case"))
+		return cmd_case(argc, argv);
 	if (!strcmp(cmd, "policy"))
 		return cmd_policy(argc, argv);
 	if (!strcmp(cmd, "roles")) {

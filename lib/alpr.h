@@ -995,7 +995,8 @@ struct alpr_storeconf {
 	char *agency, *agency_state;
 	char **purposes;
 	size_t npurposes;
-	long reason_min, case_min, retention_days, retention_hit_days;
+	long reason_min, case_min, case_days, retention_days;
+	long retention_hit_days;
 	long password_min;
 	char *banned_file;
 	long lockout_failures, lockout_minutes, inactive_days;
@@ -1049,7 +1050,8 @@ enum { ALPR_ROLE_DEVICE, ALPR_ROLE_OPERATOR, ALPR_ROLE_ANALYST,
 #define ALPR_MAY_ANY (-2)	/* logged in, a password of one's own */
 enum { ALPR_MAY_NONE = -1, ALPR_MAY_ADD, ALPR_MAY_FIND, ALPR_MAY_FIND_WIDE,
 	ALPR_MAY_HOLD, ALPR_MAY_EXPORT, ALPR_MAY_ACCOUNTS, ALPR_MAY_APPROVE,
-	ALPR_MAY_TRAIN, ALPR_MAY_LIST, ALPR_MAY_AUDIT, ALPR_NPERMS };
+	ALPR_MAY_TRAIN, ALPR_MAY_LIST, ALPR_MAY_AUDIT, ALPR_MAY_CASES,
+	ALPR_NPERMS };
 struct alpr_actor {
 	char user[40];		/* the store account acting, "" before login */
 	int role;		/* its role, -1 before login */
@@ -1245,6 +1247,24 @@ json_t *alpr_hold_ids(struct alpr_store *s, const char *kase);
 long alpr_hold_reads(struct alpr_store *s, const char *kase, json_t *only,
     int (*fn)(json_t *hold, json_t *read, const unsigned char *frame,
     size_t n, void *arg), void *arg);
+
+/* store/cases.c: the cases the store is searched under (alpr-store case). */
+/* May the one acting reach reads under case kase: is it open, not run
+ * out, and does it name them, named there by someone else? NULL, or why
+ * not (in why). Nothing logged: the caller refuses. */
+const char *alpr_case_may(struct alpr_store *s, const char *kase, char *why,
+    size_t n);
+/* Change a case as a supervisor: op "open" (naming users, for days: 0 the
+ * longest, case_days), "add" or "drop" users, "renew" (for days; opens a
+ * closed case again), "close"; logged with reason first. 0, 1 refused
+ * (said why, logged), -1 error. */
+int alpr_case_change(struct alpr_store *s, const char *op, const char *kase,
+    char **users, int n, long days, const char *reason);
+/* fn for each case the one acting may see (supervisors and auditors:
+ * every one; others: those naming them), or only the case only; state
+ * "ran-out" for an open case past its end. Logged. 0, 1, -1. */
+int alpr_case_list(struct alpr_store *s, const char *only,
+    void (*fn)(json_t *c, void *arg), void *arg);
 
 /* store/purge.c: removing what is past its retention (alpr-purge). */
 struct alpr_purge_opt {

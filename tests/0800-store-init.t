@@ -42,7 +42,7 @@ check_status 3 "init where the home cannot be read is a system error, not a home
 modes=$(find "$H" "$K" \( -type d ! -perm 0700 \) -o \( -type f ! -perm 0600 \) | sed "s|$T/||")
 is "every file of the home and the key file is 0600, every folder 0700" "$modes" ""
 
-for s in agency agency_state purposes reason_min case_min retention_days \
+for s in agency agency_state purposes reason_min case_min case_days retention_days \
     retention_hit_days \
     password_min banned_passwords lockout_failures lockout_minutes \
     inactive_days session_idle_minutes session_max_hours training_days \
@@ -52,10 +52,10 @@ for s in agency agency_state purposes reason_min case_min retention_days \
 	ok $? "alpr.conf has $s with its default, alpr.conf(5) documents it" 2>/dev/null
 done | sed -n '1,200p' >"$T/settings"
 n=$(grep -c '^ok' "$T/settings"); nbad=$(grep -c '^not ok' "$T/settings")
-is "all 22 settings written and documented" "$n/$nbad" "22/0"
+is "all 23 settings written and documented" "$n/$nbad" "23/0"
 is "the agency given is in alpr.conf" "$(grep '^agency = ' "$H/alpr.conf")" "agency = Test Police Department"
 names=$(grep -o '^[a-z_]* =' "$H/alpr.conf" | wc -l)
-is "alpr.conf holds nothing else" "$names" 22
+is "alpr.conf holds nothing else" "$names" 23
 
 # the totp file: a secret and an otpauth URI an app reads
 like "the admin's second factor: a base32 secret" "$(head -1 "$T/admin.totp")" '^[A-Z2-7]{32}$'

@@ -61,6 +61,7 @@ check_status 1 "training that would count for more than three years is refused" 
 	as sgt.moreno alpr-store user train ann.lee -c 2026-11-02 -e 2029-11-03
 like "... saying why" "$(cat "$T/err")" "at most three years after it"
 check "training recorded by a supervisor..." as sgt.moreno alpr-store user train ann.lee -c "$(daysago 30)"
+as lt.ruiz alpr-store case add 26-0117 ann.lee -R "new analyst on the burglary team this week" >/dev/null 2>&1
 check_status 1 "... opens the searches (none found here)" sfind ann.lee 7ABC123
 like "... (a search, not a refusal)" "$(entries search | tail -1)" '"user":"ann.lee".*"count":0,"outcome":"ok"'
 

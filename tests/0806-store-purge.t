@@ -9,6 +9,9 @@ command -v flock >/dev/null || skip_all "flock (util-linux) not installed"
 plan 47
 
 mkstore || { echo "Bail out! no store"; exit 1; }
+for c in 25-0042 25-0043 25-0044; do
+	opencase $c sgt.moreno || { echo "Bail out! case $c not opened"; exit 1; }
+done
 # a store that keeps 400 days, so that 380 days of reads go in
 retention 400
 day=86400

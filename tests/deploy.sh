@@ -72,8 +72,9 @@ firstlogin() {
 }
 
 # mkdeploy: admin, sgt.moreno (supervisor), jdoe (analyst), pat.ops
-# (operator), audit.kim (auditor), car1 (device), each logged in from the
-# OS account of the same name.
+# (operator), audit.kim (auditor), car1 (device), lt.ruiz (supervisor),
+# each logged in from the OS account of the same name; lt.ruiz opens case
+# 26-0117 naming sgt.moreno, jdoe and pat.ops.
 mkdeploy() {
 	sec admin 'Correct-Horse-7-Battery'
 	svc "" alpr-store -K "$K" init -a "Test Police Department" \
@@ -103,6 +104,15 @@ mkdeploy() {
 	for u in jdoe pat.ops audit.kim; do
 		firstlogin $u || return 1
 	done
+	sec lt.ruiz.first 'Lieutenant-Pass-61'
+	sec lt.ruiz 'Lieutenant-Pass-61-own'
+	svc admin alpr-store user add lt.ruiz -r supervisor \
+	    --password-file "$M/lt.ruiz.first.pw" || return 1
+	svc sgt.moreno alpr-store user approve lt.ruiz || return 1
+	svc sgt.moreno alpr-store user train lt.ruiz -c "$(daysago 30)" || return 1
+	firstlogin lt.ruiz || return 1
+	svc lt.ruiz alpr-store case open 26-0117 sgt.moreno jdoe pat.ops \
+	    -R "burglary on Main St, suspects seen in a silver sedan" || return 1
 }
 
 # a read record: read1 TS CAMERA LAT LON PLATE

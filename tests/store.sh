@@ -5,7 +5,10 @@
 #				each logged in as the OS user of its name:
 #				admin (admin), sgt.moreno (supervisor, trained),
 #				jdoe (analyst, trained), pat.ops (operator,
-#				trained), audit.kim (auditor), car1 (device)
+#				trained), audit.kim (auditor), car1 (device),
+#				lt.ruiz (supervisor, trained), who opens
+#				case 26-0117 naming sgt.moreno, jdoe, pat.ops
+#	opencase CASE USER...	lt.ruiz opens CASE naming these accounts
 #	as USER alpr-store ...	run as OS user USER (through sudo, as the
 #				store sees it: SUDO_USER, and SUDO_UID ours,
 #				so that our files count as USER's), in USER's
@@ -106,6 +109,15 @@ mkstore() {
 	for u in jdoe pat.ops audit.kim; do
 		firstlogin $u || return 1
 	done
+	supervisor lt.ruiz 'Lieutenant-Pass-61' sgt.moreno || return 1
+	opencase 26-0117 sgt.moreno jdoe pat.ops
+}
+
+# opencase CASE USER...: lt.ruiz opens CASE, naming these accounts
+opencase() {
+	_c=$1; shift
+	as lt.ruiz alpr-store case open "$_c" -R "burglary on Main St, suspects seen in a silver sedan" "$@" 2>"$T/opencase.err" ||
+	    { cat "$T/opencase.err" >&2; return 1; }
 }
 
 # supervisor NAME PASSWORD APPROVER: a supervisor more, made by admin,

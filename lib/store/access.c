@@ -48,6 +48,9 @@ static const struct {
 	    { 0, 0, 0, 1, 1, 1 }, 0 },
 	[ALPR_MAY_AUDIT] = { "audit", "review the access log",
 	    { 0, 0, 0, 1, 1, 0 }, 0 },
+	[ALPR_MAY_CASES] = { "cases",
+	    "open, renew and close cases; name who searches under them",
+	    { 0, 0, 0, 1, 0, 0 }, 0 },
 };
 
 const char *
@@ -463,6 +466,17 @@ const char *
 alpr_store_justify_case(const struct alpr_store *s, const char *kase,
     const char *reason, char *why, size_t n)
 {
+	const char *e;
+
+	if ((e = st_case_number(s, kase, why, n)))
+		return e;
+	return alpr_store_reason_check(s, reason, why, n);
+}
+
+const char *
+st_case_number(const struct alpr_store *s, const char *kase, char *why,
+    size_t n)
+{
 	const char *p;
 
 	if (!kase || !*kase)
@@ -478,7 +492,7 @@ alpr_store_justify_case(const struct alpr_store *s, const char *kase,
 	for (p = kase; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("-_./:#", *p))
 			return "case number: want letters, digits and - _ . / : #";
-	return alpr_store_reason_check(s, reason, why, n);
+	return NULL;
 }
 
 /* The bytes a valid UTF-8 text takes in an access-log entry, measured

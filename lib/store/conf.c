@@ -39,6 +39,10 @@ static const struct setting {
 	  "its length." },
 	{ "case_min", NUM, O(case_min), 4, 3, 64, NULL,
 	  "The shortest case or incident number (--case); it must hold a digit." },
+	{ "case_days", NUM, O(case_days), 90, 1, 366, NULL,
+	  "How long a case a supervisor opens (alpr-store case open) stays\n"
+	  "open, in days, and the longest a renewal gives; searches under it\n"
+	  "are refused after." },
 	{ "retention_days", NUM, O(retention_days), 365, 1, 36500, NULL,
 	  "How long reads are kept before alpr-purge removes them, in days.\n"
 	  "Government Code 34090.6 reads as one year at least: less is kept\n"

@@ -217,6 +217,14 @@ env_open(struct alpr_store *s, int create)
 		return -1;
 	}
 	s->nofilt = rc == MDB_NOTFOUND;
+	/* none in a store from before cases: the first case opened makes it */
+	if ((rc = mdb_dbi_open(txn, "cases", fl, &s->cases)) != 0 &&
+	    (create || rc != MDB_NOTFOUND)) {
+		mdb_txn_abort(txn);
+		st_mdb_warn(rc, "unable to open the store's cases");
+		return -1;
+	}
+	s->nocases = rc == MDB_NOTFOUND;
 	if ((rc = mdb_txn_commit(txn)) != 0) {
 		st_mdb_warn(rc, "unable to open the store's databases");
 		return -1;

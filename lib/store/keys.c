@@ -779,8 +779,17 @@ write_keyfile(const char *path, uint32_t gen, const unsigned char *kek)
 	return r;
 }
 
-/* Wrap every day key, and seal every account and hold, under new keys,
- * in one transaction, then switch the store to them. */
+/* A record that does not open cannot be sealed anew: the keys are not
+ * changed (a record left under the old key would be lost with it). */
+static int
+unopened(const char *kind, const char *name)
+{
+	alpr_warn("the %s %s does not open: not changing keys", kind, name);
+	return -1;
+}
+
+/* Wrap every day key, and seal every account, hold, request and case,
+ * under new keys, in one transaction, then switch the store to them. */
 static int
 rewrap(struct alpr_store *s, MDB_txn *txn, const struct kset *nk,
     uint32_t gen)
@@ -789,10 +798,10 @@ rewrap(struct alpr_store *s, MDB_txn *txn, const struct kset *nk,
 	MDB_cursor *c;
 	MDB_val k, v;
 	json_t *users = json_object(), *holds = json_object(), *j;
-	json_t *reqs = json_object();
+	json_t *reqs = json_object(), *cases = json_object();
 	unsigned char sk[64] = { 0 };
 	const char *name;
-	char key[64];
+	char key[80];
 	int rc, d;
 
 	mdb_cursor_open(txn, s->keys, &c);
@@ -825,18 +834,24 @@ rewrap(struct alpr_store *s, MDB_txn *txn, const struct kset *nk,
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		snprintf(key, sizeof key, "%.*s", (int)k.mv_size,
 		    (char *)k.mv_data);
-		if (!(j = st_user_get(s, txn, key)))
+		if (!(j = st_user_get(s, txn, key))) {
+			rc = unopened("account", key);
 			break;
+		}
 		json_object_set_new(users, key, j);
 	}
 	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND)
+		goto out;
 	mdb_cursor_open(txn, s->holds, &c);
-	for (rc = rc == MDB_NOTFOUND ? mdb_cursor_get(c, &k, &v, MDB_FIRST) :
-	    rc; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		snprintf(key, sizeof key, "%.*s", (int)k.mv_size,
 		    (char *)k.mv_data);
-		if (!(j = st_hold_get(s, txn, key)))
+		if (!(j = st_hold_get(s, txn, key))) {
+			rc = unopened("hold", key);
 			break;
+		}
 		json_object_set_new(holds, key, j);
 	}
 	mdb_cursor_close(c);
@@ -847,13 +862,32 @@ rewrap(struct alpr_store *s, MDB_txn *txn, const struct kset *nk,
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		snprintf(key, sizeof key, "%.*s", (int)k.mv_size,
 		    (char *)k.mv_data);
-		if (!(j = st_request_get(s, txn, key)))
+		if (!(j = st_request_get(s, txn, key))) {
+			rc = unopened("request", key);
 			break;
+		}
 		json_object_set_new(reqs, key, j);
 	}
 	mdb_cursor_close(c);
 	if (rc != MDB_NOTFOUND)
 		goto out;
+	if (!s->nocases) {
+		mdb_cursor_open(txn, s->cases, &c);
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+		    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			snprintf(key, sizeof key, "%.*s", (int)k.mv_size,
+			    (char *)k.mv_data);
+			if (!(j = st_record_get(txn, s->cases, "case", key,
+			    s->holdk))) {
+				rc = unopened("case", key);
+				break;
+			}
+			json_object_set_new(cases, key, j);
+		}
+		mdb_cursor_close(c);
+		if (rc != MDB_NOTFOUND)
+			goto out;
+	}
 	if (st_sign_key(s, txn, sk, 0) < 0)
 		goto out;
 	/* ...and sealed anew under the new ones */
@@ -877,12 +911,17 @@ rewrap(struct alpr_store *s, MDB_txn *txn, const struct kset *nk,
 			if ((rc = st_request_put(s, txn, name, j)) != 0)
 				break;
 	if (rc == 0)
+		json_object_foreach(cases, name, j)
+			if ((rc = st_case_put(s, txn, name, j)) != 0)
+				break;
+	if (rc == 0)
 		st_kek_record(s, txn);
 out:
 	sodium_memzero(sk, sizeof sk);
 	json_decref(users);
 	json_decref(holds);
 	json_decref(reqs);
+	json_decref(cases);
 	return rc ? -1 : 0;
 }
 

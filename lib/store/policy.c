@@ -84,8 +84,11 @@ markdown(struct alpr_store *s, FILE *f)
 	}
 	fprintf(f, "\nEvery search also states a case or incident number and "
 	    "a reason in the user's own words (at least %ld characters); the "
-	    "system refuses a search without them, and records the refusal.\n\n",
-	    c->reason_min);
+	    "system refuses a search without them, and records the refusal. "
+	    "The case must be one a supervisor opened in the system, for at "
+	    "most %ld days at a time, naming the users who search under it; "
+	    "nobody can name themselves, so no one person can search for a "
+	    "reason of their own.\n\n", c->reason_min, c->case_days);
 
 	fprintf(f, "## Who may use or access the system, and their training\n\n");
 	fprintf(f, "Access is by role. The system allows each role only what "

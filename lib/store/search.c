@@ -202,7 +202,7 @@ alpr_store_justified(struct alpr_store *s, const char *action, json_t *terms,
 	const char *e;
 
 	if (!(e = alpr_store_justify(s, j->purpose, j->kase, j->reason, why,
-	    sizeof why)))
+	    sizeof why)) && !(e = alpr_case_may(s, j->kase, why, sizeof why)))
 		return 0;
 	return alpr_store_refuse(s, action, terms, j, e);
 }

@@ -31,6 +31,8 @@
  *		their hold's key, so that they outlive their day's
  *	requests ID -> NONCE(24) SEALED(release request JSON)
  *	filt	DAY(2) -> a filter of the day's index keys (filter.c)
+ *	cases	CASE -> NONCE(24) SEALED(case JSON) (cases.c; made by the
+ *		first case opened)
  * All integers are big-endian, so that keys sort in time order.
  */
 #ifndef ALPR_STORE_H
@@ -89,6 +91,8 @@ struct alpr_store {
 					 * 'R' the server refused it */
 	MDB_dbi filt;			/* the days' filters (filter.c) */
 	int nofilt;			/* not opened: a format 1 store */
+	MDB_dbi cases;			/* the cases (cases.c) */
+	int nocases;			/* none yet: a store from before them */
 	unsigned char *kek;		/* sodium_malloc'd: the key file's key */
 	unsigned char *wrap;		/* wraps day keys */
 	unsigned char *userk;		/* seals accounts */
@@ -115,6 +119,15 @@ json_t *st_logtext(const char *t, size_t max);
  * the account alone to go by; one without an account counts as theirs. */
 int st_same_person(const struct alpr_store *s, const char *by,
     const char *client);
+
+/* access.c: NULL if kase is a case number (alpr.conf case_min), else
+ * why not (in why, or a static message). */
+const char *st_case_number(const struct alpr_store *s, const char *kase,
+    char *why, size_t n);
+
+/* cases.c */
+int st_case_put(struct alpr_store *s, MDB_txn *txn, const char *kase,
+    json_t *c);
 
 /* keys.c */
 /* 0 if path lies outside the home, else -1 and a message. */
@@ -181,7 +194,7 @@ int st_open(unsigned char *out, const unsigned char *p, size_t sealed,
  * new reference, or NULL (none, or it does not open: said). put: 0 or -1
  * (said).
  */
-#define ST_NAME_MAX 32
+#define ST_NAME_MAX 64
 json_t *st_record_get(MDB_txn *txn, MDB_dbi db, const char *kind,
     const char *name, const unsigned char key[ST_KEY]);
 /* 0, MDB_MAP_FULL (negative: an add grows the map and tries again), or

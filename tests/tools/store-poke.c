@@ -5,6 +5,7 @@
  *
  *	store-poke -H home -K key account NAME MEMBER JSON
  *	store-poke -H home -K key session CLIENT MEMBER JSON
+ *	store-poke -H home -K key case CASE MEMBER JSON	(to run it out)
  *	store-poke -H home swap-reads		the sealed values of the first
  *						two reads exchanged
  *	store-poke -H home drop-daykey DATE	the wrapped key of a day removed
@@ -37,6 +38,9 @@
  *						it: without their keys
  *	store-poke -H home copy-account FROM TO	the sealed record of account
  *						FROM put under the name TO
+ *	store-poke -H home copy-case FROM TO	the sealed record of case FROM
+ *						put under the name TO
+ *	store-poke -H home drop-case NAME	the record of case NAME removed
  *	store-poke -H home -K key misplace DATE	every read of a day moved to
  *						another serial of its
  *						centisecond, as a purge before
@@ -65,7 +69,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: store-poke -H home [-K key] account|session "
-	    "name member json | swap-reads | drop-daykey date | copy-daykey "
+	    "name member json | case name member json | copy-account|copy-case "
+	    "from to | swap-reads | drop-daykey date | copy-daykey "
 	    "from to | count | "
 	    "links | check | dump | misplace date | cross olddb | format1 | "
 	    "format2 | cipher [name|-] | meta name [value|-] | sealed | "
@@ -128,17 +133,18 @@ swap_reads(const char *home)
 }
 
 static int
-copy_account(const char *home, const char *from, const char *to)
+copy_record(const char *home, const char *db, const char *from,
+    const char *to)
 {
 	MDB_dbi reads, keys, idx, users;
 	MDB_txn *txn;
 	MDB_env *env = raw_env(home, &reads, &keys, &idx, &txn, 0);
-	MDB_val k = { strlen(from), (void *)from }, v, k2 = { strlen(to),
-	    (void *)to };
+	MDB_val k = { strlen(from), (void *)from }, v, k2 = { to ? strlen(to) :
+	    0, (void *)to };
 
-	if (mdb_dbi_open(txn, "users", 0, &users) ||
-	    mdb_get(txn, users, &k, &v) || mdb_put(txn, users, &k2, &v, 0) ||
-	    mdb_txn_commit(txn))
+	if (mdb_dbi_open(txn, db, 0, &users) ||
+	    mdb_get(txn, users, &k, &v) || (to ? mdb_put(txn, users, &k2, &v,
+	    0) : mdb_del(txn, users, &k, NULL)) || mdb_txn_commit(txn))
 		alpr_die(1, "cannot copy the account %s", from);
 	mdb_env_close(env);
 	return 0;
@@ -828,7 +834,11 @@ main(int argc, char **argv)
 	if (!strcmp(argv[0], "copy-daykey") && argc == 3)
 		return copy_daykey(home, argv[1], argv[2]);
 	if (!strcmp(argv[0], "copy-account") && argc == 3)
-		return copy_account(home, argv[1], argv[2]);
+		return copy_record(home, "users", argv[1], argv[2]);
+	if (!strcmp(argv[0], "copy-case") && argc == 3)
+		return copy_record(home, "cases", argv[1], argv[2]);
+	if (!strcmp(argv[0], "drop-case") && argc == 2)
+		return copy_record(home, "cases", argv[1], NULL);
 	if (!strcmp(argv[0], "count"))
 		return count(home);
 	if (!strcmp(argv[0], "links"))
@@ -890,6 +900,14 @@ main(int argc, char **argv)
 		json_object_set(j, argv[2], val);
 		if (st_user_put(s, txn, argv[1], j) || st_wend(s, txn, 1))
 			alpr_die(3, "cannot store the account");
+		json_decref(j);
+	} else if (!strcmp(argv[0], "case")) {
+		if (s->nocases || st_wbegin(s, &txn) || !(j = st_record_get(txn,
+		    s->cases, "case", argv[1], s->holdk)))
+			alpr_die(1, "no case %s", argv[1]);
+		json_object_set(j, argv[2], val);
+		if (st_case_put(s, txn, argv[1], j) || st_wend(s, txn, 1))
+			alpr_die(3, "cannot store the case");
 		json_decref(j);
 	} else if (!strcmp(argv[0], "session")) {
 		unsigned char mac[crypto_auth_BYTES], *buf;

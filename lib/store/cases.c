@@ -1,0 +1,418 @@
+/*
+ * cases.c: the cases the store may be searched under (alpr-store case).
+ *
+ * A supervisor opens a case, for case_days days at most, and names the
+ * accounts that search under it; a search, a show, a hold or an export
+ * states its case, and is refused unless that case is open, has not run
+ * out, and names the one acting, named there by someone else: nobody
+ * names themselves on a case, under their account or another of the same
+ * OS user. So no one person can reach the reads for a reason of their own
+ * (the officer who would track a partner needs a supervisor to open a
+ * case for it, and the log names both); alpr-audit report still looks for
+ * a plate searched under more than one case.
+ *
+ * A case is a record in the cases database, sealed under the key file's
+ * hold key with its name (st_record_put): {state ("open" or "closed"), opened, opened_by, expires, reason, members: [{user, by,
+ * client, at}], changed, changed_by}. Every change is logged before it is
+ * stored, as an account's is (action "case").
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store.h"
+
+#define CASE_KIND "case"
+
+static json_t *
+case_get(struct alpr_store *s, MDB_txn *txn, const char *kase)
+{
+	if (s->nocases)
+		return NULL;
+	return st_record_get(txn, s->cases, CASE_KIND, kase, s->holdk);
+}
+
+int
+st_case_put(struct alpr_store *s, MDB_txn *txn, const char *kase, json_t *c)
+{
+	return st_record_put(txn, s->cases, CASE_KIND, kase, c, s->holdk);
+}
+
+static const char *
+str(json_t *c, const char *k)
+{
+	const char *v = json_string_value(json_object_get(c, k));
+
+	return v ? v : "";
+}
+
+static time_t
+when(json_t *c, const char *k)
+{
+	struct timespec t;
+
+	return str(c, k) && alpr_time_parse(str(c, k), &t) == 0 ? t.tv_sec : 0;
+}
+
+/* The member entry naming user, or NULL. */
+static json_t *
+member(json_t *c, const char *user)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(c, "members"), i, m)
+		if (!strcmp(str(m, "user"), user))
+			return m;
+	return NULL;
+}
+
+const char *
+alpr_case_may(struct alpr_store *s, const char *kase, char *why, size_t n)
+{
+	MDB_txn *txn;
+	json_t *c, *m;
+	const char *e = NULL;
+	char tm[ALPR_TIME_LEN];
+	struct timespec t = { 0, 0 };
+
+	if (st_txn(s, MDB_RDONLY, &txn) != 0)
+		return "the store's cases cannot be read";
+	c = case_get(s, txn, kase);
+	mdb_txn_abort(txn);
+	if (!c) {
+		snprintf(why, n, "case %s is not open on this store: a "
+		    "supervisor opens it and names who searches under it "
+		    "(alpr-store case open)", kase);
+		return why;
+	}
+	t.tv_sec = when(c, "expires");
+	alpr_time_fmt(&t, tm);
+	if (strcmp(str(c, "state"), "open")) {
+		snprintf(why, n, "case %s was closed (%s, by %s): a supervisor "
+		    "opens it again (alpr-store case renew)", kase,
+		    str(c, "changed"), str(c, "changed_by"));
+		e = why;
+	} else if (t.tv_sec <= time(NULL)) {
+		snprintf(why, n, "case %s ran out at %s: a supervisor renews it "
+		    "(alpr-store case renew)", kase, tm);
+		e = why;
+	} else if (!(m = member(c, s->actor.user))) {
+		snprintf(why, n, "case %s does not name %s: a supervisor adds "
+		    "you (alpr-store case add)", kase, s->actor.user);
+		e = why;
+	} else if (st_same_person(s, str(m, "by"), str(m, "client"))) {
+		snprintf(why, n, "%s was named on case %s by %s, from OS user "
+		    "%s: nobody names themselves on a case; another "
+		    "supervisor must", s->actor.user, kase, str(m, "by"),
+		    str(m, "client"));
+		e = why;
+	}
+	json_decref(c);
+	return e;
+}
+
+/*
+ * Change case kase in a write transaction: fn fills the log entry and the
+ * record (a new empty one when there is none and open is set), the entry
+ * is logged, then the record stored. 0, 1 refused (said and logged), -1.
+ */
+typedef const char *(*case_fn)(struct alpr_store *s, MDB_txn *txn,
+    json_t *c, json_t *change, void *arg);
+
+static int
+change(struct alpr_store *s, const char *kase, const char *op, int open,
+    const char *reason, case_fn fn, void *arg)
+{
+	char why[400];
+	const char *e;
+	MDB_txn *txn;
+	json_t *c, *entry;
+	int r, made = 0;
+
+	if (s->actor.role < 0)
+		return alpr_store_deny(s, "case", kase, "not logged in "
+		    "(alpr-store login)");
+	if (!alpr_role_may(s->actor.role, ALPR_MAY_CASES))
+		return alpr_store_deny(s, "case", kase, "only a supervisor "
+		    "opens, changes and closes cases (alpr-store roles)");
+	if ((e = st_case_number(s, kase, why, sizeof why)) ||
+	    (e = alpr_store_reason_check(s, reason, why, sizeof why)))
+		return alpr_store_deny(s, "case", kase, e);
+	if (st_wbegin(s, &txn) != 0)
+		return -1;
+	if (s->nocases) {	/* a store from before cases: make the table */
+		if ((r = mdb_dbi_open(txn, "cases", MDB_CREATE, &s->cases)) !=
+		    0) {
+			st_wend(s, txn, 0);
+			st_mdb_warn(r, "unable to make the table of cases");
+			return -1;
+		}
+		s->nocases = 0;
+		made = 1;
+	}
+	c = case_get(s, txn, kase);
+	if (!c && !open) {
+		st_wend(s, txn, 0);
+		if (made)
+			s->nocases = 1;
+		return alpr_store_deny(s, "case", kase, "no such case "
+		    "(alpr-store case list)");
+	}
+	if (c && open) {
+		st_wend(s, txn, 0);
+		json_decref(c);
+		return alpr_store_deny(s, "case", kase, "the case is open "
+		    "already or was before (alpr-store case show; case renew "
+		    "opens it again)");
+	}
+	if (!c)
+		c = json_object();
+	entry = json_pack("{s:s,s:s,s:s,s:s}", "action", "case", "target",
+	    kase, "outcome", "ok", "reason", reason);
+	json_object_set_new(entry, "change", json_pack("{s:s}", "op", op));
+	if ((e = fn(s, txn, c, json_object_get(entry, "change"), arg))) {
+		st_wend(s, txn, 0);
+		if (made)
+			s->nocases = 1;
+		json_decref(c);
+		json_decref(entry);
+		return alpr_store_deny(s, "case", kase, e);
+	}
+	alpr_time_now(why);
+	json_object_set_new(c, "changed", json_string(why));
+	json_object_set_new(c, "changed_by", json_string(s->actor.user));
+	r = 0;
+	if (alpr_store_logentry(s, entry) < 0) {
+		alpr_warn("unable to write the change to the access log, so it "
+		    "is not made:");
+		r = -1;
+	}
+	if (r == 0 && st_case_put(s, txn, kase, c) != 0)
+		r = -1;
+	if (st_wend(s, txn, r == 0) != 0)
+		r = -1;
+	if (r != 0 && made)
+		s->nocases = 1;
+	json_decref(c);
+	json_decref(entry);
+	return r;
+}
+
+struct casearg {
+	char **users;
+	int n;
+	long days;
+};
+
+/* Name users on c; the reason none may be, or NULL. */
+static const char *
+add_members(struct alpr_store *s, MDB_txn *txn, json_t *c, json_t *ch,
+    struct casearg *a)
+{
+	static char why[200];
+	char tm[ALPR_TIME_LEN];
+	json_t *u, *list = json_object_get(c, "members"), *names;
+	int i, role;
+
+	if (!list)
+		json_object_set_new(c, "members", list = json_array());
+	names = json_array();
+	json_object_set_new(ch, "members", names);
+	alpr_time_now(tm);
+	for (i = 0; i < a->n; i++) {
+		if (!strcmp(a->users[i], s->actor.user))
+			return "nobody names themselves on a case: another "
+			    "supervisor must";
+		if (!alpr_user_name_ok(a->users[i]) ||
+		    !(u = st_user_get(s, txn, a->users[i]))) {
+			snprintf(why, sizeof why, "%.40s: no such account",
+			    a->users[i]);
+			return why;
+		}
+		role = alpr_user_role(u);
+		json_decref(u);
+		if (!alpr_role_may(role, ALPR_MAY_FIND)) {
+			snprintf(why, sizeof why, "%.40s: the role %s does not "
+			    "search (alpr-store roles)", a->users[i],
+			    alpr_role_name(role));
+			return why;
+		}
+		json_array_append_new(names, json_string(a->users[i]));
+		if (member(c, a->users[i]))
+			continue;
+		json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s}",
+		    "user", a->users[i], "by", s->actor.user, "client",
+		    s->actor.client, "at", tm));
+	}
+	return NULL;
+}
+
+static const char *
+set_expiry(struct alpr_store *s, json_t *c, json_t *ch, long days)
+{
+	static char why[160];
+	struct timespec t = { 0, 0 };
+	char tm[ALPR_TIME_LEN];
+
+	if (days <= 0)
+		days = s->conf.case_days;
+	if (days > s->conf.case_days) {
+		snprintf(why, sizeof why, "a case is opened for at most %ld "
+		    "days (alpr.conf case_days); renew it when it runs out",
+		    s->conf.case_days);
+		return why;
+	}
+	t.tv_sec = time(NULL) + days * 86400;
+	alpr_time_fmt(&t, tm);
+	json_object_set_new(c, "expires", json_string(tm));
+	json_object_set_new(ch, "expires", json_string(tm));
+	return NULL;
+}
+
+static const char *
+open_fn(struct alpr_store *s, MDB_txn *txn, json_t *c, json_t *ch, void *arg)
+{
+	struct casearg *a = arg;
+	char tm[ALPR_TIME_LEN];
+	const char *e;
+
+	if (a->n == 0)
+		return "a case names who searches under it: give their "
+		    "accounts";
+	alpr_time_now(tm);
+	json_object_set_new(c, "state", json_string("open"));
+	json_object_set_new(c, "opened", json_string(tm));
+	json_object_set_new(c, "opened_by", json_string(s->actor.user));
+	json_object_set_new(c, "client", json_string(s->actor.client));
+	if ((e = set_expiry(s, c, ch, a->days)))
+		return e;
+	return add_members(s, txn, c, ch, a);
+}
+
+static const char *
+add_fn(struct alpr_store *s, MDB_txn *txn, json_t *c, json_t *ch, void *arg)
+{
+	if (strcmp(str(c, "state"), "open"))
+		return "the case is closed (case renew opens it again)";
+	return add_members(s, txn, c, ch, arg);
+}
+
+static const char *
+drop_fn(struct alpr_store *s, MDB_txn *txn, json_t *c, json_t *ch, void *arg)
+{
+	struct casearg *a = arg;
+	json_t *list = json_object_get(c, "members"), *m, *names = json_array();
+	size_t k;
+	int i, found;
+
+	(void)s;
+	(void)txn;
+	json_object_set_new(ch, "members", names);
+	for (i = 0; i < a->n; i++) {
+		found = 0;
+		json_array_foreach(list, k, m)
+			if (!strcmp(str(m, "user"), a->users[i])) {
+				json_array_remove(list, k);
+				found = 1;
+				break;
+			}
+		if (!found)
+			return "the case does not name that account";
+		json_array_append_new(names, json_string(a->users[i]));
+	}
+	return NULL;
+}
+
+static const char *
+renew_fn(struct alpr_store *s, MDB_txn *txn, json_t *c, json_t *ch, void *arg)
+{
+	struct casearg *a = arg;
+
+	(void)txn;
+	json_object_set_new(ch, "was", json_string(str(c, "state")));
+	json_object_set_new(c, "state", json_string("open"));
+	return set_expiry(s, c, ch, a->days);
+}
+
+static const char *
+close_fn(struct alpr_store *s, MDB_txn *txn, json_t *c, json_t *ch, void *arg)
+{
+	(void)s;
+	(void)txn;
+	(void)ch;
+	(void)arg;
+	if (strcmp(str(c, "state"), "open"))
+		return "the case is closed already";
+	json_object_set_new(c, "state", json_string("closed"));
+	return NULL;
+}
+
+int
+alpr_case_change(struct alpr_store *s, const char *op, const char *kase,
+    char **users, int n, long days, const char *reason)
+{
+	struct casearg a = { users, n, days };
+
+	if (!strcmp(op, "open"))
+		return change(s, kase, op, 1, reason, open_fn, &a);
+	if (!strcmp(op, "add"))
+		return change(s, kase, op, 0, reason, add_fn, &a);
+	if (!strcmp(op, "drop"))
+		return change(s, kase, op, 0, reason, drop_fn, &a);
+	if (!strcmp(op, "renew"))
+		return change(s, kase, op, 0, reason, renew_fn, &a);
+	if (!strcmp(op, "close"))
+		return change(s, kase, op, 0, reason, close_fn, &a);
+	return alpr_store_deny(s, "case", kase, "no such change");
+}
+
+int
+alpr_case_list(struct alpr_store *s, const char *only,
+    void (*fn)(json_t *c, void *arg), void *arg)
+{
+	char name[80];
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	json_t *c, *e;
+	int rc, all;
+
+	if (s->actor.role < 0)
+		return alpr_store_deny(s, "case", only, "not logged in "
+		    "(alpr-store login)");
+	/* supervisors and auditors see every case; others, theirs */
+	all = alpr_role_may(s->actor.role, ALPR_MAY_CASES) ||
+	    alpr_role_may(s->actor.role, ALPR_MAY_AUDIT);
+	e = json_pack("{s:s,s:s,s:s,s:{s:s}}", "action", "case", "target",
+	    only ? only : "-", "outcome", "ok", "change", "op", only ? "show" :
+	    "list");
+	if (alpr_store_log_access(s, e) < 0)
+		return -1;
+	if (s->nocases)
+		return 0;
+	if (st_txn(s, MDB_RDONLY, &txn) != 0)
+		return -1;
+	mdb_cursor_open(txn, s->cases, &cur);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		snprintf(name, sizeof name, "%.*s", (int)k.mv_size,
+		    (char *)k.mv_data);
+		if (only && strcmp(name, only))
+			continue;
+		if (!(c = case_get(s, txn, name)))
+			continue;
+		if (all || member(c, s->actor.user)) {
+			json_object_set_new(c, "case", json_string(name));
+			if (!strcmp(str(c, "state"), "open") &&
+			    when(c, "expires") <= time(NULL))
+				json_object_set_new(c, "state",
+				    json_string("ran-out"));
+			fn(c, arg);
+		}
+		json_decref(c);
+	}
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return 0;
+}
