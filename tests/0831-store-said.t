@@ -3,7 +3,7 @@
 # each thing once, and the exit status they give.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 41
+plan 43
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 # A first login enrols the second factor and says so once, after the
@@ -29,6 +29,18 @@ check "... and a login with a code from the app opens the session" \
 as audit.kim alpr-audit -d "$H/log" report >/dev/null 2>&1
 like "a report through sudo logs the auditor as its client" \
 	"$(entries log-read | tail -1)" '"data":"report","client":"audit.kim"'
+# alpr-audit(1)'s sudoers lines allow report, show, prove and verify with
+# any words after them: none of those words may reach another command
+n0=$(wc -l <"$H/log/log.ndjson")
+bad=0
+for words in "report append $T/r.ndjson" "report -d $T append" "report -j append" \
+    "show -R weekly-review-of-searches append" "show append" \
+    "prove 1 append" "prove append" "verify append" "verify -k $T/vkey append"; do
+	as audit.kim alpr-audit -d "$H/log" $words </dev/null >/dev/null 2>&1
+	[ $? -eq 2 ] || { echo "# not a usage error: $words"; bad=1; }
+done
+is "words after the commands the auditor's sudoers lines allow are usage errors" "$bad" 0
+is "... and nothing is written to the log" "$(wc -l <"$H/log/log.ndjson")" "$n0"
 
 # Listing requests, and a decision the store refused, are no releases:
 # the report does not call them releases with thin reasons.
