@@ -18,7 +18,7 @@
 
 #include "alpr.h"
 
-enum { OPT_ENCRYPT = 200, OPT_PASSFILE, OPT_RELEASE, OPT_AGENCY, OPT_STATE,
+enum { OPT_SSH = 199, OPT_ENCRYPT = 200, OPT_PASSFILE, OPT_RELEASE, OPT_AGENCY, OPT_STATE,
 	OPT_REQUESTER, OPT_PURPOSE, OPT_ID };
 
 static const char *home;	/* -H, --home */
@@ -600,13 +600,14 @@ main(int argc, char **argv)
 		{ "key-file", required_argument, 0, 'K' },
 		{ "encrypt", no_argument, 0, OPT_ENCRYPT },
 		{ "passphrase-file", required_argument, 0, OPT_PASSFILE },
-		{ "release", required_argument, 0, OPT_RELEASE } };
+		{ "release", required_argument, 0, OPT_RELEASE },
+		{ "ssh", required_argument, 0, OPT_SSH } };
 	struct option lo[32];
 	const struct option *so = alpr_search_longopts();
 	struct alpr_search x;
-	const char *release = NULL, *passfile = NULL;
+	const char *release = NULL, *passfile = NULL, *prog;
 	char *ops[3];
-	int c, i, n = 0, nops = 0, sealed = 0, exportopts = 0;
+	int c, i, n = 0, nops = 0, sealed = 0, exportopts = 0, ssh = 0;
 	size_t k;
 
 	alpr_setprogname(argv[0]);
@@ -624,8 +625,26 @@ main(int argc, char **argv)
 		while ((c = alpr_getopt(argc, argv, "+H:K:" ALPR_SEARCH_OPTS,
 		    lo, usage)) != -1) {
 			switch (c) {
-			case 'H': home = optarg; continue;
-			case 'K': keyfile = optarg; continue;
+			case 'H':
+			case 'K':
+				if (ssh)
+					alpr_die(ALPR_EXIT_USAGE, "the home and "
+					    "key file are set by the forced "
+					    "command, not by the caller");
+				*(c == 'H' ? &home : &keyfile) = optarg;
+				continue;
+			case OPT_SSH:
+				/* alpr-store --ssh NAME runs us so for a
+				 * command of ours: read it again, as NAME's */
+				if (ssh || exportopts || nops)
+					usage("--ssh comes first, alone");
+				argv = alpr_ssh_args(optarg, &argc, &prog);
+				if (!prog || strcmp(prog, "alpr-export"))
+					alpr_die(ALPR_EXIT_USAGE, "--ssh runs a "
+					    "command of alpr-export's only");
+				ssh = 1;
+				optind = 0;
+				continue;
 			case OPT_ENCRYPT: sealed = 1; break;
 			case OPT_PASSFILE: passfile = optarg; break;
 			case OPT_RELEASE: release = optarg; break;

@@ -998,52 +998,43 @@ cmd_policy(int argc, char **argv)
 /*
  * An SSH forced command: command="alpr-store [-H home] --ssh NAME" in the
  * store account's authorized_keys for NAME's key. The command NAME asked
- * for is in SSH_ORIGINAL_COMMAND; NAME is the OS user behind it.
+ * for is in SSH_ORIGINAL_COMMAND (alpr_ssh_args); one of alpr-export's
+ * runs alpr-export, beside this program, with the same home and key file
+ * and --ssh NAME, which reads the command again.
  */
 static char **
 ssh_args(const char *name, int *argc)
 {
-	const char *cmd = getenv("SSH_ORIGINAL_COMMAND"), *p;
-	char **av = alpr_calloc(64, sizeof *av), *w;
-	int n = 0, q;
-	size_t len;
+	const char *prog;
+	char **av = alpr_ssh_args(name, argc, &prog), *dir, *path;
+	char *ev[8];
+	int n = 0;
 
-	if (getenv("SUDO_USER") || !getenv("SSH_CONNECTION"))
-		alpr_die(ALPR_EXIT_USAGE, "--ssh is for an SSH forced command "
-		    "only");
-	if (!cmd || !*cmd)
-		alpr_die(ALPR_EXIT_USAGE, "give a command: ssh -t HOST "
-		    "alpr-store login (interactive logins need -t)");
-	alpr_store_set_client(name);
-	av[n++] = "alpr-store";
-	for (p = cmd; *p && n < 63;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p)
-			break;
-		w = alpr_malloc(strlen(p) + 1);
-		len = 0;
-		for (q = 0; *p && (q || (*p != ' ' && *p != '\t')); p++) {
-			if (!q && (*p == '\'' || *p == '"'))
-				q = *p;
-			else if (q && *p == q)
-				q = 0;
-			else if (*p == '\\' && q != '\'' && p[1])
-				w[len++] = *++p;
-			else
-				w[len++] = *p;
+	if (prog && !strcmp(prog, "alpr-export")) {
+		dir = alpr_self_dir();
+		path = alpr_path(dir, "alpr-export");
+		ev[n++] = path;
+		if (home) {
+			ev[n++] = "-H";
+			ev[n++] = (char *)home;
 		}
-		w[len] = '\0';
-		if (n == 1 && !strcmp(w, "alpr-store")) {
-			free(w);
-			continue;
+		if (keyfile) {
+			ev[n++] = "-K";
+			ev[n++] = (char *)keyfile;
 		}
-		av[n++] = w;
+		ev[n++] = "--ssh";
+		ev[n++] = (char *)name;
+		ev[n] = NULL;
+		execv(path, ev);
+		alpr_die(ALPR_EXIT_SYS, "unable to run %s:", path);
 	}
-	if (n > 1 && av[1][0] == '-')
+	if (prog && strcmp(prog, "alpr-store"))
+		alpr_die(ALPR_EXIT_USAGE, "%s: not a command this key runs "
+		    "(alpr-store or alpr-export)", prog);
+	av[0] = "alpr-store";
+	if (*argc > 1 && av[1][0] == '-')
 		alpr_die(ALPR_EXIT_USAGE, "options before the command are set "
 		    "by the forced command, not by the caller");
-	*argc = n;
 	return av;
 }
 

@@ -198,6 +198,8 @@ int alpr_time_parse_exact(const char *s, size_t n, struct timespec *ts);
  * data directory. Returns a malloc'd path, or NULL when not found.
  */
 char *alpr_datafile(const char *name);
+/* The folder of the running program (malloc'd; dies if unknown). */
+char *alpr_self_dir(void);
 
 /* fsutil.c: files written whole or not at all. */
 /* Write all n bytes to fd, through short writes and EINTR: 0, or -1. */
@@ -1064,6 +1066,12 @@ int alpr_perm_needs_training(int perm);
 const char *alpr_perm_what(int perm);	/* what it allows, in words */
 /* The role table of alpr-store(1), as alpr-store roles prints it. */
 void alpr_roles_table(FILE *f);
+/* An SSH forced command's command line (SSH_ORIGINAL_COMMAND) for OS
+ * user name, split into words as a shell splits quoted ones; dies unless
+ * sshd runs it (SSH_CONNECTION, not through sudo). Sets the client. A
+ * first word naming one of the toolkit's programs (alpr-...) is taken
+ * off into *prog (else NULL) and stands in argv[0]. */
+char **alpr_ssh_args(const char *name, int *argc, const char **prog);
 /* The OS user behind this run: as set (an SSH forced command's), else
  * $SUDO_USER, else the real user. */
 void alpr_store_set_client(const char *name);

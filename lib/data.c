@@ -1,4 +1,5 @@
-/* data.c: data files (patterns, models) installed under share/alpr. */
+/* data.c: data files (patterns, models) installed under share/alpr, and
+ * the folder of the running program. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,20 @@ try(const char *dir, const char *name)
 		return p;
 	free(p);
 	return NULL;
+}
+
+char *
+alpr_self_dir(void)
+{
+	char exe[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+
+	if (n <= 0)
+		alpr_die(ALPR_EXIT_SYS, "unable to find the running program:");
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')))
+		*slash = '\0';
+	return alpr_strdup(exe);
 }
 
 char *

@@ -4,7 +4,7 @@
 # it, and nothing before the command word can be chosen by the caller.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 12
+plan 28
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 printf '%s\n' "$(store-gen -n 1 -d 1 -s 5)" >"$T/r.ndjson"
@@ -33,4 +33,29 @@ check_status 1 "a file named through SSH is refused, the caller's own or not" \
 	viassh jdoe "login -u jdoe --password-file $T/jdoe.pw"
 like "... saying to use standard input and output" "$(cat "$T/err")" \
 	"$T/jdoe.pw: no files through SSH: use standard input and output"
+
+# alpr-export through the same key: alpr-store runs it, as the same person
+check "an alpr-export command runs through the key" viassh sgt.moreno "alpr-export requests"
+like "... as the OS user the key names" "$(entries release | tail -1)" \
+	'"user":"sgt.moreno".*"op":"list".*"client":"sgt.moreno"'
+check "... and prints what it prints" viassh sgt.moreno "alpr-export key"
+like "... (the agency's key)" "$(cat "$T/out")" '^test-police-department\+[0-9a-f]{8}\+'
+check_status 2 "the caller sets no home for alpr-export" \
+	viassh sgt.moreno "alpr-export -H /tmp/other requests"
+like "... saying why" "$(cat "$T/err")" "set by the forced command"
+check_status 2 "... nor a key file, after the options of a search" \
+	viassh sgt.moreno "alpr-export -P investigation --key-file /tmp/k -C 26-0117 -R 'silver sedan seen leaving the burglary' $plate -"
+check_status 2 "... nor another name" viassh sgt.moreno "alpr-export --ssh admin requests"
+check_status 1 "a bundle into a folder through SSH is refused" \
+	viassh sgt.moreno "alpr-export -P investigation -C 26-0117 -R 'silver sedan seen leaving the burglary' $plate $T/bundle"
+ok $([ ! -e "$T/bundle" ]; echo $?) "... and nothing is made"
+check_status 2 "another program is not run through the key" viassh sgt.moreno "alpr-audit report"
+check_status 2 "... nor its words taken for alpr-store's" viassh jdoe "alpr-audit whoami"
+like "... saying which it runs" "$(cat "$T/err")" "alpr-audit: not a command this key runs"
+check_status 2 "alpr-export --ssh outside an SSH connection is refused" \
+	env SSH_ORIGINAL_COMMAND="alpr-export requests" alpr-export --ssh jdoe
+check_status 2 "... and through sudo" env SUDO_USER=pat.ops SSH_CONNECTION=x \
+	SSH_ORIGINAL_COMMAND="alpr-export requests" alpr-export --ssh jdoe
+check_status 2 "... and for a command not alpr-export's" env SSH_CONNECTION=x \
+	SSH_ORIGINAL_COMMAND="alpr-store find x" alpr-export --ssh jdoe
 done_testing

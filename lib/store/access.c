@@ -109,6 +109,52 @@ alpr_roles_table(FILE *f)
 
 static char client_set[65];
 
+char **
+alpr_ssh_args(const char *name, int *argc, const char **prog)
+{
+	const char *cmd = getenv("SSH_ORIGINAL_COMMAND"), *p;
+	char **av = alpr_calloc(64, sizeof *av), *w;
+	int n = 0, q;
+	size_t len;
+
+	if (getenv("SUDO_USER") || !getenv("SSH_CONNECTION"))
+		alpr_die(ALPR_EXIT_USAGE, "--ssh is for an SSH forced command "
+		    "only");
+	if (!cmd || !*cmd)
+		alpr_die(ALPR_EXIT_USAGE, "give a command: ssh -t HOST "
+		    "alpr-store login (interactive logins need -t)");
+	alpr_store_set_client(name);
+	*prog = NULL;
+	av[n++] = NULL;		/* the program, av[0] */
+	for (p = cmd; *p && n < 63;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		w = alpr_malloc(strlen(p) + 1);
+		len = 0;
+		for (q = 0; *p && (q || (*p != ' ' && *p != '\t')); p++) {
+			if (!q && (*p == '\'' || *p == '"'))
+				q = *p;
+			else if (q && *p == q)
+				q = 0;
+			else if (*p == '\\' && q != '\'' && p[1])
+				w[len++] = *++p;
+			else
+				w[len++] = *p;
+		}
+		w[len] = '\0';
+		if (n == 1 && !*prog && !strncmp(w, "alpr-", 5)) {
+			*prog = w;
+			continue;
+		}
+		av[n++] = w;
+	}
+	av[0] = (char *)(*prog ? *prog : "alpr-store");
+	*argc = n;
+	return av;
+}
+
 void
 alpr_store_set_client(const char *name)
 {
