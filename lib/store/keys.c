@@ -871,6 +871,10 @@ rewrap(struct alpr_store *s, MDB_txn *txn, const struct kset *nk,
 	mdb_cursor_close(c);
 	if (rc != MDB_NOTFOUND)
 		goto out;
+	/* the table of cases another process made since this one opened
+	 * the store (its first case) is sealed anew too */
+	if (s->nocases && mdb_dbi_open(txn, "cases", 0, &s->cases) == 0)
+		s->nocases = 0;
 	if (!s->nocases) {
 		mdb_cursor_open(txn, s->cases, &c);
 		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;

@@ -41,6 +41,8 @@
  *	store-poke -H home copy-case FROM TO	the sealed record of case FROM
  *						put under the name TO
  *	store-poke -H home drop-case NAME	the record of case NAME removed
+ *	store-poke -H home no-cases		the table of cases removed, as a
+ *						store from before cases had it
  *	store-poke -H home -K key misplace DATE	every read of a day moved to
  *						another serial of its
  *						centisecond, as a purge before
@@ -73,6 +75,7 @@ usage(void)
 	    "from to | swap-reads | drop-daykey date | copy-daykey "
 	    "from to | count | "
 	    "links | check | dump | misplace date | cross olddb | format1 | "
+	    "no-cases | "
 	    "format2 | cipher [name|-] | meta name [value|-] | sealed | "
 	    "clear-filter date\n       store-poke feistel n\n");
 	exit(2);
@@ -240,6 +243,20 @@ format1(const char *home)
 	    mdb_dbi_open(txn, "filt", 0, &filt) || mdb_drop(txn, filt, 1) ||
 	    mdb_put(txn, meta, &k, &v, 0) || mdb_txn_commit(txn))
 		alpr_die(3, "cannot make the store format 1");
+	mdb_env_close(env);
+	return 0;
+}
+
+static int
+no_cases(const char *home)
+{
+	MDB_dbi reads, keys, idx, cases;
+	MDB_txn *txn;
+	MDB_env *env = raw_env(home, &reads, &keys, &idx, &txn, 0);
+
+	if (mdb_dbi_open(txn, "cases", 0, &cases) ||
+	    mdb_drop(txn, cases, 1) || mdb_txn_commit(txn))
+		alpr_die(3, "cannot remove the table of cases");
 	mdb_env_close(env);
 	return 0;
 }
@@ -845,6 +862,8 @@ main(int argc, char **argv)
 		return links(home);
 	if (!strcmp(argv[0], "format1"))
 		return format1(home);
+	if (!strcmp(argv[0], "no-cases"))
+		return no_cases(home);
 	if (!strcmp(argv[0], "meta") && (argc == 2 || argc == 3))
 		return meta(home, argv[1], argc == 3 ? argv[2] : NULL);
 	if (!strcmp(argv[0], "cipher") && argc <= 2)
