@@ -3,7 +3,7 @@
 # a case, or make the case checks misbehave, each run and refused.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 21
+plan 37
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 read1() {	# TIME PLATE
@@ -19,6 +19,52 @@ R="the partner's car seen near the scene of the burglary"
 search() {	# USER CASE PLATE
 	as "$1" alpr-store find -P investigation -C "$2" -R "$R" "$3"
 }
+
+# a member who is a supervisor renews a case someone else closed
+check "lt.ruiz closes 26-0117" \
+	as lt.ruiz alpr-store case close 26-0117 -R "suspects charged, nothing more to look for"
+check "sgt.moreno (a member) renews it alone" \
+	as sgt.moreno alpr-store case renew 26-0117 -R "my own reasons for looking again now"
+check_status 1 "... and then searches nothing under it alone" search sgt.moreno 26-0117 PARTNR1
+is "... nothing is shown" "$(cat "$T/out")" ""
+like "... saying why: the renewal named the members anew" "$(cat "$T/err")" \
+	"sgt.moreno was named on case 26-0117 by sgt.moreno, from OS user sgt.moreno: nobody names themselves"
+check "... the other members, named by the renewer, search" search jdoe 26-0117 PARTNR1
+like "... the renewal is logged with the members it names" \
+	"$(entries case | grep '"op":"renew"' | tail -1)" \
+	'"user":"sgt.moreno".*"target":"26-0117".*"was":"closed".*"members":\["sgt.moreno","jdoe","pat.ops"\]'
+check "a renewal of an open case by a member (to keep it open)" \
+	as sgt.moreno alpr-store case renew 26-0117 -R "my own reasons for looking again now"
+check_status 1 "... gives that member no search either" search sgt.moreno 26-0117 PARTNR1
+check "another supervisor renews it" \
+	as lt.ruiz alpr-store case renew 26-0117 -R "the burglary team keeps working it"
+check "... and the member searches again" search sgt.moreno 26-0117 PARTNR1
+
+# a second account of the renewer's own: lt.ruiz names moreno.a, which
+# sgt.moreno's OS user logs in to; lt.ruiz closes the case and sgt.moreno
+# renews it
+pwfile moreno.a.first 'Second-Account-Pass-7'
+pwfile moreno.a 'Second-Account-Pass-7-own'
+as admin alpr-store user add moreno.a -r analyst \
+    --password-file "$T/moreno.a.first.pw" >/dev/null 2>&1
+as lt.ruiz alpr-store user approve moreno.a >/dev/null 2>&1
+as lt.ruiz alpr-store user train moreno.a -c "$(daysago 30)" >/dev/null 2>&1
+check "lt.ruiz opens a case naming moreno.a" \
+	as lt.ruiz alpr-store case open 26-0800 -R "$R" moreno.a
+as lt.ruiz alpr-store case close 26-0800 -R "suspects charged, nothing more to look for" >/dev/null 2>&1
+check "sgt.moreno renews it" \
+	as sgt.moreno alpr-store case renew 26-0800 -R "my own reasons for looking again now"
+as sgt.moreno alpr-store login -u moreno.a --password-file "$T/moreno.a.first.pw" \
+    --totp-file "$T/moreno.a.totp" >/dev/null 2>&1
+as sgt.moreno alpr-store login -u moreno.a --password-file "$T/moreno.a.first.pw" \
+    --new-password-file "$T/moreno.a.pw" -c "$(code moreno.a)" >/dev/null 2>&1
+is "(sgt.moreno's OS user is logged in as moreno.a)" \
+	"$(as sgt.moreno alpr-store whoami 2>/dev/null)" "moreno.a analyst sgt.moreno"
+check_status 1 "... and moreno.a, from sgt.moreno's OS user, searches nothing under it" \
+	search sgt.moreno 26-0800 PARTNR1
+like "... saying why" "$(cat "$T/err")" \
+	"moreno.a was named on case 26-0800 by sgt.moreno, from OS user sgt.moreno"
+loginas sgt.moreno "now + 30 seconds" >/dev/null 2>&1
 
 # a store from before cases, its first case opened while a purge that
 # opened the store before waits to change keys

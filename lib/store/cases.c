@@ -324,13 +324,30 @@ drop_fn(struct alpr_store *s, MDB_txn *txn, json_t *c, json_t *ch, void *arg)
 	return NULL;
 }
 
+/*
+ * A renewal opens the case again for its members: the one renewing names
+ * each of them anew, so that a member (or another account of the same OS
+ * user) who renews a case that ran out or was closed searches nothing
+ * under it alone; the other members search, named by the renewer.
+ */
 static const char *
 renew_fn(struct alpr_store *s, MDB_txn *txn, json_t *c, json_t *ch, void *arg)
 {
 	struct casearg *a = arg;
+	char tm[ALPR_TIME_LEN];
+	json_t *m, *names = json_array();
+	size_t i;
 
 	(void)txn;
+	alpr_time_now(tm);
 	json_object_set_new(ch, "was", json_string(str(c, "state")));
+	json_object_set_new(ch, "members", names);
+	json_array_foreach(json_object_get(c, "members"), i, m) {
+		json_array_append_new(names, json_string(str(m, "user")));
+		json_object_set_new(m, "by", json_string(s->actor.user));
+		json_object_set_new(m, "client", json_string(s->actor.client));
+		json_object_set_new(m, "at", json_string(tm));
+	}
 	json_object_set_new(c, "state", json_string("open"));
 	return set_expiry(s, c, ch, a->days);
 }
