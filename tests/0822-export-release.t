@@ -5,7 +5,7 @@
 # alpr.conf only; every refusal logged with its reason.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 81
+plan 83
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # a second supervisor, to decide what the first files, and a third
@@ -13,6 +13,8 @@ mkstore || { echo "Bail out! no store"; exit 1; }
 supervisor sgt.two Second-Sgt-Pass-77 sgt.moreno || { echo "Bail out! no second supervisor"; exit 1; }
 supervisor sgt.alt Alt-Sgt-Pass-55 sgt.two || { echo "Bail out! no third supervisor"; exit 1; }
 supervisor sgt.three Fourth-Sgt-Pass-88 sgt.two || { echo "Bail out! no fourth supervisor"; exit 1; }
+as lt.ruiz alpr-store case add 26-0117 -R "the sergeants who handle its releases" sgt.two >/dev/null 2>&1
+opencase 26-0999 sgt.moreno || { echo "Bail out! case 26-0999 not opened"; exit 1; }
 cat >"$H/agencies" <<'EOF'
 # the agencies data may go to: the state, then the name
 CA Sacramento Police Department
@@ -76,6 +78,9 @@ check_status 1 "a request without a purpose of its own is refused" \
 like "... as too thin" "$(cat "$T/err")" "purpose too thin: say in at least [0-9]+ characters"
 check_status 1 "a request for a case that no hold keeps is refused" req sgt.moreno "Sacramento Police Department" CA -C 26-0999
 like "... saying how" "$(cat "$T/err")" "no hold keeps reads of case 26-0999"
+check_status 1 "a request for a case that does not name the filer is refused" \
+	req sgt.three "Sacramento Police Department" CA -C 26-0117
+like "... saying so" "$(cat "$T/err")" "case 26-0117 does not name sgt.three"
 
 # filed, decided, released once
 check "a supervisor files a request for the held reads of a case" \

@@ -6,7 +6,7 @@
 # number) are each run and must be refused, and logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 59
+plan 60
 mkstore || { echo "Bail out! no store"; exit 1; }
 retention 400
 
@@ -60,6 +60,8 @@ like "... saying why" "$(cat "$T/err")" "audit.kim: the role auditor does not se
 check_status 1 "a supervisor does not name themselves on a case" \
 	as sgt.moreno alpr-store case open 26-0500 -R "$R" jdoe sgt.moreno
 like "... saying so" "$(cat "$T/err")" "nobody names themselves on a case"
+like "... the refusal logged with what was asked and why" "$(entries case | tail -1)" \
+	'"user":"sgt.moreno".*"target":"26-0500","outcome":"denied","refusal":"nobody names themselves.*"change":\{"op":"open"\},"reason":"the partner'
 check_status 1 "... and the case is not opened" \
 	as sgt.moreno alpr-store case show 26-0500
 check "a supervisor opens a case for an analyst" \

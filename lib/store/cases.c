@@ -120,6 +120,26 @@ alpr_case_may(struct alpr_store *s, const char *kase, char *why, size_t n)
 typedef const char *(*case_fn)(struct alpr_store *s, MDB_txn *txn,
     json_t *c, json_t *change, void *arg);
 
+/* Refuse a change: said, and logged with what was asked (the operation
+ * and the reason given), so that the audit report shows the attempt. */
+static int
+refuse(struct alpr_store *s, const char *kase, const char *op,
+    const char *reason, const char *why)
+{
+	json_t *e = json_pack("{s:s,s:o,s:s,s:s,s:{s:s}}", "action", "case",
+	    "target", st_logtext(kase ? kase : "-", 200), "outcome", "denied",
+	    "refusal", why, "change", "op", op);
+
+	if (reason)
+		json_object_set_new(e, "reason", st_logtext(reason,
+		    ALPR_REASON_MAX));
+	alpr_warn("%s: %s", kase ? kase : "case", why);
+	if (alpr_store_logentry(s, e) < 0)
+		alpr_warn("unable to write the refusal to the access log:");
+	json_decref(e);
+	return 1;
+}
+
 static int
 change(struct alpr_store *s, const char *kase, const char *op, int open,
     const char *reason, case_fn fn, void *arg)
@@ -131,14 +151,14 @@ change(struct alpr_store *s, const char *kase, const char *op, int open,
 	int r, made = 0;
 
 	if (s->actor.role < 0)
-		return alpr_store_deny(s, "case", kase, "not logged in "
+		return refuse(s, kase, op, reason, "not logged in "
 		    "(alpr-store login)");
 	if (!alpr_role_may(s->actor.role, ALPR_MAY_CASES))
-		return alpr_store_deny(s, "case", kase, "only a supervisor "
+		return refuse(s, kase, op, reason, "only a supervisor "
 		    "opens, changes and closes cases (alpr-store roles)");
 	if ((e = st_case_number(s, kase, why, sizeof why)) ||
 	    (e = alpr_store_reason_check(s, reason, why, sizeof why)))
-		return alpr_store_deny(s, "case", kase, e);
+		return refuse(s, kase, op, reason, e);
 	if (st_wbegin(s, &txn) != 0)
 		return -1;
 	if (s->nocases) {	/* a store from before cases: make the table */
@@ -156,13 +176,13 @@ change(struct alpr_store *s, const char *kase, const char *op, int open,
 		st_wend(s, txn, 0);
 		if (made)
 			s->nocases = 1;
-		return alpr_store_deny(s, "case", kase, "no such case "
+		return refuse(s, kase, op, reason, "no such case "
 		    "(alpr-store case list)");
 	}
 	if (c && open) {
 		st_wend(s, txn, 0);
 		json_decref(c);
-		return alpr_store_deny(s, "case", kase, "the case is open "
+		return refuse(s, kase, op, reason, "the case is open "
 		    "already or was before (alpr-store case show; case renew "
 		    "opens it again)");
 	}
@@ -177,7 +197,7 @@ change(struct alpr_store *s, const char *kase, const char *op, int open,
 			s->nocases = 1;
 		json_decref(c);
 		json_decref(entry);
-		return alpr_store_deny(s, "case", kase, e);
+		return refuse(s, kase, op, reason, e);
 	}
 	alpr_time_now(why);
 	json_object_set_new(c, "changed", json_string(why));

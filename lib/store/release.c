@@ -257,6 +257,10 @@ request_reads(struct alpr_store *s, json_t *req, char *why, size_t wn)
 		if ((e = alpr_store_justify_case(s, kase, alpr_rec_str(req,
 		    "purpose"), why, wn)))
 			return e;
+		/* the one filing reaches the case's reads as any access
+		 * does: under a case that names them (cases.c) */
+		if ((e = alpr_case_may(s, kase, why, wn)))
+			return e;
 		if (!(held = alpr_hold_ids(s, kase)))
 			return "the holds cannot be read";
 		if (json_object_size(held) == 0) {
