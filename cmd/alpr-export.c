@@ -44,13 +44,36 @@ usage(const char *why)
 	    "       alpr-export open [--passphrase-file file] file|- dir");
 }
 
-/* A passphrase: line 1 of file, else asked on the terminal (twice for a
- * new one). */
+/* A passphrase: line 1 of file ("-": of standard input), else asked on
+ * the terminal (twice for a new one). Standard input serves through an
+ * SSH forced command, where no file is named and a sealed bundle goes to
+ * standard output, which ssh -t would make a terminal. */
 static void
 passphrase(const char *file, int twice, char *buf, size_t n)
 {
-	alpr_caller_secret(file, 1, "passphrase: ", twice,
-	    "--passphrase-file", buf, n);
+	size_t len = 0;
+	ssize_t r;
+	char c;
+
+	if (!file || strcmp(file, "-")) {
+		alpr_caller_secret(file, 1, "passphrase: ", twice,
+		    "--passphrase-file", buf, n);
+		return;
+	}
+	for (;;) {	/* byte by byte: nothing past the line is taken */
+		if ((r = read(0, &c, 1)) < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			alpr_die(ALPR_EXIT_SYS, "fatal: unable to read the "
+			    "passphrase from standard input:");
+		if (r == 0 || c == '\n')
+			break;
+		if (len + 1 < n)
+			buf[len++] = c;
+	}
+	if (len && buf[len - 1] == '\r')
+		len--;
+	buf[len] = '\0';
 }
 
 /* Files a person reads and writes as themselves: never as the store's
@@ -427,6 +450,9 @@ cmd_open(int argc, char **argv)
 		}
 	if (optind != argc - 2)
 		usage("open wants a sealed bundle and a new folder");
+	if (passfile && !strcmp(passfile, "-") && !strcmp(argv[optind], "-"))
+		usage("the bundle and its passphrase do not both come from "
+		    "standard input");
 	passphrase(passfile, 0, pass, sizeof pass);
 	n = alpr_export_open(argv[optind], pass, argv[optind + 1]);
 	sodium_memzero(pass, sizeof pass);

@@ -4,7 +4,7 @@
 # it, and nothing before the command word can be chosen by the caller.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 28
+plan 32
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 printf '%s\n' "$(store-gen -n 1 -d 1 -s 5)" >"$T/r.ndjson"
@@ -49,6 +49,15 @@ check_status 2 "... nor another name" viassh sgt.moreno "alpr-export --ssh admin
 check_status 1 "a bundle into a folder through SSH is refused" \
 	viassh sgt.moreno "alpr-export -P investigation -C 26-0117 -R 'silver sedan seen leaving the burglary' $plate $T/bundle"
 ok $([ ! -e "$T/bundle" ]; echo $?) "... and nothing is made"
+printf 'Sealed-For-Court-Passphrase-31\n' >"$T/pass"
+check "a sealed bundle goes to standard output, its passphrase from standard input" \
+	viassh sgt.moreno "alpr-export --encrypt --passphrase-file - -P investigation -C 26-0117 -R 'silver sedan seen leaving the burglary' $plate -" <"$T/pass"
+cp "$T/out" "$T/sealed"
+check "... and opens with that passphrase" \
+	alpr-export open --passphrase-file "$T/pass" "$T/sealed" "$T/opened"
+like "... holding the read" "$(cat "$T/opened"/*.ndjson 2>/dev/null)" "\"plate\":\"$plate\""
+check_status 2 "a bundle and its passphrase are not both read from standard input" \
+	alpr-export open --passphrase-file - - "$T/opened2" <"$T/sealed"
 check_status 2 "another program is not run through the key" viassh sgt.moreno "alpr-audit report"
 check_status 2 "... nor its words taken for alpr-store's" viassh jdoe "alpr-audit whoami"
 like "... saying which it runs" "$(cat "$T/err")" "alpr-audit: not a command this key runs"
