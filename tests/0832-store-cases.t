@@ -6,7 +6,7 @@
 # number) are each run and must be refused, and logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 60
+plan 62
 mkstore || { echo "Bail out! no store"; exit 1; }
 retention 400
 
@@ -143,6 +143,10 @@ is "an analyst lists the cases that name them" \
 is "an auditor lists every case" \
 	"$(as audit.kim alpr-store case list 2>/dev/null | awk '{print $1}' | sort | tr '\n' ' ')" "26-0117 26-0500 26-0600 "
 like "... the listing is logged" "$(entries case | tail -1)" '"user":"audit.kim".*"op":"list"'
+check_status 1 "a case asked for by a name that is not UTF-8 is none, said" \
+	as audit.kim alpr-store case show "$(printf '26-\377')"
+like "... and the asking logged, the name as it came" "$(entries case | tail -1)" \
+	'"user":"audit.kim".*"target":"26-\\\\xff".*"op":"show"'
 
 # the audit report lists the case changes and the refusals
 as audit.kim alpr-audit -d "$H/log" report -j >"$T/report" 2>/dev/null

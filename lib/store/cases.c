@@ -421,9 +421,9 @@ alpr_case_list(struct alpr_store *s, const char *only,
 	/* supervisors and auditors see every case; others, theirs */
 	all = alpr_role_may(s->actor.role, ALPR_MAY_CASES) ||
 	    alpr_role_may(s->actor.role, ALPR_MAY_AUDIT);
-	e = json_pack("{s:s,s:s,s:s,s:{s:s}}", "action", "case", "target",
-	    only ? only : "-", "outcome", "ok", "change", "op", only ? "show" :
-	    "list");
+	e = json_pack("{s:s,s:o,s:s,s:{s:s}}", "action", "case", "target",
+	    st_logtext(only ? only : "-", 200), "outcome", "ok", "change",
+	    "op", only ? "show" : "list");
 	if (alpr_store_log_access(s, e) < 0)
 		return -1;
 	if (s->nocases)
