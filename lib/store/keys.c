@@ -903,9 +903,10 @@ rewrap(struct alpr_store *s, MDB_txn *txn, const struct kset *nk,
 	memcpy(s->signk, nk->sign, ST_KEY);
 	s->kekgen = gen;
 	rc = sk[0] || memcmp(sk, sk + 1, 63) ? st_sign_store(s, txn, sk) : 0;
-	json_object_foreach(users, name, j)
-		if ((rc = st_user_put(s, txn, name, j)) != 0)
-			break;
+	if (rc == 0)
+		json_object_foreach(users, name, j)
+			if ((rc = st_user_put(s, txn, name, j)) != 0)
+				break;
 	if (rc == 0)
 		json_object_foreach(holds, name, j)
 			if ((rc = st_hold_put(s, txn, name, j)) != 0)
@@ -938,7 +939,7 @@ st_kek_rotate(struct alpr_store *s)
 	char *next = next_path(s->keypath);
 	uint32_t gen = s->kekgen + 1;
 	MDB_txn *txn;
-	int r = -1;
+	int r = -1, nocases = s->nocases;
 
 	if (!old || !nk)
 		alpr_die(ALPR_EXIT_SYS, "fatal: out of memory:");
@@ -958,6 +959,8 @@ st_kek_rotate(struct alpr_store *s)
 		goto out;
 	if (rewrap(s, txn, nk, gen) < 0) {
 		st_wend(s, txn, 0);
+		/* a table of cases rewrap opened closed with the transaction */
+		s->nocases = nocases;
 		/* back to the keys the store still has */
 		memcpy(s->kek, old->kek, ST_KEY);
 		kset_of(old, s->kek);
@@ -970,8 +973,10 @@ st_kek_rotate(struct alpr_store *s)
 		unlink(next);
 		goto out;
 	}
-	if (st_wend(s, txn, 1) != 0)
+	if (st_wend(s, txn, 1) != 0) {
+		s->nocases = nocases;
 		goto out;
+	}
 	if (rename(next, s->keypath) < 0) {
 		alpr_warn("unable to put the new key in place of %s (it is in "
 		    "%s; the next open finishes this):", s->keypath, next);
