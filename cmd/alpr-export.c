@@ -403,7 +403,8 @@ out:
 static int
 cmd_verify(int argc, char **argv)
 {
-	const char *vkey = NULL, *kfile = NULL;
+	const char *kfile = NULL;
+	char *vkey;
 	json_t *about;
 	int c, r;
 
@@ -419,6 +420,7 @@ cmd_verify(int argc, char **argv)
 		usage("verify wants the agency's verifier key: -k key");
 	vkey = alpr_note_vkey_read(kfile);
 	r = alpr_export_verify(argv[optind], vkey, &about);
+	free(vkey);
 	if (r == 0)
 		printf("%s: good: %lld files, signed by %s's key; case %s, %s "
 		    "reads, exported %s\n", argv[optind],

@@ -1031,7 +1031,6 @@ ssh_args(const char *name, int *argc)
 	if (prog && strcmp(prog, "alpr-store"))
 		alpr_die(ALPR_EXIT_USAGE, "%s: not a command this key runs "
 		    "(alpr-store or alpr-export)", prog);
-	av[0] = "alpr-store";
 	if (*argc > 1 && av[1][0] == '-')
 		alpr_die(ALPR_EXIT_USAGE, "options before the command are set "
 		    "by the forced command, not by the caller");

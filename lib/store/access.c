@@ -112,8 +112,10 @@ static char client_set[65];
 char **
 alpr_ssh_args(const char *name, int *argc, const char **prog)
 {
+	/* the words stay for the run (and where LeakSanitizer sees them) */
+	static char *av[64];
 	const char *cmd = getenv("SSH_ORIGINAL_COMMAND"), *p;
-	char **av = alpr_calloc(64, sizeof *av), *w;
+	char *w;
 	int n = 0, q;
 	size_t len;
 
