@@ -86,10 +86,7 @@ as sgt.moreno alpr-store user approve ruiz.a >/dev/null 2>&1
 as sgt.moreno alpr-store user train ruiz.a -c "$(daysago 30)" >/dev/null 2>&1
 check "lt.ruiz opens a case naming the second account" \
 	as lt.ruiz alpr-store case open 26-0600 -R "$R" ruiz.a
-as lt.ruiz alpr-store login -u ruiz.a --password-file "$T/ruiz.a.first.pw" \
-    --totp-file "$T/ruiz.a.totp" >/dev/null 2>&1
-as lt.ruiz alpr-store login -u ruiz.a --password-file "$T/ruiz.a.first.pw" \
-    --new-password-file "$T/ruiz.a.pw" -c "$(code ruiz.a)" >/dev/null 2>&1
+altlogin lt.ruiz ruiz.a
 is "(lt.ruiz's OS user is logged in as ruiz.a)" \
 	"$(as lt.ruiz alpr-store whoami 2>/dev/null)" "ruiz.a analyst lt.ruiz"
 check_status 1 "... the second account, from lt.ruiz's OS user, searches nothing under it" \

@@ -54,10 +54,7 @@ check "lt.ruiz opens a case naming moreno.a" \
 as lt.ruiz alpr-store case close 26-0800 -R "suspects charged, nothing more to look for" >/dev/null 2>&1
 check "sgt.moreno renews it" \
 	as sgt.moreno alpr-store case renew 26-0800 -R "my own reasons for looking again now"
-as sgt.moreno alpr-store login -u moreno.a --password-file "$T/moreno.a.first.pw" \
-    --totp-file "$T/moreno.a.totp" >/dev/null 2>&1
-as sgt.moreno alpr-store login -u moreno.a --password-file "$T/moreno.a.first.pw" \
-    --new-password-file "$T/moreno.a.pw" -c "$(code moreno.a)" >/dev/null 2>&1
+altlogin sgt.moreno moreno.a
 is "(sgt.moreno's OS user is logged in as moreno.a)" \
 	"$(as sgt.moreno alpr-store whoami 2>/dev/null)" "moreno.a analyst sgt.moreno"
 check_status 1 "... and moreno.a, from sgt.moreno's OS user, searches nothing under it" \

@@ -9,6 +9,9 @@
 #				lt.ruiz (supervisor, trained), who opens
 #				case 26-0117 naming sgt.moreno, jdoe, pat.ops
 #	opencase CASE USER...	lt.ruiz opens CASE naming these accounts
+#	altlogin OSUSER USER	USER's first login from OSUSER's session (one
+#				person, two accounts): $T/USER.first.pw, then
+#				$T/USER.pw
 #	as USER alpr-store ...	run as OS user USER (through sudo, as the
 #				store sees it: SUDO_USER, and SUDO_UID ours,
 #				so that our files count as USER's), in USER's
@@ -111,6 +114,15 @@ mkstore() {
 	done
 	supervisor lt.ruiz 'Lieutenant-Pass-61' sgt.moreno || return 1
 	opencase 26-0117 sgt.moreno jdoe pat.ops
+}
+
+# altlogin OSUSER USER: the first login of account USER (enrol, then a
+# code and a password of its own) from OS user OSUSER's session
+altlogin() {
+	as "$1" alpr-store login -u "$2" --password-file "$T/$2.first.pw" \
+	    --totp-file "$T/$2.totp" >/dev/null 2>&1
+	as "$1" alpr-store login -u "$2" --password-file "$T/$2.first.pw" \
+	    --new-password-file "$T/$2.pw" -c "$(code "$2")" >/dev/null 2>&1
 }
 
 # opencase CASE USER...: lt.ruiz opens CASE, naming these accounts
