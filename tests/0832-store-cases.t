@@ -6,7 +6,7 @@
 # number) are each run and must be refused, and logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 62
+plan 67
 mkstore || { echo "Bail out! no store"; exit 1; }
 retention 400
 
@@ -163,3 +163,15 @@ check "after the key changed, the case still opens to searches" \
 
 like "the usage and privacy policy says how cases are opened" \
 	"$(alpr-store policy 2>/dev/null)" "a supervisor opened in the system, for at most 90 days"
+
+# a case number that is no UTF-8 is refused, and the refusal logged as
+# text (it was refused, and not logged: the entry could not be made)
+n0=$(entries search | grep -c .)
+check_status 1 "a search under a case number that is no UTF-8 is refused" \
+	search jdoe "$(printf 'A\3771')" 7ABC123
+like "... and the refusal is logged, the case as log text" "$(entries search | tail -1)" \
+	'"outcome":"denied","refusal":"case .A\\\\xff1. is not a case number.*"case":"A\\\\xff1"'
+is "... once" "$(entries search | grep -c .)" "$((n0 + 1))"
+check_status 1 "a case opened under such a number is refused too" \
+	as lt.ruiz alpr-store case open "$(printf '\3771')" -R "$R" jdoe
+like "... and logged" "$(entries case | tail -1)" '"target":"\\\\xff1","outcome":"denied"'

@@ -421,9 +421,9 @@ int
 alpr_store_deny(struct alpr_store *s, const char *action, const char *target,
     const char *why)
 {
-	json_t *e = json_pack("{s:s,s:o,s:s,s:s}", "action", action, "target",
+	json_t *e = json_pack("{s:s,s:o,s:s,s:o}", "action", action, "target",
 	    st_logtext(target ? target : "-", 200), "outcome", "denied",
-	    "refusal", why);
+	    "refusal", st_logtext(why, 1000));
 
 	alpr_warn("%s: %s", target ? target : action, why);
 	if (alpr_store_logentry(s, e) < 0)

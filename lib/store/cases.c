@@ -126,9 +126,11 @@ static int
 refuse(struct alpr_store *s, const char *kase, const char *op,
     const char *reason, const char *why)
 {
-	json_t *e = json_pack("{s:s,s:o,s:s,s:s,s:{s:s}}", "action", "case",
+	/* the case number as given may be no UTF-8, and the refusal quote
+	 * it: both as log text */
+	json_t *e = json_pack("{s:s,s:o,s:s,s:o,s:{s:s}}", "action", "case",
 	    "target", st_logtext(kase ? kase : "-", 200), "outcome", "denied",
-	    "refusal", why, "change", "op", op);
+	    "refusal", st_logtext(why, 1000), "change", "op", op);
 
 	if (reason)
 		json_object_set_new(e, "reason", st_logtext(reason,

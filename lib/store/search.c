@@ -177,8 +177,10 @@ alpr_store_refuse(struct alpr_store *s, const char *action, json_t *terms,
 {
 	json_t *entry;
 
-	entry = json_pack("{s:s,s:O,s:s,s:s}", "action", action, "data",
-	    terms, "outcome", "denied", "refusal", why);
+	/* why may quote what was given (a case number), which may be no
+	 * UTF-8: as log text */
+	entry = json_pack("{s:s,s:O,s:s,s:o}", "action", action, "data",
+	    terms, "outcome", "denied", "refusal", st_logtext(why, 1000));
 	if (j->purpose)
 		json_object_set_new(entry, "purpose", st_logtext(j->purpose,
 		    200));
