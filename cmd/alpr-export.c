@@ -217,21 +217,12 @@ cmd_export(struct alpr_search *x, const char *release, int sealed,
 		    "search by pattern, fuzzy, place, camera or hotlist");
 		goto out;
 	}
-	if (!release) {
-		if (search || jj->purpose)
-			r = alpr_store_justified(s, "export", terms, jj);
-		else if ((e = alpr_store_justify_case(s, jj->kase, jj->reason,
-		    why, sizeof why)) || (e = alpr_case_may(s, jj->kase, why,
-		    sizeof why)))
-			r = alpr_store_refuse(s, "export", terms, jj, e);
-		if (r != 0)
-			goto out;
-		/* the held reads of a case go out as its evidence: the
-		 * purpose the log records (Civil Code 1798.90.52) and the
-		 * custody record states */
-		if (!jj->purpose)
-			jj->purpose = "evidence";
-	}
+	/* a search states its purpose; the held reads of a case go out as
+	 * its evidence, unless another is stated: the purpose the log
+	 * records (Civil Code 1798.90.52) and the custody record states */
+	if (!release && (r = search ? alpr_store_justified(s, "export", terms,
+	    jj) : alpr_store_justified_evidence(s, "export", terms, jj)) != 0)
+		goto out;
 
 	/* what goes out, counted before anything is written */
 	if (release) {

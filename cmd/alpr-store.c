@@ -695,8 +695,8 @@ cmd_hold(int argc, char **argv)
 	struct alpr_result res = { 0 };
 	struct alpr_search x;
 	struct alpr_store *s;
-	char id[32], why[300];
-	const char *op, *e;
+	char id[32];
+	const char *op;
 	json_t *r1;
 	int r, i, c, j = 0;
 
@@ -741,19 +741,10 @@ cmd_hold(int argc, char **argv)
 	s = alpr_store_need(home, keyfile);
 	if ((r = alpr_session_resume(s, ALPR_MAY_HOLD)) != 0)
 		goto out;
-	/* a purpose stated is checked as a search's; none is "evidence",
-	 * what a hold keeps reads for: the log records either (Civil Code
-	 * 1798.90.52) */
-	if (x.j.purpose) {
-		if ((r = alpr_store_justified(s, "hold", x.terms, &x.j)) != 0)
-			goto out;
-	} else if ((e = alpr_store_justify_case(s, x.j.kase, x.j.reason, why,
-	    sizeof why)) || (e = alpr_case_may(s, x.j.kase, why,
-	    sizeof why))) {
-		r = alpr_store_refuse(s, "hold", x.terms, &x.j, e);
+	/* the purpose the log records (Civil Code 1798.90.52): the one
+	 * stated, or "evidence", what a hold keeps reads for */
+	if ((r = alpr_store_justified_evidence(s, "hold", x.terms, &x.j)) != 0)
 		goto out;
-	} else
-		x.j.purpose = "evidence";
 	if (alpr_search_names(&x)) {
 		if ((r = alpr_search_run(s, &x, "hold", &res)) != 0)
 			goto out;

@@ -1456,6 +1456,12 @@ int alpr_store_refuse(struct alpr_store *s, const char *action,
 /* Check the stated purpose, case and reason: 0, or 1 refused (logged). */
 int alpr_store_justified(struct alpr_store *s, const char *action,
     json_t *terms, const struct alpr_justification *j);
+/* The same for keeping or taking out evidence (a hold, an export of a
+ * case's holds): a purpose stated is checked as a search's; none needs
+ * the case and reason alone, and is then "evidence", what the log and a
+ * custody record say. 0, or 1 refused (logged). */
+int alpr_store_justified_evidence(struct alpr_store *s, const char *action,
+    json_t *terms, struct alpr_justification *j);
 /* An access's log entry (to add to), and writing it (stolen) before
  * anything is shown: 0, or -1 (said why) and nothing may be shown. */
 json_t *alpr_store_access(const char *action, const char *plate,

@@ -209,6 +209,22 @@ alpr_store_justified(struct alpr_store *s, const char *action, json_t *terms,
 	return alpr_store_refuse(s, action, terms, j, e);
 }
 
+int
+alpr_store_justified_evidence(struct alpr_store *s, const char *action,
+    json_t *terms, struct alpr_justification *j)
+{
+	char why[400];
+	const char *e;
+
+	if (j->purpose)
+		return alpr_store_justified(s, action, terms, j);
+	if ((e = alpr_store_justify_case(s, j->kase, j->reason, why,
+	    sizeof why)) || (e = alpr_case_may(s, j->kase, why, sizeof why)))
+		return alpr_store_refuse(s, action, terms, j, e);
+	j->purpose = "evidence";
+	return 0;
+}
+
 json_t *
 alpr_store_access(const char *action, const char *plate, json_t *terms,
     const struct alpr_justification *j, long count, int more)
