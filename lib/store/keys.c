@@ -779,13 +779,46 @@ write_keyfile(const char *path, uint32_t gen, const unsigned char *kek)
 	return r;
 }
 
-/* A record that does not open cannot be sealed anew: the keys are not
- * changed (a record left under the old key would be lost with it). */
+/*
+ * The sealed records a new key-encryption key seals anew: each table,
+ * the kind its records are sealed with, and the key (a buffer of the
+ * store's, which holds the old key while they are read and the new one
+ * while they are written). The cases table only once a case was opened.
+ */
+struct sealed_table {
+	MDB_dbi db;
+	const char *kind;
+	unsigned char *key;
+	json_t *recs;		/* name -> record, read under the old key */
+};
+
+/* Read every record of t under the old key. A record that does not open
+ * cannot be sealed anew: the keys are not changed (a record left under
+ * the old key would be lost with it). MDB_NOTFOUND when all are read. */
 static int
-unopened(const char *kind, const char *name)
+read_table(MDB_txn *txn, struct sealed_table *t)
 {
-	alpr_warn("the %s %s does not open: not changing keys", kind, name);
-	return -1;
+	MDB_cursor *c;
+	MDB_val k, v;
+	char name[80];
+	json_t *j;
+	int rc;
+
+	mdb_cursor_open(txn, t->db, &c);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		snprintf(name, sizeof name, "%.*s", (int)k.mv_size,
+		    (char *)k.mv_data);
+		if (!(j = st_record_get(txn, t->db, t->kind, name, t->key))) {
+			alpr_warn("the %s %s does not open: not changing keys",
+			    t->kind, name);
+			rc = -1;
+			break;
+		}
+		json_object_set_new(t->recs, name, j);
+	}
+	mdb_cursor_close(c);
+	return rc;
 }
 
 /* Wrap every day key, and seal every account, hold, request and case,
@@ -795,13 +828,18 @@ rewrap(struct alpr_store *s, MDB_txn *txn, const struct kset *nk,
     uint32_t gen)
 {
 	unsigned char dk[ST_KEY], ad[24], w[ST_WRAPPED];
+	struct sealed_table t[] = {
+		{ s->users, "user", s->userk, NULL },
+		{ s->holds, "hold", s->holdk, NULL },
+		{ s->requests, "request", s->holdk, NULL },
+		{ s->cases, "case", s->holdk, NULL },
+	};
+	size_t i, nt = sizeof t / sizeof *t;
 	MDB_cursor *c;
 	MDB_val k, v;
-	json_t *users = json_object(), *holds = json_object(), *j;
-	json_t *reqs = json_object(), *cases = json_object();
+	json_t *j;
 	unsigned char sk[64] = { 0 };
 	const char *name;
-	char key[80];
 	int rc, d;
 
 	mdb_cursor_open(txn, s->keys, &c);
@@ -827,73 +865,23 @@ rewrap(struct alpr_store *s, MDB_txn *txn, const struct kset *nk,
 	sodium_memzero(dk, sizeof dk);
 	mdb_cursor_close(c);
 	if (rc != MDB_NOTFOUND)
-		goto out;
-	/* accounts and holds: read under the old keys... */
-	mdb_cursor_open(txn, s->users, &c);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		snprintf(key, sizeof key, "%.*s", (int)k.mv_size,
-		    (char *)k.mv_data);
-		if (!(j = st_user_get(s, txn, key))) {
-			rc = unopened("account", key);
-			break;
-		}
-		json_object_set_new(users, key, j);
-	}
-	mdb_cursor_close(c);
-	if (rc != MDB_NOTFOUND)
-		goto out;
-	mdb_cursor_open(txn, s->holds, &c);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		snprintf(key, sizeof key, "%.*s", (int)k.mv_size,
-		    (char *)k.mv_data);
-		if (!(j = st_hold_get(s, txn, key))) {
-			rc = unopened("hold", key);
-			break;
-		}
-		json_object_set_new(holds, key, j);
-	}
-	mdb_cursor_close(c);
-	if (rc != MDB_NOTFOUND)
-		goto out;
-	mdb_cursor_open(txn, s->requests, &c);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		snprintf(key, sizeof key, "%.*s", (int)k.mv_size,
-		    (char *)k.mv_data);
-		if (!(j = st_request_get(s, txn, key))) {
-			rc = unopened("request", key);
-			break;
-		}
-		json_object_set_new(reqs, key, j);
-	}
-	mdb_cursor_close(c);
-	if (rc != MDB_NOTFOUND)
-		goto out;
+		return -1;
 	/* the table of cases another process made since this one opened
 	 * the store (its first case) is sealed anew too */
 	if (s->nocases && mdb_dbi_open(txn, "cases", 0, &s->cases) == 0)
 		s->nocases = 0;
-	if (!s->nocases) {
-		mdb_cursor_open(txn, s->cases, &c);
-		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-		    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			snprintf(key, sizeof key, "%.*s", (int)k.mv_size,
-			    (char *)k.mv_data);
-			if (!(j = st_record_get(txn, s->cases, "case", key,
-			    s->holdk))) {
-				rc = unopened("case", key);
-				break;
-			}
-			json_object_set_new(cases, key, j);
-		}
-		mdb_cursor_close(c);
-		if (rc != MDB_NOTFOUND)
-			goto out;
-	}
-	if (st_sign_key(s, txn, sk, 0) < 0)
+	t[3].db = s->cases;
+	if (s->nocases)
+		nt--;
+	/* the records: read under the old keys... */
+	for (i = 0; i < nt; i++)
+		t[i].recs = json_object();
+	for (i = 0; i < nt && rc == MDB_NOTFOUND; i++)
+		rc = read_table(txn, &t[i]);
+	if (rc != MDB_NOTFOUND || st_sign_key(s, txn, sk, 0) < 0) {
+		rc = -1;
 		goto out;
+	}
 	/* ...and sealed anew under the new ones */
 	memcpy(s->kek, nk->kek, ST_KEY);
 	memcpy(s->wrap, nk->wrap, ST_KEY);
@@ -903,30 +891,17 @@ rewrap(struct alpr_store *s, MDB_txn *txn, const struct kset *nk,
 	memcpy(s->signk, nk->sign, ST_KEY);
 	s->kekgen = gen;
 	rc = sk[0] || memcmp(sk, sk + 1, 63) ? st_sign_store(s, txn, sk) : 0;
-	if (rc == 0)
-		json_object_foreach(users, name, j)
-			if ((rc = st_user_put(s, txn, name, j)) != 0)
-				break;
-	if (rc == 0)
-		json_object_foreach(holds, name, j)
-			if ((rc = st_hold_put(s, txn, name, j)) != 0)
-				break;
-	if (rc == 0)
-		json_object_foreach(reqs, name, j)
-			if ((rc = st_request_put(s, txn, name, j)) != 0)
-				break;
-	if (rc == 0)
-		json_object_foreach(cases, name, j)
-			if ((rc = st_case_put(s, txn, name, j)) != 0)
+	for (i = 0; i < nt && rc == 0; i++)
+		json_object_foreach(t[i].recs, name, j)
+			if ((rc = st_record_put(txn, t[i].db, t[i].kind, name,
+			    j, t[i].key)) != 0)
 				break;
 	if (rc == 0)
 		st_kek_record(s, txn);
 out:
 	sodium_memzero(sk, sizeof sk);
-	json_decref(users);
-	json_decref(holds);
-	json_decref(reqs);
-	json_decref(cases);
+	for (i = 0; i < nt; i++)
+		json_decref(t[i].recs);
 	return rc ? -1 : 0;
 }
 
