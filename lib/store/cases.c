@@ -54,6 +54,13 @@ when(json_t *c, const char *k)
 	return str(c, k) && alpr_time_parse(str(c, k), &t) == 0 ? t.tv_sec : 0;
 }
 
+/* Has an open case c run out? */
+static int
+ran_out(json_t *c)
+{
+	return when(c, "expires") <= time(NULL);
+}
+
 /* The member entry naming user, or NULL. */
 static json_t *
 member(json_t *c, const char *user)
@@ -93,7 +100,7 @@ alpr_case_may(struct alpr_store *s, const char *kase, char *why, size_t n)
 		    "opens it again (alpr-store case renew)", kase,
 		    str(c, "changed"), str(c, "changed_by"));
 		e = why;
-	} else if (t.tv_sec <= time(NULL)) {
+	} else if (ran_out(c)) {
 		snprintf(why, n, "case %s ran out at %s: a supervisor renews it "
 		    "(alpr-store case renew)", kase, tm);
 		e = why;
@@ -174,26 +181,20 @@ change(struct alpr_store *s, const char *kase, const char *op, int open,
 		made = 1;
 	}
 	c = case_get(s, txn, kase);
-	if (!c && !open) {
-		st_wend(s, txn, 0);
-		if (made)
-			s->nocases = 1;
-		return refuse(s, kase, op, reason, "no such case "
-		    "(alpr-store case list)");
+	entry = json_pack("{s:s,s:s,s:s,s:s,s:{s:s}}", "action", "case",
+	    "target", kase, "outcome", "ok", "reason", reason, "change", "op",
+	    op);
+	if (!c && !open)
+		e = "no such case (alpr-store case list)";
+	else if (c && open)
+		e = "the case is open already or was before (alpr-store case "
+		    "show; case renew opens it again)";
+	else {
+		if (!c)
+			c = json_object();
+		e = fn(s, txn, c, json_object_get(entry, "change"), arg);
 	}
-	if (c && open) {
-		st_wend(s, txn, 0);
-		json_decref(c);
-		return refuse(s, kase, op, reason, "the case is open "
-		    "already or was before (alpr-store case show; case renew "
-		    "opens it again)");
-	}
-	if (!c)
-		c = json_object();
-	entry = json_pack("{s:s,s:s,s:s,s:s}", "action", "case", "target",
-	    kase, "outcome", "ok", "reason", reason);
-	json_object_set_new(entry, "change", json_pack("{s:s}", "op", op));
-	if ((e = fn(s, txn, c, json_object_get(entry, "change"), arg))) {
+	if (e) {
 		st_wend(s, txn, 0);
 		if (made)
 			s->nocases = 1;
@@ -406,6 +407,24 @@ alpr_case_change(struct alpr_store *s, const char *op, const char *kase,
 	return alpr_store_deny(s, "case", kase, "no such change");
 }
 
+/* fn for case name, if the one acting may see it (all: every case). */
+static void
+list_one(struct alpr_store *s, MDB_txn *txn, const char *name, int all,
+    void (*fn)(json_t *c, void *arg), void *arg)
+{
+	json_t *c = case_get(s, txn, name);
+
+	if (!c)
+		return;
+	if (all || member(c, s->actor.user)) {
+		json_object_set_new(c, "case", json_string(name));
+		if (!strcmp(str(c, "state"), "open") && ran_out(c))
+			json_object_set_new(c, "state", json_string("ran-out"));
+		fn(c, arg);
+	}
+	json_decref(c);
+}
+
 int
 alpr_case_list(struct alpr_store *s, const char *only,
     void (*fn)(json_t *c, void *arg), void *arg)
@@ -414,7 +433,7 @@ alpr_case_list(struct alpr_store *s, const char *only,
 	MDB_txn *txn;
 	MDB_cursor *cur;
 	MDB_val k, v;
-	json_t *c, *e;
+	json_t *e;
 	int rc, all;
 
 	if (s->actor.role < 0)
@@ -432,26 +451,18 @@ alpr_case_list(struct alpr_store *s, const char *only,
 		return 0;
 	if (st_txn(s, MDB_RDONLY, &txn) != 0)
 		return -1;
-	mdb_cursor_open(txn, s->cases, &cur);
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		snprintf(name, sizeof name, "%.*s", (int)k.mv_size,
-		    (char *)k.mv_data);
-		if (only && strcmp(name, only))
-			continue;
-		if (!(c = case_get(s, txn, name)))
-			continue;
-		if (all || member(c, s->actor.user)) {
-			json_object_set_new(c, "case", json_string(name));
-			if (!strcmp(str(c, "state"), "open") &&
-			    when(c, "expires") <= time(NULL))
-				json_object_set_new(c, "state",
-				    json_string("ran-out"));
-			fn(c, arg);
+	if (only)
+		list_one(s, txn, only, all, fn, arg);
+	else {
+		mdb_cursor_open(txn, s->cases, &cur);
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+		    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			snprintf(name, sizeof name, "%.*s", (int)k.mv_size,
+			    (char *)k.mv_data);
+			list_one(s, txn, name, all, fn, arg);
 		}
-		json_decref(c);
+		mdb_cursor_close(cur);
 	}
-	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);
 	return 0;
 }
