@@ -45,8 +45,10 @@ usage(const char *why)
 	    "  show -P purpose -C case -R reason [-o file] read-id\n"
 	    "  hold add -C case -R reason [--id read-id ...] [find options]\n"
 	    "  hold release -R reason id | hold list [-j]\n"
-	    "  case open case [-d days] -R reason user ...\n"
+	    "  case open case [-d days] [-A] [-a lat,lon,m] [-p plate] -R reason "
+	    "user ...\n"
 	    "  case add|drop case -R reason user ...\n"
+	    "  case widen case [-A] [-a lat,lon,m] [-p plate] -R reason\n"
 	    "  case renew case [-d days] -R reason | case close case -R reason\n"
 	    "  case list [-j] | case show [-j] case\n"
 	    "  push [-v] [-e ssh-command] [user@]host\n"
@@ -762,6 +764,10 @@ cmd_hold(int argc, char **argv)
 				    "no such read");
 			goto out;
 		}
+		if ((r = alpr_store_covered(s, "hold", x.terms, &x.j, r1))) {
+			json_decref(r1);
+			goto out;
+		}
 		if (res.n == res.cap) {
 			res.cap = res.cap ? res.cap * 2 : 16;
 			res.rec = alpr_realloc(res.rec, res.cap *
@@ -786,7 +792,7 @@ static void
 print_case(json_t *c, void *arg)
 {
 	int *j = arg;
-	json_t *m;
+	json_t *m, *sc;
 	size_t i;
 
 	j[1]++;
@@ -794,12 +800,30 @@ print_case(json_t *c, void *arg)
 		alpr_write_record(stdout, c);
 		return;
 	}
-	printf("%-16s %-8s %-23s %-12s %-23s",
+	printf("%-16s %-8s %-23s %-12s %-23s ",
 	    json_string_value(json_object_get(c, "case")),
 	    json_string_value(json_object_get(c, "state")),
 	    json_string_value(json_object_get(c, "expires")),
 	    json_string_value(json_object_get(c, "opened_by")),
 	    json_string_value(json_object_get(c, "opened")));
+	/* what it searches, a word: every read, or its plates and places
+	 * (@LAT,LON,METRESm) */
+	sc = json_object_get(c, "scope");
+	if (json_is_true(json_object_get(sc, "any")))
+		printf("every-read");
+	else if (!json_array_size(json_object_get(sc, "plates")) &&
+	    !json_array_size(json_object_get(sc, "areas")))
+		printf("nothing");
+	json_array_foreach(json_object_get(sc, "plates"), i, m)
+		if (!json_is_true(json_object_get(sc, "any")))
+			printf("%s%s", i ? "," : "", json_string_value(m));
+	json_array_foreach(json_object_get(sc, "areas"), i, m)
+		if (!json_is_true(json_object_get(sc, "any")))
+			printf("%s@%.5f,%.5f,%.0fm", i || json_array_size(
+			    json_object_get(sc, "plates")) ? "," : "",
+			    json_real_value(json_object_get(m, "lat")),
+			    json_real_value(json_object_get(m, "lon")),
+			    json_real_value(json_object_get(m, "radius_m")));
 	json_array_foreach(json_object_get(c, "members"), i, m)
 		printf("%s%s", i ? "," : " ", json_string_value(
 		    json_object_get(m, "user")));
@@ -809,25 +833,42 @@ print_case(json_t *c, void *arg)
 static int
 cmd_case(int argc, char **argv)
 {
+	struct alpr_case_scope sc = { 0 };
 	struct alpr_store *s;
 	const char *op, *reason = NULL;
-	char *end;
+	char *end, extra;
 	long days = 0;
 	int r, c, j[2] = { 0, 0 };	/* -j, cases printed */
 
 	if (argc < 2)
-		usage("case wants open, add, drop, renew, close, list or show");
+		usage("case wants open, add, drop, widen, renew, close, list or "
+		    "show");
 	op = argv[1];
 	argc--;
 	argv++;
-	while ((c = alpr_getopt(argc, argv, "d:jR:", NULL, usage)) != -1)
+	while ((c = alpr_getopt(argc, argv, "Aa:d:jp:R:", NULL, usage)) != -1)
 		switch (c) {
+		case 'A': sc.any = 1; break;
+		case 'a':
+			sc.areas = alpr_realloc(sc.areas, (sc.nareas + 1) *
+			    sizeof *sc.areas);
+			if (sscanf(optarg, "%lf,%lf,%lf%c",
+			    &sc.areas[sc.nareas][0], &sc.areas[sc.nareas][1],
+			    &sc.areas[sc.nareas][2], &extra) != 3)
+				usage("-a wants LAT,LON,METRES");
+			sc.nareas++;
+			break;
 		case 'd':
 			days = strtol(optarg, &end, 10);
 			if (*end || end == optarg || days < 1 || days > 3660)
 				usage("-d wants a number of days");
 			break;
 		case 'j': j[0] = 1; break;
+		case 'p':
+			sc.plates = alpr_realloc(sc.plates, (sc.nplates + 1) *
+			    sizeof *sc.plates);
+			sc.plates[sc.nplates++] = optarg;
+			break;
 		case 'R': reason = optarg; break;
 		default: usage(NULL);
 		}
@@ -843,13 +884,18 @@ cmd_case(int argc, char **argv)
 	    !strcmp(op, "drop")) {
 		if (argc < 2)
 			usage("the case, then the accounts it names");
-	} else if (!strcmp(op, "renew") || !strcmp(op, "close")) {
+	} else if (!strcmp(op, "widen") || !strcmp(op, "renew") ||
+	    !strcmp(op, "close")) {
 		if (argc != 1)
-			usage("case renew and case close want a case");
+			usage("case widen, renew and close want a case");
 	} else
-		usage("case wants open, add, drop, renew, close, list or show");
+		usage("case wants open, add, drop, widen, renew, close, list or "
+		    "show");
 	if (days && strcmp(op, "open") && strcmp(op, "renew"))
 		usage("-d is for case open and case renew");
+	if ((sc.nplates || sc.nareas || sc.any) && strcmp(op, "open") &&
+	    strcmp(op, "widen"))
+		usage("-p, -a and -A are for case open and case widen");
 	s = alpr_store_need(home, keyfile);
 	if ((r = alpr_session_resume(s, ALPR_MAY_NONE)) == 0) {
 		if (!strcmp(op, "list") || !strcmp(op, "show")) {
@@ -863,8 +909,10 @@ cmd_case(int argc, char **argv)
 			alpr_fshut(stdout, "<stdout>");
 		} else
 			r = alpr_case_change(s, op, argv[0], argv + 1,
-			    argc - 1, days, reason);
+			    argc - 1, days, &sc, reason);
 	}
+	free(sc.plates);
+	free(sc.areas);
 	alpr_store_close(s);
 	return alpr_exit_status(r);
 }
@@ -912,7 +960,7 @@ cmd_show(int argc, char **argv)
 	    &nframe);
 	if (r > 0)
 		alpr_store_refuse(s, "show", terms, &j, "no such read");
-	if (r != 0)
+	if (r != 0 || (r = alpr_store_covered(s, "show", terms, &j, rec)))
 		goto done;
 	/* the frame's file, made before anything is logged or shown, only
 	 * where the caller may have it (as alpr-export makes a bundle's) */

@@ -1262,12 +1262,36 @@ long alpr_hold_reads(struct alpr_store *s, const char *kase, json_t *only,
  * not (in why). Nothing logged: the caller refuses. */
 const char *alpr_case_may(struct alpr_store *s, const char *kase, char *why,
     size_t n);
-/* Change a case as a supervisor: op "open" (naming users, for days: 0 the
- * longest, case_days), "add" or "drop" users, "renew" (for days; opens a
- * closed case again), "close"; logged with reason first. 0, 1 refused
- * (said why, logged), -1 error. */
+struct alpr_query;
+/* What a case may search: the plates and patterns it names, the places
+ * (a circle each), or every read (any). */
+struct alpr_case_scope {
+	char **plates;
+	int nplates;
+	double (*areas)[3];	/* latitude, longitude, radius in metres */
+	int nareas;
+	int any;
+};
+/* Does case kase (alpr_case_may passed) cover a search of q, with a
+ * hotlist (hl)? A search is covered when the case is open to every read,
+ * or names its plate (exact, or a pattern matching it; a pattern searched
+ * as named; a fuzzy search only of a plate named, one difference at
+ * most), or a place its circle lies in. NULL, or why not (in why). */
+const char *alpr_case_covers(struct alpr_store *s, const char *kase,
+    const struct alpr_query *q, int hl, char *why, size_t n);
+/* Does case kase cover read rec: its plate or a candidate named, or
+ * matched by a pattern named, or its position in a place named? */
+const char *alpr_case_covers_read(struct alpr_store *s, const char *kase,
+    json_t *rec, char *why, size_t n);
+/* Change a case as a supervisor: op "open" (naming users and what they
+ * search, sc, for days: 0 the longest, case_days), "add" or "drop" users,
+ * "widen" (more in sc), "renew" (for days; opens a closed case again),
+ * "close"; logged with reason first. A renewal and a widening name every
+ * member anew, as the one making them. 0, 1 refused (said why, logged),
+ * -1 error. */
 int alpr_case_change(struct alpr_store *s, const char *op, const char *kase,
-    char **users, int n, long days, const char *reason);
+    char **users, int n, long days, const struct alpr_case_scope *sc,
+    const char *reason);
 /* fn for each case the one acting may see (supervisors and auditors:
  * every one; others: those naming them), or only the case only; state
  * "ran-out" for an open case past its end. Logged. 0, 1, -1. */
@@ -1462,6 +1486,10 @@ int alpr_store_justified(struct alpr_store *s, const char *action,
  * custody record say. 0, or 1 refused (logged). */
 int alpr_store_justified_evidence(struct alpr_store *s, const char *action,
     json_t *terms, struct alpr_justification *j);
+/* Does j's case cover read rec, asked for by id (a show, a hold)? 0, or
+ * 1 refused (logged). */
+int alpr_store_covered(struct alpr_store *s, const char *action, json_t *terms,
+    const struct alpr_justification *j, json_t *rec);
 /* An access's log entry (to add to), and writing it (stolen) before
  * anything is shown: 0, or -1 (said why) and nothing may be shown. */
 json_t *alpr_store_access(const char *action, const char *plate,

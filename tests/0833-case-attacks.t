@@ -50,7 +50,7 @@ as admin alpr-store user add moreno.a -r analyst \
 as lt.ruiz alpr-store user approve moreno.a >/dev/null 2>&1
 as lt.ruiz alpr-store user train moreno.a -c "$(daysago 30)" >/dev/null 2>&1
 check "lt.ruiz opens a case naming moreno.a" \
-	as lt.ruiz alpr-store case open 26-0800 -R "$R" moreno.a
+	as lt.ruiz alpr-store case open -A 26-0800 -R "$R" moreno.a
 as lt.ruiz alpr-store case close 26-0800 -R "suspects charged, nothing more to look for" >/dev/null 2>&1
 check "sgt.moreno renews it" \
 	as sgt.moreno alpr-store case renew 26-0800 -R "my own reasons for looking again now"
@@ -77,7 +77,7 @@ alpr-purge -w 30 >"$T/purge.out" 2>"$T/purge.err" &
 pp=$!
 sleep 1
 check "the first case is opened on the old store while the purge waits" \
-	as lt.ruiz alpr-store case open 26-0900 -R "$R" jdoe
+	as lt.ruiz alpr-store case open -A 26-0900 -R "$R" jdoe
 wait $pp
 st=$?
 ok "$([ "$st" = 0 ] && [ "$(cksum <"$K")" != "$k0" ]; echo $?)" "... the purge ran, and changed the key file's key"
@@ -88,11 +88,11 @@ check "... and a purge after it changes keys again" alpr-purge
 # case numbers at and past the 64 bytes a record's name may have
 C64=26-$(printf '%061d' 1)
 check "a case number of 64 characters is opened" \
-	as lt.ruiz alpr-store case open "$C64" -R "$R" jdoe
+	as lt.ruiz alpr-store case open -A "$C64" -R "$R" jdoe
 check "... searched under" search jdoe "$C64" PARTNR1
 like "... and shown" "$(as jdoe alpr-store case show "$C64" 2>&1)" "^$C64 +open "
 check_status 1 "one of 65 is refused, said" \
-	as lt.ruiz alpr-store case open "${C64}9" -R "$R" jdoe
+	as lt.ruiz alpr-store case open -A "${C64}9" -R "$R" jdoe
 like "... as not a case number" "$(cat "$T/err")" "is not a case number"
 check_status 1 "... and a search under it, said the same" search jdoe "${C64}9" PARTNR1
 like "... as not a case number" "$(cat "$T/err")" "is not a case number"
@@ -100,9 +100,9 @@ check "the purge changes keys with the long case" alpr-purge
 check "... which still opens" search jdoe "$C64" PARTNR1
 
 # two supervisors open one case at once: one opens it, the other is refused
-as lt.ruiz alpr-store case open 26-1000 -R "$R" jdoe >"$T/o1" 2>&1 &
+as lt.ruiz alpr-store case open -A 26-1000 -R "$R" jdoe >"$T/o1" 2>&1 &
 p1=$!
-as sgt.moreno alpr-store case open 26-1000 -R "$R" pat.ops >"$T/o2" 2>&1 &
+as sgt.moreno alpr-store case open -A 26-1000 -R "$R" pat.ops >"$T/o2" 2>&1 &
 p2=$!
 wait $p1; s1=$?
 wait $p2; s2=$?

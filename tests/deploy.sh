@@ -111,7 +111,7 @@ mkdeploy() {
 	svc sgt.moreno alpr-store user approve lt.ruiz || return 1
 	svc sgt.moreno alpr-store user train lt.ruiz -c "$(daysago 30)" || return 1
 	firstlogin lt.ruiz || return 1
-	svc lt.ruiz alpr-store case open 26-0117 sgt.moreno jdoe pat.ops \
+	svc lt.ruiz alpr-store case open -A 26-0117 sgt.moreno jdoe pat.ops \
 	    -R "burglary on Main St, suspects seen in a silver sedan" || return 1
 }
 

@@ -9,6 +9,7 @@
 #				lt.ruiz (supervisor, trained), who opens
 #				case 26-0117 naming sgt.moreno, jdoe, pat.ops
 #	opencase CASE USER...	lt.ruiz opens CASE naming these accounts
+#				(every read, or $SCOPE: -p PLATE ...)
 #	altlogin OSUSER USER	USER's first login from OSUSER's session (one
 #				person, two accounts): $T/USER.first.pw, then
 #				$T/USER.pw
@@ -125,10 +126,11 @@ altlogin() {
 	    --new-password-file "$T/$2.pw" -c "$(code "$2")" >/dev/null 2>&1
 }
 
-# opencase CASE USER...: lt.ruiz opens CASE, naming these accounts
+# opencase CASE USER...: lt.ruiz opens CASE, naming these accounts, open
+# to every read (or to what $SCOPE gives: -p PLATE, -a LAT,LON,M)
 opencase() {
 	_c=$1; shift
-	as lt.ruiz alpr-store case open "$_c" -R "burglary on Main St, suspects seen in a silver sedan" "$@" 2>"$T/opencase.err" ||
+	as lt.ruiz alpr-store case open ${SCOPE--A} "$_c" -R "burglary on Main St, suspects seen in a silver sedan" "$@" 2>"$T/opencase.err" ||
 	    { cat "$T/opencase.err" >&2; return 1; }
 }
 

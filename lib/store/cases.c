@@ -11,11 +11,23 @@
  * case for it, and the log names both); alpr-audit report still looks for
  * a plate searched under more than one case.
  *
+ * A case names what its members search, too: plates and patterns (a
+ * stolen car, a witness's partial plate), places (a circle around a
+ * scene), or, given on purpose, every read. A search, or a read asked for
+ * by id, outside that is refused: a member of a case opened for a stolen
+ * car does not look up a partner's plate under it; a supervisor widens
+ * the case, and a widening names every member anew, as a renewal does,
+ * so that a member who widens their own case searches nothing under it
+ * alone.
+ *
  * A case is a record in the cases database, sealed under the key file's
- * hold key with its name (st_record_put): {state ("open" or "closed"), opened, opened_by, expires, reason, members: [{user, by,
- * client, at}], changed, changed_by}. Every change is logged before it is
- * stored, as an account's is (action "case").
+ * hold key with its name (st_record_put): {state ("open" or "closed"),
+ * opened, opened_by, expires, reason, members: [{user, by, client, at}],
+ * scope: {plates: [...], areas: [{lat, lon, radius_m}], any: true},
+ * changed, changed_by}. Every change is logged before it is stored, as an
+ * account's is (action "case").
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +35,7 @@
 #include "store.h"
 
 #define CASE_KIND "case"
+#define SCOPE_MIN 3	/* characters a pattern named must give */
 
 static json_t *
 case_get(struct alpr_store *s, MDB_txn *txn, const char *kase)
@@ -117,6 +130,167 @@ alpr_case_may(struct alpr_store *s, const char *kase, char *why, size_t n)
 	}
 	json_decref(c);
 	return e;
+}
+
+static int
+is_pattern(const char *p)
+{
+	return strpbrk(p, "?*") != NULL;
+}
+
+/* Is plate (upper case) named by scope sc: equal to a plate named, or
+ * (byglob) matched by a pattern named? */
+static int
+names_plate(json_t *sc, const char *plate, int byglob)
+{
+	json_t *v;
+	size_t i;
+	const char *t;
+
+	json_array_foreach(json_object_get(sc, "plates"), i, v) {
+		if (!(t = json_string_value(v)))
+			continue;
+		if (!strcmp(t, plate) || (byglob && is_pattern(t) &&
+		    alpr_glob(t, plate)))
+			return 1;
+	}
+	return 0;
+}
+
+/* Does a place named by sc hold the circle (lat, lon, radius)? */
+static int
+names_place(json_t *sc, double lat, double lon, double radius)
+{
+	json_t *a;
+	size_t i;
+
+	json_array_foreach(json_object_get(sc, "areas"), i, a)
+		if (st_geo_dist(json_real_value(json_object_get(a, "lat")),
+		    json_real_value(json_object_get(a, "lon")), lat, lon) +
+		    radius <= json_real_value(json_object_get(a, "radius_m")))
+			return 1;
+	return 0;
+}
+
+/* The case's scope, if it is open to every read: 1, else 0 and sc. */
+static int
+scope_of(json_t *c, json_t **sc)
+{
+	*sc = json_object_get(c, "scope");
+	return json_is_true(json_object_get(*sc, "any"));
+}
+
+static void
+upper(const char *p, char *out, size_t cap)
+{
+	size_t i;
+
+	for (i = 0; p[i] && i + 1 < cap; i++)
+		out[i] = toupper((unsigned char)p[i]);
+	out[i] = '\0';
+}
+
+const char *
+alpr_case_covers(struct alpr_store *s, const char *kase,
+    const struct alpr_query *q, int hl, char *why, size_t n)
+{
+	char up[ALPR_PLATE_MAX + 2];
+	const char *e = NULL;
+	MDB_txn *txn;
+	json_t *c, *sc;
+	int ok = 0;
+
+	if (!kase)
+		return "a search states its case";
+	if (st_txn(s, MDB_RDONLY, &txn) != 0)
+		return "the store's cases cannot be read";
+	c = case_get(s, txn, kase);
+	mdb_txn_abort(txn);
+	if (!c) {
+		snprintf(why, n, "case %s is not open on this store", kase);
+		return why;
+	}
+	if (scope_of(c, &sc)) {
+		json_decref(c);
+		return NULL;
+	}
+	if (q->plate && strlen(q->plate) <= ALPR_PLATE_MAX) {
+		upper(q->plate, up, sizeof up);
+		if (is_pattern(up))	/* as named */
+			ok = names_plate(sc, up, 0);
+		else if (q->fuzzy < 0)
+			ok = names_plate(sc, up, 1);
+		else if (q->fuzzy <= 1)	/* a plate named, not a pattern's */
+			ok = names_plate(sc, up, 0);
+	}
+	if (!ok && q->near)
+		ok = names_place(sc, q->lat, q->lon, q->radius);
+	if (ok)
+		;
+	else if (hl)
+		e = "a search by hotlist is made only under a case opened to "
+		    "every read (alpr-store case widen -A)";
+	else if (q->plate && q->fuzzy > 1 && names_plate(sc, up, 0))
+		e = "under a case that names its plates, a fuzzy search allows "
+		    "one difference";
+	else if (q->plate) {
+		snprintf(why, n, "case %s does not name %s%s: a supervisor "
+		    "names what the case searches (alpr-store case widen -p)",
+		    kase, q->fuzzy >= 0 ? "the plate searched fuzzily " :
+		    is_pattern(q->plate) ? "the pattern " : "the plate ",
+		    q->plate);
+		e = why;
+	} else {
+		snprintf(why, n, "case %s names %s: a supervisor names what "
+		    "the case searches (alpr-store case widen -a)", kase,
+		    q->near ? "no place that holds the circle searched" :
+		    "its plates and places, and the search neither");
+		e = why;
+	}
+	json_decref(c);
+	return e;
+}
+
+const char *
+alpr_case_covers_read(struct alpr_store *s, const char *kase, json_t *rec,
+    char *why, size_t n)
+{
+	const char *p;
+	MDB_txn *txn;
+	json_t *c, *sc, *v;
+	size_t i;
+	int ok = 0;
+
+	if (!kase)
+		return "a read is shown under its case";
+	if (st_txn(s, MDB_RDONLY, &txn) != 0)
+		return "the store's cases cannot be read";
+	c = case_get(s, txn, kase);
+	mdb_txn_abort(txn);
+	if (!c) {
+		snprintf(why, n, "case %s is not open on this store", kase);
+		return why;
+	}
+	if (scope_of(c, &sc)) {
+		json_decref(c);
+		return NULL;
+	}
+	if ((p = alpr_rec_str(rec, "plate")))
+		ok = names_plate(sc, p, 1);
+	json_array_foreach(json_object_get(rec, "candidates"), i, v)
+		if (!ok && (p = alpr_rec_str(v, "plate")))
+			ok = names_plate(sc, p, 1);
+	if (!ok && json_is_number(json_object_get(rec, "lat")) &&
+	    json_is_number(json_object_get(rec, "lon")))
+		ok = names_place(sc, alpr_rec_num(rec, "lat", 0),
+		    alpr_rec_num(rec, "lon", 0), 0);
+	json_decref(c);
+	if (ok)
+		return NULL;
+	snprintf(why, n, "case %s names neither the read's plate nor its "
+	    "place: a supervisor names what the case searches (alpr-store "
+	    "case widen)", kase);
+	return why;
 }
 
 /*
@@ -226,7 +400,102 @@ struct casearg {
 	char **users;
 	int n;
 	long days;
+	const struct alpr_case_scope *sc;
 };
+
+/* Add a->sc to the case's scope and to the log entry's change: the reason
+ * it cannot be, or NULL. */
+static const char *
+add_scope(struct alpr_store *s, json_t *c, json_t *ch, struct casearg *a)
+{
+	static char why[200];
+	const struct alpr_case_scope *sc = a->sc;
+	char up[ALPR_PLATE_MAX + 2];
+	json_t *scope = json_object_get(c, "scope"), *list, *logged;
+	const char *p;
+	int i, lit;
+
+	if (!sc || (!sc->nplates && !sc->nareas && !sc->any))
+		return "a case names what its members search: plates or "
+		    "patterns (-p), places (-a), or every read (-A)";
+	if (!scope)
+		json_object_set_new(c, "scope", scope = json_object());
+	if (!(list = json_object_get(scope, "plates")))
+		json_object_set_new(scope, "plates", list = json_array());
+	logged = json_array();
+	if (sc->nplates)
+		json_object_set_new(ch, "plates", logged);
+	else
+		json_decref(logged);
+	for (i = 0; i < sc->nplates; i++) {
+		for (p = sc->plates[i], lit = 0; *p; p++)
+			if (isalnum((unsigned char)*p))
+				lit++;
+			else if (*p != '?' && *p != '*')
+				break;
+		if (*p || !lit || strlen(sc->plates[i]) > ALPR_PLATE_MAX) {
+			snprintf(why, sizeof why, "%.40s: a plate or a pattern "
+			    "(letters, digits, ? and *) of at most %d "
+			    "characters", sc->plates[i], ALPR_PLATE_MAX);
+			return why;
+		}
+		if (is_pattern(sc->plates[i]) && lit < SCOPE_MIN) {
+			snprintf(why, sizeof why, "%.40s: a pattern a case "
+			    "names gives at least %d characters (-A opens a "
+			    "case to every read)", sc->plates[i], SCOPE_MIN);
+			return why;
+		}
+		upper(sc->plates[i], up, sizeof up);
+		json_array_append_new(logged, json_string(up));
+		if (!names_plate(scope, up, 0))
+			json_array_append_new(list, json_string(up));
+	}
+	if (!(list = json_object_get(scope, "areas")))
+		json_object_set_new(scope, "areas", list = json_array());
+	logged = json_array();
+	if (sc->nareas)
+		json_object_set_new(ch, "areas", logged);
+	else
+		json_decref(logged);
+	for (i = 0; i < sc->nareas; i++) {
+		double *ar = sc->areas[i];
+		if (!(ar[0] >= -90 && ar[0] <= 90 && ar[1] >= -180 &&
+		    ar[1] <= 180 && ar[2] >= 1 && ar[2] <= s->conf.max_radius)) {
+			snprintf(why, sizeof why, "a place is LAT,LON,METRES, "
+			    "with 1 to %ld metres (alpr.conf max_radius_m)",
+			    s->conf.max_radius);
+			return why;
+		}
+		json_array_append_new(logged, json_pack("{s:f,s:f,s:f}", "lat",
+		    ar[0], "lon", ar[1], "radius_m", ar[2]));
+		json_array_append_new(list, json_pack("{s:f,s:f,s:f}", "lat",
+		    ar[0], "lon", ar[1], "radius_m", ar[2]));
+	}
+	if (sc->any) {
+		json_object_set_new(scope, "any", json_true());
+		json_object_set_new(ch, "any", json_true());
+	}
+	return NULL;
+}
+
+/* Name every member of c anew, as the one acting, into the change's
+ * list of members. */
+static void
+rename_members(struct alpr_store *s, json_t *c, json_t *ch)
+{
+	char tm[ALPR_TIME_LEN];
+	json_t *m, *names = json_array();
+	size_t i;
+
+	alpr_time_now(tm);
+	json_object_set_new(ch, "members", names);
+	json_array_foreach(json_object_get(c, "members"), i, m) {
+		json_array_append_new(names, json_string(str(m, "user")));
+		json_object_set_new(m, "by", json_string(s->actor.user));
+		json_object_set_new(m, "client", json_string(s->actor.client));
+		json_object_set_new(m, "at", json_string(tm));
+	}
+}
 
 /* Name users on c; the reason none may be, or NULL. */
 static const char *
@@ -308,9 +577,28 @@ open_fn(struct alpr_store *s, MDB_txn *txn, json_t *c, json_t *ch, void *arg)
 	json_object_set_new(c, "opened", json_string(tm));
 	json_object_set_new(c, "opened_by", json_string(s->actor.user));
 	json_object_set_new(c, "client", json_string(s->actor.client));
-	if ((e = set_expiry(s, c, ch, a->days)))
+	if ((e = set_expiry(s, c, ch, a->days)) || (e = add_scope(s, c, ch,
+	    a)))
 		return e;
 	return add_members(s, txn, c, ch, a);
+}
+
+/* A widening names what more the case searches, and names every member
+ * anew as the one widening: a member who widens their own case (or whose
+ * other account does) searches nothing under it alone. */
+static const char *
+widen_fn(struct alpr_store *s, MDB_txn *txn, json_t *c, json_t *ch,
+    void *arg)
+{
+	const char *e;
+
+	(void)txn;
+	if (strcmp(str(c, "state"), "open"))
+		return "the case is closed (case renew opens it again)";
+	if ((e = add_scope(s, c, ch, arg)))
+		return e;
+	rename_members(s, c, ch);
+	return NULL;
 }
 
 static const char *
@@ -357,20 +645,10 @@ static const char *
 renew_fn(struct alpr_store *s, MDB_txn *txn, json_t *c, json_t *ch, void *arg)
 {
 	struct casearg *a = arg;
-	char tm[ALPR_TIME_LEN];
-	json_t *m, *names = json_array();
-	size_t i;
 
 	(void)txn;
-	alpr_time_now(tm);
 	json_object_set_new(ch, "was", json_string(str(c, "state")));
-	json_object_set_new(ch, "members", names);
-	json_array_foreach(json_object_get(c, "members"), i, m) {
-		json_array_append_new(names, json_string(str(m, "user")));
-		json_object_set_new(m, "by", json_string(s->actor.user));
-		json_object_set_new(m, "client", json_string(s->actor.client));
-		json_object_set_new(m, "at", json_string(tm));
-	}
+	rename_members(s, c, ch);
 	json_object_set_new(c, "state", json_string("open"));
 	return set_expiry(s, c, ch, a->days);
 }
@@ -390,9 +668,10 @@ close_fn(struct alpr_store *s, MDB_txn *txn, json_t *c, json_t *ch, void *arg)
 
 int
 alpr_case_change(struct alpr_store *s, const char *op, const char *kase,
-    char **users, int n, long days, const char *reason)
+    char **users, int n, long days, const struct alpr_case_scope *sc,
+    const char *reason)
 {
-	struct casearg a = { users, n, days };
+	struct casearg a = { users, n, days, sc };
 
 	if (!strcmp(op, "open"))
 		return change(s, kase, op, 1, reason, open_fn, &a);
@@ -400,6 +679,8 @@ alpr_case_change(struct alpr_store *s, const char *op, const char *kase,
 		return change(s, kase, op, 0, reason, add_fn, &a);
 	if (!strcmp(op, "drop"))
 		return change(s, kase, op, 0, reason, drop_fn, &a);
+	if (!strcmp(op, "widen"))
+		return change(s, kase, op, 0, reason, widen_fn, &a);
 	if (!strcmp(op, "renew"))
 		return change(s, kase, op, 0, reason, renew_fn, &a);
 	if (!strcmp(op, "close"))

@@ -225,6 +225,18 @@ alpr_store_justified_evidence(struct alpr_store *s, const char *action,
 	return 0;
 }
 
+int
+alpr_store_covered(struct alpr_store *s, const char *action, json_t *terms,
+    const struct alpr_justification *j, json_t *rec)
+{
+	char why[400];
+	const char *e;
+
+	if (!(e = alpr_case_covers_read(s, j->kase, rec, why, sizeof why)))
+		return 0;
+	return alpr_store_refuse(s, action, terms, j, e);
+}
+
 json_t *
 alpr_store_access(const char *action, const char *plate, json_t *terms,
     const struct alpr_justification *j, long count, int more)
@@ -330,10 +342,15 @@ int
 alpr_search_run(struct alpr_store *s, struct alpr_search *x,
     const char *action, struct alpr_result *res)
 {
-	char why[300];
+	char why[400];
+	const char *e;
 	int r;
 
 	memset(res, 0, sizeof *res);
+	/* what the case names: checked before its hotlist is read */
+	if ((e = alpr_case_covers(s, x->j.kase, &x->q, x->hotlist != NULL, why,
+	    sizeof why)))
+		return alpr_store_refuse(s, action, x->terms, &x->j, e);
 	if (x->hotlist && load_hotlist(s, x->hotlist, x->maxdiff, &x->q.hl,
 	    &x->pol, x->terms) != 0)
 		return alpr_store_refuse(s, action, x->terms, &x->j, "the "
