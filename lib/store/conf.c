@@ -89,7 +89,8 @@ static const struct setting {
 	{ "max_results", NUM, O(max_results), 10000, 1, 1000000, NULL,
 	  "The most reads one search returns; a search that finds more says so." },
 	{ "max_radius_m", NUM, O(max_radius), 50000, 10, 200000, NULL,
-	  "The largest radius of a --near search, in metres." },
+	  "The largest radius of a --near search, and of a place a case\n"
+	  "names (alpr-store case open -a), in metres." },
 	{ "search_threads", NUM, O(search_threads), 0, 0, 16, NULL,
 	  "The threads a search uses: 0, one a core up to 4, taken by a\n"
 	  "search still going after 2 ms; another number, that many from\n"

@@ -88,7 +88,10 @@ markdown(struct alpr_store *s, FILE *f)
 	    "The case must be one a supervisor opened in the system, for at "
 	    "most %ld days at a time, naming the users who search under it; "
 	    "nobody can name themselves, so no one person can search for a "
-	    "reason of their own.\n\n", c->reason_min, c->case_days);
+	    "reason of their own. The supervisor also names what the case "
+	    "searches: the plates or partial plates it follows, or the "
+	    "places it concerns; a search for anything else under it is "
+	    "refused and recorded.\n\n", c->reason_min, c->case_days);
 
 	fprintf(f, "## Who may use or access the system, and their training\n\n");
 	fprintf(f, "Access is by role. The system allows each role only what "
