@@ -744,8 +744,16 @@ report_one(json_t *e, const char *line, size_t n, void *arg)
 		json_array_append_new(r->accounts, brief(e));
 	if (!strcmp(a, "case") && !((p = json_object_get(e, "change")) &&
 	    (is(alpr_rec_str(p, "op"), "list") ||
-	    is(alpr_rec_str(p, "op"), "show"))))
-		json_array_append_new(r->cases, brief(e));
+	    is(alpr_rec_str(p, "op"), "show")))) {
+		/* with what was asked: the members named, the plates and
+		 * places a case was opened or widened to */
+		json_t *b = brief(e);
+		if (p)
+			json_object_set(b, "change", p);
+		if (!json_object_get(b, "case") && alpr_rec_str(e, "target"))
+			json_object_set(b, "case", json_object_get(e, "target"));
+		json_array_append_new(r->cases, b);
+	}
 	/* a search, show, hold or export refused: under a case that does
 	 * not name the one asking, or with no reason, is how misuse shows */
 	if ((!strcmp(a, "search") || !strcmp(a, "show") ||
@@ -799,10 +807,35 @@ list(const char *title, const char *kind, json_t *arr)
 		const char *pl = alpr_rec_str(e, "plate");
 		const char *k = alpr_rec_str(e, "case");
 		const char *why = alpr_rec_str(e, "reason");
+		const char *act = alpr_rec_str(e, "action");
+		json_t *ch = json_object_get(e, "change"), *v;
+		char what[64] = "", op[24];
+		size_t j, n = 0;
+
+		/* a case's change: its operation, and the plates named
+		 * (every-read for -A) */
+		if (ch && alpr_rec_str(ch, "op")) {
+			snprintf(op, sizeof op, "%s %s", is(alpr_rec_str(e,
+			    "outcome"), "denied") ? "refused" : "case",
+			    alpr_rec_str(ch, "op"));
+			act = op;
+			json_array_foreach(json_object_get(ch, "plates"), j, v)
+				if (n < sizeof what - 1)
+					n += snprintf(what + n, sizeof what - n,
+					    "%s%s", j ? "," : "",
+					    json_string_value(v));
+			if (json_is_true(json_object_get(ch, "any")))
+				snprintf(what, sizeof what, "every-read");
+			else if (!n && json_array_size(json_object_get(ch,
+			    "areas")))
+				snprintf(what, sizeof what, "a place");
+			if (*what)
+				pl = what;
+		}
 		printf("  %6lld %s %-10s %-12s %-9s %-10s %s%.40s%s\n",
 		    (long long)json_integer_value(json_object_get(e, "seq")),
 		    alpr_rec_str(e, "time"), alpr_rec_str(e, "user"),
-		    alpr_rec_str(e, "action"), pl ? pl : "-", k ? k : "-",
+		    act, pl ? pl : "-", k ? k : "-",
 		    why ? "\"" : "", why ? why : "", why ? "\"" : "");
 	}
 }

@@ -7,7 +7,7 @@
 # refused, nothing shown, and the refusal logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 49
+plan 52
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 now=$(date -u +%Y-%m-%dT%H)
@@ -130,3 +130,15 @@ store-poke -H "$H" -K "$ALPR_KEY_FILE" case 26-2100 scope '{}' 2>/dev/null
 check_status 1 "its record without a scope searches nothing" \
 	search jdoe 26-2100 7ABC123
 like "... saying so" "$(cat "$T/err")" 'does not name the plate 7ABC123'
+
+# the auditor sees what a case was widened to, and by whom
+as audit.kim alpr-audit -d "$H/log" report -j >"$T/report" 2>/dev/null
+like "the audit report lists the widening with the plate" \
+	"$(grep '"kind":"case-change"' "$T/report" | grep '"op":"widen"' | head -1)" \
+	'"user":"sgt.moreno".*"change":\{"op":"widen","plates":\["PARTNR1"\]'
+like "... and the search refused under the case with why" \
+	"$(grep '"kind":"refused"' "$T/report" | grep PARTNR1 | head -1)" \
+	'"user":"jdoe".*"case":"26-2000".*"refusal":"case 26-2000 does not name the plate PARTNR1'
+as audit.kim alpr-audit -d "$H/log" report >"$T/report.txt" 2>/dev/null
+like "... and its table shows the widening and the plate" "$(cat "$T/report.txt")" \
+	'sgt\.moreno +case widen +PARTNR1 +26-2000'
