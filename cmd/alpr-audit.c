@@ -631,6 +631,7 @@ struct report {
 	json_t *plates;		/* "user\tplate" -> {n, cases{}} */
 	json_t *odd, *thin, *failed, *accounts, *releases;
 	json_t *cases;		/* cases opened, changed, closed */
+	json_t *hotlists;	/* hotlists signed for the cars */
 	json_t *refused;	/* reads asked for and refused */
 	json_t *released;	/* request id -> [its releases] */
 	json_t *taken;		/* request id -> [its releasing steps] */
@@ -754,6 +755,13 @@ report_one(json_t *e, const char *line, size_t n, void *arg)
 			json_object_set(b, "case", json_object_get(e, "target"));
 		json_array_append_new(r->cases, b);
 	}
+	/* a list signed for the cars: its name, entries and plates (in
+	 * parts, for a long one: each part a finding) */
+	if (!strcmp(a, "hotlist-sign") && is(alpr_rec_str(e, "outcome"), "ok")) {
+		json_t *b = brief(e);
+		json_object_set(b, "data", json_object_get(e, "data"));
+		json_array_append_new(r->hotlists, b);
+	}
 	/* a search, show, hold or export refused: under a case that does
 	 * not name the one asking, or with no reason, is how misuse shows */
 	if ((!strcmp(a, "search") || !strcmp(a, "show") ||
@@ -812,6 +820,15 @@ list(const char *title, const char *kind, json_t *arr)
 		char what[64] = "", op[24];
 		size_t j, n = 0;
 
+		json_t *d = json_object_get(e, "data");
+
+		/* a list signed: its name and how many plates */
+		if (is(act, "hotlist-sign") && alpr_rec_str(d, "list")) {
+			snprintf(what, sizeof what, "%.40s:%lld",
+			    alpr_rec_str(d, "list"), (long long)
+			    json_integer_value(json_object_get(d, "entries")));
+			pl = what;
+		}
 		/* a case's change: its operation, and the plates named
 		 * (every-read for -A) */
 		if (ch && alpr_rec_str(ch, "op")) {
@@ -907,6 +924,8 @@ report_print(struct report *r, const char *since_s)
 	list("failed logins and lockouts", "login-failed", r->failed);
 	list("account changes", "account-change", r->accounts);
 	list("cases opened, changed and closed", "case-change", r->cases);
+	list("hotlists signed for the patrol cars", "hotlist-sign",
+	    r->hotlists);
 	list("searches, shows, holds and exports refused", "refused",
 	    r->refused);
 	list("releases, exports and purges", "release", r->releases);
@@ -959,6 +978,7 @@ cmd_report(int argc, char **argv)
 	r.failed = json_array();
 	r.accounts = json_array();
 	r.cases = json_array();
+	r.hotlists = json_array();
 	r.refused = json_array();
 	r.releases = json_array();
 	r.released = json_object();
@@ -972,6 +992,7 @@ cmd_report(int argc, char **argv)
 	json_decref(r.failed);
 	json_decref(r.accounts);
 	json_decref(r.cases);
+	json_decref(r.hotlists);
 	json_decref(r.refused);
 	json_decref(r.releases);
 	json_decref(r.released);

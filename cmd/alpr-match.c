@@ -44,7 +44,7 @@ usage(const char *why)
 }
 
 static int
-log_load(const char *path, const struct alpr_hlstats *st)
+log_load(const char *path, const struct alpr_hlstats *st, const char *by)
 {
 	char *real = realpath(path, NULL);
 	json_t *e;
@@ -58,10 +58,45 @@ log_load(const char *path, const struct alpr_hlstats *st)
 	    "expired", (json_int_t)st->expired, "sha256", st->sha256);
 	if (!e)
 		alpr_die(ALPR_EXIT_SYS, "fatal: out of memory");
+	if (by)
+		json_object_set_new(e, "signed_by", json_string(by));
 	r = alpr_log_append(logp, e);
 	json_decref(e);
 	free(real);
 	return r;
+}
+
+/*
+ * The signature of the list at path (path.sig) by one of the policy's
+ * hotlist_key: NULL and who signed it, or why it is refused. The list's
+ * hash is that of the bytes alpr_hotlist_read parsed, so that a list
+ * changed after it was checked is not loaded.
+ */
+static const char *
+signed_by(const struct alpr_hlpolicy *p, const char *path,
+    const char *sha256, char *by, size_t bn, char *why, size_t wn)
+{
+	unsigned char *sig;
+	const char *e = NULL;
+	char *sp;
+	size_t n, i;
+
+	if (asprintf(&sp, "%s.sig", path) < 0)
+		alpr_die(ALPR_EXIT_SYS, "fatal: out of memory");
+	if (alpr_read_file(sp, &sig, &n) < 0) {
+		snprintf(why, wn, "no signature %s (hotlist_key asks for one: "
+		    "a supervisor signs the list with alpr-store hotlist "
+		    "sign)", sp);
+		free(sp);
+		return why;
+	}
+	for (i = 0; i < p->nkeys; i++)
+		if (!(e = alpr_hlsig_check((char *)sig, n, p->keys[i], sha256,
+		    by, bn, why, wn)))
+			break;
+	free(sig);
+	free(sp);
+	return e;
 }
 
 static void
@@ -70,12 +105,21 @@ load_file(struct alpr_hotlist *h, const struct alpr_hlpolicy *p,
 {
 	struct alpr_hlstats st;
 	time_t now = time(NULL), max = p->max_age_days * 86400L;
+	char by[64], why[300];
+	const char *e;
 
-	if (alpr_hotlist_read(h, path, maxdiff, now, logp != NULL, &st) < 0) {
+	if (alpr_hotlist_read(h, path, maxdiff, now, logp || p->nkeys,
+	    &st) < 0) {
 		alpr_fail("%s: hotlist not loaded", path);
 		return;
 	}
-	if (logp && log_load(path, &st) < 0) {
+	if (p->nkeys && (e = signed_by(p, path, st.sha256, by, sizeof by, why,
+	    sizeof why))) {
+		alpr_hotlist_drop(h);
+		alpr_fail("%s: hotlist not loaded: %s", path, e);
+		return;
+	}
+	if (logp && log_load(path, &st, p->nkeys ? by : NULL) < 0) {
 		alpr_hotlist_drop(h);
 		alpr_fail_sys("%s: hotlist not loaded: unable to write its "
 		    "access log entry:", path);

@@ -51,6 +51,7 @@ usage(const char *why)
 	    "  case widen case [-A] [-a lat,lon,m] [-p plate] -R reason\n"
 	    "  case renew case [-d days] -R reason | case close case -R reason\n"
 	    "  case list [-j] | case show [-j] case\n"
+	    "  hotlist sign -R reason file\n"
 	    "  push [-v] [-e ssh-command] [user@]host\n"
 	    "  policy [--html]");
 }
@@ -917,6 +918,40 @@ cmd_case(int argc, char **argv)
 	return alpr_exit_status(r);
 }
 
+/* hotlist sign: the signature goes to standard output, for LIST.sig. */
+static int
+cmd_hotlist(int argc, char **argv)
+{
+	struct alpr_store *s;
+	const char *reason = NULL;
+	char *sig = NULL;
+	int r, c;
+
+	if (argc < 2 || strcmp(argv[1], "sign"))
+		usage("hotlist wants sign");
+	argc--;
+	argv++;
+	while ((c = alpr_getopt(argc, argv, "R:", NULL, usage)) != -1)
+		switch (c) {
+		case 'R': reason = optarg; break;
+		default: usage(NULL);
+		}
+	if (optind != argc - 1)
+		usage("hotlist sign wants one list");
+	if (isatty(1))
+		usage("the signature goes to a file: alpr-store hotlist sign "
+		    "-R reason LIST >LIST.sig");
+	s = alpr_store_need(home, keyfile);
+	if ((r = alpr_session_resume(s, ALPR_MAY_HOTLISTS)) == 0 &&
+	    (r = alpr_hotlist_sign(s, argv[optind], reason, &sig)) == 0) {
+		fputs(sig, stdout);
+		alpr_fshut(stdout, "<stdout>");
+	}
+	free(sig);
+	alpr_store_close(s);
+	return alpr_exit_status(r);
+}
+
 static int
 cmd_show(int argc, char **argv)
 {
@@ -1201,6 +1236,8 @@ run:
 		return cmd_hold(argc, argv);
 	if (!strcmp(cmd, "case"))
 		return cmd_case(argc, argv);
+	if (!strcmp(cmd, "hotlist"))
+		return cmd_hotlist(argc, argv);
 	if (!strcmp(cmd, "policy"))
 		return cmd_policy(argc, argv);
 	if (!strcmp(cmd, "roles")) {

@@ -793,9 +793,23 @@ struct alpr_hlpolicy {
 				 * one first letter together */
 	size_t nforbidden;
 	char *confirm;		/* confirm_text: the reminder in every hit */
+	char **keys;		/* hotlist_key, repeated: only lists one of
+				 * them signed load (hlsig.c) */
+	size_t nkeys;
 	unsigned char cls[256];	/* bytes: in words, first of a forbidden */
 	size_t first[256], nfirst[256];	/* where those of a letter are */
 };
+/* lib/hotlist/hlsig.c: a hotlist's signature by the agency's key. */
+/* The text of LIST.sig, malloc'd: the list's name, the SHA-256 of its bytes
+ * (hex), its entries, who signed it and when, signed with sk. */
+char *alpr_hlsig_make(const char *agency, const char *vkey, const char *list,
+    const char *sha256, unsigned long entries, const char *by,
+    const char *when, const unsigned char sk[64]);
+/* Is text (LIST.sig, n bytes) vkey's signature of the list whose bytes
+ * hash to sha256 (hex)? NULL and who signed it in by, or why not. */
+const char *alpr_hlsig_check(const char *text, size_t n, const char *vkey,
+    const char *sha256, char *by, size_t bn, char *why, size_t wn);
+
 void alpr_hlpolicy_init(struct alpr_hlpolicy *p);	/* built-in defaults */
 /* Read a config file over p; -1 with messages printed on error. */
 int alpr_hlpolicy_read(struct alpr_hlpolicy *p, const char *path);
@@ -888,8 +902,9 @@ void alpr_hotlist_index(struct alpr_hotlist *hl);
  * until the next call, or NULL for none. */
 const char *alpr_hotlist_match(struct alpr_hotlist *hl,
     const char *const *plates, int n, time_t now);
-/* Call fn with each entry in effect at now: its plate (normalised, may hold
- * ? and *) and its list's maxdiff (-1 exact). */
+/* Call fn with each entry in effect at now (0: every entry, in effect
+ * later too): its plate (normalised, may hold ? and *) and its list's
+ * maxdiff (-1 exact). */
 void alpr_hotlist_foreach(const struct alpr_hotlist *hl, time_t now,
     void (*fn)(const char *plate, int maxdiff, void *arg), void *arg);
 /* jscan.c: strict JSON checking without building a tree. */
@@ -1053,7 +1068,7 @@ enum { ALPR_ROLE_DEVICE, ALPR_ROLE_OPERATOR, ALPR_ROLE_ANALYST,
 enum { ALPR_MAY_NONE = -1, ALPR_MAY_ADD, ALPR_MAY_FIND, ALPR_MAY_FIND_WIDE,
 	ALPR_MAY_HOLD, ALPR_MAY_EXPORT, ALPR_MAY_ACCOUNTS, ALPR_MAY_APPROVE,
 	ALPR_MAY_TRAIN, ALPR_MAY_LIST, ALPR_MAY_AUDIT, ALPR_MAY_CASES,
-	ALPR_NPERMS };
+	ALPR_MAY_HOTLISTS, ALPR_NPERMS };
 struct alpr_actor {
 	char user[40];		/* the store account acting, "" before login */
 	int role;		/* its role, -1 before login */
@@ -1297,6 +1312,13 @@ int alpr_case_change(struct alpr_store *s, const char *op, const char *kase,
  * "ran-out" for an open case past its end. Logged. 0, 1, -1. */
 int alpr_case_list(struct alpr_store *s, const char *only,
     void (*fn)(json_t *c, void *arg), void *arg);
+
+/* store/hotlists.c: the agency's signature on a hotlist. */
+/* Sign the hotlist file as a supervisor, with reason: every plate on it
+ * written to the access log first. 0 and the text of its .sig in *sig
+ * (malloc'd), 1 refused (said why, logged), -1 error. */
+int alpr_hotlist_sign(struct alpr_store *s, const char *file,
+    const char *reason, char **sig);
 
 /* store/purge.c: removing what is past its retention (alpr-purge). */
 struct alpr_purge_opt {

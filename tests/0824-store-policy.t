@@ -72,5 +72,5 @@ sys.exit(p.bad or len(p.stack))
 ' "$T/h"
 ok $? "the HTML's elements nest and close"
 is "... one table of the roles, with a header row and a row per permission" \
-	"$(grep -c '^<tr>' "$T/h") $(grep -c '<th>' "$T/h")" "12 1"
+	"$(grep -c '^<tr>' "$T/h") $(grep -c '<th>' "$T/h")" "13 1"
 done_testing

@@ -516,7 +516,7 @@ alpr_hlmatch_foreach(const struct alpr_hlmatch *m, time_t now,
 	size_t i;
 
 	for (i = 0; i < m->ne; i++)
-		if (valid(&m->e[i], now))
+		if (!now || valid(&m->e[i], now))
 			fn(m->e[i].plate, m->e[i].maxdiff, arg);
 }
 

@@ -121,6 +121,20 @@ alpr_hlpolicy_read(struct alpr_hlpolicy *p, const char *path)
 			for (tok = strtok_r(v, ",", &save); tok;
 			    tok = strtok_r(NULL, ",", &save))
 				forbid(p, alpr_trim(tok));
+		} else if (!strcmp(k, "hotlist_key")) {
+			char *name = NULL;
+			unsigned char pk[ALPR_PK];
+			if (alpr_note_vkey_parse(v, &name, pk)) {
+				alpr_warn("%s:%lu: bad hotlist_key: want the "
+				    "agency's key as alpr-export key prints it",
+				    path, lineno);
+				bad = 1;
+			} else {
+				free(name);
+				p->keys = alpr_realloc(p->keys, (p->nkeys + 1) *
+				    sizeof *p->keys);
+				p->keys[p->nkeys++] = alpr_strdup(v);
+			}
 		} else if (!strcmp(k, "confirm_text")) {
 			if (*v) {
 				free(p->confirm);
@@ -190,6 +204,9 @@ alpr_hlpolicy_free(struct alpr_hlpolicy *p)
 		free(p->forbidden[i]);
 	free(p->forbidden);
 	free(p->confirm);
+	for (i = 0; i < p->nkeys; i++)
+		free(p->keys[i]);
+	free(p->keys);
 	memset(p, 0, sizeof *p);
 }
 

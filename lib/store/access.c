@@ -51,6 +51,9 @@ static const struct {
 	[ALPR_MAY_CASES] = { "cases",
 	    "open, renew and close cases; name who searches under them",
 	    { 0, 0, 0, 1, 0, 0 }, 0 },
+	[ALPR_MAY_HOTLISTS] = { "hotlists",
+	    "sign the hotlists patrol cars load",
+	    { 0, 0, 0, 1, 0, 0 }, 1 },
 };
 
 const char *

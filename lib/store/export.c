@@ -380,9 +380,8 @@ key_name(char *out, size_t n, const char *agency)
 		snprintf(out, n, "alpr-agency");
 }
 
-/* The agency's signing key: made, in a write transaction, the first time. */
-static int
-sign_key(struct alpr_store *s, unsigned char sk[64])
+int
+st_agency_key(struct alpr_store *s, unsigned char sk[64])
 {
 	MDB_txn *txn;
 	int r;
@@ -407,7 +406,7 @@ alpr_export_vkey(struct alpr_store *s)
 	unsigned char sk[64], pk[32];
 	char name[128];
 
-	if (sign_key(s, sk) < 0)
+	if (st_agency_key(s, sk) < 0)
 		return NULL;
 	crypto_sign_ed25519_sk_to_pk(pk, sk);
 	sodium_memzero(sk, sizeof sk);
@@ -463,7 +462,7 @@ alpr_export_end(struct alpr_export *x)
 	snprintf(head, n, MANIFEST_MAGIC "agency %s\nkey %s\ncase %s\n"
 	    "exported %s\nreads %ld\n\n%s", x->s->conf.agency, x->vkey,
 	    kase ? kase : "-", tm, x->n, x->mtext);
-	if (sign_key(x->s, sk) < 0)
+	if (st_agency_key(x->s, sk) < 0)
 		goto out;
 	crypto_sign_detached(sig, NULL, (unsigned char *)head, strlen(head),
 	    sk);

@@ -151,6 +151,9 @@ int st_sign_key(struct alpr_store *s, MDB_txn *txn, unsigned char sk[64],
     int make);
 int st_sign_store(struct alpr_store *s, MDB_txn *txn,
     const unsigned char sk[64]);
+/* export.c: the agency's signing key, made (in a write transaction of
+ * its own) the first time it is asked for: 0, or -1. */
+int st_agency_key(struct alpr_store *s, unsigned char sk[64]);
 /* Finish a rotation a crash cut short: 0 if the key file's .next was the
  * store's key and is now the key file, else -1. */
 int st_kek_recover(struct alpr_store *s);

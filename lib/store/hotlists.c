@@ -1,0 +1,129 @@
+/*
+ * hotlists.c: the agency's signature on a hotlist (alpr-store hotlist
+ * sign). A patrol car whose policy names the agency's key
+ * (alpr-match(1), hotlist_key) loads only lists a supervisor signed, so
+ * an officer who puts a partner's plate on the car's list, or loads a
+ * list of their own, gets no alert from it; and every plate of a list
+ * signed is in the access log, with who signed it and why, before the
+ * signature exists (lib/hotlist/hlsig.c has its format).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store.h"
+
+/* The plates a log entry holds: a list longer goes in more entries. */
+#define PART 2000
+
+static void
+add_plate(const char *plate, int maxdiff, void *arg)
+{
+	(void)maxdiff;
+	json_array_append_new(arg, json_string(plate));
+}
+
+/* The list's name as alpr-match gives it: the file's, less its suffix. */
+static void
+list_name(const char *file, char *out, size_t n)
+{
+	const char *b = strrchr(file, '/');
+	char *dot;
+
+	snprintf(out, n, "%s", b ? b + 1 : file);
+	if ((dot = strrchr(out, '.')) && dot > out)
+		*dot = '\0';
+}
+
+int
+alpr_hotlist_sign(struct alpr_store *s, const char *file, const char *reason,
+    char **sig)
+{
+	struct alpr_hlpolicy pol;
+	struct alpr_hlstats st;
+	struct alpr_hotlist *hl = NULL;
+	unsigned char sk[64];
+	char why[400], name[256], tm[ALPR_TIME_LEN], *p, *vkey = NULL;
+	const char *e, *pf;
+	json_t *plates = NULL, *part, *entry;
+	size_t i, j, n, parts;
+	int r = 1;
+
+	*sig = NULL;
+	list_name(file, name, sizeof name);
+	if ((e = alpr_store_reason_check(s, reason, why, sizeof why)))
+		return alpr_store_deny(s, "hotlist-sign", name, e);
+	alpr_hlpolicy_init(&pol);
+	pf = s->conf.hotlist_policy;
+	if (pf && *pf && alpr_hlpolicy_read(&pol, pf) < 0) {
+		alpr_hlpolicy_free(&pol);
+		return alpr_store_deny(s, "hotlist-sign", name, "the store's "
+		    "hotlist policy cannot be read (alpr.conf hotlist_policy)");
+	}
+	/* read as the caller, checked as alpr-match checks it */
+	if (!(p = alpr_caller_file(file, 0))) {
+		alpr_hlpolicy_free(&pol);
+		return 1;
+	}
+	hl = alpr_hotlist_new(&pol);
+	r = alpr_hotlist_read(hl, p, -1, time(NULL), 1, &st);
+	free(p);
+	if (r < 0) {
+		r = alpr_store_deny(s, "hotlist-sign", name, "the list was "
+		    "refused (said above)");
+		goto out;
+	}
+	if (st.rejected) {
+		r = alpr_store_deny(s, "hotlist-sign", name, "the list has "
+		    "lines alpr-match rejects (said above): mend them first, "
+		    "so that what is signed is what a car loads");
+		goto out;
+	}
+	alpr_hotlist_commit(hl);
+	alpr_hotlist_index(hl);
+	plates = json_array();
+	alpr_hotlist_foreach(hl, 0, add_plate, plates);	/* later ones too */
+	if (!(vkey = alpr_export_vkey(s))) {
+		r = -1;
+		goto out;
+	}
+	/* every plate in the log before the signature is made */
+	n = json_array_size(plates);
+	parts = n ? (n + PART - 1) / PART : 1;
+	for (i = 0; i < parts; i++) {
+		part = json_array();
+		for (j = i * PART; j < n && j < (i + 1) * PART; j++)
+			json_array_append(part, json_array_get(plates, j));
+		entry = json_pack("{s:s,s:{s:s,s:s,s:I,s:o},s:s,s:s}", "action",
+		    "hotlist-sign", "data", "list", name, "sha256", st.sha256,
+		    "entries", (json_int_t)n, "plates", part, "reason", reason,
+		    "outcome", "ok");
+		if (!entry) {
+			r = alpr_store_deny(s, "hotlist-sign", name, "the list's "
+			    "name or plates are not text the log can hold");
+			goto out;
+		}
+		if (parts > 1)
+			json_object_set_new(json_object_get(entry, "data"),
+			    "part", json_pack("[I,I]", (json_int_t)i + 1,
+			    (json_int_t)parts));
+		r = alpr_store_log_access(s, entry);
+		if (r < 0)
+			goto out;
+	}
+	if (st_agency_key(s, sk) < 0) {
+		r = -1;
+		goto out;
+	}
+	alpr_time_now(tm);
+	*sig = alpr_hlsig_make(s->conf.agency, vkey, name, st.sha256, n,
+	    s->actor.user, tm, sk);
+	sodium_memzero(sk, sizeof sk);
+	r = 0;
+out:
+	free(vkey);
+	json_decref(plates);
+	alpr_hotlist_free(hl);
+	alpr_hlpolicy_free(&pol);
+	return r;
+}

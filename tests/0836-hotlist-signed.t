@@ -1,0 +1,112 @@
+#!/bin/sh
+# Signed hotlists: a supervisor signs a list with the agency's key, every
+# plate on it logged first; a patrol car whose policy names the key
+# (hotlist_key) loads no other list. The attacks of an officer who would
+# be alerted to a partner's car (a plate added to a signed list, a list of
+# their own, another list's signature, a signature edited, a list signed
+# with another agency's key, signing it themselves) are each run: the list
+# is not loaded and no alert is raised.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/store.sh"
+plan 32
+mkstore || { echo "Bail out! no store"; exit 1; }
+
+L=$T/lists
+mkdir -p "$L"
+cat >"$L/bolo.csv" <<'CSV'
+plate,state,category,reason
+7ABC123,CA,stolen-vehicle,taken from the Main St lot
+8XYZ402,CA,wanted,armed robbery suspect vehicle
+CSV
+R="bolo list for the day shift, from the stolen vehicle reports"
+sign() {	# USER LIST [REASON]: LIST.sig
+	as "$1" alpr-store hotlist sign -R "${3-$R}" "$2" >"$2.sig"
+}
+read1() {	# SECOND PLATE
+	printf '{"type":"read","v":1,"id":"20261103T1000%s.00Z-0123456789ab-cam1","ts":"2026-11-03T10:00:%s.00Z","camera":"cam1","plate":"%s","conf":90,"box":[1,2,3,4]}\n' \
+	    "$1" "$1" "$2"
+}
+{ read1 01 7ABC123; read1 02 PARTNR1; } >"$T/reads.ndjson"
+as sgt.moreno alpr-export key >"$T/agency.vkey" 2>/dev/null
+printf 'hotlist_key = %s\n' "$(cat "$T/agency.vkey")" >"$T/car.conf"
+match() {	# LIST...: the car's alpr-match, alerts only
+	_a=
+	for _l; do _a="$_a -l $_l"; done
+	alpr-match -a -C "$T/car.conf" $_a "$T/reads.ndjson"
+}
+
+# who signs
+check_status 1 "an analyst signs no list" sign jdoe "$L/bolo.csv"
+like "... the refusal logged" "$(grep '"user":"jdoe"' "$H/log/log.ndjson" | tail -1)" \
+	'"outcome":"denied"'
+check_status 1 "nor a supervisor without a reason" sign sgt.moreno "$L/bolo.csv" investigation
+check "a supervisor signs the list, with a reason" sign sgt.moreno "$L/bolo.csv"
+like "... every plate on it in the access log, with who and why" \
+	"$(grep '"action":"hotlist-sign"' "$H/log/log.ndjson" | tail -1)" \
+	'"user":"sgt.moreno".*"data":\{"list":"bolo","sha256":"[0-9a-f]{64}","entries":2,"plates":\["7ABC123","8XYZ402"\]\}.*"reason":"bolo list'
+like "... and the signature names them" "$(cat "$L/bolo.csv.sig")" \
+	'^alpr hotlist signature v1$'
+like "... (who signed it)" "$(cat "$L/bolo.csv.sig")" '^by sgt\.moreno$'
+
+printf 'plate,effective\nPARTNR1,2099-01-01\n' >"$L/later.csv"
+check "a list whose entry takes effect later is signed" sign sgt.moreno "$L/later.csv"
+like "... with that plate in the log too" \
+	"$(grep '"action":"hotlist-sign"' "$H/log/log.ndjson" | tail -1)" '"plates":\["PARTNR1"\]'
+
+# the car loads it, and only it
+check "the car loads the signed list" match "$L/bolo.csv"
+like "... and is alerted to the stolen car" "$(cat "$T/out")" '"plate":"7ABC123"'
+mkdir -p "$T/log" && alpr-audit -d "$T/log" init >/dev/null 2>&1
+alpr-match -q -C "$T/car.conf" -L "$T/log" -l "$L/bolo.csv" "$T/reads.ndjson" >/dev/null 2>&1
+like "... its load logged with who signed it" "$(grep hotlist-load "$T/log/log.ndjson")" \
+	'"signed_by":"sgt\.moreno"'
+
+# the attacks
+cp "$L/bolo.csv" "$L/bolo.orig"
+printf 'PARTNR1,CA,stolen-vehicle,my partner\n' >>"$L/bolo.csv"
+check_status 1 "a plate added to the signed list: the list is not loaded" match "$L/bolo.csv"
+like "... saying so" "$(cat "$T/err")" 'bolo.csv: hotlist not loaded: the list is not the one signed'
+is "... and no alert is raised, for the partner or the others" "$(cat "$T/out")" ""
+cp "$L/bolo.orig" "$L/bolo.csv"
+printf 'plate\nPARTNR1\n' >"$L/mine.csv"
+check_status 1 "a list of the officer's own, unsigned, is not loaded" match "$L/mine.csv"
+like "... saying a supervisor signs lists" "$(cat "$T/err")" 'no signature .*mine.csv.sig'
+cp "$L/bolo.csv.sig" "$L/mine.csv.sig"
+check_status 1 "nor with another list's signature beside it" match "$L/mine.csv"
+like "... (not the list signed)" "$(cat "$T/err")" 'not the one signed'
+sed "s/^sha256 .*/sha256 $(sha256sum "$L/mine.csv" | cut -c1-64)/" "$L/bolo.csv.sig" >"$L/mine.csv.sig"
+check_status 1 "nor with that signature's hash edited to the list's" match "$L/mine.csv"
+like "... (it does not verify)" "$(cat "$T/err")" 'does not verify'
+check_status 1 "the signed list loads beside a refused one" match "$L/bolo.csv" "$L/mine.csv"
+is "... and only its alerts are raised" "$(grep -c PARTNR1 "$T/out")-$(grep -c 7ABC123 "$T/out")" "0-1"
+
+# a key other than the agency's (hotlist-forge signs with one of its own)
+printf 'plate\nPARTNR1\n' >"$L/other.csv"
+hotlist-forge "$L/other.csv" >"$T/forger.vkey"
+check_status 1 "a list signed with another key is not loaded" match "$L/other.csv"
+like "... saying so" "$(cat "$T/err")" 'other.csv: hotlist not loaded: it does not verify'
+hotlist-forge -K "$(cat "$T/agency.vkey")" "$L/other.csv" >/dev/null
+check_status 1 "nor one whose signature claims the agency's key" match "$L/other.csv"
+printf 'hotlist_key = %s\nhotlist_key = %s\n' "$(cat "$T/agency.vkey")" \
+	"$(cat "$T/forger.vkey")" >"$T/two.conf"
+hotlist-forge "$L/other.csv" >/dev/null
+check "a policy may name more than one key" \
+	alpr-match -a -C "$T/two.conf" -l "$L/other.csv" -l "$L/bolo.csv" "$T/reads.ndjson"
+
+# the car's policy without hotlist_key loads lists as before
+: >"$T/open.conf"
+check "a car without hotlist_key loads an unsigned list" \
+	alpr-match -a -C "$T/open.conf" -l "$L/mine.csv" "$T/reads.ndjson"
+like "... (and alerts on it)" "$(cat "$T/out")" '"plate":"PARTNR1"'
+printf 'hotlist_key = not-a-key\n' >"$T/bad.conf"
+check_status 2 "a policy whose hotlist_key is no key is refused" \
+	alpr-match -a -C "$T/bad.conf" -l "$L/bolo.csv" "$T/reads.ndjson"
+
+# the auditor sees every list signed, with its plates
+as audit.kim alpr-audit -d "$H/log" report -j >"$T/report" 2>/dev/null
+like "the audit report lists a list signed with its plates" \
+	"$(grep '"kind":"hotlist-sign"' "$T/report" | grep '"list":"later"')" \
+	'"user":"sgt.moreno".*"plates":\["PARTNR1"\]'
+as audit.kim alpr-audit -d "$H/log" report >"$T/report.txt" 2>/dev/null
+like "... and its table who signed which list of how many" "$(cat "$T/report.txt")" \
+	'sgt\.moreno +hotlist-sign +bolo:2 '

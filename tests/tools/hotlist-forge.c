@@ -1,0 +1,50 @@
+/*
+ * hotlist-forge: test driver that signs a hotlist as someone without the
+ * agency's key would, for tests/0836-hotlist-signed.t: a signature of
+ * LIST (its hash, as alpr-store hotlist sign makes it) with a key of its
+ * own made from a seed, written to LIST.sig; prints that key's verifier
+ * key.
+ *	hotlist-forge [-K vkey] LIST
+ *	-K	put this verifier key (the agency's) on the "key" line
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "alpr.h"
+
+int
+main(int argc, char **argv)
+{
+	unsigned char seed[32] = "hotlist-forge test key seed.....";
+	unsigned char pk[32], sk[64], *text;
+	char hash[ALPR_SHA256_HEX], *vkey, *claim = NULL, *sig, *path;
+	size_t n;
+	FILE *f;
+	int c;
+
+	alpr_setprogname(argv[0]);
+	alpr_crypto_init();
+	while ((c = getopt(argc, argv, "K:")) != -1)
+		switch (c) {
+		case 'K': claim = optarg; break;
+		default: return 2;
+		}
+	if (optind != argc - 1)
+		alpr_die(2, "usage: hotlist-forge [-K vkey] LIST");
+	crypto_sign_seed_keypair(pk, sk, seed);
+	vkey = alpr_note_vkey("forger", pk);
+	if (alpr_read_file(argv[optind], &text, &n) < 0)
+		alpr_die(3, "cannot read %s", argv[optind]);
+	alpr_sha256_hex(text, n, hash);
+	sig = alpr_hlsig_make("Forger Department", claim ? claim : vkey,
+	    "list", hash, 1, "forger", "2026-12-01T00:00:00Z", sk);
+	if (asprintf(&path, "%s.sig", argv[optind]) < 0 ||
+	    !(f = fopen(path, "w")) || fputs(sig, f) < 0 || fclose(f))
+		alpr_die(3, "cannot write the signature");
+	printf("%s\n", vkey);
+	return 0;
+}
