@@ -18,7 +18,10 @@
  * car does not look up a partner's plate under it; a supervisor widens
  * the case, and a widening names every member anew, as a renewal does,
  * so that a member who widens their own case searches nothing under it
- * alone.
+ * alone. Who acts and what the case names are judged on one reading of
+ * its record (alpr_case_covers checks the members again): a search that
+ * read the members before its member's widening and the scope after it
+ * would find the partner's car all the same.
  *
  * A case is a record in the cases database, sealed under the key file's
  * hold key with its name (st_record_put): {state ("open" or "closed"),
@@ -87,19 +90,16 @@ member(json_t *c, const char *user)
 	return NULL;
 }
 
-const char *
-alpr_case_may(struct alpr_store *s, const char *kase, char *why, size_t n)
+/* May the one acting search under case c (kase), as it stands? NULL, or
+ * why not (in why). */
+static const char *
+case_may(struct alpr_store *s, json_t *c, const char *kase, char *why,
+    size_t n)
 {
-	MDB_txn *txn;
-	json_t *c, *m;
-	const char *e = NULL;
+	json_t *m;
 	char tm[ALPR_TIME_LEN];
 	struct timespec t = { 0, 0 };
 
-	if (st_txn(s, MDB_RDONLY, &txn) != 0)
-		return "the store's cases cannot be read";
-	c = case_get(s, txn, kase);
-	mdb_txn_abort(txn);
 	if (!c) {
 		snprintf(why, n, "case %s is not open on this store: a "
 		    "supervisor opens it and names who searches under it "
@@ -108,26 +108,38 @@ alpr_case_may(struct alpr_store *s, const char *kase, char *why, size_t n)
 	}
 	t.tv_sec = when(c, "expires");
 	alpr_time_fmt(&t, tm);
-	if (strcmp(str(c, "state"), "open")) {
+	if (strcmp(str(c, "state"), "open"))
 		snprintf(why, n, "case %s was closed (%s, by %s): a supervisor "
 		    "opens it again (alpr-store case renew)", kase,
 		    str(c, "changed"), str(c, "changed_by"));
-		e = why;
-	} else if (ran_out(c)) {
+	else if (ran_out(c))
 		snprintf(why, n, "case %s ran out at %s: a supervisor renews it "
 		    "(alpr-store case renew)", kase, tm);
-		e = why;
-	} else if (!(m = member(c, s->actor.user))) {
+	else if (!(m = member(c, s->actor.user)))
 		snprintf(why, n, "case %s does not name %s: a supervisor adds "
 		    "you (alpr-store case add)", kase, s->actor.user);
-		e = why;
-	} else if (st_same_person(s, str(m, "by"), str(m, "client"))) {
+	else if (st_same_person(s, str(m, "by"), str(m, "client")))
 		snprintf(why, n, "%s was named on case %s by %s, from OS user "
 		    "%s: nobody names themselves on a case; another "
 		    "supervisor must", s->actor.user, kase, str(m, "by"),
 		    str(m, "client"));
-		e = why;
-	}
+	else
+		return NULL;
+	return why;
+}
+
+const char *
+alpr_case_may(struct alpr_store *s, const char *kase, char *why, size_t n)
+{
+	MDB_txn *txn;
+	json_t *c;
+	const char *e;
+
+	if (st_txn(s, MDB_RDONLY, &txn) != 0)
+		return "the store's cases cannot be read";
+	c = case_get(s, txn, kase);
+	mdb_txn_abort(txn);
+	e = case_may(s, c, kase, why, n);
 	json_decref(c);
 	return e;
 }
@@ -206,9 +218,12 @@ alpr_case_covers(struct alpr_store *s, const char *kase,
 		return "the store's cases cannot be read";
 	c = case_get(s, txn, kase);
 	mdb_txn_abort(txn);
-	if (!c) {
-		snprintf(why, n, "case %s is not open on this store", kase);
-		return why;
+	/* who searches, judged again on the record whose scope is judged:
+	 * a case widened since alpr_case_may read it names its members
+	 * anew, and a member who widened it searches nothing under it */
+	if ((e = case_may(s, c, kase, why, n))) {
+		json_decref(c);
+		return e;
 	}
 	if (scope_of(c, &sc)) {
 		json_decref(c);
@@ -255,7 +270,7 @@ const char *
 alpr_case_covers_read(struct alpr_store *s, const char *kase, json_t *rec,
     char *why, size_t n)
 {
-	const char *p;
+	const char *p, *e;
 	MDB_txn *txn;
 	json_t *c, *sc, *v;
 	size_t i;
@@ -267,9 +282,11 @@ alpr_case_covers_read(struct alpr_store *s, const char *kase, json_t *rec,
 		return "the store's cases cannot be read";
 	c = case_get(s, txn, kase);
 	mdb_txn_abort(txn);
-	if (!c) {
-		snprintf(why, n, "case %s is not open on this store", kase);
-		return why;
+	/* who is shown a read, judged again on the record whose scope is
+	 * judged (as alpr_case_covers does) */
+	if ((e = case_may(s, c, kase, why, n))) {
+		json_decref(c);
+		return e;
 	}
 	if (scope_of(c, &sc)) {
 		json_decref(c);

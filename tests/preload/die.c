@@ -17,6 +17,12 @@
  * sleeps that long after a password is checked, so that a test can change
  * the account while a login stands between its check and its commit.
  *
+ *	ALPR_TEST_STALL=json_loadb:TEXT:SECONDS
+ *
+ * sleeps that long, once, after parsing a JSON text that holds TEXT (a
+ * record of the store, opened), so that a test can change the record
+ * while a command stands between reading it and reading it again.
+ *
  *	ALPR_TEST_SYSLOG=FILE
  *
  * appends what is sent to syslog(3) to FILE instead, a line a message:
@@ -31,6 +37,8 @@
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
+
+typedef struct json_t json_t;
 
 #undef syslog		/* fortified, they are macros for the _chk ones */
 #undef vsyslog
@@ -122,6 +130,34 @@ crypto_pwhash_str_verify(const char *str, const char *passwd,
 	r = next(str, passwd, passwdlen);
 	if (e && !strncmp(e, w, strlen(w)))
 		sleep(atoi(e + strlen(w)));
+	return r;
+}
+
+json_t *json_loadb(const char *, size_t, size_t, void *);
+
+json_t *
+json_loadb(const char *buf, size_t n, size_t flags, void *err)
+{
+	static json_t *(*next)(const char *, size_t, size_t, void *);
+	static int done;
+	const char *e = getenv("ALPR_TEST_STALL"), *w = "json_loadb:", *t;
+	char text[256];
+	json_t *r;
+
+	if (!next)
+		next = (json_t *(*)(const char *, size_t, size_t,
+		    void *))dlsym(RTLD_NEXT, "json_loadb");
+	r = next(buf, n, flags, err);
+	if (!done && e && !strncmp(e, w, strlen(w)) &&
+	    (t = strrchr(e, ':')) && t > e + strlen(w) &&
+	    (size_t)(t - e - strlen(w)) < sizeof text) {
+		snprintf(text, sizeof text, "%.*s", (int)(t - e - strlen(w)),
+		    e + strlen(w));
+		if (memmem(buf, n, text, strlen(text))) {
+			done = 1;
+			sleep(atoi(t + 1));
+		}
+	}
 	return r;
 }
 
