@@ -7,7 +7,7 @@
 # run and must be refused, nothing shown, and the refusal logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 35
+plan 37
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 now=$(date -u +%Y-%m-%dT%H)
@@ -126,3 +126,14 @@ done
 check_status 1 "the partner's plate within the scene finds nothing of theirs" \
 	search jdoe 26-3200 PARTNR1 --near 38.5,-121.4 --radius 500
 is "... nothing is shown" "$(cat "$T/out")" ""
+
+# a fuzzy search of a plate too long to be named: refused, saying so,
+# without reading the plate's copy that was never made (under valgrind,
+# when there is one)
+vg=
+command -v valgrind >/dev/null && vg="valgrind -q --error-exitcode=9"
+check_status 1 "a fuzzy search of a plate longer than any is refused" \
+	as jdoe $vg alpr-store find -f2 -P investigation -C 26-3200 -R "$R" \
+	"$(printf '%040d' 0)"
+like "... as a plate the case does not name" "$(cat "$T/err")" \
+	'does not name the plate searched fuzzily 0{40}:'

@@ -206,7 +206,7 @@ const char *
 alpr_case_covers(struct alpr_store *s, const char *kase,
     const struct alpr_query *q, int hl, char *why, size_t n)
 {
-	char up[ALPR_PLATE_MAX + 2];
+	char up[ALPR_PLATE_MAX + 2] = "";	/* a plate too long is not copied */
 	const char *e = NULL;
 	MDB_txn *txn;
 	json_t *c, *sc;
