@@ -7,7 +7,7 @@
 # refused, nothing shown, and the refusal logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 52
+plan 54
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 now=$(date -u +%Y-%m-%dT%H)
@@ -115,6 +115,9 @@ check_status 1 "... and then searches nothing under it (named by themselves)" \
 like "... saying why" "$(cat "$T/err")" 'nobody names themselves'
 check "... while the other member, named by them, finds it (and the log names both)" \
 	search jdoe 26-2000 PARTNR1
+check "another supervisor names them again (case add)" \
+	as lt.ruiz alpr-store case add 26-2000 -R "$R" sgt.moreno
+check "... and they search under it again" search sgt.moreno 26-2000 PARTNR1
 check_status 2 "-p, -a and -A are only for case open and widen" \
 	as lt.ruiz alpr-store case add -p PARTNR1 26-2000 -R "$R" pat.ops
 check "a case closed" as lt.ruiz alpr-store case close 26-2000 -R "$R"

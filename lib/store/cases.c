@@ -244,7 +244,8 @@ alpr_case_covers(struct alpr_store *s, const char *kase,
 		;
 	else if (hl)
 		e = "a search by hotlist is made only under a case opened to "
-		    "every read (alpr-store case widen -A)";
+		    "every read (alpr-store case widen -A), or narrowed to a "
+		    "plate or place the case names";
 	else if (q->plate && q->fuzzy > 1 && names_plate(sc, up, 0))
 		e = "under a case that names its plates, a fuzzy search allows "
 		    "one difference";
@@ -548,8 +549,16 @@ add_members(struct alpr_store *s, MDB_txn *txn, json_t *c, json_t *ch,
 			return why;
 		}
 		json_array_append_new(names, json_string(a->users[i]));
-		if (member(c, a->users[i]))
+		/* one named already is named again, by the one adding: so
+		 * a member who widened their own case searches again once
+		 * another supervisor names them */
+		if ((u = member(c, a->users[i]))) {
+			json_object_set_new(u, "by", json_string(s->actor.user));
+			json_object_set_new(u, "client", json_string(
+			    s->actor.client));
+			json_object_set_new(u, "at", json_string(tm));
 			continue;
+		}
 		json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s}",
 		    "user", a->users[i], "by", s->actor.user, "client",
 		    s->actor.client, "at", tm));
