@@ -34,8 +34,8 @@ usage(const char *why)
 	    "--release id dir|file|-\n"
 	    "       alpr-export [-H home] [-K keyfile] request --agency name "
 	    "--agency-state st\n"
-	    "           --requester name --purpose text (-C case | --id "
-	    "read-id ...)\n"
+	    "           --requester name --purpose text -C case [--id "
+	    "read-id ...]\n"
 	    "       alpr-export [-H home] [-K keyfile] approve id | "
 	    "deny -R reason id |\n"
 	    "           revoke -R reason id\n"
@@ -245,7 +245,8 @@ cmd_export(struct alpr_search *x, const char *release, int sealed,
 		}
 		ids = json_object_get(req, "read_ids");
 		n = json_array_size(ids);
-		if (alpr_rec_str(req, "case")) {
+		if (alpr_rec_str(req, "case") && !json_is_true(
+		    json_object_get(req, "by_id"))) {
 			/* the reads the case's holds held when it was filed */
 			if (!(held = alpr_hold_ids(s, alpr_rec_str(req, "case")))) {
 				r = -1;
@@ -537,17 +538,23 @@ print_request(json_t *q, void *arg)
 {
 	int *j = arg;
 	const char *kase = alpr_rec_str(q, "case");
+	json_t *v;
+	size_t i;
 
 	if (*j) {
 		alpr_write_record(stdout, q);
 		return;
 	}
-	printf("%-6s %-9s %-12s %5zu %-2s %-32s %-20s %-12s %s\n",
+	printf("%-6s %-9s %-12s %5zu %-2s %-32s %-20s %-12s %s",
 	    alpr_rec_str(q, "id"), alpr_rec_str(q, "state"), kase ? kase : "-",
 	    json_array_size(json_object_get(q, "read_ids")),
 	    alpr_rec_str(q, "agency_state"), alpr_rec_str(q, "agency"),
 	    alpr_rec_str(q, "requester"), alpr_rec_str(q, "filed_by"),
 	    alpr_rec_str(q, "purpose"));
+	/* reads by id: their plates, for the one who decides */
+	json_array_foreach(json_object_get(q, "plates"), i, v)
+		printf("%s%s", i ? "," : "  plates ", json_string_value(v));
+	putchar('\n');
 }
 
 static int

@@ -5,7 +5,7 @@
 # alpr.conf only; every refusal logged with its reason.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 83
+plan 87
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # a second supervisor, to decide what the first files, and a third
@@ -100,7 +100,13 @@ check "sgt.moreno logs in again as sgt.moreno" loginas sgt.moreno "now + 30 seco
 check_status 1 "a pending request is not released" as sgt.moreno alpr-export --release R1 "$T/r1"
 ok $([ ! -e "$T/r1" ]; echo $?) "... and nothing is made"
 rid=$(sfind jdoe 8XYZ402 2>/dev/null | perl -MJSON::PP -ne 'print decode_json($_)->{read_id}')
-check "a request for a read by id" req sgt.moreno "Sacramento County Sheriff's Office" CA --id "$rid"
+check_status 1 "a request for a read by id names the case it was found under" \
+	req sgt.moreno "Sacramento County Sheriff's Office" CA --id "$rid"
+like "... saying so" "$(cat "$T/err")" 'under the case they were found under'
+check "a request for a read by id, under its case" req sgt.moreno "Sacramento County Sheriff's Office" CA -C 26-0117 --id "$rid"
+like "... listing its plate for the one who decides" \
+	"$(as audit.kim alpr-export requests -j 2>/dev/null | grep '"id":"R2"')" '"plates":\["8XYZ402"\]'
+like "... and in the table of requests" "$(as audit.kim alpr-export requests 2>/dev/null | grep '^R2 ')" '8XYZ402$'
 check_status 1 "a denial needs a reason" as sgt.two alpr-export deny R2
 check "... and is made with one" as sgt.two alpr-export deny -R "the read is of another case" R2
 check_status 1 "a denied request is not released" as sgt.two alpr-export --release R2 "$T/r2"
@@ -172,7 +178,7 @@ check_status 1 "an agency taken off the list since the approval receives nothing
 ok $([ ! -e "$T/r3" ]; echo $?) "... nothing is made"
 
 # a read asked for by id that a purge took since the approval
-check "a request for an old read by id" req sgt.moreno "Sacramento Police Department" CA --id "$oldid/5,6"
+check "a request for an old read by id" req sgt.moreno "Sacramento Police Department" CA -C 26-0117 --id "$oldid/5,6"
 check "... approved" as sgt.two alpr-export approve R4
 retention 365
 alpr-purge >/dev/null 2>&1

@@ -7,7 +7,7 @@
 # refused, nothing shown, and the refusal logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 54
+plan 57
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 now=$(date -u +%Y-%m-%dT%H)
@@ -103,6 +103,20 @@ check "show of a read the case names is answered" \
 check_status 1 "a hold of the partner's read by its id is refused" \
 	as sgt.moreno alpr-store hold add -C 26-2000 -R "$R" --id "$(rid 02)"
 is "... and no hold is made" "$(as sgt.moreno alpr-store hold list 2>/dev/null | grep -c 26-2000)" 0
+
+printf 'CA Sacramento County Sheriff'"'"'s Office\n' >"$H/agencies"
+sed -i 's/^release_agencies = .*/release_agencies = agencies/' "$H/alpr.conf"
+request() {	# USER ARGS...: a request for reads by id
+	_u=$1; shift
+	as "$_u" alpr-export request --agency "Sacramento County Sheriff's Office" \
+	    --agency-state CA --requester "Det. Ruiz" \
+	    --purpose "the stolen sedan seen in their county last week" "$@"
+}
+check_status 1 "a release request for the partner's read by id under the case is refused" \
+	request sgt.moreno -C 26-2000 --id "$(rid 02)"
+like "... saying the case does not name it" "$(cat "$T/err")" 'case 26-2000 names neither'
+check "a release request for a read the case names is filed" \
+	request sgt.moreno -C 26-2000 --id "$(rid 04)"
 
 # widening: a member who widens searches nothing under the case alone
 check "a supervisor on the case widens it to the partner's plate" \

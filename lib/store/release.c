@@ -232,18 +232,18 @@ field_ok(json_t *req, const char *name)
 }
 
 /* What a request asks for, checked and fixed: the read ids, those the
- * case's holds hold now when it names a case. NULL, or why not. */
+ * case's holds hold now when it names a case alone; reads by id, each
+ * one the case they were found under names (by_id, their plates listed
+ * for the one who decides). NULL, or why not. */
 static const char *
 request_reads(struct alpr_store *s, json_t *req, char *why, size_t wn)
 {
 	const char *kase = alpr_rec_str(req, "case"), *e, *rid;
 	json_t *ids = json_object_get(req, "read_ids"), *held, *v, *rec;
+	json_t *plates;
 	size_t i;
 	int r;
 
-	if (kase && json_array_size(ids))
-		return "a request asks for the reads of a case or reads by id, "
-		    "not both";
 	if (alpr_reason_thin(alpr_rec_str(req, "purpose"),
 	    s->conf.reason_min)) {
 		snprintf(why, wn, "purpose too thin: say in at least %ld "
@@ -251,7 +251,7 @@ request_reads(struct alpr_store *s, json_t *req, char *why, size_t wn)
 		    "the data is for", s->conf.reason_min);
 		return why;
 	}
-	if (kase) {
+	if (kase && !json_array_size(ids)) {
 		/* the reads of the case now, so that what is approved is
 		 * what is released */
 		if ((e = alpr_store_justify_case(s, kase, alpr_rec_str(req,
@@ -280,16 +280,38 @@ request_reads(struct alpr_store *s, json_t *req, char *why, size_t wn)
 	if (!json_array_size(ids))
 		return "a request asks for something: the reads of a case "
 		    "(--case) or reads by id (--id)";
+	/* reads by id: under the case they were found under, which names
+	 * the one filing and each read, as a show of them asks */
+	if (!kase)
+		return "reads by id are asked for under the case they were "
+		    "found under (-C case)";
+	if ((e = alpr_store_justify_case(s, kase, alpr_rec_str(req,
+	    "purpose"), why, wn)) || (e = alpr_case_may(s, kase, why, wn)))
+		return e;
+	plates = json_array();
 	json_array_foreach(ids, i, v) {
 		if (!(rid = json_string_value(v)) || (r = alpr_store_get(s, rid,
 		    &rec, NULL, NULL)) > 0) {
+			json_decref(plates);
 			snprintf(why, wn, "no such read: %s", rid ? rid : "?");
 			return why;
 		}
-		if (r < 0)
+		if (r < 0) {
+			json_decref(plates);
 			return "the store cannot be read";
+		}
+		e = alpr_case_covers_read(s, kase, rec, why, wn);
+		if (!e && alpr_rec_str(rec, "plate"))
+			json_array_append_new(plates, json_string(alpr_rec_str(
+			    rec, "plate")));
 		json_decref(rec);
+		if (e) {
+			json_decref(plates);
+			return e;
+		}
 	}
+	json_object_set_new(req, "by_id", json_true());
+	json_object_set_new(req, "plates", plates);
 	return NULL;
 }
 
@@ -576,7 +598,8 @@ reads_there(struct alpr_store *s, json_t *req, char *why, size_t wn)
 	size_t i;
 	int r;
 
-	if (alpr_rec_str(req, "case"))
+	if (alpr_rec_str(req, "case") && !json_is_true(json_object_get(req,
+	    "by_id")))
 		return NULL;	/* the holds keep them (alpr-export checks) */
 	json_array_foreach(json_object_get(req, "read_ids"), i, v) {
 		if (!(rid = json_string_value(v)))
