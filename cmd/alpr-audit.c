@@ -632,6 +632,7 @@ struct report {
 	json_t *odd, *thin, *failed, *accounts, *releases;
 	json_t *cases;		/* cases opened, changed, closed */
 	json_t *hotlists;	/* hotlists signed for the cars */
+	json_t *selfcase;	/* cases widened or renewed by a member */
 	json_t *refused;	/* reads asked for and refused */
 	json_t *released;	/* request id -> [its releases] */
 	json_t *taken;		/* request id -> [its releasing steps] */
@@ -679,6 +680,20 @@ brief(json_t *e)
 	if (!json_object_get(b, "plate") && plate_of(e))
 		json_object_set_new(b, "plate", json_string(plate_of(e)));
 	return b;
+}
+
+/* Does the array of strings a hold s? */
+static int
+names(json_t *a, const char *s)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(a, i, v)
+		if (s && json_string_value(v) && !strcmp(json_string_value(v),
+		    s))
+			return 1;
+	return 0;
 }
 
 /* Is s (a member that may be missing) want? */
@@ -753,6 +768,15 @@ report_one(json_t *e, const char *line, size_t n, void *arg)
 			json_object_set(b, "change", p);
 		if (!json_object_get(b, "case") && alpr_rec_str(e, "target"))
 			json_object_set(b, "case", json_object_get(e, "target"));
+		/* a member who widens or renews their own case names
+		 * themselves, and searches nothing under it alone, but
+		 * asked to: for the auditor to see beside the others */
+		if (p && is(alpr_rec_str(e, "outcome"), "ok") &&
+		    (is(alpr_rec_str(p, "op"), "widen") ||
+		    is(alpr_rec_str(p, "op"), "renew")) &&
+		    names(json_object_get(p, "members"), alpr_rec_str(e,
+		    "user")))
+			json_array_append(r->selfcase, b);
 		json_array_append_new(r->cases, b);
 	}
 	/* a list signed for the cars: its name, entries and plates (in
@@ -924,6 +948,8 @@ report_print(struct report *r, const char *since_s)
 	list("failed logins and lockouts", "login-failed", r->failed);
 	list("account changes", "account-change", r->accounts);
 	list("cases opened, changed and closed", "case-change", r->cases);
+	list("cases widened or renewed by one of their members",
+	    "case-self-change", r->selfcase);
 	list("hotlists signed for the patrol cars", "hotlist-sign",
 	    r->hotlists);
 	list("searches, shows, holds and exports refused", "refused",
@@ -979,6 +1005,7 @@ cmd_report(int argc, char **argv)
 	r.accounts = json_array();
 	r.cases = json_array();
 	r.hotlists = json_array();
+	r.selfcase = json_array();
 	r.refused = json_array();
 	r.releases = json_array();
 	r.released = json_object();
@@ -993,6 +1020,7 @@ cmd_report(int argc, char **argv)
 	json_decref(r.accounts);
 	json_decref(r.cases);
 	json_decref(r.hotlists);
+	json_decref(r.selfcase);
 	json_decref(r.refused);
 	json_decref(r.releases);
 	json_decref(r.released);

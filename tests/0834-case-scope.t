@@ -7,7 +7,7 @@
 # refused, nothing shown, and the refusal logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 57
+plan 59
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 now=$(date -u +%Y-%m-%dT%H)
@@ -156,6 +156,10 @@ like "the audit report lists the widening with the plate" \
 like "... and the search refused under the case with why" \
 	"$(grep '"kind":"refused"' "$T/report" | grep PARTNR1 | head -1)" \
 	'"user":"jdoe".*"case":"26-2000".*"refusal":"case 26-2000 does not name the plate PARTNR1'
+like "... and as a case widened by one of its members" \
+	"$(grep '"kind":"case-self-change"' "$T/report")" \
+	'"user":"sgt\.moreno".*"op":"widen"'
+is "... only that one" "$(grep -c '"kind":"case-self-change"' "$T/report")" 1
 as audit.kim alpr-audit -d "$H/log" report >"$T/report.txt" 2>/dev/null
 like "... and its table shows the widening and the plate" "$(cat "$T/report.txt")" \
 	'sgt\.moreno +case widen +PARTNR1 +26-2000'
