@@ -53,23 +53,26 @@ alpr_hlsig_make(const char *agency, const char *vkey, const char *list,
 	return out;
 }
 
-/* The value of line "key VALUE" of head, copied to out: 0, or -1. */
+/* The value of line "key VALUE" of head, copied to out: 0, -1 (no such
+ * line, or its value too long), or -2 (two lines give it: which one the
+ * signer meant is not known). */
 static int
 field(const char *head, const char *key, char *out, size_t cap)
 {
-	const char *p = head;
+	const char *p = head, *at = NULL;
 	size_t k = strlen(key), n;
 
 	for (; *p; p += strcspn(p, "\n") + 1)
 		if (!strncmp(p, key, k) && p[k] == ' ') {
-			n = strcspn(p + k + 1, "\n");
-			if (n >= cap)
-				return -1;
-			memcpy(out, p + k + 1, n);
-			out[n] = '\0';
-			return 0;
+			if (at)
+				return -2;
+			at = p + k + 1;
 		}
-	return -1;
+	if (!at || (n = strcspn(at, "\n")) >= cap)
+		return -1;
+	memcpy(out, at, n);
+	out[n] = '\0';
+	return 0;
 }
 
 const char *
@@ -80,6 +83,7 @@ alpr_hlsig_check(const char *text, size_t n, const char *vkey,
 	char *name = NULL, *head, hash[ALPR_SHA256_HEX], *blank;
 	const char *e;
 	size_t hn, got;
+	int r;
 
 	if ((e = alpr_note_vkey_parse(vkey, &name, pk))) {
 		snprintf(why, wn, "hotlist_key: %s", e);
@@ -103,8 +107,13 @@ alpr_hlsig_check(const char *text, size_t n, const char *vkey,
 	head = alpr_malloc(hn + 1);
 	memcpy(head, text, hn);
 	head[hn] = '\0';
-	if (field(head, "sha256", hash, sizeof hash) < 0 || strcmp(hash,
-	    sha256)) {
+	if ((r = field(head, "sha256", hash, sizeof hash)) == -2 ||
+	    field(head, "by", by, bn) == -2) {
+		free(head);
+		return "a line of it is given twice (alpr-store hotlist sign "
+		    "makes none such)";
+	}
+	if (r < 0 || strcmp(hash, sha256)) {
 		free(head);
 		return "the list is not the one signed: it was changed since";
 	}

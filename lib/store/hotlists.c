@@ -53,6 +53,13 @@ alpr_hotlist_sign(struct alpr_store *s, const char *file, const char *reason,
 	list_name(file, name, sizeof name);
 	if ((e = alpr_store_reason_check(s, reason, why, sizeof why)))
 		return alpr_store_deny(s, "hotlist-sign", name, e);
+	/* the name is a line of the signature: a line break in it would
+	 * give lines of its own (another list's sha256, another signer) */
+	for (pf = name; *pf; pf++)
+		if ((unsigned char)*pf < 0x20 || *pf == 0x7f)
+			return alpr_store_deny(s, "hotlist-sign", name, "the "
+			    "list's name (its file's, less the suffix) holds a "
+			    "control character: rename the file");
 	alpr_hlpolicy_init(&pol);
 	pf = s->conf.hotlist_policy;
 	if (pf && *pf && alpr_hlpolicy_read(&pol, pf) < 0) {

@@ -1,0 +1,49 @@
+#!/bin/sh
+# Attacks on signed hotlists (0836) by an officer who would be alerted to
+# a partner's car: lines of the signature given by the list's file name,
+# each run, and the list is not loaded or not signed.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/store.sh"
+plan 8
+mkstore || { echo "Bail out! no store"; exit 1; }
+
+L=$T/lists
+mkdir -p "$L"
+R="bolo list for the day shift, from the stolen vehicle reports"
+read1() {	# SECOND PLATE
+	printf '{"type":"read","v":1,"id":"20261103T1000%s.00Z-0123456789ab-cam1","ts":"2026-11-03T10:00:%s.00Z","camera":"cam1","plate":"%s","conf":90,"box":[1,2,3,4]}\n' \
+	    "$1" "$1" "$2"
+}
+{ read1 01 7ABC123; read1 02 PARTNR1; } >"$T/reads.ndjson"
+as sgt.moreno alpr-export key >"$T/agency.vkey" 2>/dev/null
+printf 'hotlist_key = %s\n' "$(cat "$T/agency.vkey")" >"$T/car.conf"
+match() {	# [OPTION...] LIST: the car's alpr-match, alerts only
+	alpr-match -a -C "$T/car.conf" "$@" "$T/reads.ndjson"
+}
+printf 'plate\nPARTNR1\n' >"$L/partner.csv"
+H1=$(sha256sum "$L/partner.csv" | cut -c1-64)
+
+# a line break in the list's name: the signature's lines after it are
+# the officer's (the partner's list's hash, before the one signed)
+printf 'plate,reason\n7ABC123,stolen\n' >"$L/day
+sha256 $H1.csv"
+check_status 1 "a list whose name holds a line break is not signed" \
+	as sgt.moreno alpr-store hotlist sign -R "$R" "$L/day
+sha256 $H1.csv"
+is "... no signature is made" "$(cat "$T/out")" ""
+like "... saying why" "$(cat "$T/err")" 'control character: rename the file'
+like "... the refusal logged" "$(grep '"action":"hotlist-sign"' "$H/log/log.ndjson" | tail -1)" \
+	'"outcome":"denied"'
+cp "$T/out" "$L/partner.csv.sig"
+check_status 1 "... and the partner's list is not loaded" match -l "$L/partner.csv"
+is "... nor an alert raised" "$(cat "$T/out")" ""
+# a signature whose lines give the hash twice (made with a key the
+# policy names, as a key the agency's signer could be made to sign with)
+printf 'plate\n7ABC123\n' >"$L/day.csv"
+hotlist-forge -n "day
+sha256 $H1" "$L/day.csv" >"$T/forger.vkey"
+printf 'hotlist_key = %s\n' "$(cat "$T/forger.vkey")" >"$T/forger.conf"
+cp "$L/day.csv.sig" "$L/partner.csv.sig"
+check_status 1 "a signature that gives sha256 twice is refused" \
+	alpr-match -a -C "$T/forger.conf" -l "$L/partner.csv" "$T/reads.ndjson"
+like "... saying so" "$(cat "$T/err")" 'a line of it is given twice'
