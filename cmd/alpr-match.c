@@ -165,6 +165,14 @@ load(struct alpr_hotlist *h, const struct alpr_hlpolicy *pl,
 	char *p;
 	int i, n;
 
+	/* a list is signed as its header names its columns: read by other
+	 * names, its lines are other entries (the header one among them) */
+	if (pl->nkeys && s->columns) {
+		alpr_fail("%s: hotlist not loaded: hotlist_key asks for a "
+		    "signed list, and a list is signed as its header line "
+		    "names its columns, not as --columns does", s->path);
+		return;
+	}
 	alpr_hotlist_columns(h, s->columns);
 	if (stat(s->path, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
 		load_file(h, pl, s->path, s->maxdiff);

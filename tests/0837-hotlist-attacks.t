@@ -1,10 +1,11 @@
 #!/bin/sh
 # Attacks on signed hotlists (0836) by an officer who would be alerted to
 # a partner's car: lines of the signature given by the list's file name,
-# each run, and the list is not loaded or not signed.
+# a signed list read by other column names, each run, and the list is not
+# loaded or not signed.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 8
+plan 13
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 L=$T/lists
@@ -47,3 +48,16 @@ cp "$L/day.csv.sig" "$L/partner.csv.sig"
 check_status 1 "a signature that gives sha256 twice is refused" \
 	alpr-match -a -C "$T/forger.conf" -l "$L/partner.csv" "$T/reads.ndjson"
 like "... saying so" "$(cat "$T/err")" 'a line of it is given twice'
+
+# a signed list read by other column names: its notes column as the
+# plate, the partner's plate in it, none of it in the access log
+printf 'plate,notes\n7ABC123,PARTNR1\n' >"$L/notes.csv"
+as sgt.moreno alpr-store hotlist sign -R "$R" "$L/notes.csv" >"$L/notes.csv.sig"
+like "a list with notes is signed, one plate logged" \
+	"$(grep '"action":"hotlist-sign"' "$H/log/log.ndjson" | tail -1)" '"plates":\["7ABC123"\]'
+check "... and loads" match -l "$L/notes.csv"
+check_status 1 "read with --columns naming its notes the plate, it is not loaded" \
+	match --columns notes,plate -l "$L/notes.csv"
+is "... nor an alert raised" "$(cat "$T/out")" ""
+mkdir -p "$L/dir" && cp "$L/notes.csv" "$L/notes.csv.sig" "$L/dir/"
+check_status 1 "... nor from a folder of lists" match --columns notes,plate -l "$L/dir"
