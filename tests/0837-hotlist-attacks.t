@@ -1,11 +1,12 @@
 #!/bin/sh
 # Attacks on signed hotlists (0836) by an officer who would be alerted to
 # a partner's car: lines of the signature given by the list's file name,
-# a signed list read by other column names, each run, and the list is not
-# loaded or not signed.
+# a signed list read by other column names, an entry expired when signed
+# and in force on a car whose clock is behind, each run: the list is not
+# loaded or not signed, or the plate is in the access log.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 13
+plan 15
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 L=$T/lists
@@ -61,3 +62,12 @@ check_status 1 "read with --columns naming its notes the plate, it is not loaded
 is "... nor an alert raised" "$(cat "$T/out")" ""
 mkdir -p "$L/dir" && cp "$L/notes.csv" "$L/notes.csv.sig" "$L/dir/"
 check_status 1 "... nor from a folder of lists" match --columns notes,plate -l "$L/dir"
+
+# an entry expired when the list is signed is in force on a car whose
+# clock is behind (set back by the officer, or never set): it is logged
+printf 'plate,expires\n7ABC123,\nPARTNR1,2001-01-01\n' >"$L/old.csv"
+check "a list with an entry long expired is signed" \
+	as sgt.moreno alpr-store hotlist sign -R "$R" "$L/old.csv"
+like "... and the expired entry's plate is in the access log" \
+	"$(grep '"action":"hotlist-sign"' "$H/log/log.ndjson" | tail -1)" \
+	'"entries":2,"plates":\["7ABC123","PARTNR1"\]'
