@@ -6,7 +6,7 @@
 # loaded or not signed, or the plate is in the access log.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 15
+plan 21
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 L=$T/lists
@@ -71,3 +71,32 @@ check "a list with an entry long expired is signed" \
 like "... and the expired entry's plate is in the access log" \
 	"$(grep '"action":"hotlist-sign"' "$H/log/log.ndjson" | tail -1)" \
 	'"entries":2,"plates":\["7ABC123","PARTNR1"\]'
+
+# a release request for a read by id, under a case that holds another:
+# the read approved (its plate shown to the one who decides) is the one
+# released, not what the case's holds hold
+now=$(date -u +%Y-%m-%dT%H)
+sread() {	# SECOND PLATE
+	printf '{"type":"read","v":1,"id":"%s-0123456789ab-cam1","ts":"%s","camera":"cam1","lat":38.5,"lon":-121.4,"plate":"%s","conf":90,"box":[1,2,3,4]}\n' \
+	    "$(echo "$now:00:$1.00Z" | tr -d ':-')" "$now:00:$1.00Z" "$2"
+}
+rid() {		# SECOND: the read id of sread's read
+	echo "$(echo "$now:00:$1.00Z" | tr -d ':-')-0123456789ab-cam1/1,2"
+}
+{ sread 01 7ABC123; sread 02 8XYZ402; } >"$T/r.ndjson"
+alpr-store add -D car1 "$T/r.ndjson" >/dev/null 2>&1
+C="silver sedan reported stolen from the Main St lot"
+as sgt.moreno alpr-store hold add -C 26-0117 -R "$C" --id "$(rid 02)" >/dev/null 2>&1
+printf 'CA Sacramento County Sheriff'"'"'s Office\n' >"$H/agencies"
+sed -i 's/^release_agencies = .*/release_agencies = agencies/' "$H/alpr.conf"
+check "a request for a read by id, under a case that holds another read" \
+	as sgt.moreno alpr-export request --agency "Sacramento County Sheriff's Office" \
+	--agency-state CA --requester "Det. Ruiz" \
+	--purpose "the stolen sedan seen in their county last week" \
+	-C 26-0117 --id "$(rid 01)"
+like "... shows the one who decides the read's plate" \
+	"$(as lt.ruiz alpr-export requests 2>/dev/null | grep '^R1 ')" 'plates 7ABC123$'
+check "... which another supervisor approves" as lt.ruiz alpr-export approve R1
+check "... and the filer releases" as sgt.moreno alpr-export --release R1 "$T/rel1"
+like "... the read asked for is released" "$(cat "$T/rel1/reads.ndjson" 2>/dev/null)" '"plate":"7ABC123"'
+is "... and not the read the case holds" "$(grep -c 8XYZ402 "$T/rel1/reads.ndjson" 2>/dev/null)" 0
