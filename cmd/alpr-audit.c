@@ -789,7 +789,8 @@ report_one(json_t *e, const char *line, size_t n, void *arg)
 	/* a search, show, hold or export refused: under a case that does
 	 * not name the one asking, or with no reason, is how misuse shows */
 	if ((!strcmp(a, "search") || !strcmp(a, "show") ||
-	    !strcmp(a, "hold") || !strcmp(a, "export")) &&
+	    !strcmp(a, "hold") || !strcmp(a, "export") ||
+	    !strcmp(a, "hotlist-sign")) &&
 	    is(alpr_rec_str(e, "outcome"), "denied"))
 		json_array_append_new(r->refused, brief(e));
 	if ((release && !listing) || !strcmp(a, "purge") ||
@@ -952,7 +953,7 @@ report_print(struct report *r, const char *since_s)
 	    "case-self-change", r->selfcase);
 	list("hotlists signed for the patrol cars", "hotlist-sign",
 	    r->hotlists);
-	list("searches, shows, holds and exports refused", "refused",
+	list("searches, shows, holds, exports and signings refused", "refused",
 	    r->refused);
 	list("releases, exports and purges", "release", r->releases);
 	list("requests released more than once (the store turned back?)",

@@ -68,13 +68,16 @@ log_load(const char *path, const struct alpr_hlstats *st, const char *by)
 
 /*
  * The signature of the list at path (path.sig) by one of the policy's
- * hotlist_key: NULL and who signed it, or why it is refused. The list's
- * hash is that of the bytes alpr_hotlist_read parsed, so that a list
- * changed after it was checked is not loaded.
+ * hotlist_key: NULL and who signed it and when, or why it is refused.
+ * The list's hash is that of the bytes alpr_hotlist_read parsed, so that
+ * a list changed after it was checked is not loaded; and a signature
+ * older than max_age_days is refused, so that a list signed once is not
+ * loaded for ever (the file's own time is the officer's to set).
  */
 static const char *
 signed_by(const struct alpr_hlpolicy *p, const char *path,
-    const char *sha256, char *by, size_t bn, char *why, size_t wn)
+    const char *sha256, char *by, size_t bn, time_t *when, char *why,
+    size_t wn)
 {
 	unsigned char *sig;
 	const char *e = NULL;
@@ -92,10 +95,16 @@ signed_by(const struct alpr_hlpolicy *p, const char *path,
 	}
 	for (i = 0; i < p->nkeys; i++)
 		if (!(e = alpr_hlsig_check((char *)sig, n, p->keys[i], sha256,
-		    by, bn, why, wn)))
+		    by, bn, when, why, wn)))
 			break;
 	free(sig);
 	free(sp);
+	if (!e && time(NULL) - *when > p->max_age_days * 86400L) {
+		snprintf(why, wn, "signed %ld days ago (max_age_days is %ld): "
+		    "a supervisor signs the list again", (long)((time(NULL) -
+		    *when) / 86400), p->max_age_days);
+		e = why;
+	}
 	return e;
 }
 
@@ -113,8 +122,8 @@ load_file(struct alpr_hotlist *h, const struct alpr_hlpolicy *p,
 		alpr_fail("%s: hotlist not loaded", path);
 		return;
 	}
-	if (p->nkeys && (e = signed_by(p, path, st.sha256, by, sizeof by, why,
-	    sizeof why))) {
+	if (p->nkeys && (e = signed_by(p, path, st.sha256, by, sizeof by,
+	    &st.mtime, why, sizeof why))) {
 		alpr_hotlist_drop(h);
 		alpr_fail("%s: hotlist not loaded: %s", path, e);
 		return;

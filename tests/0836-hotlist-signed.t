@@ -8,7 +8,7 @@
 # is not loaded and no alert is raised.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 32
+plan 35
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 L=$T/lists
@@ -40,6 +40,9 @@ check_status 1 "an analyst signs no list" sign jdoe "$L/bolo.csv"
 like "... the refusal logged" "$(grep '"user":"jdoe"' "$H/log/log.ndjson" | tail -1)" \
 	'"outcome":"denied"'
 check_status 1 "nor a supervisor without a reason" sign sgt.moreno "$L/bolo.csv" investigation
+as audit.kim alpr-audit -d "$H/log" report -j >"$T/report0" 2>/dev/null
+like "... listed among the refusals of the audit report" \
+	"$(grep '"kind":"refused"' "$T/report0" | grep hotlist-sign)" '"user":"sgt\.moreno".*"refusal":"reason'
 check "a supervisor signs the list, with a reason" sign sgt.moreno "$L/bolo.csv"
 like "... every plate on it in the access log, with who and why" \
 	"$(grep '"action":"hotlist-sign"' "$H/log/log.ndjson" | tail -1)" \
@@ -92,6 +95,11 @@ printf 'hotlist_key = %s\nhotlist_key = %s\n' "$(cat "$T/agency.vkey")" \
 hotlist-forge "$L/other.csv" >/dev/null
 check "a policy may name more than one key" \
 	alpr-match -a -C "$T/two.conf" -l "$L/other.csv" -l "$L/bolo.csv" "$T/reads.ndjson"
+hotlist-forge -t "$(daysago 31)T00:00:00.00Z" "$L/other.csv" >/dev/null
+touch "$L/other.csv"
+check_status 1 "a list signed longer ago than max_age_days is not loaded, its file touched or not" \
+	alpr-match -a -C "$T/two.conf" -l "$L/other.csv" "$T/reads.ndjson"
+like "... saying a supervisor signs it again" "$(cat "$T/err")" 'signed 3[12] days ago \(max_age_days is 30\)'
 
 # the car's policy without hotlist_key loads lists as before
 : >"$T/open.conf"

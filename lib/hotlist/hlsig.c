@@ -23,6 +23,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -77,8 +78,11 @@ field(const char *head, const char *key, char *out, size_t cap)
 
 const char *
 alpr_hlsig_check(const char *text, size_t n, const char *vkey,
-    const char *sha256, char *by, size_t bn, char *why, size_t wn)
+    const char *sha256, char *by, size_t bn, time_t *when, char *why,
+    size_t wn)
 {
+	struct timespec t;
+	char tm[ALPR_TIME_LEN + 8];
 	unsigned char pk[ALPR_PK], sig[crypto_sign_BYTES];
 	char *name = NULL, *head, hash[ALPR_SHA256_HEX], *blank;
 	const char *e;
@@ -119,6 +123,12 @@ alpr_hlsig_check(const char *text, size_t n, const char *vkey,
 	}
 	if (field(head, "by", by, bn) < 0)
 		snprintf(by, bn, "-");
+	/* when: what a list's age is judged by (its file's time is the
+	 * officer's to set) */
+	*when = field(head, "signed", tm, sizeof tm) == 0 &&
+	    alpr_time_parse(tm, &t) == 0 ? t.tv_sec : 0;
 	free(head);
+	if (!*when)
+		return "it gives no time it was signed";
 	return NULL;
 }

@@ -4,10 +4,11 @@
  * LIST (its hash, as alpr-store hotlist sign makes it) with a key of its
  * own made from a seed, written to LIST.sig; prints that key's verifier
  * key.
- *	hotlist-forge [-K vkey] [-n name] LIST
+ *	hotlist-forge [-K vkey] [-n name] [-t time] LIST
  *	-K	put this verifier key (the agency's) on the "key" line
  *	-n	put this on the "list" line (lines of its own after a line
  *		break, as a file's name could)
+ *	-t	signed at this time (default: now)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,28 +25,32 @@ main(int argc, char **argv)
 	unsigned char seed[32] = "hotlist-forge test key seed.....";
 	unsigned char pk[32], sk[64], *text;
 	char hash[ALPR_SHA256_HEX], *vkey, *claim = NULL, *sig, *path;
-	const char *name = "list";
+	const char *name = "list", *when = NULL;
+	char now[ALPR_TIME_LEN];
 	size_t n;
 	FILE *f;
 	int c;
 
 	alpr_setprogname(argv[0]);
 	alpr_crypto_init();
-	while ((c = getopt(argc, argv, "K:n:")) != -1)
+	while ((c = getopt(argc, argv, "K:n:t:")) != -1)
 		switch (c) {
 		case 'K': claim = optarg; break;
 		case 'n': name = optarg; break;
+		case 't': when = optarg; break;
 		default: return 2;
 		}
 	if (optind != argc - 1)
-		alpr_die(2, "usage: hotlist-forge [-K vkey] [-n name] LIST");
+		alpr_die(2, "usage: hotlist-forge [-K vkey] [-n name] [-t time] "
+		    "LIST");
+	alpr_time_now(now);
 	crypto_sign_seed_keypair(pk, sk, seed);
 	vkey = alpr_note_vkey("forger", pk);
 	if (alpr_read_file(argv[optind], &text, &n) < 0)
 		alpr_die(3, "cannot read %s", argv[optind]);
 	alpr_sha256_hex(text, n, hash);
 	sig = alpr_hlsig_make("Forger Department", claim ? claim : vkey,
-	    name, hash, 1, "forger", "2026-12-01T00:00:00Z", sk);
+	    name, hash, 1, "forger", when ? when : now, sk);
 	if (asprintf(&path, "%s.sig", argv[optind]) < 0 ||
 	    !(f = fopen(path, "w")) || fputs(sig, f) < 0 || fclose(f))
 		alpr_die(3, "cannot write the signature");
