@@ -55,5 +55,9 @@ main(int argc, char **argv)
 	    !(f = fopen(path, "w")) || fputs(sig, f) < 0 || fclose(f))
 		alpr_die(3, "cannot write the signature");
 	printf("%s\n", vkey);
+	free(path);
+	free(sig);
+	free(text);
+	free(vkey);
 	return 0;
 }
