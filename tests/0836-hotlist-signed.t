@@ -8,7 +8,7 @@
 # is not loaded and no alert is raised.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 35
+plan 37
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 L=$T/lists
@@ -43,6 +43,10 @@ check_status 1 "nor a supervisor without a reason" sign sgt.moreno "$L/bolo.csv"
 as audit.kim alpr-audit -d "$H/log" report -j >"$T/report0" 2>/dev/null
 like "... listed among the refusals of the audit report" \
 	"$(grep '"kind":"refused"' "$T/report0" | grep hotlist-sign)" '"user":"sgt\.moreno".*"refusal":"reason'
+check_status 1 "nor a list that is not there" sign sgt.moreno "$L/none.csv"
+like "... the refusal logged" "$(grep '"user":"sgt.moreno"' "$H/log/log.ndjson" | tail -1)" \
+	'"action":"hotlist-sign","target":"none","outcome":"denied"'
+rm -f "$L/none.csv.sig"
 check "a supervisor signs the list, with a reason" sign sgt.moreno "$L/bolo.csv"
 like "... every plate on it in the access log, with who and why" \
 	"$(grep '"action":"hotlist-sign"' "$H/log/log.ndjson" | tail -1)" \

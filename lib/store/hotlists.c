@@ -71,7 +71,8 @@ alpr_hotlist_sign(struct alpr_store *s, const char *file, const char *reason,
 	/* read as the caller, checked as alpr-match checks it */
 	if (!(p = alpr_caller_file(file, 0))) {
 		alpr_hlpolicy_free(&pol);
-		return 1;
+		return alpr_store_deny(s, "hotlist-sign", name, "the list "
+		    "cannot be read as yours (said above)");
 	}
 	/* read as of the earliest time, so that no entry is left out as
 	 * expired: a car whose clock is behind loads it as in force */
