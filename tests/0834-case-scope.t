@@ -46,6 +46,10 @@ for p in '*' '7*' '7A*' '??????'; do
 	check_status 1 "nor one naming the pattern $p (under three characters)" \
 		as lt.ruiz alpr-store case open -p "$p" 26-2000 -R "$R" jdoe
 done
+like "... saying a pattern gives three characters" "$(cat "$T/err")" \
+	"[?]{6}: a pattern a case names gives at least 3 characters"
+check_status 1 "nor one naming an empty plate" \
+	as lt.ruiz alpr-store case open -p '' 26-2000 -R "$R" jdoe
 check_status 1 "nor one with a place wider than max_radius_m" \
 	as lt.ruiz alpr-store case open -a 38.5,-121.4,900000 26-2000 -R "$R" jdoe
 check_status 1 "nor one with a place that is no number" \

@@ -451,7 +451,8 @@ add_scope(struct alpr_store *s, json_t *c, json_t *ch, struct casearg *a)
 				lit++;
 			else if (*p != '?' && *p != '*')
 				break;
-		if (*p || !lit || strlen(sc->plates[i]) > ALPR_PLATE_MAX) {
+		if (*p || !*sc->plates[i] || strlen(sc->plates[i]) >
+		    ALPR_PLATE_MAX) {
 			snprintf(why, sizeof why, "%.40s: a plate or a pattern "
 			    "(letters, digits, ? and *) of at most %d "
 			    "characters", sc->plates[i], ALPR_PLATE_MAX);
