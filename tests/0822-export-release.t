@@ -5,7 +5,7 @@
 # alpr.conf only; every refusal logged with its reason.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 87
+plan 89
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # a second supervisor, to decide what the first files, and a third
@@ -103,6 +103,8 @@ rid=$(sfind jdoe 8XYZ402 2>/dev/null | perl -MJSON::PP -ne 'print decode_json($_
 check_status 1 "a request for a read by id names the case it was found under" \
 	req sgt.moreno "Sacramento County Sheriff's Office" CA --id "$rid"
 like "... saying so" "$(cat "$T/err")" 'under the case they were found under'
+check_status 1 "a request for nothing is refused" req sgt.moreno "Sacramento County Sheriff's Office" CA
+like "... saying a request by id names its case too" "$(cat "$T/err")" '[(]-C case --id read-id[)]'
 check "a request for a read by id, under its case" req sgt.moreno "Sacramento County Sheriff's Office" CA -C 26-0117 --id "$rid"
 like "... listing its plate for the one who decides" \
 	"$(as audit.kim alpr-export requests -j 2>/dev/null | grep '"id":"R2"')" '"plates":\["8XYZ402"\]'

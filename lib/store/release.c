@@ -278,8 +278,9 @@ request_reads(struct alpr_store *s, json_t *req, char *why, size_t wn)
 		return NULL;
 	}
 	if (!json_array_size(ids))
-		return "a request asks for something: the reads of a case "
-		    "(--case) or reads by id (--id)";
+		return "a request asks for something: the reads a case's "
+		    "holds keep (-C case), or reads by id under the case "
+		    "they were found under (-C case --id read-id)";
 	/* reads by id: under the case they were found under, which names
 	 * the one filing and each read, as a show of them asks */
 	if (!kase)
