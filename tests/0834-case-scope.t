@@ -7,7 +7,7 @@
 # refused, nothing shown, and the refusal logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 59
+plan 61
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 now=$(date -u +%Y-%m-%dT%H)
