@@ -108,6 +108,27 @@ signed_by(const struct alpr_hlpolicy *p, const char *path,
 	return e;
 }
 
+/* A list refused for its signature, in the access log: its name, file,
+ * hash and why. */
+static int
+log_refused(const char *path, const struct alpr_hlstats *st, const char *why)
+{
+	char *real = realpath(path, NULL);
+	json_t *e;
+	int r;
+
+	/* names and why are UTF-8: alpr_hotlist_read refused others */
+	e = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "action",
+	    "hotlist-load", "list", st->name, "file", real ? real : path,
+	    "sha256", st->sha256, "outcome", "denied", "refusal", why);
+	if (!e)
+		alpr_die(ALPR_EXIT_SYS, "fatal: out of memory");
+	r = alpr_log_append(logp, e);
+	json_decref(e);
+	free(real);
+	return r;
+}
+
 static void
 load_file(struct alpr_hotlist *h, const struct alpr_hlpolicy *p,
     const char *path, int maxdiff)
@@ -124,8 +145,14 @@ load_file(struct alpr_hotlist *h, const struct alpr_hlpolicy *p,
 	}
 	if (p->nkeys && (e = signed_by(p, path, st.sha256, by, sizeof by,
 	    &st.mtime, why, sizeof why))) {
-		alpr_hotlist_drop(h);
 		alpr_fail("%s: hotlist not loaded: %s", path, e);
+		/* the attempt is on the record: a list edited, or one of
+		 * an officer's own, named on the car (before the list's
+		 * name goes with it) */
+		if (logp && log_refused(path, &st, e) < 0)
+			alpr_fail_sys("%s: unable to write the refusal to the "
+			    "access log:", path);
+		alpr_hotlist_drop(h);
 		return;
 	}
 	if (logp && log_load(path, &st, p->nkeys ? by : NULL) < 0) {

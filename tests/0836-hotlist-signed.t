@@ -8,7 +8,7 @@
 # is not loaded and no alert is raised.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 37
+plan 38
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 L=$T/lists
@@ -74,6 +74,9 @@ printf 'PARTNR1,CA,stolen-vehicle,my partner\n' >>"$L/bolo.csv"
 check_status 1 "a plate added to the signed list: the list is not loaded" match "$L/bolo.csv"
 like "... saying so" "$(cat "$T/err")" 'bolo.csv: hotlist not loaded: the list is not the one signed'
 is "... and no alert is raised, for the partner or the others" "$(cat "$T/out")" ""
+alpr-match -q -C "$T/car.conf" -L "$T/log" -l "$L/bolo.csv" "$T/reads.ndjson" >/dev/null 2>&1
+like "... and the attempt is in the car's access log" "$(grep hotlist-load "$T/log/log.ndjson" | tail -1)" \
+	'"list":"bolo",.*"outcome":"denied","refusal":"the list is not the one signed'
 cp "$L/bolo.orig" "$L/bolo.csv"
 printf 'plate\nPARTNR1\n' >"$L/mine.csv"
 check_status 1 "a list of the officer's own, unsigned, is not loaded" match "$L/mine.csv"

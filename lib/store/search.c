@@ -302,8 +302,10 @@ load_hotlist(struct alpr_store *s, const char *file, int maxdiff,
 		alpr_hlpolicy_free(pol);
 		return 1;
 	}
-	if (!(p = alpr_caller_file(file, 0)))
+	if (!(p = alpr_caller_file(file, 0))) {
+		alpr_hlpolicy_free(pol);
 		return 1;
+	}
 	hl = alpr_hotlist_new(pol);
 	r = alpr_hotlist_read(hl, p, maxdiff, time(NULL), 1, &st);
 	free(p);
