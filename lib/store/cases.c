@@ -202,33 +202,47 @@ upper(const char *p, char *out, size_t cap)
 	out[i] = '\0';
 }
 
+/*
+ * Case kase as the one acting would reach reads under it: NULL and its
+ * record in *cp (NULL when it is open to every read) and scope in *sc,
+ * or why not. Who acts is judged again on the record whose scope is
+ * judged: a case widened since alpr_case_may read it names its members
+ * anew, and a member who widened it reaches nothing under it.
+ */
+static const char *
+case_scope(struct alpr_store *s, const char *kase, json_t **cp, json_t **sc,
+    char *why, size_t n)
+{
+	const char *e;
+	MDB_txn *txn;
+	json_t *c;
+
+	*cp = NULL;
+	if (!kase)
+		return "no case stated";
+	if (st_txn(s, MDB_RDONLY, &txn) != 0)
+		return "the store's cases cannot be read";
+	c = case_get(s, txn, kase);
+	mdb_txn_abort(txn);
+	if ((e = case_may(s, c, kase, why, n)) || scope_of(c, sc)) {
+		json_decref(c);
+		return e;
+	}
+	*cp = c;
+	return NULL;
+}
+
 const char *
 alpr_case_covers(struct alpr_store *s, const char *kase,
     const struct alpr_query *q, int hl, char *why, size_t n)
 {
 	char up[ALPR_PLATE_MAX + 2] = "";	/* a plate too long is not copied */
-	const char *e = NULL;
-	MDB_txn *txn;
+	const char *e;
 	json_t *c, *sc;
 	int ok = 0;
 
-	if (!kase)
-		return "a search states its case";
-	if (st_txn(s, MDB_RDONLY, &txn) != 0)
-		return "the store's cases cannot be read";
-	c = case_get(s, txn, kase);
-	mdb_txn_abort(txn);
-	/* who searches, judged again on the record whose scope is judged:
-	 * a case widened since alpr_case_may read it names its members
-	 * anew, and a member who widened it searches nothing under it */
-	if ((e = case_may(s, c, kase, why, n))) {
-		json_decref(c);
+	if ((e = case_scope(s, kase, &c, &sc, why, n)) || !c)
 		return e;
-	}
-	if (scope_of(c, &sc)) {
-		json_decref(c);
-		return NULL;
-	}
 	if (q->plate && strlen(q->plate) <= ALPR_PLATE_MAX) {
 		upper(q->plate, up, sizeof up);
 		if (is_pattern(up))	/* as named */
@@ -272,27 +286,12 @@ alpr_case_covers_read(struct alpr_store *s, const char *kase, json_t *rec,
     char *why, size_t n)
 {
 	const char *p, *e;
-	MDB_txn *txn;
 	json_t *c, *sc, *v;
 	size_t i;
 	int ok = 0;
 
-	if (!kase)
-		return "a read is shown under its case";
-	if (st_txn(s, MDB_RDONLY, &txn) != 0)
-		return "the store's cases cannot be read";
-	c = case_get(s, txn, kase);
-	mdb_txn_abort(txn);
-	/* who is shown a read, judged again on the record whose scope is
-	 * judged (as alpr_case_covers does) */
-	if ((e = case_may(s, c, kase, why, n))) {
-		json_decref(c);
+	if ((e = case_scope(s, kase, &c, &sc, why, n)) || !c)
 		return e;
-	}
-	if (scope_of(c, &sc)) {
-		json_decref(c);
-		return NULL;
-	}
 	if ((p = alpr_rec_str(rec, "plate")))
 		ok = names_plate(sc, p, 1);
 	json_array_foreach(json_object_get(rec, "candidates"), i, v)
