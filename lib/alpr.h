@@ -1288,6 +1288,9 @@ struct alpr_case_scope {
 	int nareas;
 	int any;
 };
+/* Is case kase open and not run out, whoever acts? NULL, or why not. */
+const char *alpr_case_open(struct alpr_store *s, const char *kase, char *why,
+    size_t n);
 /* Does case kase (alpr_case_may passed) cover a search of q, with a
  * hotlist (hl)? A search is covered when the case is open to every read,
  * or names its plate (exact, or a pattern matching it; a pattern searched

@@ -7,7 +7,7 @@
 # refused, nothing shown, and the refusal logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 61
+plan 67
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 now=$(date -u +%Y-%m-%dT%H)
@@ -141,6 +141,17 @@ check_status 2 "-p, -a and -A are only for case open and widen" \
 check "a case closed" as lt.ruiz alpr-store case close 26-2000 -R "$R"
 check_status 1 "is not widened" \
 	as lt.ruiz alpr-store case widen 26-2000 -A -R "$R"
+rq=$(as sgt.moreno alpr-export requests 2>/dev/null | awk '$3 == "26-2000" { print $1; exit }')
+check_status 1 "a request filed under it is not approved once it is closed" \
+	as lt.ruiz alpr-export approve "$rq"
+like "... saying the case was closed" "$(cat "$T/err")" 'case 26-2000 was closed'
+check "... and is, once the case is open again" \
+	sh -c "SUDO_USER=lt.ruiz SUDO_UID=$(id -u) alpr-store case renew 26-2000 -R '$R' &&
+	SUDO_USER=lt.ruiz SUDO_UID=$(id -u) alpr-export approve $rq"
+check "the case closed again" as lt.ruiz alpr-store case close 26-2000 -R "$R"
+check_status 1 "an approved request under it is not released" \
+	as lt.ruiz alpr-export --release "$rq" "$T/rel"
+ok $([ ! -e "$T/rel" ]; echo $?) "... and nothing is made"
 
 # a case record that names nothing (a store from before scopes) searches
 # nothing

@@ -90,8 +90,8 @@ member(json_t *c, const char *user)
 	return NULL;
 }
 
-/* May the one acting search under case c (kase), as it stands? NULL, or
- * why not (in why). */
+/* May the one acting (s; NULL: anyone) search under case c (kase), as it
+ * stands? NULL, or why not (in why). */
 static const char *
 case_may(struct alpr_store *s, json_t *c, const char *kase, char *why,
     size_t n)
@@ -115,6 +115,8 @@ case_may(struct alpr_store *s, json_t *c, const char *kase, char *why,
 	else if (ran_out(c))
 		snprintf(why, n, "case %s ran out at %s: a supervisor renews it "
 		    "(alpr-store case renew)", kase, tm);
+	else if (!s)
+		return NULL;	/* open: who acts is not asked */
 	else if (!(m = member(c, s->actor.user)))
 		snprintf(why, n, "case %s does not name %s: a supervisor adds "
 		    "you (alpr-store case add)", kase, s->actor.user);
@@ -308,6 +310,22 @@ alpr_case_covers_read(struct alpr_store *s, const char *kase, json_t *rec,
 	    "place: a supervisor names what the case searches (alpr-store "
 	    "case widen)", kase);
 	return why;
+}
+
+const char *
+alpr_case_open(struct alpr_store *s, const char *kase, char *why, size_t n)
+{
+	MDB_txn *txn;
+	json_t *c;
+	const char *e;
+
+	if (st_txn(s, MDB_RDONLY, &txn) != 0)
+		return "the store's cases cannot be read";
+	c = case_get(s, txn, kase);
+	mdb_txn_abort(txn);
+	e = case_may(NULL, c, kase, why, n);
+	json_decref(c);
+	return e;
 }
 
 /*

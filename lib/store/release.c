@@ -562,12 +562,21 @@ int
 alpr_release_approve(struct alpr_store *s, const char *id)
 {
 	json_t *r;
+	char why[400];
+	const char *e;
 	int locked = 0, rc;
 
 	/* a request releasing is approved again only while no release
 	 * runs: then its release was cut short, not still being made */
 	if (alpr_release_get(s, id, &r) < 0)
 		return -1;
+	/* the case it was filed under is still open: a case closed stops
+	 * what is asked under it from going out */
+	if (r && alpr_rec_str(r, "case") && (e = alpr_case_open(s,
+	    alpr_rec_str(r, "case"), why, sizeof why))) {
+		json_decref(r);
+		return alpr_store_deny(s, "release", id, e);
+	}
 	if (r && state_in(alpr_rec_str(r, "state"), "releasing")) {
 		if ((rc = release_lock(s, id)) != 0) {
 			json_decref(r);
@@ -635,7 +644,9 @@ alpr_release_take(struct alpr_store *s, const char *id, json_t **req)
 	 * reads asked for by id been purged */
 	if (r && !(e = alpr_release_allowed(s, alpr_rec_str(r, "agency"),
 	    alpr_rec_str(r, "agency_state"), why, sizeof why)) &&
-	    state_in(alpr_rec_str(r, "state"), "approved"))
+	    state_in(alpr_rec_str(r, "state"), "approved") &&
+	    !(e = alpr_rec_str(r, "case") ? alpr_case_open(s,
+	    alpr_rec_str(r, "case"), why, sizeof why) : NULL))
 		e = reads_there(s, r, why, sizeof why);
 	json_decref(r);
 	if (e)
