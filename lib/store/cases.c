@@ -130,8 +130,11 @@ case_may(struct alpr_store *s, json_t *c, const char *kase, char *why,
 	return why;
 }
 
-const char *
-alpr_case_may(struct alpr_store *s, const char *kase, char *why, size_t n)
+/* case_may on case kase as the store has it now; who: the store whose
+ * actor is asked about, or NULL (is it open, whoever acts). */
+static const char *
+case_now(struct alpr_store *s, struct alpr_store *who, const char *kase,
+    char *why, size_t n)
 {
 	MDB_txn *txn;
 	json_t *c;
@@ -141,9 +144,21 @@ alpr_case_may(struct alpr_store *s, const char *kase, char *why, size_t n)
 		return "the store's cases cannot be read";
 	c = case_get(s, txn, kase);
 	mdb_txn_abort(txn);
-	e = case_may(s, c, kase, why, n);
+	e = case_may(who, c, kase, why, n);
 	json_decref(c);
 	return e;
+}
+
+const char *
+alpr_case_may(struct alpr_store *s, const char *kase, char *why, size_t n)
+{
+	return case_now(s, s, kase, why, n);
+}
+
+const char *
+alpr_case_open(struct alpr_store *s, const char *kase, char *why, size_t n)
+{
+	return case_now(s, NULL, kase, why, n);
 }
 
 static int
@@ -312,21 +327,6 @@ alpr_case_covers_read(struct alpr_store *s, const char *kase, json_t *rec,
 	return why;
 }
 
-const char *
-alpr_case_open(struct alpr_store *s, const char *kase, char *why, size_t n)
-{
-	MDB_txn *txn;
-	json_t *c;
-	const char *e;
-
-	if (st_txn(s, MDB_RDONLY, &txn) != 0)
-		return "the store's cases cannot be read";
-	c = case_get(s, txn, kase);
-	mdb_txn_abort(txn);
-	e = case_may(NULL, c, kase, why, n);
-	json_decref(c);
-	return e;
-}
 
 /*
  * Change case kase in a write transaction: fn fills the log entry and the
