@@ -8,7 +8,7 @@
 # is not loaded and no alert is raised.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 38
+plan 41
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 L=$T/lists
@@ -59,6 +59,12 @@ printf 'plate,effective\nPARTNR1,2099-01-01\n' >"$L/later.csv"
 check "a list whose entry takes effect later is signed" sign sgt.moreno "$L/later.csv"
 like "... with that plate in the log too" \
 	"$(grep '"action":"hotlist-sign"' "$H/log/log.ndjson" | tail -1)" '"plates":\["PARTNR1"\]'
+
+printf 'plate\n7ABC123\nPA?????\n' >"$L/wide.csv"
+check_status 1 "a list with a pattern of two characters is not signed" sign sgt.moreno "$L/wide.csv"
+like "... saying a pattern gives three" "$(cat "$T/err")" 'PA\?\?\?\?\? gives 2 characters: a pattern signed for the cars gives at least 3'
+printf 'plate\n6TRK9*\n' >"$L/partial.csv"
+check "a witness's partial plate is signed" sign sgt.moreno "$L/partial.csv"
 
 # the car loads it, and only it
 check "the car loads the signed list" match "$L/bolo.csv"

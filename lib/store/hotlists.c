@@ -16,12 +16,39 @@
 
 /* The plates a log entry holds: a list longer goes in more entries. */
 #define PART 2000
+#define PATTERN_MIN 3	/* characters a pattern signed gives, as a case's */
 
 static void
 add_plate(const char *plate, int maxdiff, void *arg)
 {
 	(void)maxdiff;
 	json_array_append_new(arg, json_string(plate));
+}
+
+/* The first entry that is a pattern giving fewer than PATTERN_MIN
+ * characters, as why; or NULL. */
+static const char *
+wide_pattern(json_t *plates, char *why, size_t n)
+{
+	const char *p, *t;
+	json_t *v;
+	size_t i;
+	int lit;
+
+	json_array_foreach(plates, i, v) {
+		if (!(t = json_string_value(v)) || !strpbrk(t, "?*"))
+			continue;
+		for (p = t, lit = 0; *p; p++)
+			lit += *p != '?' && *p != '*';
+		if (lit < PATTERN_MIN) {
+			snprintf(why, n, "the entry %.20s gives %d character%s: "
+			    "a pattern signed for the cars gives at least %d, "
+			    "so that no list alerts on a share of every car",
+			    t, lit, lit == 1 ? "" : "s", PATTERN_MIN);
+			return why;
+		}
+	}
+	return NULL;
 }
 
 /* The list's name as alpr-match gives it: the file's, less its suffix. */
@@ -94,6 +121,12 @@ alpr_hotlist_sign(struct alpr_store *s, const char *file, const char *reason,
 	alpr_hotlist_index(hl);
 	plates = json_array();
 	alpr_hotlist_foreach(hl, 0, add_plate, plates);	/* later ones too */
+	/* a pattern that gives under three characters alerts on a good
+	 * share of every car that passes: a list to track, not to find */
+	if ((e = wide_pattern(plates, why, sizeof why))) {
+		r = alpr_store_deny(s, "hotlist-sign", name, e);
+		goto out;
+	}
 	if (!(vkey = alpr_export_vkey(s))) {
 		r = -1;
 		goto out;
