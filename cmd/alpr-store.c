@@ -655,7 +655,7 @@ cmd_find(int argc, char **argv)
 	    (r = alpr_store_justified(s, "search", x.terms, &x.j)) != 0 ||
 	    (r = alpr_search_run(s, &x, "search", &res)) != 0)
 		goto out;
-	if (log_access(s, "search", x.q.plate && !strpbrk(x.q.plate, "?*") ?
+	if (log_access(s, "search", x.q.plate && !alpr_is_pattern(x.q.plate) ?
 	    x.q.plate : NULL, x.terms, &x.j, res.n, res.more) < 0)
 		r = -1;
 	else {
@@ -793,7 +793,7 @@ static void
 print_case(json_t *c, void *arg)
 {
 	int *j = arg;
-	json_t *m, *sc;
+	json_t *m, *sc, *plates, *areas;
 	size_t i;
 
 	j[1]++;
@@ -810,21 +810,22 @@ print_case(json_t *c, void *arg)
 	/* what it searches, a word: every read, or its plates and places
 	 * (@LAT,LON,METRESm) */
 	sc = json_object_get(c, "scope");
+	plates = json_object_get(sc, "plates");
+	areas = json_object_get(sc, "areas");
 	if (json_is_true(json_object_get(sc, "any")))
 		printf("every-read");
-	else if (!json_array_size(json_object_get(sc, "plates")) &&
-	    !json_array_size(json_object_get(sc, "areas")))
+	else if (!json_array_size(plates) && !json_array_size(areas))
 		printf("nothing");
-	json_array_foreach(json_object_get(sc, "plates"), i, m)
-		if (!json_is_true(json_object_get(sc, "any")))
+	else {
+		json_array_foreach(plates, i, m)
 			printf("%s%s", i ? "," : "", json_string_value(m));
-	json_array_foreach(json_object_get(sc, "areas"), i, m)
-		if (!json_is_true(json_object_get(sc, "any")))
-			printf("%s@%.5f,%.5f,%.0fm", i || json_array_size(
-			    json_object_get(sc, "plates")) ? "," : "",
+		json_array_foreach(areas, i, m)
+			printf("%s@%.5f,%.5f,%.0fm", i ||
+			    json_array_size(plates) ? "," : "",
 			    json_real_value(json_object_get(m, "lat")),
 			    json_real_value(json_object_get(m, "lon")),
 			    json_real_value(json_object_get(m, "radius_m")));
+	}
 	json_array_foreach(json_object_get(c, "members"), i, m)
 		printf("%s%s", i ? "," : " ", json_string_value(
 		    json_object_get(m, "user")));

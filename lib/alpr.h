@@ -878,6 +878,9 @@ struct alpr_hlstats {
 	char sha256[ALPR_SHA256_HEX];
 };
 struct alpr_hotlist *alpr_hotlist_new(const struct alpr_hlpolicy *pol);
+/* A list's name, as hits and the access log give it: its file's, less
+ * the suffix, in out (cut to n bytes). */
+void alpr_hotlist_name(const char *path, char *out, size_t n);
 void alpr_hotlist_free(struct alpr_hotlist *hl);
 /*
  * Read one hotlist file, pending until alpr_hotlist_commit (or _drop).
@@ -991,6 +994,10 @@ int alpr_fold_char(int c);
 size_t alpr_fold_plate(const char *s, char *out, size_t cap);
 /* Does s match pattern p (? one character, * any run, the empty one too)? */
 int alpr_glob(const char *p, const char *s);
+/* Is p a pattern (does it hold ? or *)? And the characters it gives,
+ * neither ? nor * (a plate's all): how much a pattern says of a plate. */
+int alpr_is_pattern(const char *p);
+int alpr_glob_given(const char *p);
 /* Levenshtein distance of a and b if at most max, else max + 1. */
 int alpr_edit_distance(const char *a, size_t na, const char *b, size_t nb,
     int max);

@@ -53,6 +53,22 @@ alpr_fold_plate(const char *s, char *out, size_t cap)
 }
 
 int
+alpr_is_pattern(const char *p)
+{
+	return strpbrk(p, "?*") != NULL;
+}
+
+int
+alpr_glob_given(const char *p)
+{
+	int n = 0;
+
+	for (; *p; p++)
+		n += *p != '?' && *p != '*';
+	return n;
+}
+
+int
 alpr_glob(const char *p, const char *s)
 {
 	const char *star = NULL, *back = NULL;

@@ -87,7 +87,7 @@ alpr_hlsig_check(const char *text, size_t n, const char *vkey,
 	char *name = NULL, *head, hash[ALPR_SHA256_HEX], *blank;
 	const char *e;
 	size_t hn, got;
-	int r;
+	int r, b;
 
 	if ((e = alpr_note_vkey_parse(vkey, &name, pk))) {
 		snprintf(why, wn, "hotlist_key: %s", e);
@@ -100,9 +100,10 @@ alpr_hlsig_check(const char *text, size_t n, const char *vkey,
 		return "not a hotlist signature (alpr-store hotlist sign makes "
 		    "them)";
 	hn = blank + 1 - text;
-	/* the signature, one line of base64, and nothing after it */
-	if (alpr_unb64(sig, sizeof sig, text + hn + 1, n - hn - 2, &got) < 0 ||
-	    got != sizeof sig || text[n - 1] != '\n')
+	/* the signature, one line of base64, and nothing after it (a file
+	 * that ends at the empty line has none) */
+	if (hn + 2 > n || alpr_unb64(sig, sizeof sig, text + hn + 1,
+	    n - hn - 2, &got) < 0 || got != sizeof sig || text[n - 1] != '\n')
 		return "its last line is not an Ed25519 signature in base64";
 	if (crypto_sign_verify_detached(sig, (const unsigned char *)text, hn,
 	    pk) != 0)
@@ -112,7 +113,7 @@ alpr_hlsig_check(const char *text, size_t n, const char *vkey,
 	memcpy(head, text, hn);
 	head[hn] = '\0';
 	if ((r = field(head, "sha256", hash, sizeof hash)) == -2 ||
-	    field(head, "by", by, bn) == -2) {
+	    (b = field(head, "by", by, bn)) == -2) {
 		free(head);
 		return "a line of it is given twice (alpr-store hotlist sign "
 		    "makes none such)";
@@ -121,7 +122,7 @@ alpr_hlsig_check(const char *text, size_t n, const char *vkey,
 		free(head);
 		return "the list is not the one signed: it was changed since";
 	}
-	if (field(head, "by", by, bn) < 0)
+	if (b < 0)
 		snprintf(by, bn, "-");
 	/* when: what a list's age is judged by (its file's time is the
 	 * officer's to set) */

@@ -126,16 +126,15 @@ role(const char *hdr)
 	return -1;
 }
 
-static char *
-list_name(const char *path)
+void
+alpr_hotlist_name(const char *path, char *out, size_t n)
 {
 	const char *b = strrchr(path, '/');
-	char *s, *dot;
+	char *dot;
 
-	s = alpr_strdup(b ? b + 1 : path);
-	if ((dot = strrchr(s, '.')) && dot != s)
+	snprintf(out, n, "%s", b ? b + 1 : path);
+	if ((dot = strrchr(out, '.')) && dot != out)
 		*dot = '\0';
-	return s;
 }
 
 static void
@@ -395,7 +394,7 @@ read_entries(struct alpr_hotlist *hl, struct list *l, char *p,
 {
 	char *f[MAXFIELDS], plate[ALPR_PLATE_MAX + 1], *start, why[80];
 	const char *err;
-	int n, lines, i, delim = l->delim, lit;
+	int n, lines, delim = l->delim, lit;
 	int64_t from, until;
 	struct entry *e;
 
@@ -438,8 +437,7 @@ read_entries(struct alpr_hotlist *hl, struct list *l, char *p,
 			line += lines - 1;
 			continue;
 		}
-		for (i = lit = 0; plate[i]; i++)
-			lit += plate[i] != '?' && plate[i] != '*';
+		lit = alpr_glob_given(plate);
 		if (lit < 2 || (lit < 3 && strchr(plate, '*'))) {
 			bad(st, l->path, line, "wildcard plate '%s' would "
 			    "match too much", plate);
@@ -560,7 +558,8 @@ alpr_hotlist_read(struct alpr_hotlist *hl, const char *path, int maxdiff,
 	hl->pending = 1;
 	hl->ne0 = hl->ne;
 	l->path = alpr_strdup(path);
-	l->name = list_name(path);
+	l->name = alpr_malloc(strlen(path) + 1);
+	alpr_hotlist_name(path, l->name, strlen(path) + 1);
 	l->maxdiff = maxdiff;
 	st->name = l->name;
 	l->buf = (char *)buf;

@@ -161,12 +161,6 @@ alpr_case_open(struct alpr_store *s, const char *kase, char *why, size_t n)
 	return case_now(s, NULL, kase, why, n);
 }
 
-static int
-is_pattern(const char *p)
-{
-	return strpbrk(p, "?*") != NULL;
-}
-
 /* Is plate (upper case) named by scope sc: equal to a plate named, or
  * (byglob) matched by a pattern named? */
 static int
@@ -179,7 +173,7 @@ names_plate(json_t *sc, const char *plate, int byglob)
 	json_array_foreach(json_object_get(sc, "plates"), i, v) {
 		if (!(t = json_string_value(v)))
 			continue;
-		if (!strcmp(t, plate) || (byglob && is_pattern(t) &&
+		if (!strcmp(t, plate) || (byglob && alpr_is_pattern(t) &&
 		    alpr_glob(t, plate)))
 			return 1;
 	}
@@ -262,7 +256,7 @@ alpr_case_covers(struct alpr_store *s, const char *kase,
 		return e;
 	if (q->plate && strlen(q->plate) <= ALPR_PLATE_MAX) {
 		upper(q->plate, up, sizeof up);
-		if (is_pattern(up))	/* as named */
+		if (alpr_is_pattern(up))	/* as named */
 			ok = names_plate(sc, up, 0);
 		else if (q->fuzzy < 0)
 			ok = names_plate(sc, up, 1);
@@ -284,7 +278,7 @@ alpr_case_covers(struct alpr_store *s, const char *kase,
 		snprintf(why, n, "case %s does not name %s%s: a supervisor "
 		    "names what the case searches (alpr-store case widen -p)",
 		    kase, q->fuzzy >= 0 ? "the plate searched fuzzily " :
-		    is_pattern(q->plate) ? "the pattern " : "the plate ",
+		    alpr_is_pattern(q->plate) ? "the pattern " : "the plate ",
 		    q->plate);
 		e = why;
 	} else {
@@ -438,6 +432,17 @@ struct casearg {
 	const struct alpr_case_scope *sc;
 };
 
+/* The member k of object o, made with make() if there is none. */
+static json_t *
+member_of(json_t *o, const char *k, json_t *(*make)(void))
+{
+	json_t *v = json_object_get(o, k);
+
+	if (!v)
+		json_object_set_new(o, k, v = make());
+	return v;
+}
+
 /* Add a->sc to the case's scope and to the log entry's change: the reason
  * it cannot be, or NULL. */
 static const char *
@@ -446,28 +451,20 @@ add_scope(struct alpr_store *s, json_t *c, json_t *ch, struct casearg *a)
 	static char why[200];
 	const struct alpr_case_scope *sc = a->sc;
 	char up[ALPR_PLATE_MAX + 2];
-	json_t *scope = json_object_get(c, "scope"), *list, *logged;
+	json_t *scope, *area;
 	const char *p;
-	int i, lit;
+	int i;
 
 	if (!sc || (!sc->nplates && !sc->nareas && !sc->any))
 		return "a case names what its members search: plates or "
 		    "patterns (-p), places (-a), or every read (-A)";
-	if (!scope)
-		json_object_set_new(c, "scope", scope = json_object());
-	if (!(list = json_object_get(scope, "plates")))
-		json_object_set_new(scope, "plates", list = json_array());
-	logged = json_array();
-	if (sc->nplates)
-		json_object_set_new(ch, "plates", logged);
-	else
-		json_decref(logged);
+	scope = member_of(c, "scope", json_object);
+	member_of(scope, "plates", json_array);	/* both, named or not */
+	member_of(scope, "areas", json_array);
 	for (i = 0; i < sc->nplates; i++) {
-		for (p = sc->plates[i], lit = 0; *p; p++)
-			if (isalnum((unsigned char)*p))
-				lit++;
-			else if (*p != '?' && *p != '*')
-				break;
+		for (p = sc->plates[i]; isalnum((unsigned char)*p) ||
+		    *p == '?' || *p == '*'; p++)
+			;
 		if (*p || !*sc->plates[i] || strlen(sc->plates[i]) >
 		    ALPR_PLATE_MAX) {
 			snprintf(why, sizeof why, "%.40s: a plate or a pattern "
@@ -475,24 +472,20 @@ add_scope(struct alpr_store *s, json_t *c, json_t *ch, struct casearg *a)
 			    "characters", sc->plates[i], ALPR_PLATE_MAX);
 			return why;
 		}
-		if (is_pattern(sc->plates[i]) && lit < SCOPE_MIN) {
+		if (alpr_is_pattern(sc->plates[i]) &&
+		    alpr_glob_given(sc->plates[i]) < SCOPE_MIN) {
 			snprintf(why, sizeof why, "%.40s: a pattern a case "
 			    "names gives at least %d characters (-A opens a "
 			    "case to every read)", sc->plates[i], SCOPE_MIN);
 			return why;
 		}
 		upper(sc->plates[i], up, sizeof up);
-		json_array_append_new(logged, json_string(up));
+		json_array_append_new(member_of(ch, "plates", json_array),
+		    json_string(up));
 		if (!names_plate(scope, up, 0))
-			json_array_append_new(list, json_string(up));
+			json_array_append_new(member_of(scope, "plates",
+			    json_array), json_string(up));
 	}
-	if (!(list = json_object_get(scope, "areas")))
-		json_object_set_new(scope, "areas", list = json_array());
-	logged = json_array();
-	if (sc->nareas)
-		json_object_set_new(ch, "areas", logged);
-	else
-		json_decref(logged);
 	for (i = 0; i < sc->nareas; i++) {
 		double *ar = sc->areas[i];
 		if (!(ar[0] >= -90 && ar[0] <= 90 && ar[1] >= -180 &&
@@ -502,10 +495,11 @@ add_scope(struct alpr_store *s, json_t *c, json_t *ch, struct casearg *a)
 			    s->conf.max_radius);
 			return why;
 		}
-		json_array_append_new(logged, json_pack("{s:f,s:f,s:f}", "lat",
-		    ar[0], "lon", ar[1], "radius_m", ar[2]));
-		json_array_append_new(list, json_pack("{s:f,s:f,s:f}", "lat",
-		    ar[0], "lon", ar[1], "radius_m", ar[2]));
+		area = json_pack("{s:f,s:f,s:f}", "lat", ar[0], "lon", ar[1],
+		    "radius_m", ar[2]);
+		json_array_append(member_of(ch, "areas", json_array), area);
+		json_array_append_new(member_of(scope, "areas", json_array),
+		    area);
 	}
 	if (sc->any) {
 		json_object_set_new(scope, "any", json_true());

@@ -30,17 +30,15 @@ add_plate(const char *plate, int maxdiff, void *arg)
 static const char *
 wide_pattern(json_t *plates, char *why, size_t n)
 {
-	const char *p, *t;
+	const char *t;
 	json_t *v;
 	size_t i;
 	int lit;
 
 	json_array_foreach(plates, i, v) {
-		if (!(t = json_string_value(v)) || !strpbrk(t, "?*"))
+		if (!(t = json_string_value(v)) || !alpr_is_pattern(t))
 			continue;
-		for (p = t, lit = 0; *p; p++)
-			lit += *p != '?' && *p != '*';
-		if (lit < PATTERN_MIN) {
+		if ((lit = alpr_glob_given(t)) < PATTERN_MIN) {
 			snprintf(why, n, "the entry %.20s gives %d character%s: "
 			    "a pattern signed for the cars gives at least %d, "
 			    "so that no list alerts on a share of every car",
@@ -49,18 +47,6 @@ wide_pattern(json_t *plates, char *why, size_t n)
 		}
 	}
 	return NULL;
-}
-
-/* The list's name as alpr-match gives it: the file's, less its suffix. */
-static void
-list_name(const char *file, char *out, size_t n)
-{
-	const char *b = strrchr(file, '/');
-	char *dot;
-
-	snprintf(out, n, "%s", b ? b + 1 : file);
-	if ((dot = strrchr(out, '.')) && dot > out)
-		*dot = '\0';
 }
 
 int
@@ -78,7 +64,7 @@ alpr_hotlist_sign(struct alpr_store *s, const char *file, const char *reason,
 	int r = 1;
 
 	*sig = NULL;
-	list_name(file, name, sizeof name);
+	alpr_hotlist_name(file, name, sizeof name);
 	if ((e = alpr_store_reason_check(s, reason, why, sizeof why)))
 		return alpr_store_deny(s, "hotlist-sign", name, e);
 	/* the name is a line of the signature: a line break in it would

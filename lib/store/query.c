@@ -291,11 +291,6 @@ variants(const char *f, char (**out)[ALPR_PLATE_MAX + 2])
 	return k;
 }
 
-static int
-is_pattern(const char *p)
-{
-	return strpbrk(p, "?*") != NULL;
-}
 
 /* Probes for a plate, pattern or fuzzy plate (one difference by the
  * fold's variants if byvar, else by bigrams); NULL or why not. */
@@ -307,7 +302,7 @@ make_probes(const char *plate, int fuzzy, int byvar, struct probe *pr,
 	const char *p;
 	int lit = 0;
 
-	if (is_pattern(plate)) {
+	if (alpr_is_pattern(plate)) {
 		for (p = plate; *p; p++)
 			lit += !strchr("?*", *p);
 		memset(&pr[*n], 0, sizeof *pr);
@@ -513,7 +508,7 @@ matches(struct ctx *x, json_t *r)
 		    alpr_rec_num(r, "lon", 0)))));
 	}
 	if (q->plate) {
-		if (is_pattern(x->uq))
+		if (alpr_is_pattern(x->uq))
 			ok = alpr_glob(x->uq, plate);
 		else if (q->fuzzy >= 0) {
 			alpr_fold_plate(plate, f, sizeof f);
@@ -671,7 +666,7 @@ matches_text(struct ctx *x, const char *text, size_t n, char *rid, size_t rn)
 		return 0;
 	memcpy(plate, jr.plate[0], jr.nplate[0]);
 	plate[jr.nplate[0]] = '\0';
-	if (is_pattern(x->uq))
+	if (alpr_is_pattern(x->uq))
 		ok = alpr_glob(x->uq, plate);
 	else if (x->q->fuzzy >= 0) {
 		alpr_fold_plate(plate, f, sizeof f);
@@ -781,7 +776,7 @@ hl_entry(const char *plate, int maxdiff, void *arg)
 	/* lenient entries: the confusions are folded already; with
 	 * differences allowed, the bigram count too (the variants of
 	 * thousands of entries cost five times the bigrams) */
-	e = make_probes(plate, is_pattern(plate) ? -1 : maxdiff, 0, h->pr,
+	e = make_probes(plate, alpr_is_pattern(plate) ? -1 : maxdiff, 0, h->pr,
 	    &h->n);
 	if (e && !h->why)
 		h->why = e;
@@ -1082,7 +1077,7 @@ alpr_store_find(struct alpr_store *s, const struct alpr_query *q,
 			x.uq[i] = toupper((unsigned char)q->plate[i]);
 		}
 		x.uq[i] = '\0';
-		if (is_pattern(x.uq) && q->fuzzy >= 0) {
+		if (alpr_is_pattern(x.uq) && q->fuzzy >= 0) {
 			snprintf(why, wn, "a pattern is not searched fuzzily");
 			return 1;
 		}

@@ -129,7 +129,7 @@ alpr_search_end(struct alpr_search *x, const char *plate,
 		usage("--from is later than --to: nothing could match");
 	x->terms = json_object();
 	if (x->q.plate)
-		json_object_set_new(x->terms, strpbrk(x->q.plate, "?*") ?
+		json_object_set_new(x->terms, alpr_is_pattern(x->q.plate) ?
 		    "pattern" : "plate", json_string(x->q.plate));
 	if (x->q.fuzzy >= 0)
 		json_object_set_new(x->terms, "fuzzy",
@@ -166,7 +166,7 @@ alpr_search_names(const struct alpr_search *x)
 int
 alpr_search_perm(const struct alpr_search *x)
 {
-	return x->q.plate && !strpbrk(x->q.plate, "?*") && x->q.fuzzy < 0 &&
+	return x->q.plate && !alpr_is_pattern(x->q.plate) && x->q.fuzzy < 0 &&
 	    !x->hotlist && !x->q.near && !x->q.camera ? ALPR_MAY_FIND :
 	    ALPR_MAY_FIND_WIDE;
 }
@@ -358,12 +358,7 @@ alpr_search_run(struct alpr_store *s, struct alpr_search *x,
 		return alpr_store_refuse(s, action, x->terms, &x->j, "the "
 		    "hotlist was refused");
 	if (x->hotlist) {
-		const char *b = strrchr(x->hotlist, '/');
-		char *dot;
-		snprintf(x->hlname, sizeof x->hlname, "%s", b ? b + 1 :
-		    x->hotlist);
-		if ((dot = strrchr(x->hlname, '.')) && dot > x->hlname)
-			*dot = '\0';
+		alpr_hotlist_name(x->hotlist, x->hlname, sizeof x->hlname);
 		x->q.hlfile = x->hotlist;
 		x->q.hlname = x->hlname;
 	}
