@@ -138,7 +138,7 @@ load_file(struct alpr_hotlist *h, const struct alpr_hlpolicy *p,
 	char by[64], why[300];
 	const char *e;
 
-	if (alpr_hotlist_read(h, path, maxdiff, now, logp || p->nkeys,
+	if (alpr_hotlist_read(h, path, NULL, maxdiff, now, logp || p->nkeys,
 	    &st) < 0) {
 		alpr_fail("%s: hotlist not loaded", path);
 		return;

@@ -888,10 +888,13 @@ void alpr_hotlist_free(struct alpr_hotlist *hl);
  * differences. Bad lines are reported as "prog: file:line: what", counted
  * in st and mark the exit status. Returns -1, message printed, when the
  * whole list is refused (unreadable, no plate column, forbidden category).
- * hash: fill st->sha256 with the SHA-256 of the file as read.
+ * hash: fill st->sha256 with the SHA-256 of the file as read. shown: the
+ * file as its user named it, which messages, the list's name and its
+ * policy checks go by (NULL: path), when path opened it for them.
  */
-int alpr_hotlist_read(struct alpr_hotlist *hl, const char *path, int maxdiff,
-    time_t now, int hash, struct alpr_hlstats *st);
+int alpr_hotlist_read(struct alpr_hotlist *hl, const char *path,
+    const char *shown, int maxdiff, time_t now, int hash,
+    struct alpr_hlstats *st);
 /*
  * The lists read after this have no header line: columns names their
  * columns as a header would ("plate,state,category"). NULL: they have one.

@@ -8,7 +8,7 @@
 # is not loaded and no alert is raised.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 41
+plan 44
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 L=$T/lists
@@ -63,6 +63,14 @@ like "... with that plate in the log too" \
 printf 'plate\n7ABC123\nPA?????\n' >"$L/wide.csv"
 check_status 1 "a list with a pattern of two characters is not signed" sign sgt.moreno "$L/wide.csv"
 like "... saying a pattern gives three" "$(cat "$T/err")" 'PA\?\?\?\?\? gives 2 characters: a pattern signed for the cars gives at least 3'
+printf 'plate\nP??????\n' >"$L/bad.csv"
+sign sgt.moreno "$L/bad.csv" 2>"$T/err"
+like "a list with a line alpr-match rejects is not signed, the line named by its file as given" \
+	"$(cat "$T/err")" "$L/bad.csv:2: wildcard plate 'P\\?+' would match too much"
+printf 'plate\n7ABC123\n' >"$L/ice-detainer.csv"
+check_status 1 "a list whose name the policy forbids is not signed" sign sgt.moreno "$L/ice-detainer.csv"
+like "... saying so, by its name" "$(cat "$T/err")" "list name 'ice-detainer' is forbidden by policy"
+rm -f "$L/ice-detainer.csv.sig"
 printf 'plate\n6TRK9*\n' >"$L/partial.csv"
 check "a witness's partial plate is signed" sign sgt.moreno "$L/partial.csv"
 

@@ -526,8 +526,9 @@ from_8bit(struct list *l, size_t n)
 }
 
 int
-alpr_hotlist_read(struct alpr_hotlist *hl, const char *path, int maxdiff,
-    time_t now, int hash, struct alpr_hlstats *st)
+alpr_hotlist_read(struct alpr_hotlist *hl, const char *path,
+    const char *shown, int maxdiff, time_t now, int hash,
+    struct alpr_hlstats *st)
 {
 	unsigned long line = 0;
 	unsigned char *buf;
@@ -545,9 +546,14 @@ alpr_hotlist_read(struct alpr_hotlist *hl, const char *path, int maxdiff,
 		return -1;
 	}
 	if (stat(path, &sb) < 0 || alpr_read_file(path, &buf, &n) < 0) {
-		alpr_fail_file("unable to read hotlist %s:", path);
+		alpr_fail_file("unable to read hotlist %s:", shown ? shown :
+		    path);
 		return -1;
 	}
+	/* what is said, and the list's name, are the file's as given: a
+	 * path that opened it for another (/proc/self/fd/N) names nothing */
+	if (shown)
+		path = shown;
 	st->mtime = sb.st_mtime;
 	if (hash)
 		alpr_sha256_hex(buf, n, st->sha256);

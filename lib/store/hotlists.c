@@ -90,7 +90,8 @@ alpr_hotlist_sign(struct alpr_store *s, const char *file, const char *reason,
 	/* read as of the earliest time, so that no entry is left out as
 	 * expired: a car whose clock is behind loads it as in force */
 	hl = alpr_hotlist_new(&pol);
-	r = alpr_hotlist_read(hl, p, -1, (time_t)INT64_MIN, 1, &st);
+	r = alpr_hotlist_read(hl, p, file, -1, (time_t)INT64_MIN, 1,
+	    &st);
 	free(p);
 	if (r < 0) {
 		r = alpr_store_deny(s, "hotlist-sign", name, "the list was "

@@ -307,7 +307,7 @@ load_hotlist(struct alpr_store *s, const char *file, int maxdiff,
 		return 1;
 	}
 	hl = alpr_hotlist_new(pol);
-	r = alpr_hotlist_read(hl, p, maxdiff, time(NULL), 1, &st);
+	r = alpr_hotlist_read(hl, p, file, maxdiff, time(NULL), 1, &st);
 	free(p);
 	if (r < 0) {
 		alpr_hotlist_free(hl);

@@ -19,7 +19,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	alpr_hlpolicy_init(&pol);
 	hl = alpr_hotlist_new(&pol);
 	memset(&st, 0, sizeof st);
-	if (alpr_hotlist_read(hl, path, lenient ? 1 : -1, 1767225600, 1,
+	if (alpr_hotlist_read(hl, path, NULL, lenient ? 1 : -1, 1767225600, 1,
 	    &st) == 0)
 		alpr_hotlist_commit(hl);
 	else

@@ -107,7 +107,7 @@ load(const char *path, int wildonly, int nwant)
 		alpr_die(ALPR_EXIT_SYS, "fatal: %s:", path);
 	alpr_hlpolicy_init(&pol);
 	hl = alpr_hotlist_new(&pol);
-	if (alpr_hotlist_read(hl, path, -1, 0, 0, &st) < 0)
+	if (alpr_hotlist_read(hl, path, NULL, -1, 0, 0, &st) < 0)
 		alpr_die(ALPR_EXIT_SYS, "fatal: %s not loaded", path);
 	if (st.entries != (unsigned long)nwant) {
 		printf("%s: %lu entries loaded, the rule gives %d\n", path,
