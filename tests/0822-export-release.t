@@ -5,7 +5,7 @@
 # alpr.conf only; every refusal logged with its reason.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 89
+plan 94
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 # a second supervisor, to decide what the first files, and a third
@@ -233,4 +233,18 @@ check "a request to an agency listed after lines that are ignored is filed" \
 	req sgt.moreno "Elk Grove Police Department" CA -C 26-0117
 is "... each ignored line said once" \
 	"$(grep -c 'Reno Police Department is out of state' "$T/err") $(grep -c 'want the state' "$T/err")" "1 1"
+
+# requests as they were filed before they named their case: by id, with
+# no case, so that nothing said whose case the reads were of
+as sgt.two alpr-export approve R7 >/dev/null 2>&1
+for r in R6 R7; do
+	store-poke -H "$H" -K "$K" request $r case null
+	store-poke -H "$H" -K "$K" request $r by_id null
+done
+check_status 1 "a request that names no case is not approved" as sgt.two alpr-export approve R6
+like "... saying it is filed again under its case" "$(cat "$T/err")" \
+	'names no case .*file it again under the case its reads were found under'
+check_status 1 "... nor, approved before, released" as sgt.moreno alpr-export --release R7 "$T/r7"
+ok $([ ! -e "$T/r7" ]; echo $?) "... nothing is made"
+like "... the refusal logged" "$(entries release | tail -1)" '"target":"R7".*"outcome":"denied","refusal":"the request names no case'
 done_testing

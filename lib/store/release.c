@@ -558,6 +558,21 @@ release_lock(struct alpr_store *s, const char *id)
 	return 0;
 }
 
+/* Why a request may not go out under the case it was filed under (closed
+ * since, run out), or, filed before requests named their case, why it is
+ * filed again; NULL when it may. */
+static const char *
+case_still(struct alpr_store *s, json_t *r, char *why, size_t n)
+{
+	if (!r)
+		return NULL;	/* no such request: decide() says so */
+	if (!alpr_rec_str(r, "case"))
+		return "the request names no case (filed before requests "
+		    "did): file it again under the case its reads were found "
+		    "under (alpr-export request -C case --id read-id)";
+	return alpr_case_open(s, alpr_rec_str(r, "case"), why, n);
+}
+
 int
 alpr_release_approve(struct alpr_store *s, const char *id)
 {
@@ -572,8 +587,7 @@ alpr_release_approve(struct alpr_store *s, const char *id)
 		return -1;
 	/* the case it was filed under is still open: a case closed stops
 	 * what is asked under it from going out */
-	if (r && alpr_rec_str(r, "case") && (e = alpr_case_open(s,
-	    alpr_rec_str(r, "case"), why, sizeof why))) {
+	if ((e = case_still(s, r, why, sizeof why))) {
 		json_decref(r);
 		return alpr_store_deny(s, "release", id, e);
 	}
@@ -645,8 +659,7 @@ alpr_release_take(struct alpr_store *s, const char *id, json_t **req)
 	if (r && !(e = alpr_release_allowed(s, alpr_rec_str(r, "agency"),
 	    alpr_rec_str(r, "agency_state"), why, sizeof why)) &&
 	    state_in(alpr_rec_str(r, "state"), "approved") &&
-	    !(e = alpr_rec_str(r, "case") ? alpr_case_open(s,
-	    alpr_rec_str(r, "case"), why, sizeof why) : NULL))
+	    !(e = case_still(s, r, why, sizeof why)))
 		e = reads_there(s, r, why, sizeof why);
 	json_decref(r);
 	if (e)

@@ -6,6 +6,7 @@
  *	store-poke -H home -K key account NAME MEMBER JSON
  *	store-poke -H home -K key session CLIENT MEMBER JSON
  *	store-poke -H home -K key case CASE MEMBER JSON	(to run it out)
+ *	store-poke -H home -K key request ID MEMBER JSON	(null: removed)
  *	store-poke -H home swap-reads		the sealed values of the first
  *						two reads exchanged
  *	store-poke -H home drop-daykey DATE	the wrapped key of a day removed
@@ -71,7 +72,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: store-poke -H home [-K key] account|session "
-	    "name member json | case name member json | copy-account|copy-case "
+	    "name member json | case|request name member json | copy-account|copy-case "
 	    "from to | swap-reads | drop-daykey date | copy-daykey "
 	    "from to | count | "
 	    "links | check | dump | misplace date | cross olddb | format1 | "
@@ -927,6 +928,16 @@ main(int argc, char **argv)
 		json_object_set(j, argv[2], val);
 		if (st_case_put(s, txn, argv[1], j) || st_wend(s, txn, 1))
 			alpr_die(3, "cannot store the case");
+		json_decref(j);
+	} else if (!strcmp(argv[0], "request")) {
+		if (st_wbegin(s, &txn) || !(j = st_request_get(s, txn, argv[1])))
+			alpr_die(1, "no request %s", argv[1]);
+		if (json_is_null(val))
+			json_object_del(j, argv[2]);
+		else
+			json_object_set(j, argv[2], val);
+		if (st_request_put(s, txn, argv[1], j) || st_wend(s, txn, 1))
+			alpr_die(3, "cannot store the request");
 		json_decref(j);
 	} else if (!strcmp(argv[0], "session")) {
 		unsigned char mac[crypto_auth_BYTES], *buf;
