@@ -796,7 +796,6 @@ print_case(json_t *c, void *arg)
 	json_t *m, *sc, *plates, *areas;
 	size_t i;
 
-	j[1]++;
 	if (*j) {
 		alpr_write_record(stdout, c);
 		return;
@@ -840,7 +839,7 @@ cmd_case(int argc, char **argv)
 	const char *op, *reason = NULL;
 	char *end, extra;
 	long days = 0;
-	int r, c, j[2] = { 0, 0 };	/* -j, cases printed */
+	int r, c, j = 0;
 
 	if (argc < 2)
 		usage("case wants open, add, drop, widen, renew, close, list or "
@@ -865,7 +864,7 @@ cmd_case(int argc, char **argv)
 			if (*end || end == optarg || days < 1 || days > 3660)
 				usage("-d wants a number of days");
 			break;
-		case 'j': j[0] = 1; break;
+		case 'j': j = 1; break;
 		case 'p':
 			sc.plates = alpr_realloc(sc.plates, (sc.nplates + 1) *
 			    sizeof *sc.plates);
@@ -902,12 +901,7 @@ cmd_case(int argc, char **argv)
 	if ((r = alpr_session_resume(s, ALPR_MAY_NONE)) == 0) {
 		if (!strcmp(op, "list") || !strcmp(op, "show")) {
 			r = alpr_case_list(s, argc ? argv[0] : NULL,
-			    print_case, j);
-			if (r == 0 && argc && !j[1]) {
-				alpr_warn("%s: no such case, or not one of "
-				    "yours", argv[0]);
-				r = 1;
-			}
+			    print_case, &j);
 			alpr_fshut(stdout, "<stdout>");
 		} else
 			r = alpr_case_change(s, op, argv[0], argv + 1,

@@ -1122,9 +1122,14 @@ struct alpr_actor *alpr_store_actor(struct alpr_store *s);
 /* Write entry (not stolen) to the access log with the actor's user, role
  * and client and the agency: 0, or -1 and the action must not happen. */
 int alpr_store_logentry(struct alpr_store *s, json_t *entry);
-/* Refuse: say why on stderr, log an entry with outcome "denied"; 1. */
+/* Refuse: say why on stderr, log an entry with outcome "denied"; 1, or
+ * -1 when why is alpr_store_broken (the store failed, not the one
+ * asking: exit status 3). */
 int alpr_store_deny(struct alpr_store *s, const char *action,
     const char *target, const char *why);
+/* The why of a check the store could not make: a table that cannot be
+ * read, a record that does not open (said on stderr already). */
+extern const char alpr_store_broken[];
 /* Shorter than minlen, or fewer than three distinct words of its own
  * beside boilerplate ("investigation", "official business", ...). */
 int alpr_reason_thin(const char *reason, size_t minlen);
@@ -1510,7 +1515,8 @@ int alpr_search_perm(const struct alpr_search *x);
 int alpr_search_run(struct alpr_store *s, struct alpr_search *x,
     const char *action, struct alpr_result *res);
 void alpr_search_free(struct alpr_search *x);
-/* Refuse an access, logged with what was asked and the reason stated: 1. */
+/* Refuse an access, logged with what was asked and the reason stated: 1,
+ * or -1 when why is alpr_store_broken. */
 int alpr_store_refuse(struct alpr_store *s, const char *action,
     json_t *terms, const struct alpr_justification *j, const char *why);
 /* Check the stated purpose, case and reason: 0, or 1 refused (logged). */

@@ -6,7 +6,7 @@
 # number) are each run and must be refused, and logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 67
+plan 75
 mkstore || { echo "Bail out! no store"; exit 1; }
 retention 400
 
@@ -123,9 +123,14 @@ check "... to searches" search jdoe 26-0117 7ABC123
 
 # a case record moved to another number does not open there
 store-poke -H "$H" copy-case 26-0500 26-0700
-check_status 1 "a case's sealed record copied under another number opens no search" \
+check_status 3 "a case's sealed record copied under another number opens no search: the store is damaged" \
 	search jdoe 26-0700 PARTNR1
 like "... the record does not open" "$(cat "$T/err")" "case 26-0700 does not open with the key file's key"
+like "... the refusal logged" "$(entries search | tail -1)" '"outcome":"denied","refusal":"the store could not be read[^"]*","purpose":"investigation","case":"26-0700"'
+check_status 3 "... nor is it opened anew over what it said" \
+	as lt.ruiz alpr-store case open -A 26-0700 jdoe -R "a new case under the same number"
+check_status 3 "... and a list of the cases says it could not list them all" as audit.kim alpr-store case list
+like "... listing the others" "$(cat "$T/out")" "^26-0117 "
 # nor is it lost, or the store's key lost, when the purge changes keys:
 # the purge keeps the keys it has
 retention 365
@@ -140,10 +145,16 @@ is "an analyst lists the cases that name them" \
 is "an auditor lists every case" \
 	"$(as audit.kim alpr-store case list 2>/dev/null | awk '{print $1}' | sort | tr '\n' ' ')" "26-0117 26-0500 26-0600 "
 like "... the listing is logged" "$(entries case | tail -1)" '"user":"audit.kim".*"op":"list"'
+check_status 1 "an analyst is not shown a case that does not name them" as jdoe alpr-store case show 26-0600
+is "... nothing of it printed" "$(cat "$T/out")" ""
+like "... the asking logged as refused" "$(entries case | tail -1)" \
+	'"user":"jdoe".*"target":"26-0600","outcome":"denied","refusal":"no such case, or not one of yours.*"op":"show"'
 check_status 1 "a case asked for by a name that is not UTF-8 is none, said" \
 	as audit.kim alpr-store case show "$(printf '26-\377')"
 like "... and the asking logged, the name as it came" "$(entries case | tail -1)" \
 	'"user":"audit.kim".*"target":"26-\\\\xff".*"op":"show"'
+check_status 1 "a case asked for by a name longer than any case's is none, not a failure of the store" \
+	as audit.kim alpr-store case show "26-$(printf '%0600d' 7)"
 
 # the audit report lists the case changes and the refusals
 as audit.kim alpr-audit -d "$H/log" report -j >"$T/report" 2>/dev/null

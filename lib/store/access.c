@@ -420,6 +420,9 @@ alpr_store_logentry(struct alpr_store *s, json_t *e)
 	return r;
 }
 
+const char alpr_store_broken[] = "the store could not be read (said above), "
+    "so nothing is done";
+
 int
 alpr_store_deny(struct alpr_store *s, const char *action, const char *target,
     const char *why)
@@ -432,7 +435,7 @@ alpr_store_deny(struct alpr_store *s, const char *action, const char *target,
 	if (alpr_store_logentry(s, e) < 0)
 		alpr_warn("unable to write the refusal to the access log:");
 	json_decref(e);
-	return 1;
+	return why == alpr_store_broken ? -1 : 1;
 }
 
 static int

@@ -40,12 +40,19 @@
 #define CASE_KIND "case"
 #define SCOPE_MIN 3	/* characters a pattern named must give */
 
-static json_t *
-case_get(struct alpr_store *s, MDB_txn *txn, const char *kase)
+/* Case kase in *c, or NULL when there is none: 0; -1 when its record is
+ * there and does not open (said): damaged, or put there by hand. */
+static int
+case_get(struct alpr_store *s, MDB_txn *txn, const char *kase, json_t **c)
 {
-	if (s->nocases)
-		return NULL;
-	return st_record_get(txn, s->cases, CASE_KIND, kase, s->holdk);
+	MDB_val k = { strlen(kase), (void *)kase }, v;
+
+	*c = NULL;
+	if (s->nocases || !*kase || k.mv_size > ST_NAME_MAX)
+		return 0;	/* none; nor could there be */
+	if ((*c = st_record_get(txn, s->cases, CASE_KIND, kase, s->holdk)))
+		return 0;
+	return mdb_get(txn, s->cases, &k, &v) == MDB_NOTFOUND ? 0 : -1;
 }
 
 int
@@ -139,11 +146,14 @@ case_now(struct alpr_store *s, struct alpr_store *who, const char *kase,
 	MDB_txn *txn;
 	json_t *c;
 	const char *e;
+	int r;
 
 	if (st_txn(s, MDB_RDONLY, &txn) != 0)
-		return "the store's cases cannot be read";
-	c = case_get(s, txn, kase);
+		return alpr_store_broken;
+	r = case_get(s, txn, kase, &c);
 	mdb_txn_abort(txn);
+	if (r < 0)
+		return alpr_store_broken;
 	e = case_may(who, c, kase, why, n);
 	json_decref(c);
 	return e;
@@ -227,14 +237,17 @@ case_scope(struct alpr_store *s, const char *kase, json_t **cp, json_t **sc,
 	const char *e;
 	MDB_txn *txn;
 	json_t *c;
+	int r;
 
 	*cp = NULL;
 	if (!kase)
 		return "no case stated";
 	if (st_txn(s, MDB_RDONLY, &txn) != 0)
-		return "the store's cases cannot be read";
-	c = case_get(s, txn, kase);
+		return alpr_store_broken;
+	r = case_get(s, txn, kase, &c);
 	mdb_txn_abort(txn);
+	if (r < 0)
+		return alpr_store_broken;
 	if ((e = case_may(s, c, kase, why, n)) || scope_of(c, sc)) {
 		json_decref(c);
 		return e;
@@ -349,7 +362,7 @@ refuse(struct alpr_store *s, const char *kase, const char *op,
 	if (alpr_store_logentry(s, e) < 0)
 		alpr_warn("unable to write the refusal to the access log:");
 	json_decref(e);
-	return 1;
+	return why == alpr_store_broken ? -1 : 1;
 }
 
 static int
@@ -360,7 +373,7 @@ change(struct alpr_store *s, const char *kase, const char *op, int open,
 	const char *e;
 	MDB_txn *txn;
 	json_t *c, *entry;
-	int r, made = 0;
+	int r, rc, made = 0;
 
 	if (s->actor.role < 0)
 		return refuse(s, kase, op, reason, "not logged in "
@@ -383,11 +396,15 @@ change(struct alpr_store *s, const char *kase, const char *op, int open,
 		s->nocases = 0;
 		made = 1;
 	}
-	c = case_get(s, txn, kase);
+	rc = case_get(s, txn, kase, &c);
 	entry = json_pack("{s:s,s:s,s:s,s:s,s:{s:s}}", "action", "case",
 	    "target", kase, "outcome", "ok", "reason", reason, "change", "op",
 	    op);
-	if (!c && !open)
+	/* a record that does not open is not taken for no case: opened
+	 * anew over it, it would be gone with what it said */
+	if (rc < 0)
+		e = alpr_store_broken;
+	else if (!c && !open)
 		e = "no such case (alpr-store case list)";
 	else if (c && open)
 		e = "the case is open already or was before (alpr-store case "
@@ -726,22 +743,25 @@ alpr_case_change(struct alpr_store *s, const char *op, const char *kase,
 	return alpr_store_deny(s, "case", kase, "no such change");
 }
 
-/* fn for case name, if the one acting may see it (all: every case). */
-static void
-list_one(struct alpr_store *s, MDB_txn *txn, const char *name, int all,
-    void (*fn)(json_t *c, void *arg), void *arg)
+/* Case name, if the one acting may see it (all: every case), with its
+ * number and its state as of now: 0, and in *c or NULL; -1 when its
+ * record does not open (said). */
+static int
+visible(struct alpr_store *s, MDB_txn *txn, const char *name, int all,
+    json_t **c)
 {
-	json_t *c = case_get(s, txn, name);
-
-	if (!c)
-		return;
-	if (all || member(c, s->actor.user)) {
-		json_object_set_new(c, "case", json_string(name));
-		if (!strcmp(str(c, "state"), "open") && ran_out(c))
-			json_object_set_new(c, "state", json_string("ran-out"));
-		fn(c, arg);
+	if (case_get(s, txn, name, c) < 0)
+		return -1;
+	if (*c && !all && !member(*c, s->actor.user)) {
+		json_decref(*c);
+		*c = NULL;
 	}
-	json_decref(c);
+	if (*c) {
+		json_object_set_new(*c, "case", json_string(name));
+		if (!strcmp(str(*c, "state"), "open") && ran_out(*c))
+			json_object_set_new(*c, "state", json_string("ran-out"));
+	}
+	return 0;
 }
 
 int
@@ -752,8 +772,8 @@ alpr_case_list(struct alpr_store *s, const char *only,
 	MDB_txn *txn;
 	MDB_cursor *cur;
 	MDB_val k, v;
-	json_t *e;
-	int rc, all;
+	json_t *e, *c = NULL;
+	int rc, all, broken = 0;
 
 	if (s->actor.role < 0)
 		return alpr_store_deny(s, "case", only, "not logged in "
@@ -761,27 +781,49 @@ alpr_case_list(struct alpr_store *s, const char *only,
 	/* supervisors and auditors see every case; others, theirs */
 	all = alpr_role_may(s->actor.role, ALPR_MAY_CASES) ||
 	    alpr_role_may(s->actor.role, ALPR_MAY_AUDIT);
+	if (only) {
+		/* one case: shown, logged, only if it is there and the
+		 * one asking may see it; else refused, and that logged */
+		if (st_txn(s, MDB_RDONLY, &txn) != 0)
+			return -1;
+		rc = visible(s, txn, only, all, &c);
+		mdb_txn_abort(txn);
+		if (rc < 0 || !c)
+			return refuse(s, only, "show", NULL, rc < 0 ?
+			    alpr_store_broken : "no such case, or not one of "
+			    "yours (alpr-store case list)");
+	}
 	e = json_pack("{s:s,s:o,s:s,s:{s:s}}", "action", "case", "target",
 	    st_logtext(only ? only : "-", 200), "outcome", "ok", "change",
 	    "op", only ? "show" : "list");
-	if (alpr_store_log_access(s, e) < 0)
+	if (alpr_store_log_access(s, e) < 0) {
+		json_decref(c);
 		return -1;
+	}
+	if (c) {
+		fn(c, arg);
+		json_decref(c);
+		return 0;
+	}
 	if (s->nocases)
 		return 0;
 	if (st_txn(s, MDB_RDONLY, &txn) != 0)
 		return -1;
-	if (only)
-		list_one(s, txn, only, all, fn, arg);
-	else {
-		mdb_cursor_open(txn, s->cases, &cur);
-		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-		    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-			snprintf(name, sizeof name, "%.*s", (int)k.mv_size,
-			    (char *)k.mv_data);
-			list_one(s, txn, name, all, fn, arg);
+	mdb_cursor_open(txn, s->cases, &cur);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		snprintf(name, sizeof name, "%.*s", (int)k.mv_size,
+		    (char *)k.mv_data);
+		/* a record that does not open is said and passed over,
+		 * the others listed, and the exit status says so */
+		if (visible(s, txn, name, all, &c) < 0)
+			broken = 1;
+		else if (c) {
+			fn(c, arg);
+			json_decref(c);
 		}
-		mdb_cursor_close(cur);
 	}
+	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);
-	return 0;
+	return broken ? -1 : 0;
 }

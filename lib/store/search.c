@@ -193,7 +193,7 @@ alpr_store_refuse(struct alpr_store *s, const char *action, json_t *terms,
 		alpr_warn("unable to write the refusal to the access log:");
 	json_decref(entry);
 	alpr_warn("refused: %s", why);
-	return 1;
+	return why == alpr_store_broken ? -1 : 1;
 }
 
 int
