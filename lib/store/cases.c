@@ -137,23 +137,33 @@ case_may(struct alpr_store *s, json_t *c, const char *kase, char *why,
 	return why;
 }
 
+/* Case kase as the store has it now, in *c (NULL: none): NULL, or
+ * alpr_store_broken. */
+static const char *
+case_read(struct alpr_store *s, const char *kase, json_t **c)
+{
+	MDB_txn *txn;
+	int r;
+
+	*c = NULL;
+	if (st_txn(s, MDB_RDONLY, &txn) != 0)
+		return alpr_store_broken;
+	r = case_get(s, txn, kase, c);
+	mdb_txn_abort(txn);
+	return r < 0 ? alpr_store_broken : NULL;
+}
+
 /* case_may on case kase as the store has it now; who: the store whose
  * actor is asked about, or NULL (is it open, whoever acts). */
 static const char *
 case_now(struct alpr_store *s, struct alpr_store *who, const char *kase,
     char *why, size_t n)
 {
-	MDB_txn *txn;
 	json_t *c;
 	const char *e;
-	int r;
 
-	if (st_txn(s, MDB_RDONLY, &txn) != 0)
-		return alpr_store_broken;
-	r = case_get(s, txn, kase, &c);
-	mdb_txn_abort(txn);
-	if (r < 0)
-		return alpr_store_broken;
+	if ((e = case_read(s, kase, &c)))
+		return e;
 	e = case_may(who, c, kase, why, n);
 	json_decref(c);
 	return e;
@@ -235,19 +245,13 @@ case_scope(struct alpr_store *s, const char *kase, json_t **cp, json_t **sc,
     char *why, size_t n)
 {
 	const char *e;
-	MDB_txn *txn;
 	json_t *c;
-	int r;
 
 	*cp = NULL;
 	if (!kase)
 		return "no case stated";
-	if (st_txn(s, MDB_RDONLY, &txn) != 0)
-		return alpr_store_broken;
-	r = case_get(s, txn, kase, &c);
-	mdb_txn_abort(txn);
-	if (r < 0)
-		return alpr_store_broken;
+	if ((e = case_read(s, kase, &c)))
+		return e;
 	if ((e = case_may(s, c, kase, why, n)) || scope_of(c, sc)) {
 		json_decref(c);
 		return e;
