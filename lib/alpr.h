@@ -428,6 +428,8 @@ struct alpr_log *alpr_log_open(const char *dir);
 void alpr_log_alert(const char *dir, const char *what, const char *why);
 int alpr_log_append(struct alpr_log *log, json_t *entry);
 void alpr_log_close(struct alpr_log *log);
+/* The seconds of the log's key and checkpoint windows (alpr-audit init -w). */
+long alpr_log_window(const struct alpr_log *log);
 /* Append n entries with one write and one fsync (bulk loads): all or none. */
 int alpr_log_append_batch(struct alpr_log *log, json_t **entries, size_t n);
 /*

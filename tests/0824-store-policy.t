@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
 [ -x /usr/bin/python3 ] || skip_all "Debian's python3 not installed"
-plan 20
+plan 22
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 check "the policy is rendered in Markdown" alpr-store policy
@@ -17,6 +17,14 @@ like "... the purposes alpr.conf allows" "$(sed -n '/^## Authorized/,/^## Who/p'
 	"^- investigation - missing-person - amber-alert - stolen-vehicle - wanted-person - hotlist-followup $"
 like "... the retention" "$(cat "$T/p1")" "Reads are kept 365 days and then destroyed"
 like "... that no agency may receive data yet" "$(sed -n '/^## Sharing/,/^## Custodian/p' "$T/p1")" "^- none$"
+like "... how often the log's keys change: the default window, an hour" \
+	"$(cat "$T/p1")" "signed with keys that change every hour\\."
+# a log made with a window of a day: the policy says a day, not an hour
+alpr-store -H "$T/home2" -K "$T/store2.key" init -w 86400 \
+    --password-file "$T/admin.pw" --totp-file "$T/admin2.totp" >/dev/null 2>&1
+alpr-store -H "$T/home2" -K "$T/store2.key" policy >"$T/p3" 2>/dev/null
+like "... and the window of the store's own log when it is another" \
+	"$(cat "$T/p3")" "signed with keys that change every day\\."
 
 # the role table is the one the code enforces, as alpr-store roles prints it
 alpr-store roles | awk 'NR > 1 { printf "%s", $1; for (i = 2; i <= 7; i++) printf " %s", $i; print "" }' >"$T/roles"

@@ -1199,6 +1199,12 @@ alpr_log_jump(struct alpr_log *l, const char *reason, char **note)
 	return r;
 }
 
+long
+alpr_log_window(const struct alpr_log *l)
+{
+	return l->window;
+}
+
 void
 alpr_log_close(struct alpr_log *l)
 {

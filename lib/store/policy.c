@@ -52,13 +52,33 @@ list_agency(const char *state, const char *name, void *arg)
 	return 0;
 }
 
+/* How often the log's keys change, in words: its window (alpr-audit init
+ * -w), which an agency sets, not always the hour of the default. */
+static void
+every(long w, char *buf, size_t n)
+{
+	static const struct { long secs; const char *one, *many; } u[] = {
+		{ 86400, "day", "days" }, { 3600, "hour", "hours" },
+		{ 60, "minute", "minutes" }, { 1, "second", "seconds" } };
+	size_t i;
+
+	for (i = 0; w > 0 && w % u[i].secs; i++)
+		;
+	if (w <= 0)
+		snprintf(buf, n, "once a window");
+	else if (w == u[i].secs)
+		snprintf(buf, n, "every %s", u[i].one);
+	else
+		snprintf(buf, n, "every %ld %s", w / u[i].secs, u[i].many);
+}
+
 static void
 markdown(struct alpr_store *s, FILE *f)
 {
 	const struct alpr_storeconf *c = &s->conf;
 	long n[ALPR_NROLES] = { 0 };
 	struct agencies ag;
-	char tm[ALPR_TIME_LEN];
+	char tm[ALPR_TIME_LEN], often[40];
 	size_t i;
 	int r, p;
 
@@ -139,10 +159,11 @@ markdown(struct alpr_store *s, FILE *f)
 	    "Logins, account changes, holds, purges, exports and releases are "
 	    "logged the same way. If the log cannot be written, nothing is "
 	    "shown.\n\n");
+	every(alpr_log_window(s->log), often, sizeof often);
 	fprintf(f, "The log is append-only and tamper-evident: its entries "
 	    "form a Merkle tree whose checkpoints are signed with keys that "
-	    "change every hour. Auditors verify it with alpr-audit against a "
-	    "public key kept away from the system, and review its use with "
+	    "change %s. Auditors verify it with alpr-audit against a ", often);
+	fprintf(f, "public key kept away from the system, and review its use with "
 	    "alpr-audit report (searches per user and purpose, plates "
 	    "searched repeatedly, searches at unusual hours, thin reasons, "
 	    "failed logins, account changes, releases).\n\n");
