@@ -4,7 +4,7 @@
 # it, and nothing before the command word can be chosen by the caller.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 32
+plan 38
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 printf '%s\n' "$(store-gen -n 1 -d 1 -s 5)" >"$T/r.ndjson"
@@ -31,8 +31,8 @@ check_status 2 "--ssh through sudo is refused" \
 check_status 2 "no command: refused with how to log in" viassh jdoe ""
 check_status 1 "a file named through SSH is refused, the caller's own or not" \
 	viassh jdoe "login -u jdoe --password-file $T/jdoe.pw"
-like "... saying to use standard input and output" "$(cat "$T/err")" \
-	"$T/jdoe.pw: no files through SSH: use standard input and output"
+like "... saying to give - for standard input" "$(cat "$T/err")" \
+	"$T/jdoe.pw: no files through SSH: give - for standard input"
 
 # alpr-export through the same key: alpr-store runs it, as the same person
 check "an alpr-export command runs through the key" viassh sgt.moreno "alpr-export requests"
@@ -67,4 +67,16 @@ check_status 2 "... and through sudo" env SUDO_USER=pat.ops SSH_CONNECTION=x \
 	SSH_ORIGINAL_COMMAND="alpr-export requests" alpr-export --ssh jdoe
 check_status 2 "... and for a command not alpr-export's" env SSH_CONNECTION=x \
 	SSH_ORIGINAL_COMMAND="alpr-store find x" alpr-export --ssh jdoe
+# a file's content on standard input (-), since no file is named through
+# SSH: a hotlist searched, a list signed, a password
+printf 'plate,list\n%s,stolen-vehicle\n' "$plate" >"$T/list.csv"
+check "a hotlist searched through SSH is read from standard input (-)" \
+	viassh jdoe "find -P investigation -C 26-0117 -R 'silver sedan seen leaving the burglary' --hotlist -" <"$T/list.csv"
+like "... and finds the read" "$(cat "$T/out")" "\"plate\":\"$plate\""
+check_status 1 "a file named is refused" \
+	viassh jdoe "find -P investigation -C 26-0117 -R 'silver sedan seen leaving the burglary' --hotlist $T/list.csv"
+like "... saying to give -" "$(cat "$T/err")" "no files through SSH: give - for standard input"
+check "a supervisor signs a list sent on standard input" \
+	viassh sgt.moreno "hotlist sign -R 'stolen vehicles for the day shift' -" <"$T/list.csv"
+like "... its signature on standard output" "$(cat "$T/out")" "^alpr hotlist signature v1"
 done_testing

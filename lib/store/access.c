@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,8 +205,8 @@ static int
 caller_may(const char *path, const char *what)
 {
 	if (alpr_store_delegated() == 'H') {
-		alpr_warn("%s: no files through SSH: use standard input and "
-		    "output", path);
+		alpr_warn("%s: no files through SSH: give - for standard %s",
+		    path, strcmp(what, "read") ? "output" : "input");
 		return 0;
 	}
 	if (alpr_store_delegated() == 'S' && sudo_uid() < 0) {
@@ -230,12 +231,52 @@ caller_owns(int fd, const char *path, int dir)
 	return 1;
 }
 
+/*
+ * "-": standard input, which the caller's own shell opened (a redirection)
+ * or which SSH carries, read once into a file in memory of its own (at
+ * most ALPR_FILE_MAX bytes), so that it is read as a regular file is, and
+ * given again to a second "-" of the same run.
+ */
+static char *
+caller_stdin(void)
+{
+	static int mfd = -1;
+	unsigned char buf[65536];
+	char path[64];
+	size_t total = 0;
+	ssize_t r;
+
+	if (mfd < 0) {
+		if ((mfd = memfd_create("alpr-stdin", MFD_CLOEXEC)) < 0) {
+			alpr_warn("standard input: unable to take it in:");
+			return NULL;
+		}
+		while ((r = read(0, buf, sizeof buf)) != 0) {
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0 || (total += r) > ALPR_FILE_MAX ||
+			    alpr_write_all(mfd, buf, r) < 0) {
+				if (r > 0 && total > ALPR_FILE_MAX)
+					errno = EFBIG;
+				alpr_warn("standard input: unable to read it:");
+				close(mfd);
+				mfd = -1;
+				return NULL;
+			}
+		}
+	}
+	snprintf(path, sizeof path, "/proc/self/fd/%d", mfd);
+	return alpr_strdup(path);
+}
+
 char *
 alpr_caller_file(const char *path, int dir)
 {
 	char buf[64];
 	int fd;
 
+	if (!dir && !strcmp(path, "-"))
+		return caller_stdin();
 	if (!alpr_store_delegated())
 		return alpr_strdup(path);
 	if (!caller_may(path, "read"))
