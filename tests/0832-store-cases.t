@@ -6,7 +6,7 @@
 # number) are each run and must be refused, and logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 75
+plan 77
 mkstore || { echo "Bail out! no store"; exit 1; }
 retention 400
 
@@ -131,6 +131,13 @@ check_status 3 "... nor is it opened anew over what it said" \
 	as lt.ruiz alpr-store case open -A 26-0700 jdoe -R "a new case under the same number"
 check_status 3 "... and a list of the cases says it could not list them all" as audit.kim alpr-store case list
 like "... listing the others" "$(cat "$T/out")" "^26-0117 "
+printf 'CA Sacramento Police Department\n' >"$H/agencies"
+sed -i 's/^release_agencies = .*/release_agencies = agencies/' "$H/alpr.conf"
+check_status 3 "... a release request under it is the store's failure too, not a refusal" \
+	as sgt.moreno alpr-export request --agency "Sacramento Police Department" \
+	--agency-state CA --requester "Det. Ruiz" \
+	--purpose "catalytic converter thefts across county lines" -C 26-0700
+like "... saying the record does not open" "$(cat "$T/err")" "case 26-0700 does not open with the key file's key"
 # nor is it lost, or the store's key lost, when the purge changes keys:
 # the purge keeps the keys it has
 retention 365

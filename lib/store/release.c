@@ -262,7 +262,7 @@ request_reads(struct alpr_store *s, json_t *req, char *why, size_t wn)
 		if ((e = alpr_case_may(s, kase, why, wn)))
 			return e;
 		if (!(held = alpr_hold_ids(s, kase)))
-			return "the holds cannot be read";
+			return alpr_store_broken;
 		if (json_object_size(held) == 0) {
 			json_decref(held);
 			snprintf(why, wn, "no hold keeps reads of case %s: a "
@@ -299,7 +299,7 @@ request_reads(struct alpr_store *s, json_t *req, char *why, size_t wn)
 		}
 		if (r < 0) {
 			json_decref(plates);
-			return "the store cannot be read";
+			return alpr_store_broken;
 		}
 		e = alpr_case_covers_read(s, kase, rec, why, wn);
 		if (!e && alpr_rec_str(rec, "plate"))
@@ -372,7 +372,9 @@ alpr_release_file(struct alpr_store *s, json_t *req, char *id, size_t idn)
 			alpr_warn("unable to write the refusal to the log:");
 		alpr_warn("request refused: %s", e);
 		json_decref(entry);
-		return 1;
+		/* a case or read that does not open is the store's failure,
+		 * as for a search (exit 3), not a refusal */
+		return e == alpr_store_broken ? -1 : 1;
 	}
 	if (st_wbegin(s, &txn) != 0) {
 		json_decref(entry);
