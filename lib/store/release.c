@@ -631,7 +631,7 @@ reads_there(struct alpr_store *s, json_t *req, char *why, size_t wn)
 		if (!(rid = json_string_value(v)))
 			return "the request's read ids are damaged";
 		if ((r = alpr_store_get(s, rid, &rec, NULL, NULL)) < 0)
-			return "the store cannot be read";
+			return alpr_store_broken;
 		if (r > 0) {
 			snprintf(why, wn, "read %s is no longer in the store "
 			    "(past its retention, and not held): file the "
