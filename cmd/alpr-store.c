@@ -51,7 +51,7 @@ usage(const char *why)
 	    "  case widen case [-A] [-a lat,lon,m] [-p plate] -R reason\n"
 	    "  case renew case [-d days] -R reason | case close case -R reason\n"
 	    "  case list [-j] | case show [-j] case\n"
-	    "  hotlist sign -R reason file\n"
+	    "  hotlist sign -R reason [-n name] file\n"
 	    "  push [-v] [-e ssh-command] [user@]host\n"
 	    "  policy [--html]");
 }
@@ -918,7 +918,7 @@ static int
 cmd_hotlist(int argc, char **argv)
 {
 	struct alpr_store *s;
-	const char *reason = NULL;
+	const char *reason = NULL, *name = NULL;
 	char *sig = NULL;
 	int r, c;
 
@@ -926,19 +926,23 @@ cmd_hotlist(int argc, char **argv)
 		usage("hotlist wants sign");
 	argc--;
 	argv++;
-	while ((c = alpr_getopt(argc, argv, "R:", NULL, usage)) != -1)
+	while ((c = alpr_getopt(argc, argv, "n:R:", NULL, usage)) != -1)
 		switch (c) {
+		case 'n': name = optarg; break;
 		case 'R': reason = optarg; break;
 		default: usage(NULL);
 		}
 	if (optind != argc - 1)
 		usage("hotlist sign wants one list");
+	if (!name && !strcmp(argv[optind], "-"))
+		usage("a list on standard input is named with -n (its file's "
+		    "name on the cars, which name it so in their alerts)");
 	if (isatty(1))
 		usage("the signature goes to a file: alpr-store hotlist sign "
 		    "-R reason LIST >LIST.sig");
 	s = alpr_store_need(home, keyfile);
 	if ((r = alpr_session_resume(s, ALPR_MAY_HOTLISTS)) == 0 &&
-	    (r = alpr_hotlist_sign(s, argv[optind], reason, &sig)) == 0) {
+	    (r = alpr_hotlist_sign(s, argv[optind], name, reason, &sig)) == 0) {
 		fputs(sig, stdout);
 		alpr_fshut(stdout, "<stdout>");
 	}

@@ -1335,11 +1335,13 @@ int alpr_case_list(struct alpr_store *s, const char *only,
     void (*fn)(json_t *c, void *arg), void *arg);
 
 /* store/hotlists.c: the agency's signature on a hotlist. */
-/* Sign the hotlist file as a supervisor, with reason: every plate on it
- * written to the access log first. 0 and the text of its .sig in *sig
- * (malloc'd), 1 refused (said why, logged), -1 error. */
+/* Sign the hotlist file ("-": standard input) as a supervisor, with
+ * reason, under the name shown (NULL: the file's), less its suffix, as
+ * alpr-match names a list: every plate on it written to the access log
+ * first. 0 and the text of its .sig in *sig (malloc'd), 1 refused (said
+ * why, logged), -1 error. */
 int alpr_hotlist_sign(struct alpr_store *s, const char *file,
-    const char *reason, char **sig);
+    const char *shown, const char *reason, char **sig);
 
 /* store/purge.c: removing what is past its retention (alpr-purge). */
 struct alpr_purge_opt {

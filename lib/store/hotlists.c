@@ -50,8 +50,8 @@ wide_pattern(json_t *plates, char *why, size_t n)
 }
 
 int
-alpr_hotlist_sign(struct alpr_store *s, const char *file, const char *reason,
-    char **sig)
+alpr_hotlist_sign(struct alpr_store *s, const char *file, const char *shown,
+    const char *reason, char **sig)
 {
 	struct alpr_hlpolicy pol;
 	struct alpr_hlstats st;
@@ -64,7 +64,9 @@ alpr_hotlist_sign(struct alpr_store *s, const char *file, const char *reason,
 	int r = 1;
 
 	*sig = NULL;
-	alpr_hotlist_name(file, name, sizeof name);
+	if (!shown)
+		shown = file;
+	alpr_hotlist_name(shown, name, sizeof name);
 	if ((e = alpr_store_reason_check(s, reason, why, sizeof why)))
 		return alpr_store_deny(s, "hotlist-sign", name, e);
 	/* the name is a line of the signature: a line break in it would
@@ -90,7 +92,7 @@ alpr_hotlist_sign(struct alpr_store *s, const char *file, const char *reason,
 	/* read as of the earliest time, so that no entry is left out as
 	 * expired: a car whose clock is behind loads it as in force */
 	hl = alpr_hotlist_new(&pol);
-	r = alpr_hotlist_read(hl, p, file, -1, (time_t)INT64_MIN, 1,
+	r = alpr_hotlist_read(hl, p, shown, -1, (time_t)INT64_MIN, 1,
 	    &st);
 	free(p);
 	if (r < 0) {
