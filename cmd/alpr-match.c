@@ -76,8 +76,8 @@ log_load(const char *path, const struct alpr_hlstats *st, const char *by)
  */
 static const char *
 signed_by(const struct alpr_hlpolicy *p, const char *path,
-    const char *sha256, char *by, size_t bn, time_t *when, char *why,
-    size_t wn)
+    const struct alpr_hlstats *st, char *by, size_t bn, time_t *when,
+    char *why, size_t wn)
 {
 	unsigned char *sig;
 	const char *e = NULL;
@@ -94,8 +94,8 @@ signed_by(const struct alpr_hlpolicy *p, const char *path,
 		return why;
 	}
 	for (i = 0; i < p->nkeys; i++)
-		if (!(e = alpr_hlsig_check((char *)sig, n, p->keys[i], sha256,
-		    by, bn, when, why, wn)))
+		if (!(e = alpr_hlsig_check((char *)sig, n, p->keys[i],
+		    st->name, st->sha256, by, bn, when, why, wn)))
 			break;
 	free(sig);
 	free(sp);
@@ -143,7 +143,7 @@ load_file(struct alpr_hotlist *h, const struct alpr_hlpolicy *p,
 		alpr_fail("%s: hotlist not loaded", path);
 		return;
 	}
-	if (p->nkeys && (e = signed_by(p, path, st.sha256, by, sizeof by,
+	if (p->nkeys && (e = signed_by(p, path, &st, by, sizeof by,
 	    &st.mtime, why, sizeof why))) {
 		alpr_fail("%s: hotlist not loaded: %s", path, e);
 		/* the attempt is on the record: a list edited, or one of

@@ -807,11 +807,12 @@ struct alpr_hlpolicy {
 char *alpr_hlsig_make(const char *agency, const char *vkey, const char *list,
     const char *sha256, unsigned long entries, const char *by,
     const char *when, const unsigned char sk[64]);
-/* Is text (LIST.sig, n bytes) vkey's signature of the list whose bytes
- * hash to sha256 (hex)? NULL, who signed it in by and when, or why not. */
+/* Is text (LIST.sig, n bytes) vkey's signature of the list named list
+ * whose bytes hash to sha256 (hex)? NULL, who signed it in by and when,
+ * or why not. */
 const char *alpr_hlsig_check(const char *text, size_t n, const char *vkey,
-    const char *sha256, char *by, size_t bn, time_t *when, char *why,
-    size_t wn);
+    const char *list, const char *sha256, char *by, size_t bn, time_t *when,
+    char *why, size_t wn);
 
 void alpr_hlpolicy_init(struct alpr_hlpolicy *p);	/* built-in defaults */
 /* Read a config file over p; -1 with messages printed on error. */

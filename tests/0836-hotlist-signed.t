@@ -8,7 +8,7 @@
 # is not loaded and no alert is raised.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 44
+plan 46
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 L=$T/lists
@@ -101,6 +101,10 @@ like "... (not the list signed)" "$(cat "$T/err")" 'not the one signed'
 sed "s/^sha256 .*/sha256 $(sha256sum "$L/mine.csv" | cut -c1-64)/" "$L/bolo.csv.sig" >"$L/mine.csv.sig"
 check_status 1 "nor with that signature's hash edited to the list's" match "$L/mine.csv"
 like "... (it does not verify)" "$(cat "$T/err")" 'does not verify'
+cp "$L/bolo.csv" "$L/renamed.csv" && cp "$L/bolo.csv.sig" "$L/renamed.csv.sig"
+check_status 1 "nor the signed list and its signature copied under another name" match "$L/renamed.csv"
+like "... saying the name it was signed under" "$(cat "$T/err")" 'renamed.csv: hotlist not loaded: it was signed as the list bolo, not renamed'
+rm -f "$L/renamed.csv" "$L/renamed.csv.sig"
 check_status 1 "the signed list loads beside a refused one" match "$L/bolo.csv" "$L/mine.csv"
 is "... and only its alerts are raised" "$(grep -c PARTNR1 "$T/out")-$(grep -c 7ABC123 "$T/out")" "0-1"
 

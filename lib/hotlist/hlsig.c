@@ -78,16 +78,16 @@ field(const char *head, const char *key, char *out, size_t cap)
 
 const char *
 alpr_hlsig_check(const char *text, size_t n, const char *vkey,
-    const char *sha256, char *by, size_t bn, time_t *when, char *why,
-    size_t wn)
+    const char *list, const char *sha256, char *by, size_t bn, time_t *when,
+    char *why, size_t wn)
 {
 	struct timespec t;
-	char tm[ALPR_TIME_LEN + 8];
+	char tm[ALPR_TIME_LEN + 8], signed_as[256];
 	unsigned char pk[ALPR_PK], sig[crypto_sign_BYTES];
 	char *name = NULL, *head, hash[ALPR_SHA256_HEX], *blank;
 	const char *e;
 	size_t hn, got;
-	int r, b;
+	int r, b, l;
 
 	if ((e = alpr_note_vkey_parse(vkey, &name, pk))) {
 		snprintf(why, wn, "hotlist_key: %s", e);
@@ -113,7 +113,8 @@ alpr_hlsig_check(const char *text, size_t n, const char *vkey,
 	memcpy(head, text, hn);
 	head[hn] = '\0';
 	if ((r = field(head, "sha256", hash, sizeof hash)) == -2 ||
-	    (b = field(head, "by", by, bn)) == -2) {
+	    (b = field(head, "by", by, bn)) == -2 ||
+	    (l = field(head, "list", signed_as, sizeof signed_as)) == -2) {
 		free(head);
 		return "a line of it is given twice (alpr-store hotlist sign "
 		    "makes none such)";
@@ -121,6 +122,15 @@ alpr_hlsig_check(const char *text, size_t n, const char *vkey,
 	if (r < 0 || strcmp(hash, sha256)) {
 		free(head);
 		return "the list is not the one signed: it was changed since";
+	}
+	/* the name its alerts and the car's log give is the one signed
+	 * and logged when it was signed */
+	if (l < 0 || strcmp(signed_as, list)) {
+		free(head);
+		snprintf(why, wn, "it was signed as the list %s, not %s: a "
+		    "list is loaded under the name it was signed under",
+		    l < 0 ? "of no name" : signed_as, list);
+		return why;
 	}
 	if (b < 0)
 		snprintf(by, bn, "-");

@@ -6,8 +6,9 @@
  * key.
  *	hotlist-forge [-K vkey] [-n name] [-t time] LIST
  *	-K	put this verifier key (the agency's) on the "key" line
- *	-n	put this on the "list" line (lines of its own after a line
- *		break, as a file's name could)
+ *	-n	put this on the "list" line (default: the list's name, as
+ *		alpr-match gives it; lines of its own after a line break,
+ *		as a file's name could)
  *	-t	signed at this time (default: now)
  */
 #include <stdio.h>
@@ -25,8 +26,8 @@ main(int argc, char **argv)
 	unsigned char seed[32] = "hotlist-forge test key seed.....";
 	unsigned char pk[32], sk[64], *text;
 	char hash[ALPR_SHA256_HEX], *vkey, *claim = NULL, *sig, *path;
-	const char *name = "list", *when = NULL;
-	char now[ALPR_TIME_LEN];
+	char now[ALPR_TIME_LEN], own[256];
+	const char *name = NULL, *when = NULL;
 	size_t n;
 	FILE *f;
 	int c;
@@ -44,6 +45,9 @@ main(int argc, char **argv)
 		alpr_die(2, "usage: hotlist-forge [-K vkey] [-n name] [-t time] "
 		    "LIST");
 	alpr_time_now(now);
+	alpr_hotlist_name(argv[optind], own, sizeof own);
+	if (!name)
+		name = own;
 	crypto_sign_seed_keypair(pk, sk, seed);
 	vkey = alpr_note_vkey("forger", pk);
 	if (alpr_read_file(argv[optind], &text, &n) < 0)
