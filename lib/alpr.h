@@ -1004,6 +1004,12 @@ int alpr_glob(const char *p, const char *s);
  * neither ? nor * (a plate's all): how much a pattern says of a plate. */
 int alpr_is_pattern(const char *p);
 int alpr_glob_given(const char *p);
+/* Is pattern p narrow enough to search by, to name on a case or to sign
+ * on a list: at least three characters given, two of them side by side
+ * or one at either end (7AB*, *K4?1, A*B*C, not *A*B*C* or ?A?B?C?,
+ * which hold a share of all plates, and which the store's index could
+ * only answer by reading every read)? */
+int alpr_glob_narrow(const char *p);
 /* Levenshtein distance of a and b if at most max, else max + 1. */
 int alpr_edit_distance(const char *a, size_t na, const char *b, size_t nb,
     int max);

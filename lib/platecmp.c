@@ -69,6 +69,23 @@ alpr_glob_given(const char *p)
 }
 
 int
+alpr_glob_narrow(const char *p)
+{
+	size_t i, n = strlen(p);
+
+	if (alpr_glob_given(p) < 3)
+		return 0;
+	if (n && !strchr("?*", p[0]))	/* one at the start */
+		return 1;
+	if (n && !strchr("?*", p[n - 1]))	/* or the end */
+		return 1;
+	for (i = 0; i + 1 < n; i++)
+		if (!strchr("?*", p[i]) && !strchr("?*", p[i + 1]))
+			return 1;
+	return 0;
+}
+
+int
 alpr_glob(const char *p, const char *s)
 {
 	const char *star = NULL, *back = NULL;

@@ -5,7 +5,7 @@
 # shown.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 88
+plan 90
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 read1() {	# ts camera lat lon plate [candidate...]
@@ -55,6 +55,8 @@ is "pattern: *K4?1" "$(plates '*K4?1')" "7BK491 "
 is "pattern: ?XYZ40?" "$(plates '?XYZ40?')" "8XYZ402 "
 check_status 1 "a pattern too vague to serve is refused" sfind jdoe '7*'
 like "... saying why" "$(cat "$T/err")" "pattern too vague"
+check_status 1 "as is one of three characters none side by side or at an end" sfind jdoe '*A*B*C*'
+check "one of three, two side by side, serves" sfind jdoe '*AB*C*'
 is "fuzzy: confusions and one difference" "$(plates -f 7ABC12)" "7ABC123 7A8C12 "
 is "fuzzy: confusions only with -f0" "$(plates -f0 7ABC12)" "7A8C12 "
 is "fuzzy: a character replaced" "$(plates -f 7ABX123)" "7ABC123 "
@@ -171,7 +173,7 @@ try 1 "a hotlist of 20,001 plates: refused, saying why" \
 like "... (one entry holds every plate searched)" "$(cat "$T/err")" "a search logs every plate it looks for"
 try 0 "a reason in words of one's own: answered" -P investigation -C 26-0117 -R "$J0" 7ABC123
 n=$(entries search | grep '"outcome":"denied"' | grep -c '"data":{')
-is "every refused search is in the log, with its terms (18)" "$n" 18
+is "every refused search is in the log, with its terms (19)" "$n" 19
 last=$(entries search | tail -1)
 like "the search's entry: user, role, organisation, OS user" "$last" '"user":"jdoe".*"org":"Test Police Department","role":"analyst".*"client":"jdoe"'
 like "... the plate, terms, purpose, case, reason and count" "$last" \

@@ -7,7 +7,7 @@
 # refused, nothing shown, and the refusal logged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 67
+plan 70
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 now=$(date -u +%Y-%m-%dT%H)
@@ -47,7 +47,13 @@ for p in '*' '7*' '7A*' '??????'; do
 		as lt.ruiz alpr-store case open -p "$p" 26-2000 -R "$R" jdoe
 done
 like "... saying a pattern gives three characters" "$(cat "$T/err")" \
-	"[?]{6}: a pattern a case names gives at least 3 characters"
+	"[?]{6}: a pattern a case names gives at least three characters"
+for p in '*A*B*C*' '?1?2?3?'; do
+	check_status 1 "nor one naming the pattern $p (none side by side or at an end)" \
+		as lt.ruiz alpr-store case open -p "$p" 26-2000 -R "$R" jdoe
+done
+like "... saying two are side by side or one at an end, as a search's" "$(cat "$T/err")" \
+	"two of them side by side or one at either end, as a search's does"
 check_status 1 "nor one naming an empty plate" \
 	as lt.ruiz alpr-store case open -p '' 26-2000 -R "$R" jdoe
 check_status 1 "nor one with a place wider than max_radius_m" \

@@ -8,7 +8,7 @@
 # is not loaded and no alert is raised.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 46
+plan 47
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 L=$T/lists
@@ -62,7 +62,9 @@ like "... with that plate in the log too" \
 
 printf 'plate\n7ABC123\nPA?????\n' >"$L/wide.csv"
 check_status 1 "a list with a pattern of two characters is not signed" sign sgt.moreno "$L/wide.csv"
-like "... saying a pattern gives three" "$(cat "$T/err")" 'PA\?\?\?\?\? gives 2 characters: a pattern signed for the cars gives at least 3'
+like "... saying a pattern gives three" "$(cat "$T/err")" 'PA\?\?\?\?\? is too wide: a pattern signed for the cars gives at least three characters'
+printf 'plate\n7ABC123\n*A*B*C*\n' >"$L/wide.csv"
+check_status 1 "nor one with a pattern of three characters none side by side or at an end" sign sgt.moreno "$L/wide.csv"
 printf 'plate\nP??????\n' >"$L/bad.csv"
 sign sgt.moreno "$L/bad.csv" 2>"$T/err"
 like "a list with a line alpr-match rejects is not signed, the line named by its file as given" \

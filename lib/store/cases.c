@@ -38,7 +38,6 @@
 #include "store.h"
 
 #define CASE_KIND "case"
-#define SCOPE_MIN 3	/* characters a pattern named must give */
 
 /* Case kase in *c, or NULL when there is none: 0; -1 when its record is
  * there and does not open (said): damaged, or put there by hand. */
@@ -494,10 +493,12 @@ add_scope(struct alpr_store *s, json_t *c, json_t *ch, struct casearg *a)
 			return why;
 		}
 		if (alpr_is_pattern(sc->plates[i]) &&
-		    alpr_glob_given(sc->plates[i]) < SCOPE_MIN) {
+		    !alpr_glob_narrow(sc->plates[i])) {
 			snprintf(why, sizeof why, "%.40s: a pattern a case "
-			    "names gives at least %d characters (-A opens a "
-			    "case to every read)", sc->plates[i], SCOPE_MIN);
+			    "names gives at least three characters, two of "
+			    "them side by side or one at either end, as a "
+			    "search's does (-A opens a case to every read)",
+			    sc->plates[i]);
 			return why;
 		}
 		upper(sc->plates[i], up, sizeof up);

@@ -16,7 +16,6 @@
 
 /* The plates a log entry holds: a list longer goes in more entries. */
 #define PART 2000
-#define PATTERN_MIN 3	/* characters a pattern signed gives, as a case's */
 
 static void
 add_plate(const char *plate, int maxdiff, void *arg)
@@ -25,24 +24,25 @@ add_plate(const char *plate, int maxdiff, void *arg)
 	json_array_append_new(arg, json_string(plate));
 }
 
-/* The first entry that is a pattern giving fewer than PATTERN_MIN
- * characters, as why; or NULL. */
+/* The first entry that is a pattern too wide to search by (fewer than
+ * three characters, or none two side by side or at an end), as why; or
+ * NULL. */
 static const char *
 wide_pattern(json_t *plates, char *why, size_t n)
 {
 	const char *t;
 	json_t *v;
 	size_t i;
-	int lit;
 
 	json_array_foreach(plates, i, v) {
 		if (!(t = json_string_value(v)) || !alpr_is_pattern(t))
 			continue;
-		if ((lit = alpr_glob_given(t)) < PATTERN_MIN) {
-			snprintf(why, n, "the entry %.20s gives %d character%s: "
-			    "a pattern signed for the cars gives at least %d, "
-			    "so that no list alerts on a share of every car",
-			    t, lit, lit == 1 ? "" : "s", PATTERN_MIN);
+		if (!alpr_glob_narrow(t)) {
+			snprintf(why, n, "the entry %.20s is too wide: a pattern "
+			    "signed for the cars gives at least three "
+			    "characters, two of them side by side or one at "
+			    "either end, as a search's does, so that no list "
+			    "alerts on a share of every car", t);
 			return why;
 		}
 	}

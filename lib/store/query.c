@@ -299,17 +299,13 @@ make_probes(const char *plate, int fuzzy, int byvar, struct probe *pr,
     int *n)
 {
 	char f[ALPR_PLATE_MAX + 1];
-	const char *p;
-	int lit = 0;
 
 	if (alpr_is_pattern(plate)) {
-		for (p = plate; *p; p++)
-			lit += !strchr("?*", *p);
 		memset(&pr[*n], 0, sizeof *pr);
 		pr[*n].kind = T_GRAM;
 		pr[*n].ng = pattern_grams(plate, pr[*n].g, ALPR_PLATE_MAX + 3);
 		pr[*n].t = pr[*n].ng;
-		if (lit < 3 || pr[*n].ng < 1)
+		if (!alpr_glob_narrow(plate) || pr[*n].ng < 1)
 			return "pattern too vague: give at least three "
 			    "characters, two of them side by side or at either "
 			    "end";
