@@ -981,6 +981,10 @@ cmd_show(int argc, char **argv)
 		usage("show wants one read id");
 	if (out && !strcmp(out, "-") && isatty(1))
 		usage("a frame is not written to a terminal: give -o file");
+	/* refused before anything is read, the read with a frame or not */
+	if (out && strcmp(out, "-") && alpr_store_delegated() == 'H')
+		usage("no files through SSH: give -o - for the frame on "
+		    "standard output");
 	if (out && strcmp(out, "-") && lstat(out, &sb) == 0)
 		alpr_die(ALPR_EXIT_FAIL, "%s exists: show writes a frame only "
 		    "to a new file", out);

@@ -4,7 +4,7 @@
 # it, and nothing before the command word can be chosen by the caller.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 42
+plan 44
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 printf '%s\n' "$(store-gen -n 1 -d 1 -s 5)" >"$T/r.ndjson"
@@ -21,6 +21,11 @@ check "quoted words stay whole" viassh jdoe \
 	"find -P investigation -C 26-0117 -R 'silver sedan seen leaving the burglary' $plate"
 like "... and the search is logged with the OS user" "$(entries search | tail -1)" \
 	'"reason":"silver sedan seen leaving the burglary".*"client":"jdoe"'
+rid=$(perl -MJSON::PP -ne 'print decode_json($_)->{read_id}' "$T/out")
+n=$(entries show | wc -l)
+check_status 2 "a frame's file named through SSH is refused, the read having a frame or not" \
+	viassh jdoe "show -P investigation -C 26-0117 -R 'silver sedan seen leaving the burglary' -o $T/frame.jpg $rid"
+is "... before anything is shown or logged" "$(cat "$T/out")-$(entries show | wc -l)-${rid:+id}" "-$n-id"
 check_status 1 "another key's name gets another session (none here)" viassh someone "alpr-store whoami"
 check_status 2 "options before the command are refused" viassh jdoe "-H /tmp/other whoami"
 like "... saying why" "$(cat "$T/err")" "set by the forced command"
