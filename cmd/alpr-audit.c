@@ -790,7 +790,7 @@ report_one(json_t *e, const char *line, size_t n, void *arg)
 	 * not name the one asking, or with no reason, is how misuse shows */
 	if ((!strcmp(a, "search") || !strcmp(a, "show") ||
 	    !strcmp(a, "hold") || !strcmp(a, "export") ||
-	    !strcmp(a, "hotlist-sign")) &&
+	    !strcmp(a, "hotlist-ask") || !strcmp(a, "hotlist-sign")) &&
 	    is(alpr_rec_str(e, "outcome"), "denied"))
 		json_array_append_new(r->refused, brief(e));
 	if ((release && !listing) || !strcmp(a, "purge") ||
@@ -848,7 +848,8 @@ list(const char *title, const char *kind, json_t *arr)
 		json_t *d = json_object_get(e, "data");
 
 		/* a list signed: its name and how many plates */
-		if (is(act, "hotlist-sign") && alpr_rec_str(d, "list")) {
+		if ((is(act, "hotlist-sign") || is(act, "hotlist-ask")) &&
+		    alpr_rec_str(d, "list")) {
 			snprintf(what, sizeof what, "%.40s:%lld",
 			    alpr_rec_str(d, "list"), (long long)
 			    json_integer_value(json_object_get(d, "entries")));
@@ -953,8 +954,8 @@ report_print(struct report *r, const char *since_s)
 	    "case-self-change", r->selfcase);
 	list("hotlists signed for the patrol cars", "hotlist-sign",
 	    r->hotlists);
-	list("searches, shows, holds, exports and signings refused", "refused",
-	    r->refused);
+	list("searches, shows, holds, exports, asks and signings refused",
+	    "refused", r->refused);
 	list("releases, exports and purges", "release", r->releases);
 	list("requests released more than once (the store turned back?)",
 	    "released-twice", again = repeated(r->released));

@@ -51,7 +51,7 @@ usage(const char *why)
 	    "  case widen case [-A] [-a lat,lon,m] [-p plate] -R reason\n"
 	    "  case renew case [-d days] -R reason | case close case -R reason\n"
 	    "  case list [-j] | case show [-j] case\n"
-	    "  hotlist sign -R reason [-n name] file\n"
+	    "  hotlist ask -R reason [-n name] list | hotlist sign -R reason ask\n"
 	    "  push [-v] [-e ssh-command] [user@]host\n"
 	    "  policy [--html]");
 }
@@ -913,40 +913,47 @@ cmd_case(int argc, char **argv)
 	return alpr_exit_status(r);
 }
 
-/* hotlist sign: the signature goes to standard output, for LIST.sig. */
+/* hotlist ask LIST | sign ASK: the ask (the list in it), or the list's
+ * signature, goes to standard output, for LIST.ask or LIST.sig. */
 static int
 cmd_hotlist(int argc, char **argv)
 {
 	struct alpr_store *s;
 	const char *reason = NULL, *name = NULL;
-	char *sig = NULL;
-	int r, c;
+	char *out = NULL;
+	int r, c, sign;
 
-	if (argc < 2 || strcmp(argv[1], "sign"))
-		usage("hotlist wants sign");
+	if (argc < 2 || (strcmp(argv[1], "ask") && strcmp(argv[1], "sign")))
+		usage("hotlist wants ask or sign");
+	sign = !strcmp(argv[1], "sign");
 	argc--;
 	argv++;
-	while ((c = alpr_getopt(argc, argv, "n:R:", NULL, usage)) != -1)
+	while ((c = alpr_getopt(argc, argv, sign ? "R:" : "n:R:", NULL,
+	    usage)) != -1)
 		switch (c) {
 		case 'n': name = optarg; break;
 		case 'R': reason = optarg; break;
 		default: usage(NULL);
 		}
 	if (optind != argc - 1)
-		usage("hotlist sign wants one list");
-	if (!name && !strcmp(argv[optind], "-"))
+		usage(sign ? "hotlist sign wants one ask (LIST.ask, made by "
+		    "another supervisor's alpr-store hotlist ask)" : "hotlist "
+		    "ask wants one list");
+	if (!sign && !name && !strcmp(argv[optind], "-"))
 		usage("a list on standard input is named with -n (its file's "
 		    "name on the cars, which name it so in their alerts)");
 	if (isatty(1))
-		usage("the signature goes to a file: alpr-store hotlist sign "
-		    "-R reason LIST >LIST.sig");
+		usage(sign ? "the signature goes to a file: alpr-store hotlist "
+		    "sign -R reason LIST.ask >LIST.sig" : "the ask goes to a "
+		    "file: alpr-store hotlist ask -R reason LIST >LIST.ask");
 	s = alpr_store_need(home, keyfile);
 	if ((r = alpr_session_resume(s, ALPR_MAY_HOTLISTS)) == 0 &&
-	    (r = alpr_hotlist_sign(s, argv[optind], name, reason, &sig)) == 0) {
-		fputs(sig, stdout);
+	    (r = sign ? alpr_hotlist_sign(s, argv[optind], reason, &out) :
+	    alpr_hotlist_ask(s, argv[optind], name, reason, &out)) == 0) {
+		fputs(out, stdout);
 		alpr_fshut(stdout, "<stdout>");
 	}
-	free(sig);
+	free(out);
 	alpr_store_close(s);
 	return alpr_exit_status(r);
 }

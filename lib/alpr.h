@@ -803,10 +803,25 @@ struct alpr_hlpolicy {
 };
 /* lib/hotlist/hlsig.c: a hotlist's signature by the agency's key. */
 /* The text of LIST.sig, malloc'd: the list's name, the SHA-256 of its bytes
- * (hex), its entries, who signed it and when, signed with sk. */
+ * (hex), its entries, who signed it and when, and who asked for it
+ * (asked, or NULL), signed with sk. */
 char *alpr_hlsig_make(const char *agency, const char *vkey, const char *list,
     const char *sha256, unsigned long entries, const char *by,
-    const char *when, const unsigned char sk[64]);
+    const char *asked, const char *when, const unsigned char sk[64]);
+/* An ask for a list's signature (alpr-store hotlist ask), malloc'd and
+ * NUL-terminated: lines as a signature's, with who asked (by, their OS
+ * user client) and when, under a first line no car takes for a
+ * signature, signed with sk; then the list's len bytes themselves. */
+char *alpr_hlask_make(const char *agency, const char *vkey, const char *list,
+    const char *sha256, unsigned long entries, const char *by,
+    const char *client, const char *when, const unsigned char sk[64],
+    const void *bytes, size_t len);
+/* Is text (n bytes) an ask signed by vkey whose list is the one it names?
+ * NULL, the list's name in list, its bytes from text + *off on, who asked
+ * in by and their OS user in client; or why not. */
+const char *alpr_hlask_check(const char *text, size_t n, const char *vkey,
+    char *list, size_t ln, size_t *off, char *by, size_t bn, char *client,
+    size_t cn, char *why, size_t wn);
 /* Is text (LIST.sig, n bytes) vkey's signature of the list named list
  * whose bytes hash to sha256 (hex)? NULL, who signed it in by and when,
  * or why not. */
@@ -1342,13 +1357,19 @@ int alpr_case_list(struct alpr_store *s, const char *only,
     void (*fn)(json_t *c, void *arg), void *arg);
 
 /* store/hotlists.c: the agency's signature on a hotlist. */
-/* Sign the hotlist file ("-": standard input) as a supervisor, with
- * reason, under the name shown (NULL: the file's), less its suffix, as
- * alpr-match names a list: every plate on it written to the access log
- * first. 0 and the text of its .sig in *sig (malloc'd), 1 refused (said
- * why, logged), -1 error. */
-int alpr_hotlist_sign(struct alpr_store *s, const char *file,
-    const char *shown, const char *reason, char **sig);
+/* Ask, as a supervisor, for the hotlist file ("-": standard input) to
+ * be signed, with reason, under the name shown (NULL: the file's), less
+ * its suffix, as alpr-match names a list: every plate on it written to
+ * the access log first (action hotlist-ask). 0 and the ask's text in *ask
+ * (malloc'd), 1 refused (said why, logged), -1 error. */
+int alpr_hotlist_ask(struct alpr_store *s, const char *file,
+    const char *shown, const char *reason, char **ask);
+/* Sign, as another supervisor, the list an ask in askfile ("-":
+ * standard input) carries, under the name it gives: logged the same way
+ * (hotlist-sign, with asked_by). 0 and the text of the list's .sig in
+ * *sig (malloc'd), 1, -1. */
+int alpr_hotlist_sign(struct alpr_store *s, const char *askfile,
+    const char *reason, char **sig);
 
 /* store/purge.c: removing what is past its retention (alpr-purge). */
 struct alpr_purge_opt {

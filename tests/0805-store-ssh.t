@@ -4,7 +4,7 @@
 # it, and nothing before the command word can be chosen by the caller.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 44
+plan 45
 
 mkstore || { echo "Bail out! no store"; exit 1; }
 printf '%s\n' "$(store-gen -n 1 -d 1 -s 5)" >"$T/r.ndjson"
@@ -82,10 +82,13 @@ check_status 1 "a file named is refused" \
 	viassh jdoe "find -P investigation -C 26-0117 -R 'silver sedan seen leaving the burglary' --hotlist $T/list.csv"
 like "... saying to give -" "$(cat "$T/err")" "no files through SSH: give - for standard input"
 check_status 2 "a list sent on standard input to be signed is named" \
-	viassh sgt.moreno "hotlist sign -R 'stolen vehicles for the day shift' -" <"$T/list.csv"
+	viassh lt.ruiz "hotlist ask -R 'stolen vehicles for the day shift' -" <"$T/list.csv"
 like "... saying how" "$(cat "$T/err")" "a list on standard input is named with -n"
-check "a supervisor signs a list sent on standard input, with its name" \
-	viassh sgt.moreno "hotlist sign -R 'stolen vehicles for the day shift' -n dayshift.csv -" <"$T/list.csv"
+check "a supervisor asks for a list sent on standard input to be signed, with its name" \
+	viassh lt.ruiz "hotlist ask -R 'stolen vehicles for the day shift' -n dayshift.csv -" <"$T/list.csv"
+cp "$T/out" "$T/dayshift.ask"
+check "another signs it, the ask sent on standard input" \
+	viassh sgt.moreno "hotlist sign -R 'stolen vehicles for the day shift' -" <"$T/dayshift.ask"
 like "... its signature on standard output" "$(cat "$T/out")" "^alpr hotlist signature v1"
 like "... under that name, as a car names the list" "$(cat "$T/out")" "
 list dayshift

@@ -8,7 +8,7 @@
 # is not loaded and no alert is raised.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 47
+plan 61
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 L=$T/lists
@@ -19,8 +19,9 @@ plate,state,category,reason
 8XYZ402,CA,wanted,armed robbery suspect vehicle
 CSV
 R="bolo list for the day shift, from the stolen vehicle reports"
-sign() {	# USER LIST [REASON]: LIST.sig
-	as "$1" alpr-store hotlist sign -R "${3-$R}" "$2" >"$2.sig"
+sign() { signlist "$@"; }	# USER LIST [REASON]: LIST.sig
+ask() {	# USER LIST [REASON]: LIST.ask
+	as "$1" alpr-store hotlist ask -R "${3-$R}" "$2" >"$2.ask"
 }
 read1() {	# SECOND PLATE
 	printf '{"type":"read","v":1,"id":"20261103T1000%s.00Z-0123456789ab-cam1","ts":"2026-11-03T10:00:%s.00Z","camera":"cam1","plate":"%s","conf":90,"box":[1,2,3,4]}\n' \
@@ -43,17 +44,45 @@ check_status 1 "nor a supervisor without a reason" sign sgt.moreno "$L/bolo.csv"
 as audit.kim alpr-audit -d "$H/log" report -j >"$T/report0" 2>/dev/null
 like "... listed among the refusals of the audit report" \
 	"$(grep '"kind":"refused"' "$T/report0" | grep hotlist-sign)" '"user":"sgt\.moreno".*"refusal":"reason'
-check_status 1 "nor a list that is not there" sign sgt.moreno "$L/none.csv"
-like "... the refusal logged" "$(grep '"user":"sgt.moreno"' "$H/log/log.ndjson" | tail -1)" \
-	'"action":"hotlist-sign","target":"none","outcome":"denied"'
-rm -f "$L/none.csv.sig"
+check_status 1 "nor is a list that is not there asked for" ask lt.ruiz "$L/none.csv"
+like "... the refusal logged" "$(grep '"user":"lt.ruiz"' "$H/log/log.ndjson" | tail -1)" \
+	'"action":"hotlist-ask","target":"none","outcome":"denied"'
+rm -f "$L/none.csv.ask"
+
+# two people: one asks, another signs
+check_status 1 "a list is not signed without an ask" \
+	as sgt.moreno alpr-store hotlist sign -R "$R" "$L/bolo.csv"
+like "... saying another supervisor asks for it" "$(cat "$T/err")" 'not a hotlist ask [(]alpr-store hotlist ask makes them[)]'
+check "a supervisor asks for the list to be signed, with a reason" ask lt.ruiz "$L/bolo.csv"
+like "... every plate on it in the access log, with who and why" \
+	"$(grep '"action":"hotlist-ask"' "$H/log/log.ndjson" | tail -1)" \
+	'"user":"lt.ruiz".*"data":\{"list":"bolo","sha256":"[0-9a-f]{64}","entries":2,"plates":\["7ABC123","8XYZ402"\]\}.*"reason":"bolo list'
+check_status 1 "... and does not sign it on their own ask" \
+	as lt.ruiz alpr-store hotlist sign -R "$R" "$L/bolo.csv.ask"
+like "... saying another supervisor signs it" "$(cat "$T/err")" \
+	'asked for by lt.ruiz, from OS user lt.ruiz: nobody signs a list they asked for'
+like "... the refusal logged" "$(entries hotlist-sign | tail -1)" '"user":"lt.ruiz".*"outcome":"denied"'
+cp "$L/bolo.csv.ask" "$L/edited.ask"
+sed -i 's/^8XYZ402,/PARTNR1,/' "$L/edited.ask"
+check_status 1 "an ask whose list was changed since is not signed" \
+	as sgt.moreno alpr-store hotlist sign -R "$R" "$L/edited.ask"
+like "... saying so" "$(cat "$T/err")" 'the list is not the one asked for'
+sed 's/^by lt.ruiz$/by jdoe/' "$L/bolo.csv.ask" >"$L/edited.ask"
+check_status 1 "nor one whose asker was changed" \
+	as sgt.moreno alpr-store hotlist sign -R "$R" "$L/edited.ask"
+like "... (it does not verify)" "$(cat "$T/err")" 'does not verify'
+cp "$L/bolo.csv.ask" "$L/bolo.csv.sig"
+check_status 1 "an ask is no signature to a car" match "$L/bolo.csv"
+like "... saying so" "$(cat "$T/err")" 'not a hotlist signature'
+rm -f "$L/edited.ask" "$L/bolo.csv.sig"
 check "a supervisor signs the list, with a reason" sign sgt.moreno "$L/bolo.csv"
 like "... every plate on it in the access log, with who and why" \
 	"$(grep '"action":"hotlist-sign"' "$H/log/log.ndjson" | tail -1)" \
-	'"user":"sgt.moreno".*"data":\{"list":"bolo","sha256":"[0-9a-f]{64}","entries":2,"plates":\["7ABC123","8XYZ402"\]\}.*"reason":"bolo list'
+	'"user":"sgt.moreno".*"data":\{"list":"bolo","sha256":"[0-9a-f]{64}","entries":2,"plates":\["7ABC123","8XYZ402"\],"asked_by":"lt.ruiz"\}.*"reason":"bolo list'
 like "... and the signature names them" "$(cat "$L/bolo.csv.sig")" \
 	'^alpr hotlist signature v1$'
 like "... (who signed it)" "$(cat "$L/bolo.csv.sig")" '^by sgt\.moreno$'
+like "... (who asked for it)" "$(cat "$L/bolo.csv.sig")" '^asked_by lt\.ruiz$'
 
 printf 'plate,effective\nPARTNR1,2099-01-01\n' >"$L/later.csv"
 check "a list whose entry takes effect later is signed" sign sgt.moreno "$L/later.csv"
@@ -61,16 +90,16 @@ like "... with that plate in the log too" \
 	"$(grep '"action":"hotlist-sign"' "$H/log/log.ndjson" | tail -1)" '"plates":\["PARTNR1"\]'
 
 printf 'plate\n7ABC123\nPA?????\n' >"$L/wide.csv"
-check_status 1 "a list with a pattern of two characters is not signed" sign sgt.moreno "$L/wide.csv"
+check_status 1 "a list with a pattern of two characters is not asked for" ask lt.ruiz "$L/wide.csv"
 like "... saying a pattern gives three" "$(cat "$T/err")" 'PA\?\?\?\?\? is too wide: a pattern signed for the cars gives at least three characters'
 printf 'plate\n7ABC123\n*A*B*C*\n' >"$L/wide.csv"
-check_status 1 "nor one with a pattern of three characters none side by side or at an end" sign sgt.moreno "$L/wide.csv"
+check_status 1 "nor one with a pattern of three characters none side by side or at an end" ask lt.ruiz "$L/wide.csv"
 printf 'plate\nP??????\n' >"$L/bad.csv"
-sign sgt.moreno "$L/bad.csv" 2>"$T/err"
-like "a list with a line alpr-match rejects is not signed, the line named by its file as given" \
+ask lt.ruiz "$L/bad.csv" 2>"$T/err"
+like "a list with a line alpr-match rejects is not asked for, the line named by its file as given" \
 	"$(cat "$T/err")" "$L/bad.csv:2: wildcard plate 'P\\?+' would match too much"
 printf 'plate\n7ABC123\n' >"$L/ice-detainer.csv"
-check_status 1 "a list whose name the policy forbids is not signed" sign sgt.moreno "$L/ice-detainer.csv"
+check_status 1 "a list whose name the policy forbids is not asked for" ask lt.ruiz "$L/ice-detainer.csv"
 like "... saying so, by its name" "$(cat "$T/err")" "list name 'ice-detainer' is forbidden by policy"
 rm -f "$L/ice-detainer.csv.sig"
 printf 'plate\n6TRK9*\n' >"$L/partial.csv"

@@ -29,12 +29,12 @@ H1=$(sha256sum "$L/partner.csv" | cut -c1-64)
 # the officer's (the partner's list's hash, before the one signed)
 printf 'plate,reason\n7ABC123,stolen\n' >"$L/day
 sha256 $H1.csv"
-check_status 1 "a list whose name holds a line break is not signed" \
-	as sgt.moreno alpr-store hotlist sign -R "$R" "$L/day
+check_status 1 "a list whose name holds a line break is not asked for" \
+	as lt.ruiz alpr-store hotlist ask -R "$R" "$L/day
 sha256 $H1.csv"
-is "... no signature is made" "$(cat "$T/out")" ""
+is "... no ask is made" "$(cat "$T/out")" ""
 like "... saying why" "$(cat "$T/err")" 'control character: rename the file'
-like "... the refusal logged" "$(grep '"action":"hotlist-sign"' "$H/log/log.ndjson" | tail -1)" \
+like "... the refusal logged" "$(grep '"action":"hotlist-ask"' "$H/log/log.ndjson" | tail -1)" \
 	'"outcome":"denied"'
 cp "$T/out" "$L/partner.csv.sig"
 check_status 1 "... and the partner's list is not loaded" match -l "$L/partner.csv"
@@ -53,7 +53,7 @@ like "... saying so" "$(cat "$T/err")" 'a line of it is given twice'
 # a signed list read by other column names: its notes column as the
 # plate, the partner's plate in it, none of it in the access log
 printf 'plate,notes\n7ABC123,PARTNR1\n' >"$L/notes.csv"
-as sgt.moreno alpr-store hotlist sign -R "$R" "$L/notes.csv" >"$L/notes.csv.sig"
+signlist sgt.moreno "$L/notes.csv"
 like "a list with notes is signed, one plate logged" \
 	"$(grep '"action":"hotlist-sign"' "$H/log/log.ndjson" | tail -1)" '"plates":\["7ABC123"\]'
 check "... and loads" match -l "$L/notes.csv"
@@ -66,8 +66,7 @@ check_status 1 "... nor from a folder of lists" match --columns notes,plate -l "
 # an entry expired when the list is signed is in force on a car whose
 # clock is behind (set back by the officer, or never set): it is logged
 printf 'plate,expires\n7ABC123,\nPARTNR1,2001-01-01\n' >"$L/old.csv"
-check "a list with an entry long expired is signed" \
-	as sgt.moreno alpr-store hotlist sign -R "$R" "$L/old.csv"
+check "a list with an entry long expired is signed" signlist sgt.moreno "$L/old.csv"
 like "... and the expired entry's plate is in the access log" \
 	"$(grep '"action":"hotlist-sign"' "$H/log/log.ndjson" | tail -1)" \
 	'"entries":2,"plates":\["7ABC123","PARTNR1"\]'

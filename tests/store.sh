@@ -154,6 +154,17 @@ retention() {
 	    s/^retention_hit_days = .*/retention_hit_days = ${2:-$1}/" "$H/alpr.conf"
 }
 
+# signlist USER LIST [REASON]: another supervisor (lt.ruiz, or sgt.moreno
+# for lt.ruiz) asks for LIST to be signed (LIST.ask), then USER signs it
+# on that ask (LIST.sig); REASON for both, else $R. The ask's refusal,
+# if it is refused, is left unsaid: the signing's is what is looked at.
+signlist() {
+	_asker=lt.ruiz
+	[ "$1" = lt.ruiz ] && _asker=sgt.moreno
+	as "$_asker" alpr-store hotlist ask -R "${3-$R}" "$2" >"$2.ask" 2>/dev/null
+	as "$1" alpr-store hotlist sign -R "${3-$R}" "$2.ask" >"$2.sig"
+}
+
 # The log's entries with a given action, as JSON lines.
 entries() {
 	grep "\"action\":\"$1\"" "$H/log/log.ndjson"

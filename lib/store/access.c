@@ -53,7 +53,7 @@ static const struct {
 	    "open, renew and close cases; name who searches under them",
 	    { 0, 0, 0, 1, 0, 0 }, 0 },
 	[ALPR_MAY_HOTLISTS] = { "hotlists",
-	    "sign the hotlists patrol cars load",
+	    "ask for, or sign, the hotlists patrol cars load",
 	    { 0, 0, 0, 1, 0, 0 }, 1 },
 };
 
