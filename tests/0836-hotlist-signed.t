@@ -8,7 +8,7 @@
 # is not loaded and no alert is raised.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 61
+plan 65
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 L=$T/lists
@@ -151,6 +151,15 @@ printf 'hotlist_key = %s\nhotlist_key = %s\n' "$(cat "$T/agency.vkey")" \
 hotlist-forge "$L/other.csv" >/dev/null
 check "a policy may name more than one key" \
 	alpr-match -a -C "$T/two.conf" -l "$L/other.csv" -l "$L/bolo.csv" "$T/reads.ndjson"
+hotlist-forge -a - "$L/other.csv" >/dev/null
+check_status 1 "a signature that names nobody who asked (one supervisor alone) is not loaded" \
+	alpr-match -a -C "$T/two.conf" -l "$L/other.csv" "$T/reads.ndjson"
+like "... saying another supervisor signs it" "$(cat "$T/err")" \
+	'other.csv: hotlist not loaded: it names nobody who asked for the list'
+hotlist-forge -a forger "$L/other.csv" >/dev/null
+check_status 1 "nor one asked for and signed by the same account" \
+	alpr-match -a -C "$T/two.conf" -l "$L/other.csv" "$T/reads.ndjson"
+like "... saying so" "$(cat "$T/err")" 'asked for and signed by the same account'
 hotlist-forge -t "$(daysago 31)T00:00:00.00Z" "$L/other.csv" >/dev/null
 touch "$L/other.csv"
 check_status 1 "a list signed longer ago than max_age_days is not loaded, its file touched or not" \

@@ -198,18 +198,27 @@ alpr_hlsig_check(const char *text, size_t n, const char *vkey,
     char *why, size_t wn)
 {
 	struct timespec t;
-	char tm[ALPR_TIME_LEN + 8], *head;
+	char tm[ALPR_TIME_LEN + 8], asker[256], *head;
 	const char *e;
-	int b;
+	int a, b;
 
 	if ((e = open_signed(text, n, vkey, MAGIC, "signature", &head, NULL,
 	    why, wn)))
 		return e;
-	if ((b = field(head, "by", by, bn)) == -2)
+	if ((b = field(head, "by", by, bn)) == -2 ||
+	    (a = field(head, "asked_by", asker, sizeof asker)) == -2)
 		e = "a line of it is given twice (alpr-store makes none such)";
+	/* two people: one asked for the list, another signed it (a
+	 * signature made before lists were asked for names nobody who
+	 * asked, and one supervisor alone made it) */
+	else if (b < 0 || a < 0)
+		e = "it names nobody who asked for the list, or nobody who "
+		    "signed it: one supervisor asks for a list (alpr-store "
+		    "hotlist ask), another signs it";
+	else if (!strcmp(asker, by))
+		e = "it was asked for and signed by the same account: another "
+		    "supervisor signs it";
 	else if (!(e = names_list(head, list, sha256, "signed", why, wn))) {
-		if (b < 0)
-			snprintf(by, bn, "-");
 		/* when: what a list's age is judged by (its file's time
 		 * is the officer's to set) */
 		*when = field(head, "signed", tm, sizeof tm) == 0 &&
