@@ -8,7 +8,7 @@
 # is not loaded and no alert is raised.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 65
+plan 67
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 L=$T/lists
@@ -183,3 +183,11 @@ like "the audit report lists a list signed with its plates" \
 as audit.kim alpr-audit -d "$H/log" report >"$T/report.txt" 2>/dev/null
 like "... and its table who signed which list of how many" "$(cat "$T/report.txt")" \
 	'sgt\.moreno +hotlist-sign +bolo:2 '
+
+# an ask outlives neither its asker's account nor their standing
+ask lt.ruiz "$L/bolo.csv"
+as admin alpr-store user disable lt.ruiz -R "under internal investigation" >/dev/null 2>&1
+check_status 1 "an ask by a supervisor disabled since is not signed" \
+	as sgt.moreno alpr-store hotlist sign -R "$R" "$L/bolo.csv.ask"
+like "... saying the asker may no longer ask" "$(cat "$T/err")" \
+	'asked for by lt\.ruiz, who may no longer ask for one'

@@ -65,6 +65,8 @@ asked(struct alpr_store *s, const char *askfile, const char *vkey,
 	unsigned char *text;
 	char client[128], inner[400], buf[64], *p;
 	const char *e;
+	MDB_txn *txn;
+	json_t *u;
 	size_t n, off;
 	int fd;
 
@@ -92,6 +94,27 @@ asked(struct alpr_store *s, const char *askfile, const char *vkey,
 		    "supervisor signs it", by, client);
 		return why;
 	}
+	/* the one who asked may still ask: an ask outlives neither its
+	 * asker's account nor their standing as a supervisor */
+	if (st_txn(s, MDB_RDONLY, &txn) != 0) {
+		free(text);
+		return alpr_store_broken;
+	}
+	u = st_user_get(s, txn, by);
+	mdb_txn_abort(txn);
+	if (!u || !json_is_string(json_object_get(u, "status")) ||
+	    strcmp(json_string_value(json_object_get(u, "status")),
+	    "active") || !alpr_role_may(alpr_user_role(u),
+	    ALPR_MAY_HOTLISTS) || !alpr_user_trained(u, time(NULL))) {
+		json_decref(u);
+		free(text);
+		snprintf(why, wn, "the list was asked for by %s, who may no "
+		    "longer ask for one (the account is gone, disabled, no "
+		    "supervisor, or its training has lapsed): a supervisor "
+		    "who may asks for it again", by);
+		return why;
+	}
+	json_decref(u);
 	/* the list as it was asked for, read as any list is */
 	if ((fd = memfd_create("alpr-asked", MFD_CLOEXEC)) < 0 ||
 	    alpr_write_all(fd, text + off, n - off) < 0) {
