@@ -8,7 +8,7 @@
 # is not loaded and no alert is raised.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 67
+plan 69
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 L=$T/lists
@@ -191,3 +191,8 @@ check_status 1 "an ask by a supervisor disabled since is not signed" \
 	as sgt.moreno alpr-store hotlist sign -R "$R" "$L/bolo.csv.ask"
 like "... saying the asker may no longer ask" "$(cat "$T/err")" \
 	'asked for by lt\.ruiz, who may no longer ask for one'
+
+# a list is asked for under a name a car can load it by
+check_status 1 "a list asked for under no name is refused" \
+	as sgt.moreno alpr-store hotlist ask -R "$R" -n lists/ "$L/bolo.csv"
+like "... saying it names it with -n" "$(cat "$T/err")" 'the list has no name'

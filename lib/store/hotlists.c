@@ -184,6 +184,15 @@ take(struct alpr_store *s, const char *action, const char *file,
 			    "list's name (its file's, less the suffix) holds a "
 			    "control character: rename the file");
 		}
+	/* a car names a list by its file's name, never an empty one: a
+	 * list signed under none loads on no car */
+	if (!*name) {
+		free(p);
+		free(vkey);
+		return alpr_store_deny(s, action, shown ? shown : file, "the "
+		    "list has no name (its file's, less the suffix): give it "
+		    "one with -n, as the cars' file will be named");
+	}
 	alpr_hlpolicy_init(&pol);
 	pf = s->conf.hotlist_policy;
 	if (pf && *pf && alpr_hlpolicy_read(&pol, pf) < 0) {
