@@ -57,7 +57,8 @@ main(int argc, char **argv)
 		alpr_die(3, "cannot read %s", argv[optind]);
 	alpr_sha256_hex(text, n, hash);
 	sig = alpr_hlsig_make("Forger Department", claim ? claim : vkey,
-	    name, hash, 1, "forger", strcmp(asker, "-") ? asker : NULL, when ? when : now, sk);
+	    name, hash, 1, "forger", strcmp(asker, "-") ? asker : NULL,
+	    when ? when : now, sk);
 	if (asprintf(&path, "%s.sig", argv[optind]) < 0 ||
 	    !(f = fopen(path, "w")) || fputs(sig, f) < 0 || fclose(f))
 		alpr_die(3, "cannot write the signature");
