@@ -1,9 +1,11 @@
 /*
- * hlsig.c: a hotlist's signature. A supervisor signs a list with the
- * agency's key (alpr-store hotlist sign), the signing and the list's
- * plates written to the store's access log; a patrol car whose policy
- * names that key (hotlist_key) loads no list without it, so that a plate
- * an officer adds to a list, or a list of their own, raises no alert.
+ * hlsig.c: a hotlist's signature. One supervisor asks for a list to be
+ * signed (alpr-store hotlist ask), another signs it with the agency's key
+ * (hotlist sign), each step and the list's plates written to the store's
+ * access log; a patrol car whose policy names that key (hotlist_key)
+ * loads no list without the signature of two, so that a plate an officer,
+ * or one supervisor, adds to a list, or a list of their own, raises no
+ * alert.
  *
  * The signature file, LIST.sig beside the list:
  *
@@ -14,12 +16,17 @@
  *	sha256 HEX			of the list's bytes
  *	entries N
  *	signed TIME
- *	by USER
+ *	by USER				who signed it
+ *	asked_by USER			who asked for it, another account
  *					an empty line
  *	BASE64(Ed25519 signature of the lines above the empty one)
  *
- * The first line keeps it from being taken for anything else the agency's
- * key signs (an export's manifest begins otherwise).
+ * The ask, LIST.ask, is the same but for its first line, "alpr hotlist
+ * ask v1", and "asked TIME", "by USER" and "client OSUSER" (who asked, and
+ * the OS user they asked from) for "signed" and "by"; after its signature
+ * line come the list's bytes, which its sha256 names. The first line of
+ * each keeps it from being taken for the other, or for anything else the
+ * agency's key signs (an export's manifest begins otherwise).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -72,9 +79,7 @@ alpr_hlask_make(const char *agency, const char *vkey, const char *list,
     const char *client, const char *when, const unsigned char sk[64],
     const void *bytes, size_t len)
 {
-	char *head;
-
-	char *out, *all;
+	char *head, *out, *all;
 	size_t n;
 
 	if (asprintf(&head, ASK "agency %s\nkey %s\nlist %s\nsha256 %s\n"

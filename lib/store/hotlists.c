@@ -1,11 +1,13 @@
 /*
  * hotlists.c: the agency's signature on a hotlist (alpr-store hotlist
- * sign). A patrol car whose policy names the agency's key
- * (alpr-match(1), hotlist_key) loads only lists a supervisor signed, so
- * an officer who puts a partner's plate on the car's list, or loads a
- * list of their own, gets no alert from it; and every plate of a list
- * signed is in the access log, with who signed it and why, before the
- * signature exists (lib/hotlist/hlsig.c has its format).
+ * ask, hotlist sign). One supervisor asks for a list to be signed, and
+ * another, who may still, signs it on that ask; a patrol car whose policy
+ * names the agency's key (alpr-match(1), hotlist_key) loads only lists so
+ * signed, so an officer, or a supervisor alone, who puts a partner's
+ * plate on the car's list, or loads a list of their own, gets no alert
+ * from it; and every plate of a list is in the access log at each step,
+ * with who asked or signed and why, before the ask or the signature
+ * exists (lib/hotlist/hlsig.c has their formats).
  */
 #include <stdint.h>
 #include <sys/mman.h>
@@ -118,6 +120,7 @@ asked(struct alpr_store *s, const char *askfile, const char *vkey,
 	/* the list as it was asked for, read as any list is */
 	if ((fd = memfd_create("alpr-asked", MFD_CLOEXEC)) < 0 ||
 	    alpr_write_all(fd, text + off, n - off) < 0) {
+		alpr_warn("unable to take in the list the ask holds:");
 		if (fd >= 0)
 			close(fd);
 		free(text);
