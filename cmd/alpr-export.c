@@ -150,15 +150,6 @@ unmake(const char *out, int dir)
 		(dir ? rmdir : unlink)(out);
 }
 
-/* Does a request ask for what a case's holds held (not reads by id, each
- * under the case they were found under)? */
-static int
-of_holds(json_t *req)
-{
-	return alpr_rec_str(req, "case") && !json_is_true(json_object_get(req,
-	    "by_id"));
-}
-
 /*
  * An export: the held reads of a case, what a search finds, or what an
  * approved request asks for. Checked, then its destination made (a new
@@ -254,7 +245,7 @@ cmd_export(struct alpr_search *x, const char *release, int sealed,
 		}
 		ids = json_object_get(req, "read_ids");
 		n = json_array_size(ids);
-		if (of_holds(req)) {
+		if (alpr_release_of_holds(req)) {
 			/* the reads the case's holds held when it was filed */
 			if (!(held = alpr_hold_ids(s, alpr_rec_str(req, "case")))) {
 				r = -1;
@@ -359,7 +350,7 @@ cmd_export(struct alpr_search *x, const char *release, int sealed,
 	job.total = n;
 	alpr_progress_start(&job.pr, n >= 100);
 	/* reads by id are read by id, not through the case's holds */
-	if (release && of_holds(req)) {
+	if (release && alpr_release_of_holds(req)) {
 		json_object_clear(held);
 		json_array_foreach(ids, i, v)
 			json_object_set_new(held, json_string_value(v),

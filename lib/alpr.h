@@ -1455,6 +1455,9 @@ int alpr_release_get(struct alpr_store *s, const char *id, json_t **req);
  * the store is closed. A request left releasing by a run that died is
  * approved again (by another supervisor) before it is taken again. */
 int alpr_release_take(struct alpr_store *s, const char *id, json_t **req);
+/* Does request req ask for what its case's holds held (not reads by id,
+ * each under the case they were found under)? */
+int alpr_release_of_holds(json_t *req);
 /* Withdraw an approval before the release is made (approved or
  * releasing), with a reason: any supervisor, the approver too. */
 int alpr_release_revoke(struct alpr_store *s, const char *id,

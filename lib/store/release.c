@@ -251,16 +251,20 @@ request_reads(struct alpr_store *s, json_t *req, char *why, size_t wn)
 		    "the data is for", s->conf.reason_min);
 		return why;
 	}
-	if (kase && !json_array_size(ids)) {
+	if (!kase)
+		return json_array_size(ids) ? "reads by id are asked for under "
+		    "the case they were found under (-C case)" : "a request "
+		    "asks for something: the reads a case's holds keep (-C "
+		    "case), or reads by id under the case they were found "
+		    "under (-C case --id read-id)";
+	/* the one filing reaches the reads as any access does: under a
+	 * case that names them (cases.c) */
+	if ((e = alpr_store_justify_case(s, kase, alpr_rec_str(req,
+	    "purpose"), why, wn)) || (e = alpr_case_may(s, kase, why, wn)))
+		return e;
+	if (!json_array_size(ids)) {
 		/* the reads of the case now, so that what is approved is
 		 * what is released */
-		if ((e = alpr_store_justify_case(s, kase, alpr_rec_str(req,
-		    "purpose"), why, wn)))
-			return e;
-		/* the one filing reaches the case's reads as any access
-		 * does: under a case that names them (cases.c) */
-		if ((e = alpr_case_may(s, kase, why, wn)))
-			return e;
 		if (!(held = alpr_hold_ids(s, kase)))
 			return alpr_store_broken;
 		if (json_object_size(held) == 0) {
@@ -277,18 +281,7 @@ request_reads(struct alpr_store *s, json_t *req, char *why, size_t wn)
 		json_decref(held);
 		return NULL;
 	}
-	if (!json_array_size(ids))
-		return "a request asks for something: the reads a case's "
-		    "holds keep (-C case), or reads by id under the case "
-		    "they were found under (-C case --id read-id)";
-	/* reads by id: under the case they were found under, which names
-	 * the one filing and each read, as a show of them asks */
-	if (!kase)
-		return "reads by id are asked for under the case they were "
-		    "found under (-C case)";
-	if ((e = alpr_store_justify_case(s, kase, alpr_rec_str(req,
-	    "purpose"), why, wn)) || (e = alpr_case_may(s, kase, why, wn)))
-		return e;
+	/* reads by id: each one the case names, as a show of it asks */
 	plates = json_array();
 	json_array_foreach(ids, i, v) {
 		if (!(rid = json_string_value(v)) || (r = alpr_store_get(s, rid,
@@ -560,6 +553,13 @@ release_lock(struct alpr_store *s, const char *id)
 	return 0;
 }
 
+int
+alpr_release_of_holds(json_t *req)
+{
+	return alpr_rec_str(req, "case") && !json_is_true(json_object_get(req,
+	    "by_id"));
+}
+
 /* Why a request may not go out under the case it was filed under (closed
  * since, run out), or, filed before requests named their case, why it is
  * filed again; NULL when it may. */
@@ -624,8 +624,7 @@ reads_there(struct alpr_store *s, json_t *req, char *why, size_t wn)
 	size_t i;
 	int r;
 
-	if (alpr_rec_str(req, "case") && !json_is_true(json_object_get(req,
-	    "by_id")))
+	if (alpr_release_of_holds(req))
 		return NULL;	/* the holds keep them (alpr-export checks) */
 	json_array_foreach(json_object_get(req, "read_ids"), i, v) {
 		if (!(rid = json_string_value(v)))
