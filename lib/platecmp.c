@@ -75,10 +75,8 @@ alpr_glob_narrow(const char *p)
 
 	if (alpr_glob_given(p) < 3)
 		return 0;
-	if (n && !strchr("?*", p[0]))	/* one at the start */
-		return 1;
-	if (n && !strchr("?*", p[n - 1]))	/* or the end */
-		return 1;
+	if (!strchr("?*", p[0]) || !strchr("?*", p[n - 1]))
+		return 1;		/* one at the start or the end */
 	for (i = 0; i + 1 < n; i++)
 		if (!strchr("?*", p[i]) && !strchr("?*", p[i + 1]))
 			return 1;

@@ -337,7 +337,6 @@ alpr_case_covers_read(struct alpr_store *s, const char *kase, json_t *rec,
 	return why;
 }
 
-
 /*
  * Change case kase in a write transaction: fn fills the log entry and the
  * record (a new empty one when there is none and open is set), the entry
@@ -530,6 +529,15 @@ add_scope(struct alpr_store *s, json_t *c, json_t *ch, struct casearg *a)
 	return NULL;
 }
 
+/* Member entry m named by the one acting, at tm. */
+static void
+named_by(struct alpr_store *s, json_t *m, const char *tm)
+{
+	json_object_set_new(m, "by", json_string(s->actor.user));
+	json_object_set_new(m, "client", json_string(s->actor.client));
+	json_object_set_new(m, "at", json_string(tm));
+}
+
 /* Name every member of c anew, as the one acting, into the change's
  * list of members. */
 static void
@@ -543,9 +551,7 @@ rename_members(struct alpr_store *s, json_t *c, json_t *ch)
 	json_object_set_new(ch, "members", names);
 	json_array_foreach(json_object_get(c, "members"), i, m) {
 		json_array_append_new(names, json_string(str(m, "user")));
-		json_object_set_new(m, "by", json_string(s->actor.user));
-		json_object_set_new(m, "client", json_string(s->actor.client));
-		json_object_set_new(m, "at", json_string(tm));
+		named_by(s, m, tm);
 	}
 }
 
@@ -586,16 +592,10 @@ add_members(struct alpr_store *s, MDB_txn *txn, json_t *c, json_t *ch,
 		/* one named already is named again, by the one adding: so
 		 * a member who widened their own case searches again once
 		 * another supervisor names them */
-		if ((u = member(c, a->users[i]))) {
-			json_object_set_new(u, "by", json_string(s->actor.user));
-			json_object_set_new(u, "client", json_string(
-			    s->actor.client));
-			json_object_set_new(u, "at", json_string(tm));
-			continue;
-		}
-		json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s}",
-		    "user", a->users[i], "by", s->actor.user, "client",
-		    s->actor.client, "at", tm));
+		if (!(u = member(c, a->users[i])))
+			json_array_append_new(list, u = json_pack("{s:s}",
+			    "user", a->users[i]));
+		named_by(s, u, tm);
 	}
 	return NULL;
 }

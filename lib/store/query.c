@@ -291,7 +291,6 @@ variants(const char *f, char (**out)[ALPR_PLATE_MAX + 2])
 	return k;
 }
 
-
 /* Probes for a plate, pattern or fuzzy plate (one difference by the
  * fold's variants if byvar, else by bigrams); NULL or why not. */
 static const char *
@@ -305,7 +304,7 @@ make_probes(const char *plate, int fuzzy, int byvar, struct probe *pr,
 		pr[*n].kind = T_GRAM;
 		pr[*n].ng = pattern_grams(plate, pr[*n].g, ALPR_PLATE_MAX + 3);
 		pr[*n].t = pr[*n].ng;
-		if (!alpr_glob_narrow(plate) || pr[*n].ng < 1)
+		if (!alpr_glob_narrow(plate))	/* so a bigram, at least */
 			return "pattern too vague: give at least three "
 			    "characters, two of them side by side or at either "
 			    "end";
