@@ -3,7 +3,7 @@
 # each thing once, and the exit status they give.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/store.sh"
-plan 43
+plan 45
 mkstore || { echo "Bail out! no store"; exit 1; }
 
 # A first login enrols the second factor and says so once, after the
@@ -145,6 +145,9 @@ like "... the export's purpose logged as evidence" \
 	"$(entries export | tail -1)" '"purpose":"evidence"'
 like "... as the custody record says" "$(cat "$T/bundle/CUSTODY.json")" \
 	'"purpose": *"evidence"'
+check_status 1 "... but not by a supervisor the case does not name" \
+	as lt.ruiz alpr-export -C 26-0117 -R "$R" "$T/bundle2"
+ok $([ ! -e "$T/bundle2" ]; echo $?) "... nothing made"
 
 # A purge refused (another purge, or a push, runs) says so, and gives no
 # figures of a plan it never made.
