@@ -88,8 +88,8 @@ signed_by(const struct alpr_hlpolicy *p, const char *path,
 		alpr_die(ALPR_EXIT_SYS, "fatal: out of memory");
 	if (alpr_read_file(sp, &sig, &n) < 0) {
 		snprintf(why, wn, "no signature %s (hotlist_key asks for one: "
-		    "a supervisor signs the list with alpr-store hotlist "
-		    "sign)", sp);
+		    "one supervisor asks for the list with alpr-store "
+		    "hotlist ask, another signs it)", sp);
 		free(sp);
 		return why;
 	}
@@ -101,7 +101,7 @@ signed_by(const struct alpr_hlpolicy *p, const char *path,
 	free(sp);
 	if (!e && time(NULL) - *when > p->max_age_days * 86400L) {
 		snprintf(why, wn, "signed %ld days ago (max_age_days is %ld): "
-		    "a supervisor signs the list again", (long)((time(NULL) -
+		    "the list is asked for and signed again", (long)((time(NULL) -
 		    *when) / 86400), p->max_age_days);
 		e = why;
 	}
